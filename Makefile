@@ -1,0 +1,73 @@
+# Genesis — the README's commands. `make demo` and `make test` work on a fresh clone:
+# they create .venv, install torch==2.13.0 FIRST (the CPU build on local disk; any other
+# spelling can pull a multi-gigabyte CUDA build), then the project.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.genesis-installed
+BENCH_VENV ?= .venv-bench
+BENCH_STAMP := $(BENCH_VENV)/.genesis-installed
+TORCH_PIN := torch==2.13.0
+
+export DAGSTER_HOME := $(CURDIR)/.dagster_home
+# torch's default thread count is 17-35x slower on small machines (see ENVIRONMENT notes);
+# the library also defaults to one thread there, this covers every other torch user.
+export OMP_NUM_THREADS ?= 1
+
+.PHONY: help install demo test test-slow ui bench lint format clean
+
+help:
+	@echo "make demo    set up .venv and materialize the whole asset chain for the default dataset"
+	@echo "make test    set up .venv and run the test suite"
+	@echo "make ui      Dagster web UI on http://127.0.0.1:3000 over the same instance"
+	@echo "make bench   benchmarks against SDV in a separate environment (.venv-bench)"
+	@echo "make lint    ruff check + ruff format --check"
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet $(TORCH_PIN)
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+$(DAGSTER_HOME)/dagster.yaml: dagster.yaml
+	@mkdir -p $(DAGSTER_HOME)
+	cp dagster.yaml $(DAGSTER_HOME)/dagster.yaml
+
+demo: install $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/dagster asset materialize -m genesis_assets.definitions --select '*'
+	@$(BIN)/python -m genesis_assets.summary
+
+test: install
+	$(BIN)/pytest -m "not slow"
+
+test-slow: install
+	$(BIN)/pytest -m slow
+
+ui: install $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/dagster dev -h 127.0.0.1 -p 3000 -m genesis_assets.definitions
+
+$(BENCH_STAMP): benchmarks/requirements-bench.txt
+	@test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(BENCH_VENV)/bin/python -m pip install --quiet $(TORCH_PIN)
+	$(BENCH_VENV)/bin/python -m pip install --quiet -r benchmarks/requirements-bench.txt
+	@touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	PYTHONPATH=$(CURDIR) $(BENCH_VENV)/bin/python benchmarks/compare_sdv.py --out benchmarks/results/compare_sdv.md
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(DAGSTER_HOME) .genesis .pytest_cache .ruff_cache

@@ -1,0 +1,86 @@
+"""Exceptions that Genesis users catch.
+
+Every error a user can provoke is a :class:`GenesisError`. Messages say what was wrong
+and how to fix it, so the CLI and the Dagster UI can show them as they are.
+"""
+
+from __future__ import annotations
+
+
+class GenesisError(Exception):
+    """Base class of every error Genesis raises on purpose."""
+
+
+# --- reading data -------------------------------------------------------------------------
+
+
+class DataLoadError(GenesisError):
+    """A table could not be read."""
+
+
+class SourceNotFoundError(DataLoadError, FileNotFoundError):
+    """The file, object or table named as a source does not exist."""
+
+
+class EmptySourceError(DataLoadError):
+    """The source exists but holds no bytes or no rows."""
+
+
+class NoColumnsError(DataLoadError):
+    """The source parsed, but into a table without columns."""
+
+
+class DuplicateColumnsError(DataLoadError):
+    """Two or more columns share a name, so they cannot be told apart."""
+
+
+class UnparseableSourceError(DataLoadError):
+    """The bytes do not parse in the declared or detected format."""
+
+
+class UnsupportedFormatError(DataLoadError):
+    """The format is not one Genesis reads or writes."""
+
+
+class DataWriteError(GenesisError):
+    """A table could not be written."""
+
+
+# --- validating input ---------------------------------------------------------------------
+
+
+class InvalidDataError(GenesisError, ValueError):
+    """A DataFrame handed to Genesis cannot be used as it is."""
+
+
+class InvalidParameterError(GenesisError, ValueError):
+    """A parameter has a value outside what the function accepts."""
+
+
+class SchemaError(GenesisError):
+    """A schema is malformed or does not match the data it is applied to."""
+
+
+class MissingDependencyError(GenesisError, ImportError):
+    """An optional dependency needed for the requested feature is not installed."""
+
+
+# --- models ------------------------------------------------------------------------------
+
+
+class NotFittedError(GenesisError, ValueError, AttributeError):
+    """A model was asked to generate or save before :meth:`fit` was called.
+
+    Subclasses ``ValueError`` and ``AttributeError`` like scikit-learn's own, so code written
+    for scikit-learn estimators catches it too.
+    """
+
+
+class ModelLoadError(GenesisError):
+    """A saved model file is missing, corrupt, or was written by an incompatible version."""
+
+
+def missing_dependency(package: str, feature: str, extra: str | None = None) -> MissingDependencyError:
+    """Build the error for an optional dependency that is not installed."""
+    hint = f"pip install 'genesis-synth[{extra}]'" if extra else f"pip install {package}"
+    return MissingDependencyError(f"{feature} needs the package '{package}', which is not installed; run: {hint}")
