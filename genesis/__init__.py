@@ -1,1 +1,58 @@
-"""Genesis."""
+"""Genesis: synthetic twins of sensitive tables.
+
+The library stands on its own (it never imports Dagster)::
+
+    import genesis
+
+    df = genesis.read_table("customers.csv")
+    generator = genesis.SyntheticGenerator(method="cart", seed=0).fit(df)
+    synthetic = generator.generate(10_000)
+    report = genesis.QualityEvaluator(df, synthetic, target="churned").evaluate()
+
+Public names are loaded lazily so that ``import genesis`` (and the CLI's ``--help``) stays
+instant; the heavy libraries (torch, scikit-learn) load on first use.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+_LAZY_EXPORTS = {
+    "read_table": "genesis.io",
+    "write_parquet": "genesis.io",
+    "fingerprint": "genesis.io",
+    "infer_schema": "genesis.schema",
+    "discover": "genesis.schema",
+    "Schema": "genesis.schema",
+    "ColumnSchema": "genesis.schema",
+    "SyntheticGenerator": "genesis.generators",
+    "QualityEvaluator": "genesis.quality",
+    "QualityReport": "genesis.quality",
+    "GenesisError": "genesis.errors",
+    "NotFittedError": "genesis.errors",
+}
+
+__all__ = ["__version__", *_LAZY_EXPORTS]
+
+if TYPE_CHECKING:  # pragma: no cover
+    from genesis.errors import GenesisError, NotFittedError
+    from genesis.generators import SyntheticGenerator
+    from genesis.io import fingerprint, read_table, write_parquet
+    from genesis.quality import QualityEvaluator, QualityReport
+    from genesis.schema import ColumnSchema, Schema, discover, infer_schema
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY_EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'genesis' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,29 @@
+"""Schema inference and export: what each column of a table is, and how to write it down.
+
+``infer_schema(df)`` returns a :class:`Schema`; ``discover(df_or_schema, format=...)`` renders
+it as YAML, JSON or a runnable Python snippet.
+"""
+
+from genesis.schema.export import discover
+from genesis.schema.inference import infer_schema
+from genesis.schema.semantic import detect_semantic_type
+from genesis.schema.types import (
+    PII_SEMANTIC_TYPES,
+    ColumnKind,
+    ColumnSchema,
+    DatetimeStorage,
+    Schema,
+    SemanticType,
+)
+
+__all__ = [
+    "PII_SEMANTIC_TYPES",
+    "ColumnKind",
+    "ColumnSchema",
+    "DatetimeStorage",
+    "Schema",
+    "SemanticType",
+    "detect_semantic_type",
+    "discover",
+    "infer_schema",
+]
