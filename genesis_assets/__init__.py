@@ -1,0 +1,1 @@
+"""The Genesis Dagster code location: assets, asset checks and their definitions."""

@@ -1,0 +1,336 @@
+"""The datasets Genesis orchestrates, read from ``genesis.yaml``.
+
+The file is found through the ``GENESIS_CONFIG`` environment variable, else at the top of
+the project (the folder holding this package). Everything that can be checked without
+reading the data is checked when the file is loaded, so a mistake stops the code location
+from loading with a message that names the dataset, the field and the fix, instead of
+failing halfway through a run.
+
+Example::
+
+    storage:
+      root: .genesis/artifacts          # relative paths resolve against this file's folder
+    datasets:
+      - name: adult
+        source: genesis_assets/data/adult_sample.csv
+        target: income
+        sensitive_columns: [income]
+        quasi_identifiers: [age, sex, race]
+        method: cart
+        seed: 0
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from genesis.errors import GenesisError
+
+#: environment variable naming the configuration file to load instead of the default one
+CONFIG_ENV_VAR = "GENESIS_CONFIG"
+#: the project's own configuration, used when ``GENESIS_CONFIG`` is not set
+DEFAULT_CONFIG_PATH = Path(__file__).resolve().parents[1] / "genesis.yaml"
+
+_NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# "scheme://..." with a scheme of two letters or more, so Windows drive letters stay paths
+_PASSWORD_IN_URL = re.compile(r"(://[^:/@]+:)[^@/]+@")
+_URL_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]+://")
+
+
+class ConfigError(GenesisError, ValueError):
+    """``genesis.yaml`` is missing, malformed, or declares a dataset that cannot work."""
+
+
+class DatasetConfig(BaseModel):
+    """One sensitive table and how to synthesise it (one asset chain per dataset)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    name: str = Field(description="Asset key prefix and asset group: letters, digits, '_'.")
+    source: str = Field(
+        description="Path (relative to genesis.yaml) or URI (s3://..., SQLAlchemy URL) of the table."
+    )
+    format: str | None = Field(None, description="csv, parquet, jsonl, sql; else from extension.")
+    query: str | None = Field(None, description="SQL query, for SQLAlchemy URL sources.")
+    read_options: dict[str, Any] = Field(
+        default_factory=dict, description="Extra keyword arguments for genesis.io.read_table."
+    )
+    target: str | None = Field(None, description="Column predicted in the ML-utility score.")
+    sensitive_columns: list[str] = Field(
+        default_factory=list, description="Attributes an attacker must not infer."
+    )
+    quasi_identifiers: list[str] = Field(
+        default_factory=list, description="Columns that together could re-identify a person."
+    )
+    method: str = Field("cart", description="Synthesis method, one of genesis.generators.METHODS.")
+    method_params: dict[str, Any] = Field(
+        default_factory=dict, description="Method parameters, e.g. {epochs: 50} for ctgan."
+    )
+    rows: int | None = Field(
+        None, gt=0, description="Rows to generate; default: as many as the source."
+    )
+    quality_threshold: float = Field(
+        0.8, ge=0.0, le=1.0, description="Lowest overall quality score the blocking check accepts."
+    )
+    seed: int = Field(0, ge=0, description="Seed of the holdout split, the model and generation.")
+    holdout_fraction: float = Field(
+        0.2,
+        ge=0.0,
+        le=0.5,
+        description="Share of real rows kept out of training for honest scores.",
+    )
+
+    @property
+    def is_uri(self) -> bool:
+        """Whether ``source`` is a URI rather than a local path."""
+        return bool(_URL_PATTERN.match(self.source))
+
+    @property
+    def display_source(self) -> str:
+        """``source`` with any password in a URL masked, for descriptions and metadata."""
+        return _PASSWORD_IN_URL.sub(r"\1***@", self.source)
+
+    def version_of(self, *fields: str) -> str:
+        """A short, stable hash of the named settings, used as an asset's code version.
+
+        When a setting an asset reads changes in ``genesis.yaml``, the asset's code version
+        changes and Dagster shows it (and everything downstream) as stale.
+        """
+        values = {f: getattr(self, f) for f in fields}
+        digest = hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode())
+        return digest.hexdigest()[:12]
+
+
+class StorageConfig(BaseModel):
+    """Where artifacts (Parquet tables, models, reports) are written."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    root: str = Field(
+        ".genesis/artifacts", description="Artifact folder, relative to genesis.yaml."
+    )
+
+
+class GenesisConfig(BaseModel):
+    """The whole ``genesis.yaml``: the datasets and where their artifacts go."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    datasets: list[DatasetConfig] = Field(description="One asset chain per dataset.")
+    storage: StorageConfig = Field(default_factory=StorageConfig)
+    executor: Literal["multiprocess", "in_process"] = Field(
+        "multiprocess",
+        description=(
+            "How runs execute their steps: 'multiprocess' (Dagster's default: one process per "
+            "step, datasets in parallel; a run's launch config may still pick in_process) or "
+            "'in_process' (one process: far less start-up cost for a single small chain)."
+        ),
+    )
+
+    @property
+    def by_name(self) -> dict[str, DatasetConfig]:
+        """The datasets keyed by name."""
+        return {d.name: d for d in self.datasets}
+
+
+def config_path() -> Path:
+    """The configuration file in use: ``$GENESIS_CONFIG`` if set, else the project's own."""
+    override = os.environ.get(CONFIG_ENV_VAR)
+    return Path(override).expanduser().resolve() if override else DEFAULT_CONFIG_PATH
+
+
+def load_config(path: str | os.PathLike[str] | None = None) -> GenesisConfig:
+    """Read and validate ``genesis.yaml``.
+
+    Relative ``source`` paths and the storage root are resolved against the folder of the
+    file, so the result holds absolute paths and does not depend on the working directory.
+
+    Args:
+        path: the file to read; default :func:`config_path`.
+
+    Raises:
+        ConfigError: the file is missing or not YAML, a key is unknown, a value has the
+            wrong type, a dataset name is invalid or repeated, a method is unknown, or a
+            source file does not exist. The message names the dataset and the field.
+    """
+    file = Path(path).expanduser().resolve() if path is not None else config_path()
+    where = f"{file}"
+    if not file.is_file():
+        hint = (
+            f"set {CONFIG_ENV_VAR} to an existing file"
+            if os.environ.get(CONFIG_ENV_VAR) and path is None
+            else f"create it, or point {CONFIG_ENV_VAR} at your genesis.yaml"
+        )
+        raise ConfigError(f"configuration file {where} does not exist; {hint}")
+    try:
+        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{where} is not valid YAML: {exc}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(
+            f"{where} must be a mapping with a 'datasets:' list at the top level; "
+            f"got {type(raw).__name__}"
+        )
+    try:
+        config = GenesisConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(_explain(where, raw, exc)) from None
+    return _resolve(config, file.parent, where)
+
+
+def _dataset_label(raw: dict[str, Any], index: int) -> str:
+    datasets = raw.get("datasets")
+    if isinstance(datasets, list) and index < len(datasets) and isinstance(datasets[index], dict):
+        name = datasets[index].get("name")
+        if name is not None:
+            return f"dataset {name!r}"
+    return f"dataset #{index + 1}"
+
+
+def _explain(where: str, raw: dict[str, Any], exc: ValidationError) -> str:
+    """Turn pydantic's errors into lines naming the dataset, the field and the fix."""
+    lines = []
+    for error in exc.errors():
+        loc = list(error["loc"])
+        if loc[:1] == ["datasets"] and len(loc) >= 2 and isinstance(loc[1], int):
+            label = _dataset_label(raw, loc[1])
+            model: type[BaseModel] = DatasetConfig
+            field_path = loc[2:]
+        elif loc[:1] == ["storage"]:
+            label, model, field_path = "storage", StorageConfig, loc[1:]
+        else:
+            label, model, field_path = "top level", GenesisConfig, loc
+        field = ".".join(str(p) for p in field_path) or "(whole entry)"
+        allowed = sorted(model.model_fields)
+        kind = error["type"]
+        if kind == "extra_forbidden":
+            fix = f"remove it or correct its spelling; known fields are {allowed}"
+            problem = "is not a known field"
+        elif kind == "missing":
+            problem = "is required"
+            fix = "add it"
+            if model is DatasetConfig and field_path == ["source"]:
+                fix = "add the path or URI of the table to synthesise"
+        else:
+            problem = f"has the value {error.get('input')!r}: {error['msg']}"
+            fix = "correct the value"
+        lines.append(f"{label}, field {field!r} {problem}; {fix}")
+    return f"{where} is invalid:\n  " + "\n  ".join(lines)
+
+
+def _resolve(config: GenesisConfig, base: Path, where: str) -> GenesisConfig:
+    from genesis.generators import METHODS, SyntheticGenerator  # only once the YAML is valid
+
+    problems: list[str] = []
+    if not config.datasets:
+        problems.append("field 'datasets' is empty; declare at least one dataset")
+    seen: set[str] = set()
+    datasets = []
+    for ds in config.datasets:
+        label = f"dataset {ds.name!r}"
+        if not _NAME_PATTERN.match(ds.name):
+            problems.append(
+                f"{label}, field 'name': must start with a letter or '_' and hold only letters, "
+                "digits and '_' (it becomes a Dagster asset key prefix and group); rename it"
+            )
+        if ds.name in seen:
+            problems.append(
+                f"{label}, field 'name': the name is used by another dataset; give each dataset "
+                "a unique name"
+            )
+        seen.add(ds.name)
+        if ds.method not in METHODS:
+            problems.append(
+                f"{label}, field 'method': {ds.method!r} is not a synthesis method; "
+                f"use one of {sorted(METHODS)}"
+            )
+        else:
+            try:  # the constructor only checks parameter names and values: cheap
+                SyntheticGenerator(ds.method, seed=ds.seed, **ds.method_params)
+            except GenesisError as exc:
+                problems.append(f"{label}, field 'method_params': {exc}")
+        for field in ("sensitive_columns", "quasi_identifiers"):
+            values = getattr(ds, field)
+            repeated = sorted({v for v in values if values.count(v) > 1})
+            if repeated:
+                problems.append(
+                    f"{label}, field {field!r}: {repeated} listed twice; list each once"
+                )
+        problems.extend(_format_problems(ds, label))
+        source = ds.source
+        if not ds.is_uri or source.startswith("file://"):
+            local = Path(source.removeprefix("file://")).expanduser()
+            local = local if local.is_absolute() else (base / local)
+            local = local.resolve()
+            if not local.exists():
+                problems.append(
+                    f"{label}, field 'source': file {str(local)!r} does not exist; fix the path "
+                    "(relative paths are read from the folder of genesis.yaml)"
+                )
+            source = str(local)
+        datasets.append(ds.model_copy(update={"source": source}))
+    if problems:
+        raise ConfigError(f"{where} is invalid:\n  " + "\n  ".join(problems))
+    root = Path(config.storage.root).expanduser()
+    root = root if root.is_absolute() else base / root
+    return config.model_copy(
+        update={"datasets": datasets, "storage": StorageConfig(root=str(root.resolve()))}
+    )
+
+
+def _format_problems(ds: DatasetConfig, label: str) -> list[str]:
+    """The format must be readable, and a query needs an SQL source."""
+    from genesis.errors import UnsupportedFormatError
+    from genesis.io import READ_FORMATS as read_formats
+    from genesis.io import detect_format
+
+    if ds.format is not None:
+        if ds.format.lower() not in read_formats:
+            return [
+                f"{label}, field 'format': {ds.format!r} is not readable; use one of {list(read_formats)}"
+            ]
+        fmt = ds.format.lower()
+    else:
+        try:
+            fmt = detect_format(ds.source)
+        except UnsupportedFormatError:
+            return [
+                f"{label}, field 'source': cannot tell the format of {ds.source!r} from its "
+                f"extension; add 'format:' (one of {list(read_formats)})"
+            ]
+    if ds.query is not None and fmt != "sql":
+        return [
+            f"{label}, field 'query': only SQL sources take a query, and {ds.source!r} is read "
+            f"as {fmt}; remove 'query' or use an SQLAlchemy URL as the source"
+        ]
+    return []
+
+
+def check_columns(dataset: DatasetConfig, columns: list[str]) -> None:
+    """Raise :class:`ConfigError` when a column named in the config is not in the data.
+
+    Column names can only be checked once the source has been read, so ``raw_source`` calls
+    this right after reading.
+    """
+    present = set(columns)
+    problems = []
+    if dataset.target is not None and dataset.target not in present:
+        problems.append(f"field 'target': column {dataset.target!r} is not in the source")
+    for field in ("sensitive_columns", "quasi_identifiers"):
+        missing = [c for c in getattr(dataset, field) if c not in present]
+        if missing:
+            problems.append(f"field {field!r}: columns {missing} are not in the source")
+    if problems:
+        raise ConfigError(
+            f"dataset {dataset.name!r}: "
+            + "; ".join(problems)
+            + f"; the source's columns are {list(columns)}, correct genesis.yaml"
+        )

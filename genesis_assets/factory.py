@@ -1,0 +1,36 @@
+"""Builds the code location from the configuration: one asset chain per dataset."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from genesis_assets.config import DatasetConfig, GenesisConfig
+from genesis_assets.quality_assets import build_quality_assets
+from genesis_assets.resources import build_resources
+from genesis_assets.source_assets import build_source_assets
+from genesis_assets.synthesis_assets import build_synthesis_assets
+
+
+def build_dataset_assets(ds: DatasetConfig) -> dg.Definitions:
+    """The assets and asset checks of one dataset, keyed ``[ds.name, stage]``, grouped ``ds.name``."""
+    built = [*build_source_assets(ds), *build_synthesis_assets(ds), *build_quality_assets(ds)]
+    return dg.Definitions(
+        assets=[d for d in built if not isinstance(d, dg.AssetChecksDefinition)],
+        asset_checks=[d for d in built if isinstance(d, dg.AssetChecksDefinition)],
+    )
+
+
+def build_definitions(config: GenesisConfig) -> dg.Definitions:
+    """Every dataset's chain, the shared resources, the executor and the ``materialize_all`` job."""
+    executor = {
+        "multiprocess": dg.multi_or_in_process_executor,
+        "in_process": dg.in_process_executor,
+    }[config.executor]
+    return dg.Definitions.merge(
+        *(build_dataset_assets(ds) for ds in config.datasets),
+        dg.Definitions(
+            resources=build_resources(config),
+            jobs=[dg.define_asset_job("materialize_all", selection=dg.AssetSelection.all())],
+            executor=executor,
+        ),
+    )

@@ -1,0 +1,7 @@
+"""Dagster resources around the Genesis library: compute settings, artifact storage, IO."""
+
+from genesis_resources.compute import ComputeResource
+from genesis_resources.io_manager import GenesisIOManager
+from genesis_resources.storage import ArtifactStore, LocalArtifactStore
+
+__all__ = ["ArtifactStore", "ComputeResource", "GenesisIOManager", "LocalArtifactStore"]
