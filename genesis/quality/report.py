@@ -1,0 +1,143 @@
+"""The result of a quality evaluation: plain figures, two detail tables, JSON export."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from genesis.errors import DataWriteError
+
+_SCALARS = (
+    "overall_score",
+    "quality_score",
+    "column_shapes",
+    "column_pair_trends",
+    "missing_similarity",
+    "detection_auc",
+    "detection_score",
+    "exact_copy_share",
+    "dcr_synthetic",
+    "dcr_holdout",
+    "dcr_ratio",
+)
+
+
+@dataclass(repr=False)
+class QualityReport:
+    """Figures comparing a synthetic table with the real one it imitates.
+
+    Scores lie in [0, 1], higher is better, unless said otherwise; NaN means "not computable"
+    (e.g. no column of the needed kind).
+
+    Attributes:
+        overall_score: mean of ``quality_score``, ``detection_score`` and, when a target was
+            given, the ML-utility ratio clipped to [0, 1] (see :class:`QualityEvaluator`).
+        quality_score: mean of ``column_shapes`` and ``column_pair_trends``, as SDMetrics'
+            QualityReport scores.
+        column_shapes: mean per-column KS / TV complement.
+        column_pair_trends: mean correlation / contingency similarity of the column pairs
+            whose real data shows a trend (``pair_details.meets_threshold``), as SDMetrics 0.32.
+        missing_similarity: mean over columns of ``1 - |null share difference|``.
+        detection_auc: cross-validated ROC AUC of a real-vs-synthetic classifier (0.5 = cannot
+            tell them apart; lower is better).
+        detection_score: ``1 - 2 * max(detection_auc - 0.5, 0)``.
+        exact_copy_share: share of synthetic rows equal to a training row (lower is better).
+        dcr_synthetic: median distance from a synthetic row to its closest training row.
+        dcr_holdout: the same for holdout rows (``None`` without a holdout).
+        dcr_ratio: ``dcr_synthetic / dcr_holdout``; well below 1 flags memorisation.
+        ml_utility: TSTR vs TRTR scores (empty without a target): ``task``, ``target``,
+            ``metric``, ``metrics``, ``tstr``, ``trtr``, ``ratio``, ``difference``, ``scores``
+            (every metric's tstr/trtr), ``test_set``, ``n_train_real``, ``n_train_synthetic``,
+            ``n_test``.
+        column_details: one row per column: ``column``, ``kind``, ``metric``, ``score``,
+            ``real_null_share``, ``synthetic_null_share``.
+        pair_details: one row per column pair: ``column_1``, ``column_2``, ``metric``,
+            ``score``, ``real_correlation``, ``synthetic_correlation``, ``real_association``
+            (Cramér's V), ``meets_threshold`` (whether it counts in ``column_pair_trends``).
+        n_real, n_synthetic, n_holdout: rows evaluated (after ``max_rows`` subsampling).
+        target: the ML-utility target column, if any.
+        seconds: wall-clock seconds spent per part of the evaluation.
+    """
+
+    overall_score: float
+    quality_score: float
+    column_shapes: float
+    column_pair_trends: float
+    missing_similarity: float
+    detection_auc: float
+    detection_score: float
+    exact_copy_share: float
+    dcr_synthetic: float
+    dcr_holdout: float | None
+    dcr_ratio: float | None
+    ml_utility: dict[str, Any]
+    column_details: pd.DataFrame
+    pair_details: pd.DataFrame
+    n_real: int
+    n_synthetic: int
+    n_holdout: int | None = None
+    target: str | None = None
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every figure and both detail tables as plain JSON-safe values (NaN becomes None)."""
+        out: dict[str, Any] = {name: getattr(self, name) for name in _SCALARS}
+        out.update(
+            n_real=self.n_real,
+            n_synthetic=self.n_synthetic,
+            n_holdout=self.n_holdout,
+            target=self.target,
+            ml_utility=self.ml_utility,
+            column_details=self.column_details.to_dict(orient="records"),
+            pair_details=self.pair_details.to_dict(orient="records"),
+            seconds=self.seconds,
+        )
+        return _json_safe(out)
+
+    def to_json(self, path: str | Path | None = None, indent: int | None = 2) -> str:
+        """The report as a JSON document; also written to ``path`` when one is given."""
+        text = json.dumps(self.to_dict(), indent=indent, allow_nan=False)
+        if path is not None:
+            try:
+                Path(path).write_text(text, encoding="utf-8")
+            except OSError as exc:
+                raise DataWriteError(
+                    f"could not write the quality report to {str(path)!r}: {exc}; "
+                    "check that the folder exists and is writable"
+                ) from exc
+        return text
+
+    def __repr__(self) -> str:
+        return (
+            f"QualityReport(overall_score={_fmt(self.overall_score)}, "
+            f"quality_score={_fmt(self.quality_score)}, "
+            f"column_shapes={_fmt(self.column_shapes)}, "
+            f"column_pair_trends={_fmt(self.column_pair_trends)}, "
+            f"detection_auc={_fmt(self.detection_auc)}, "
+            f"exact_copy_share={_fmt(self.exact_copy_share)}, "
+            f"ml_utility_ratio={_fmt(self.ml_utility.get('ratio'))})"
+        )
+
+
+def _fmt(value: float | None) -> str:
+    return "None" if value is None else f"{value:.4f}"
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float):
+        return None if math.isnan(value) or math.isinf(value) else value
+    if value is pd.NA or value is pd.NaT:
+        return None
+    return value
