@@ -29,20 +29,49 @@ _LAZY_EXPORTS = {
     "Schema": "genesis.schema",
     "ColumnSchema": "genesis.schema",
     "SyntheticGenerator": "genesis.generators",
+    "AutoMLSynthesizer": "genesis.automl",
     "QualityEvaluator": "genesis.quality",
     "QualityReport": "genesis.quality",
+    "PrivacyAttackTester": "genesis.privacy_attacks",
+    "DriftDetector": "genesis.drift",
+    "DatasetRepository": "genesis.versioning",
+    "QualityDashboard": "genesis.dashboard",
     "GenesisError": "genesis.errors",
     "NotFittedError": "genesis.errors",
 }
 
-__all__ = ["__version__", *_LAZY_EXPORTS]
+__all__ = [
+    "AutoMLSynthesizer",
+    "ColumnSchema",
+    "DatasetRepository",
+    "DriftDetector",
+    "GenesisError",
+    "NotFittedError",
+    "PrivacyAttackTester",
+    "QualityDashboard",
+    "QualityEvaluator",
+    "QualityReport",
+    "Schema",
+    "SyntheticGenerator",
+    "__version__",
+    "discover",
+    "fingerprint",
+    "infer_schema",
+    "read_table",
+    "write_parquet",
+]
 
 if TYPE_CHECKING:  # pragma: no cover
+    from genesis.automl import AutoMLSynthesizer
+    from genesis.dashboard import QualityDashboard
+    from genesis.drift import DriftDetector
     from genesis.errors import GenesisError, NotFittedError
     from genesis.generators import SyntheticGenerator
     from genesis.io import fingerprint, read_table, write_parquet
+    from genesis.privacy_attacks import PrivacyAttackTester
     from genesis.quality import QualityEvaluator, QualityReport
     from genesis.schema import ColumnSchema, Schema, discover, infer_schema
+    from genesis.versioning import DatasetRepository
 
 
 def __getattr__(name: str) -> Any:

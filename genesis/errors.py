@@ -80,7 +80,11 @@ class ModelLoadError(GenesisError):
     """A saved model file is missing, corrupt, or was written by an incompatible version."""
 
 
-def missing_dependency(package: str, feature: str, extra: str | None = None) -> MissingDependencyError:
+def missing_dependency(
+    package: str, feature: str, extra: str | None = None
+) -> MissingDependencyError:
     """Build the error for an optional dependency that is not installed."""
     hint = f"pip install 'genesis-synth[{extra}]'" if extra else f"pip install {package}"
-    return MissingDependencyError(f"{feature} needs the package '{package}', which is not installed; run: {hint}")
+    return MissingDependencyError(
+        f"{feature} needs the package '{package}', which is not installed; run: {hint}"
+    )

@@ -49,6 +49,42 @@ class ConfigError(GenesisError, ValueError):
     """``genesis.yaml`` is missing, malformed, or declares a dataset that cannot work."""
 
 
+class DriftConfig(BaseModel):
+    """How a dataset's drift sensor watches its source (see ``genesis.drift.DriftDetector``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    sensor_interval_seconds: int = Field(
+        300, ge=30, description="Seconds between two checks of the source by the drift sensor."
+    )
+    sensor_running: bool = Field(
+        True, description="Whether the drift sensor runs as soon as the code location loads."
+    )
+    drift_share: float = Field(
+        0.5, gt=0.0, le=1.0, description="Share of drifted columns that triggers regeneration."
+    )
+    thresholds: dict[str, float] = Field(
+        default_factory=dict,
+        description="Per-test (ks, chisquare, z, wasserstein, jensenshannon, psi) or per-column "
+        "threshold overrides; defaults are Evidently's (0.05 p-values, 0.1 distances).",
+    )
+    tests: dict[str, str] = Field(
+        default_factory=dict, description="Test per column (e.g. {age: psi}); others: auto."
+    )
+
+
+class ScheduleConfig(BaseModel):
+    """When ``nightly_refresh`` re-materializes every dataset."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    cron: str = Field("0 2 * * *", description="Cron expression of the refresh (default 02:00).")
+    timezone: str = Field("UTC", description="IANA timezone the cron expression is read in.")
+    running: bool = Field(
+        True, description="Whether the schedule runs as soon as the code location loads."
+    )
+
+
 class DatasetConfig(BaseModel):
     """One sensitive table and how to synthesise it (one asset chain per dataset)."""
 
@@ -70,9 +106,18 @@ class DatasetConfig(BaseModel):
     quasi_identifiers: list[str] = Field(
         default_factory=list, description="Columns that together could re-identify a person."
     )
-    method: str = Field("cart", description="Synthesis method, one of genesis.generators.METHODS.")
+    method: str = Field(
+        "auto",
+        description="Synthesis method: 'auto' (AutoML measures the methods and keeps the best) "
+        "or one of genesis.generators.METHODS.",
+    )
     method_params: dict[str, Any] = Field(
         default_factory=dict, description="Method parameters, e.g. {epochs: 50} for ctgan."
+    )
+    automl_time_budget: float = Field(
+        30.0,
+        gt=0,
+        description="Seconds the AutoML search (method 'auto') may take, final refit included.",
     )
     rows: int | None = Field(
         None, gt=0, description="Rows to generate; default: as many as the source."
@@ -86,6 +131,17 @@ class DatasetConfig(BaseModel):
         ge=0.0,
         le=0.5,
         description="Share of real rows kept out of training for honest scores.",
+    )
+    privacy_max_risk: Literal["LOW", "MEDIUM", "HIGH", "CRITICAL"] = Field(
+        "MEDIUM",
+        description="Worst overall privacy risk the blocking privacy_audit_passed check accepts.",
+    )
+    drift: DriftConfig = Field(
+        default_factory=DriftConfig, description="Drift sensor settings of this dataset."
+    )
+    versioning: DatasetVersioningConfig = Field(
+        default_factory=lambda: DatasetVersioningConfig(),
+        description="Branch the dataset's versions go to, and the tag consumers are pinned to.",
     )
 
     @property
@@ -117,6 +173,45 @@ class StorageConfig(BaseModel):
     root: str = Field(
         ".genesis/artifacts", description="Artifact folder, relative to genesis.yaml."
     )
+    kind: Literal["local", "s3"] = Field(
+        "local",
+        description="'local': the folder 'root'; 's3': s3://<bucket>/<prefix>/ (credentials "
+        "from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY through dg.EnvVar).",
+    )
+    bucket: str | None = Field(None, description="S3 bucket (kind: s3).")
+    prefix: str = Field("genesis", description="Key prefix inside the bucket (kind: s3).")
+    endpoint_url: str | None = Field(
+        None, description="S3-compatible endpoint (MinIO, moto...); empty for AWS."
+    )
+    region: str | None = Field(None, description="S3 region.")
+
+
+class DatasetVersioningConfig(BaseModel):
+    """Per dataset: where its versions go and which one consumers read."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    branch: str = Field("main", description="Iceberg branch each materialization commits to.")
+    pin_tag: str | None = Field(
+        None, description="Tag downstream assets read instead of the branch head (e.g. 'v1')."
+    )
+
+
+class VersioningConfig(BaseModel):
+    """Where synthetic versions live: an Apache Iceberg catalog and warehouse."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    warehouse: str = Field(
+        ".genesis/warehouse",
+        description="Local folder (relative to genesis.yaml; embedded SQLite catalog inside) "
+        "or s3://bucket/prefix together with 'catalog'.",
+    )
+    catalog: dict[str, str] = Field(
+        default_factory=dict,
+        description="PyIceberg catalog properties (type, uri, s3.endpoint...); empty: the "
+        "embedded SQLite catalog. S3 keys come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY.",
+    )
 
 
 class GenesisConfig(BaseModel):
@@ -126,6 +221,12 @@ class GenesisConfig(BaseModel):
 
     datasets: list[DatasetConfig] = Field(description="One asset chain per dataset.")
     storage: StorageConfig = Field(default_factory=StorageConfig)
+    versioning: VersioningConfig = Field(
+        default_factory=VersioningConfig, description="Iceberg catalog of the synthetic versions."
+    )
+    schedule: ScheduleConfig = Field(
+        default_factory=ScheduleConfig, description="The nightly_refresh schedule."
+    )
     executor: Literal["multiprocess", "in_process"] = Field(
         "multiprocess",
         description=(
@@ -227,7 +328,7 @@ def _explain(where: str, raw: dict[str, Any], exc: ValidationError) -> str:
 
 
 def _resolve(config: GenesisConfig, base: Path, where: str) -> GenesisConfig:
-    from genesis.generators import METHODS, SyntheticGenerator  # only once the YAML is valid
+    from genesis.generators import ALL_METHODS, SyntheticGenerator  # only once the YAML is valid
 
     problems: list[str] = []
     if not config.datasets:
@@ -247,10 +348,10 @@ def _resolve(config: GenesisConfig, base: Path, where: str) -> GenesisConfig:
                 "a unique name"
             )
         seen.add(ds.name)
-        if ds.method not in METHODS:
+        if ds.method not in ALL_METHODS:
             problems.append(
                 f"{label}, field 'method': {ds.method!r} is not a synthesis method; "
-                f"use one of {sorted(METHODS)}"
+                f"use one of {list(ALL_METHODS)}"
             )
         else:
             try:  # the constructor only checks parameter names and values: cheap
@@ -265,6 +366,7 @@ def _resolve(config: GenesisConfig, base: Path, where: str) -> GenesisConfig:
                     f"{label}, field {field!r}: {repeated} listed twice; list each once"
                 )
         problems.extend(_format_problems(ds, label))
+        problems.extend(_drift_problems(ds, label))
         source = ds.source
         if not ds.is_uri or source.startswith("file://"):
             local = Path(source.removeprefix("file://")).expanduser()
@@ -277,13 +379,72 @@ def _resolve(config: GenesisConfig, base: Path, where: str) -> GenesisConfig:
                 )
             source = str(local)
         datasets.append(ds.model_copy(update={"source": source}))
+    problems.extend(_schedule_problems(config.schedule))
     if problems:
         raise ConfigError(f"{where} is invalid:\n  " + "\n  ".join(problems))
+    if config.storage.kind == "s3" and not config.storage.bucket:
+        raise ConfigError(
+            f"{where} is invalid:\n  storage, field 'bucket' is required when kind is s3; add it"
+        )
     root = Path(config.storage.root).expanduser()
     root = root if root.is_absolute() else base / root
+    warehouse = config.versioning.warehouse
+    if "://" not in warehouse:
+        local = Path(warehouse).expanduser()
+        warehouse = str((local if local.is_absolute() else base / local).resolve())
+    elif not warehouse.startswith("file://") and not config.versioning.catalog:
+        raise ConfigError(
+            f"{where} is invalid:\n  versioning, field 'catalog' is required with the remote "
+            f"warehouse {warehouse!r}; add e.g. {{uri: 'sqlite:////path/catalog.db'}} or a REST catalog"
+        )
     return config.model_copy(
-        update={"datasets": datasets, "storage": StorageConfig(root=str(root.resolve()))}
+        update={
+            "datasets": datasets,
+            "storage": config.storage.model_copy(update={"root": str(root.resolve())}),
+            "versioning": config.versioning.model_copy(update={"warehouse": warehouse}),
+        }
     )
+
+
+def _drift_problems(ds: DatasetConfig, label: str) -> list[str]:
+    """Test names in ``drift.tests`` and threshold values must be usable."""
+    from genesis.drift import TESTS
+
+    problems = []
+    for column, test in ds.drift.tests.items():
+        if test != "auto" and test not in TESTS:
+            problems.append(
+                f"{label}, field 'drift.tests': {test!r} (column {column!r}) is not a drift "
+                f"test; use one of {['auto', *TESTS]}"
+            )
+    for key, value in ds.drift.thresholds.items():
+        if value < 0:
+            problems.append(
+                f"{label}, field 'drift.thresholds': {key!r} is {value}; use a number >= 0"
+            )
+    return problems
+
+
+def _schedule_problems(schedule: ScheduleConfig) -> list[str]:
+    """The cron expression and the timezone must be valid."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from dagster._utils.schedules import is_valid_cron_string
+
+    problems = []
+    if not is_valid_cron_string(schedule.cron):
+        problems.append(
+            f"schedule, field 'cron': {schedule.cron!r} is not a cron expression; use five "
+            "fields, e.g. '0 2 * * *' for 02:00 every day"
+        )
+    try:
+        ZoneInfo(schedule.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.append(
+            f"schedule, field 'timezone': {schedule.timezone!r} is not an IANA timezone; use "
+            "e.g. 'UTC' or 'Europe/Paris'"
+        )
+    return problems
 
 
 def _format_problems(ds: DatasetConfig, label: str) -> list[str]:

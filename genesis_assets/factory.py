@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import dagster as dg
 
+from genesis_assets.audit_assets import build_audit_assets
 from genesis_assets.config import DatasetConfig, GenesisConfig
+from genesis_assets.dashboard_assets import build_dashboard_assets
+from genesis_assets.drift_assets import build_drift_assets
 from genesis_assets.quality_assets import build_quality_assets
 from genesis_assets.resources import build_resources
+from genesis_assets.schedules import build_nightly_refresh
+from genesis_assets.sensors import build_drift_sensor, dataset_asset_keys
 from genesis_assets.source_assets import build_source_assets
 from genesis_assets.synthesis_assets import build_synthesis_assets
 
@@ -14,6 +19,10 @@ from genesis_assets.synthesis_assets import build_synthesis_assets
 def build_dataset_assets(ds: DatasetConfig) -> dg.Definitions:
     """The assets and asset checks of one dataset, keyed ``[ds.name, stage]``, grouped ``ds.name``."""
     built = [*build_source_assets(ds), *build_synthesis_assets(ds), *build_quality_assets(ds)]
+    built += build_audit_assets(ds)
+    built += build_drift_assets(ds)
+    # last: the dashboard shows the privacy and drift stages built before it, when present
+    built += build_dashboard_assets(ds, built)
     return dg.Definitions(
         assets=[d for d in built if not isinstance(d, dg.AssetChecksDefinition)],
         asset_checks=[d for d in built if isinstance(d, dg.AssetChecksDefinition)],
@@ -26,8 +35,16 @@ def build_definitions(config: GenesisConfig) -> dg.Definitions:
         "multiprocess": dg.multi_or_in_process_executor,
         "in_process": dg.in_process_executor,
     }[config.executor]
+    chains = {ds.name: build_dataset_assets(ds) for ds in config.datasets}
     return dg.Definitions.merge(
-        *(build_dataset_assets(ds) for ds in config.datasets),
+        *chains.values(),
+        dg.Definitions(  # drift sensor per dataset, nightly refresh of all
+            sensors=[
+                build_drift_sensor(ds, dataset_asset_keys(chains[ds.name]))
+                for ds in config.datasets
+            ],
+            schedules=[build_nightly_refresh(config)],
+        ),
         dg.Definitions(
             resources=build_resources(config),
             jobs=[dg.define_asset_job("materialize_all", selection=dg.AssetSelection.all())],

@@ -8,6 +8,7 @@ import pandas as pd
 
 from genesis.schema.types import Schema
 from genesis_assets.config import DatasetConfig
+from genesis_resources.iceberg import VersioningResource, record_checks
 
 #: the report's scalar figures shown as metadata, in display order
 SCORES = (
@@ -97,10 +98,26 @@ def build_quality_assets(ds: DatasetConfig) -> list[dg.AssetsDefinition | dg.Ass
             "genesis.yaml); a failure stops every stage downstream of the report."
         ),
     )
-    def quality_above_threshold(quality_report: dict) -> dg.AssetCheckResult:
+    def quality_above_threshold(
+        versioning: VersioningResource, quality_report: dict
+    ) -> dg.AssetCheckResult:
         score = _number(quality_report.get("overall_score"))
+        passed = score is not None and score >= ds.quality_threshold
+        # the verdict joins the synthetic version's lineage chain, passed or not
+        record_checks(
+            versioning,
+            ds.name,
+            [
+                {
+                    "check": "quality",
+                    "metrics": {k: quality_report.get(k) for k in SCORES},
+                    "passed": passed,
+                    "threshold": ds.quality_threshold,
+                }
+            ],
+        )
         return dg.AssetCheckResult(
-            passed=score is not None and score >= ds.quality_threshold,
+            passed=passed,
             severity=dg.AssetCheckSeverity.ERROR,
             description=None if score is not None else "the overall score was not computable",
             metadata={

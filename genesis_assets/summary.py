@@ -21,28 +21,50 @@ def _metadata(instance: dg.DagsterInstance, key: list[str]) -> dict | None:
 
 
 def headline(instance: dg.DagsterInstance, config: GenesisConfig) -> list[str]:
-    """One line per dataset: rows, method, fit time, quality score against its threshold."""
+    """Per dataset: rows, method, quality against its threshold, privacy, drift, where to look."""
     lines = []
     for ds in config.datasets:
         synthetic = _metadata(instance, [ds.name, "synthetic_dataset"])
-        model = _metadata(instance, [ds.name, "synthesis_model"]) or {}
-        quality = _metadata(instance, [ds.name, "quality_report"]) or {}
         if synthetic is None:
             lines.append(f"{ds.name}: not materialized yet in this instance")
             continue
+        model = _metadata(instance, [ds.name, "synthesis_model"]) or {}
+        quality = _metadata(instance, [ds.name, "quality_report"]) or {}
+        audit = _metadata(instance, [ds.name, "privacy_audit"]) or {}
+        drift = _metadata(instance, [ds.name, "drift_report"]) or {}
+        dashboard = _metadata(instance, [ds.name, "quality_dashboard"]) or {}
+        method = model.get("selected_method") or ds.method
         line = (
             f"{ds.name}: {synthetic['dagster/row_count']:,} synthetic rows x "
-            f"{synthetic['columns']} columns, method {ds.method}"
+            f"{synthetic['columns']} columns, method {method}"
         )
+        if ds.method == "auto":
+            line += " (chosen by AutoML)"
         if "fit_seconds" in model:
-            line += f" (fit {model['fit_seconds']:.1f} s)"
+            line += f", fit {model['fit_seconds']:.1f} s"
+        lines.append(line)
         score = quality.get("overall_score")
         if isinstance(score, int | float):
             verdict = "passed" if score >= ds.quality_threshold else "FAILED"
-            line += f", quality score {score:.3f} (threshold {ds.quality_threshold}: {verdict})"
-        lines.append(line)
+            lines.append(
+                f"  quality score {score:.3f} (threshold {ds.quality_threshold}: {verdict})"
+            )
+        if "overall_risk" in audit:
+            verdict = "passed" if audit.get("passed") else "FAILED"
+            lines.append(f"  privacy risk {audit['overall_risk']} ({verdict})")
+        if "drift_share" in drift:
+            lines.append(
+                f"  source drift since training: share {drift['drift_share']:.2f} "
+                f"({'drifted' if drift.get('dataset_drift') else 'no dataset drift'})"
+            )
+        if "snapshot_id" in synthetic:
+            lines.append(f"  Iceberg snapshot {synthetic['snapshot_id']}")
+        if "model_uri" in model:
+            lines.append(f"  MLflow model {model['model_uri']}")
         if "path" in synthetic:
             lines.append(f"  synthetic table: {synthetic['path']}")
+        if "path" in dashboard:
+            lines.append(f"  quality dashboard: {dashboard['path']}")
     return lines
 
 

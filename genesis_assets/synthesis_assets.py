@@ -5,10 +5,10 @@ import pandas as pd
 from pydantic import Field
 
 from genesis.schema.types import Schema
-from genesis_assets.checks import schema_conformance_problems
 from genesis_assets.config import DatasetConfig
 from genesis_assets.metadata import preview, table_shape
-from genesis_resources import ComputeResource
+from genesis_resources import ComputeResource, MLflowResource
+from genesis_resources.iceberg import VersioningResource
 
 
 class GenerationConfig(dg.Config):
@@ -38,14 +38,25 @@ def build_synthesis_assets(
         key_prefix=prefix,
         group_name=ds.name,
         ins={"training_data": key("training_data"), "inferred_schema": key("inferred_schema")},
-        code_version=ds.version_of("method", "method_params", "seed"),
+        code_version=ds.version_of("method", "method_params", "seed", "automl_time_budget"),
         description=f"The synthesizer ('{ds.method}') fitted on the training rows.",
     )
     def synthesis_model(
-        compute: ComputeResource, training_data: pd.DataFrame, inferred_schema: Schema
+        context: dg.AssetExecutionContext,
+        compute: ComputeResource,
+        mlflow: MLflowResource,
+        training_data: pd.DataFrame,
+        inferred_schema: Schema,
     ) -> dg.Output:
         from genesis.generators import SyntheticGenerator
+        from genesis_assets.drift_assets import training_fingerprints
 
+        if ds.method == "auto":  # AutoML search, every trial and the winner logged to MLflow
+            from genesis_assets.automl_stage import fit_automl
+
+            model, metadata = fit_automl(ds, compute, mlflow, training_data, inferred_schema)
+            metadata.update(training_fingerprints(context, ds.name, model))
+            return dg.Output(model, metadata=metadata)
         params = {**compute.synthesizer_params(ds.method), **ds.method_params}
         model = SyntheticGenerator(ds.method, seed=ds.seed, **params)
         model.fit(training_data, schema=inferred_schema)
@@ -56,6 +67,7 @@ def build_synthesis_assets(
                 "fit_seconds": round(float(model.fit_seconds_), 3),
                 "training_rows": len(training_data),
                 "params": dg.MetadataValue.json(params),
+                **training_fingerprints(context, ds.name, model),
             },
         )
 
@@ -63,19 +75,34 @@ def build_synthesis_assets(
         key_prefix=prefix,
         group_name=ds.name,
         ins={"synthesis_model": key("synthesis_model"), "inferred_schema": key("inferred_schema")},
-        kinds={"pandas"},
+        kinds={"pandas", "iceberg"},
+        io_manager_key="iceberg_io_manager",
         code_version=ds.version_of("rows", "seed"),
-        description="The synthetic twin of the source table.",
+        description="The synthetic twin of the source table: each materialization a snapshot "
+        f"of the Iceberg table genesis.{ds.name} (branch '{ds.versioning.branch}'); the data "
+        "version is the snapshot id.",
     )
     def synthetic_dataset(
-        config: GenerationConfig, synthesis_model, inferred_schema: Schema
+        context: dg.AssetExecutionContext,
+        config: GenerationConfig,
+        versioning: VersioningResource,
+        synthesis_model,
+        inferred_schema: Schema,
     ) -> dg.Output[pd.DataFrame]:
+        from genesis_resources.iceberg import publish_synthetic
+
         rows = config.rows or ds.rows or inferred_schema.n_rows
         seed = ds.seed if config.seed is None else config.seed
         df = synthesis_model.generate(rows, seed=seed)
+        commit, versioned = publish_synthetic(
+            context, versioning, ds.name, df, model=synthesis_model, schema=inferred_schema,
+            params={"seed": seed, "rows": rows},
+        )  # fmt: skip
         return dg.Output(
             df,
-            metadata={**table_shape(df), "method": ds.method, "seed": seed, "preview": preview(df)},
+            data_version=dg.DataVersion(commit.hash),
+            metadata={**table_shape(df), "method": ds.method, "seed": seed, "preview": preview(df)}
+            | versioned,
         )
 
     @dg.asset_check(
@@ -83,19 +110,15 @@ def build_synthesis_assets(
         name="conforms_to_schema",
         blocking=True,
         additional_ins={"inferred_schema": key("inferred_schema")},
-        description="Same columns, dtypes and category labels as the source; blocks downstream stages.",
+        description="Great Expectations suite built from inferred_schema: columns and order, "
+        "types, null shares, category labels, numeric ranges, unique identifiers, semantic "
+        "formats. Blocks downstream stages; failures list offending values.",
     )
     def conforms_to_schema(
         synthetic_dataset: pd.DataFrame, inferred_schema: Schema
     ) -> dg.AssetCheckResult:
-        problems = schema_conformance_problems(synthetic_dataset, inferred_schema)
-        return dg.AssetCheckResult(
-            passed=not problems,
-            severity=dg.AssetCheckSeverity.ERROR,
-            metadata={
-                "problems": len(problems),
-                "details": dg.MetadataValue.md("\n".join(f"- {p}" for p in problems) or "conforms"),
-            },
-        )
+        from genesis_assets.automl_stage import expectations_check
+
+        return expectations_check(synthetic_dataset, inferred_schema)
 
     return [synthesis_model, synthetic_dataset, conforms_to_schema]

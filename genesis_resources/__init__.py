@@ -2,6 +2,14 @@
 
 from genesis_resources.compute import ComputeResource
 from genesis_resources.io_manager import GenesisIOManager
+from genesis_resources.mlflow import MLflowResource, MLflowTracker
 from genesis_resources.storage import ArtifactStore, LocalArtifactStore
 
-__all__ = ["ArtifactStore", "ComputeResource", "GenesisIOManager", "LocalArtifactStore"]
+__all__ = [
+    "ArtifactStore",
+    "ComputeResource",
+    "GenesisIOManager",
+    "LocalArtifactStore",
+    "MLflowResource",
+    "MLflowTracker",
+]

@@ -22,6 +22,8 @@ from genesis.schema.types import Schema
 
 #: the synthesis methods :class:`SyntheticGenerator` accepts
 METHODS = ("gaussian_copula", "cart", "ctgan", "tvae")
+#: every ``method`` value accepted: the concrete methods and ``"auto"`` (AutoML picks one)
+ALL_METHODS = ("auto", *METHODS)
 
 _CLASSES: dict[str, type[BaseSynthesizer]] = {
     "gaussian_copula": GaussianCopulaSynthesizer,
@@ -33,13 +35,12 @@ _CLASSES: dict[str, type[BaseSynthesizer]] = {
 
 def get_synthesizer_class(method: str) -> type[BaseSynthesizer]:
     """The synthesizer class implementing ``method`` (one of :data:`METHODS`)."""
-    if method == "auto":
-        raise InvalidParameterError(
-            "method='auto' (choosing the method by AutoML) arrives with genesis.automl; "
-            f"for now pick one of {list(METHODS)}"
-        )
+    if method == "auto":  # imported here: genesis.automl builds on this module
+        from genesis.automl.search import AutoMLSynthesizer
+
+        return AutoMLSynthesizer
     if not isinstance(method, str) or method not in _CLASSES:
-        raise InvalidParameterError(f"unknown method {method!r}; choose one of {list(METHODS)}")
+        raise InvalidParameterError(f"unknown method {method!r}; choose one of {list(ALL_METHODS)}")
     return _CLASSES[method]
 
 
@@ -47,10 +48,12 @@ class SyntheticGenerator:
     """Facade over the synthesizers: pick a method by name, then fit, generate, save, load.
 
     Args:
-        method: one of :data:`METHODS` (default ``"cart"``).
+        method: one of :data:`METHODS` (default ``"cart"``), or ``"auto"`` to let
+            :class:`~genesis.automl.AutoMLSynthesizer` measure them and keep the best
+            (its parameters: ``time_budget``, ``scoring``, ``methods`` ...).
         seed: seed of every random operation; same seed, same model and rows.
         **method_params: the chosen synthesizer's parameters (e.g. ``epochs=300`` for
-            ``"ctgan"``, ``min_samples_leaf=5`` for ``"cart"``).
+            ``"ctgan"``, ``min_samples_leaf=20`` for ``"cart"``).
 
     Attributes after :meth:`fit`: ``schema_``, ``fit_seconds_``, ``synthesizer`` (the
     underlying synthesizer) and every fitted attribute of it (``epoch_seconds_`` ...).
@@ -86,7 +89,7 @@ class SyntheticGenerator:
     def load(cls, path: str | os.PathLike[str]) -> SyntheticGenerator:
         """Load a model saved by :meth:`save` (or by any synthesizer's ``save``)."""
         synthesizer = BaseSynthesizer.load(path)
-        if synthesizer.method not in _CLASSES:
+        if synthesizer.method not in ALL_METHODS:
             raise ModelLoadError(
                 f"{str(path)!r} holds a model of unknown method {synthesizer.method!r}"
             )
@@ -122,6 +125,7 @@ class SyntheticGenerator:
 
 
 __all__ = [
+    "ALL_METHODS",
     "METHODS",
     "BaseSynthesizer",
     "CARTSynthesizer",

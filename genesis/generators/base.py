@@ -34,6 +34,8 @@ from genesis.schema.types import Schema
 
 _MAGIC = b"GENESIS-MODEL\n"
 _FILE_FORMAT = 1
+#: rows of the training table a fitted model keeps as its drift baseline
+BASELINE_SAMPLE_ROWS = 5_000
 
 
 def genesis_version() -> str:
@@ -208,7 +210,25 @@ class BaseSynthesizer:
         self.transformer_ = transformer
         self.n_rows_ = len(df)
         self.fit_seconds_ = time.perf_counter() - start
+        self._record_baseline(df)
         return self
+
+    def _record_baseline(self, df: pd.DataFrame) -> None:
+        """Keep what drift detection compares new data with (saved with the model).
+
+        ``training_fingerprint_``: :func:`genesis.io.fingerprint` of the training table;
+        ``baseline_sample_``: up to :data:`BASELINE_SAMPLE_ROWS` of its rows, drawn with
+        ``seed`` and kept in their original order.
+        """
+        from genesis.io import fingerprint
+
+        self.training_fingerprint_ = fingerprint(df)
+        if len(df) > BASELINE_SAMPLE_ROWS:
+            rows = np.random.default_rng(int(self.seed)).choice(
+                len(df), BASELINE_SAMPLE_ROWS, replace=False
+            )
+            df = df.iloc[np.sort(rows)]
+        self.baseline_sample_ = df.reset_index(drop=True).copy()
 
     def generate(self, n: int, seed: int | None = None) -> pd.DataFrame:
         """Generate ``n`` synthetic rows in the source table's exact format.

@@ -72,7 +72,9 @@ class CARTSynthesizer(BaseSynthesizer):
 
     Args:
         min_samples_leaf: fewest real rows in a tree leaf; larger leaves give more privacy
-            (fewer exact copies of real rows) at some cost in fidelity.
+            (fewer exact copies of real rows) at some cost in fidelity. The default, 10, is
+            where Adult's membership-inference advantage falls from 0.17 (leaf 5) to 0.10
+            with the same quality score (0.990) and TSTR AUC (0.916).
         max_depth: depth limit of each tree (None: grow until leaves reach
             ``min_samples_leaf``).
         visit_order: source column names in the order to synthesise them; columns left out
@@ -93,7 +95,7 @@ class CARTSynthesizer(BaseSynthesizer):
     def __init__(
         self,
         *,
-        min_samples_leaf: int = 5,
+        min_samples_leaf: int = 10,
         max_depth: int | None = None,
         visit_order: Sequence[str] | None = None,
         smoothing: str = "density",

@@ -7,6 +7,9 @@ interval). The correlation matrix of those scores, made positive definite, is th
 Sampling draws correlated normals through the Cholesky factor and maps them back through
 each marginal directly in normal space: ``np.interp`` against the normal quantiles of the
 sorted values, ``np.searchsorted`` against the normal thresholds of the code intervals.
+
+With ``epsilon`` set, the copula is fitted with differential privacy instead: see
+:class:`GaussianCopulaSynthesizer` for the mechanisms and exactly what they protect.
 """
 
 from __future__ import annotations
@@ -15,12 +18,16 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
+from genesis.errors import InvalidParameterError
 from genesis.generators.base import BaseSynthesizer, check_choice, check_int
 from genesis.generators.transformer import TableTransformer
 
 MARGINALS = ("empirical", "parametric")
 _PARAMETRIC_FAMILIES = ("norm", "lognorm", "gamma", "beta", "uniform")
 _EPS = 1e-9
+#: differential privacy: histogram bins of a continuous marginal, quantiles kept from it
+_DP_BINS = 32
+_DP_QUANTILES = 1000
 
 
 class GaussianCopulaSynthesizer(BaseSynthesizer):
@@ -33,9 +40,45 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
         max_quantiles: continuous marginals keep at most this many order statistics.
         max_categories: see :class:`~genesis.generators.base.BaseSynthesizer`.
         seed: seed of the tie-breaking and interval draws at fit, and of sampling.
+        epsilon: differential-privacy budget; None (default) fits without differential
+            privacy. With a budget the fit is (epsilon, delta)-DP, as described below.
+        delta: the delta of (epsilon, delta)-DP; None or 0 gives pure epsilon-DP (Laplace
+            noise on the correlations too, which needs more noise).
+        bounds: public bounds ``{model column: (low, high)}`` of continuous columns for the
+            DP histograms; columns not listed take their bounds from the data (see below).
+        dp_marginal_share: share of ``epsilon`` spent on the marginals; the rest goes to the
+            correlations.
 
     After fit: ``correlation_`` (the copula's correlation matrix, as a DataFrame over the
-    model columns) and ``marginal_families_`` (the law of each continuous model column).
+    model columns), ``marginal_families_`` (the law of each continuous model column) and,
+    with ``epsilon``, ``privacy_budget_`` (the budget spent, its split, the mechanisms and
+    the noise scales).
+
+    Differential privacy (``epsilon`` set). Neighbouring tables differ by adding or removing
+    one row. The budget is split by sequential composition:
+
+    - marginals, ``epsilon * dp_marginal_share``, shared equally by the k model columns:
+      each column's histogram (category counts; for continuous columns 32 equal-width bins
+      over its bounds, values clipped into them) gets Laplace noise of scale
+      ``k / epsilon_marginals`` (L1 sensitivity 1); negative counts become 0. Continuous
+      marginals are sampled from the noisy histogram (uniform within a bin); marginals are
+      always empirical (``marginals="parametric"`` is refused, its fit is not private).
+    - correlations, the rest: each row is mapped to normal scores through the *noisy*
+      marginals (post-processing), the score vector is scaled to L2 norm at most
+      ``2 * sqrt(k)``, and the sum of outer products gets Gaussian noise (analytic
+      calibration of Balle and Wang, 2018; L2 sensitivity ``4k``) or, without delta,
+      Laplace noise (L1 sensitivity ``(k + 1) * 2k``). The noisy matrix is normalised by
+      its noisy diagonal and projected to the nearest positive-definite correlation.
+
+    What is protected: the marginal distributions and the dependence structure learnt from
+    the rows. What is NOT protected and treated as public metadata: the column names and
+    kinds, the category labels (and, for columns with more than ``max_categories`` labels,
+    the frequencies of the rare labels inside the "other" code), missing-value tokens,
+    decimal precision, datetime formats, identifier patterns and fakes, the number of rows
+    (``n_rows_``, the default row count to generate), and the continuous bounds unless
+    declared in ``bounds``: by default they are the observed minimum and maximum, which can
+    reveal the most extreme row. Declare ``bounds`` (e.g. ``{"age": (0, 120)}``) and keep
+    categories to publicly known label sets for an end-to-end guarantee.
     """
 
     method = "gaussian_copula"
@@ -47,17 +90,29 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
         max_quantiles: int = 5000,
         max_categories: int = 100,
         seed: int = 0,
+        epsilon: float | None = None,
+        delta: float | None = None,
+        bounds: dict[str, tuple[float, float]] | None = None,
+        dp_marginal_share: float = 0.5,
     ) -> None:
         super().__init__(max_categories=max_categories, seed=seed)
         self.marginals = marginals
         self.max_quantiles = max_quantiles
+        self.epsilon = epsilon
+        self.delta = delta
+        self.bounds = bounds
+        self.dp_marginal_share = dp_marginal_share
 
     def _validate_params(self) -> None:
         super()._validate_params()
         check_choice("marginals", self.marginals, MARGINALS)
         check_int("max_quantiles", self.max_quantiles, 2)
+        _check_dp_params(self)
 
     def _fit(self, frame: pd.DataFrame, transformer: TableTransformer) -> None:
+        if self.epsilon is not None:
+            self._fit_private(frame, transformer)
+            return
         rng = np.random.default_rng([int(self.seed), 1])  # a stream apart from the transformer's
         n = len(frame)
         columns = list(frame.columns)
@@ -80,6 +135,67 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
         self._cholesky = _cholesky(_correlation(scores, rng)).astype(np.float32)
         corr = self._cholesky.astype(np.float64) @ self._cholesky.T.astype(np.float64)
         self.correlation_ = pd.DataFrame(corr, index=columns, columns=columns)
+
+    def _fit_private(self, frame: pd.DataFrame, transformer: TableTransformer) -> None:
+        """The (epsilon, delta)-DP fit described in the class docstring."""
+        rng = np.random.default_rng([int(self.seed), 1])
+        noise = np.random.default_rng([int(self.seed), 2])
+        epsilon = float(self.epsilon)
+        delta = float(self.delta or 0.0)
+        columns = list(frame.columns)
+        k = len(columns)
+        eps_marginals = epsilon * float(self.dp_marginal_share)
+        eps_correlations = epsilon - eps_marginals
+        laplace_scale = k / eps_marginals
+        bounds = dict(self.bounds or {})
+        scores = np.empty((len(frame), k), dtype=np.float64)
+        self._marginals = []
+        self.marginal_families_ = {}
+        bounds_from: dict[str, str] = {}
+        for j, column in enumerate(columns):
+            values = frame[column].to_numpy()
+            if column in transformer.n_codes_:
+                codes = values.astype(np.int64)
+                counts = np.bincount(codes, minlength=transformer.n_codes_[column]).astype(float)
+                counts = np.clip(counts + noise.laplace(0.0, laplace_scale, counts.size), 0, None)
+                scores[:, j], marginal = _discrete_from_counts(codes, counts, rng)
+            else:
+                x = values.astype(np.float64)
+                if column in bounds:
+                    low, high = (float(b) for b in bounds[column])
+                    bounds_from[column] = "declared"
+                else:
+                    finite = x[np.isfinite(x)]
+                    low, high = (
+                        (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+                    )
+                    bounds_from[column] = "data (observed min and max: not protected)"
+                scores[:, j], marginal = _continuous_from_histogram(
+                    x, low, high, laplace_scale, noise, int(self.max_quantiles)
+                )
+                self.marginal_families_[column] = "empirical"
+            self._marginals.append(marginal)
+        self._columns = columns
+        corr, mechanism, scale = _private_correlation(scores, eps_correlations, delta, noise)
+        self._cholesky = _cholesky(corr).astype(np.float32)
+        chol = self._cholesky.astype(np.float64)
+        self.correlation_ = pd.DataFrame(chol @ chol.T, index=columns, columns=columns)
+        self.privacy_budget_ = {
+            "epsilon": epsilon,
+            "delta": delta,
+            "split": {"marginals": eps_marginals, "correlations": eps_correlations},
+            "epsilon_per_marginal": eps_marginals / k,
+            "mechanism": {
+                "marginals": f"Laplace on histograms (L1 sensitivity 1, scale {laplace_scale:.4g})",
+                "correlations": f"{mechanism} on the sum of clipped score outer products "
+                f"(scale {scale:.4g})",
+            },
+            "neighbouring_relation": "add/remove one row",
+            "bounds_from": bounds_from,
+            "not_protected": "column names and kinds, category labels, rare-label frequencies "
+            "inside 'other', missing-value tokens, decimals, formats, row count, and bounds "
+            "taken from data",
+        }
 
     def _fit_continuous(self, x: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, tuple]:
         n = x.size
@@ -110,6 +226,156 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
                 u = np.clip(special.ndtr(zj.astype(np.float64)), _EPS, 1 - _EPS)
                 data[column] = np.clip(getattr(stats, family).ppf(u, *params), lo, hi)
         return data
+
+
+def _check_dp_params(model: GaussianCopulaSynthesizer) -> None:
+    """Validate ``epsilon``, ``delta``, ``bounds`` and ``dp_marginal_share``."""
+    epsilon, delta = model.epsilon, model.delta
+    if epsilon is None:
+        if delta is not None or model.bounds is not None:
+            raise InvalidParameterError(
+                "delta and bounds only apply with differential privacy; pass epsilon too "
+                "(e.g. epsilon=1.0), or drop them"
+            )
+        return
+    if (
+        isinstance(epsilon, bool)
+        or not isinstance(epsilon, (int, float, np.number))
+        or not (np.isfinite(epsilon) and epsilon > 0)
+    ):
+        raise InvalidParameterError(
+            f"epsilon must be a positive number, got {epsilon!r}; pass e.g. epsilon=1.0, or "
+            "None for no differential privacy"
+        )
+    if delta is not None and (
+        isinstance(delta, bool)
+        or not isinstance(delta, (int, float, np.number))
+        or not 0 <= delta < 1
+    ):
+        raise InvalidParameterError(
+            f"delta must be in [0, 1), got {delta!r}; pass e.g. delta=1e-6 (well below 1/rows)"
+        )
+    share = model.dp_marginal_share
+    if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 < share < 1:
+        raise InvalidParameterError(
+            f"dp_marginal_share must be in (0, 1), got {share!r}; pass e.g. 0.5"
+        )
+    if model.marginals != "empirical":
+        raise InvalidParameterError(
+            "marginals='parametric' is not differentially private; use marginals='empirical' "
+            "with epsilon"
+        )
+    if model.bounds is not None:
+        if not isinstance(model.bounds, dict):
+            raise InvalidParameterError(
+                f"bounds must be a dict {{column: (low, high)}}, got {type(model.bounds).__name__}"
+            )
+        for column, pair in model.bounds.items():
+            ok = isinstance(pair, (tuple, list)) and len(pair) == 2
+            if (
+                not ok
+                or not all(isinstance(v, (int, float)) for v in pair)
+                or not pair[0] < pair[1]
+            ):
+                raise InvalidParameterError(
+                    f"bounds[{column!r}] must be (low, high) numbers with low < high, got {pair!r}"
+                )
+
+
+def _discrete_from_counts(
+    codes: np.ndarray, counts: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, tuple]:
+    """A discrete marginal from (noisy) counts, and the normal scores of ``codes`` under it."""
+    if counts.sum() <= 0:
+        counts = np.ones_like(counts)
+    order = np.argsort(-counts, kind="stable")
+    order = order[counts[order] > 0]
+    bounds = np.concatenate([[0.0], np.cumsum(counts[order]) / counts.sum()])
+    bounds[-1] = 1.0
+    lower = np.zeros(counts.size)
+    width = np.zeros(counts.size)
+    lower[order] = bounds[:-1]
+    width[order] = np.diff(bounds)
+    u = lower[codes] + rng.random(codes.size) * width[codes]
+    scores = special.ndtri(np.clip(u, _EPS, 1 - _EPS))
+    thresholds = special.ndtri(bounds[1:-1]).astype(np.float32)
+    return scores, ("discrete", thresholds, order.astype(np.int64))
+
+
+def _continuous_from_histogram(
+    x: np.ndarray,
+    low: float,
+    high: float,
+    laplace_scale: float,
+    noise: np.random.Generator,
+    max_quantiles: int,
+) -> tuple[np.ndarray, tuple]:
+    """An empirical marginal from a noisy histogram over [low, high], and the scores of x."""
+    if not high > low:
+        high = low + 1.0
+    edges = np.linspace(low, high, _DP_BINS + 1)
+    clipped = np.clip(np.nan_to_num(x, nan=(low + high) / 2), low, high)
+    counts, _ = np.histogram(clipped, bins=edges)
+    counts = np.clip(counts + noise.laplace(0.0, laplace_scale, counts.size), 0, None)
+    if counts.sum() <= 0:
+        counts = np.ones_like(counts)
+    cdf = np.concatenate([[0.0], np.cumsum(counts) / counts.sum()])
+    m = min(max_quantiles, _DP_QUANTILES)
+    probs = (np.arange(m) + 0.5) / m
+    # inverse of the piecewise-linear CDF; flat stretches (empty bins) are skipped
+    keep = np.concatenate([[True], np.diff(cdf) > 0])
+    quantiles = np.interp(probs, cdf[keep], edges[keep])
+    u = np.interp(clipped, edges, cdf)
+    return special.ndtri(np.clip(u, _EPS, 1 - _EPS)), ("empirical", quantiles)
+
+
+def analytic_gaussian_sigma(epsilon: float, delta: float, sensitivity: float) -> float:
+    """Smallest Gaussian noise scale giving (epsilon, delta)-DP for an L2 ``sensitivity``.
+
+    The analytic Gaussian mechanism (Balle and Wang, ICML 2018, Theorem 8): exact for every
+    epsilon, unlike the classic ``sqrt(2 ln(1.25/delta)) / epsilon`` bound (epsilon < 1 only).
+    """
+    from scipy.optimize import brentq
+
+    def excess(sigma: float) -> float:
+        a = sensitivity / (2 * sigma)
+        b = epsilon * sigma / sensitivity
+        return special.ndtr(a - b) - np.exp(epsilon + special.log_ndtr(-a - b)) - delta
+
+    high = sensitivity
+    while excess(high) > 0:
+        high *= 2
+    low = high / 2
+    while excess(low) <= 0 and low > 1e-12:
+        low /= 2
+    return float(brentq(excess, low, high, xtol=1e-12 * sensitivity))
+
+
+def _private_correlation(
+    scores: np.ndarray, epsilon: float, delta: float, noise: np.random.Generator
+) -> tuple[np.ndarray, str, float]:
+    """Noisy correlation of normal scores: clipped rows, noisy outer-product sum, normalised."""
+    n, k = scores.shape
+    clip = 2.0 * np.sqrt(k)
+    norms = np.linalg.norm(scores, axis=1)
+    scaled = scores * np.minimum(1.0, clip / np.maximum(norms, 1e-12))[:, None]
+    total = scaled.T @ scaled
+    upper = np.triu_indices(k)
+    if delta > 0:
+        scale = analytic_gaussian_sigma(epsilon, delta, clip**2)
+        draws = noise.normal(0.0, scale, len(upper[0]))
+        mechanism = "Gaussian (analytic)"
+    else:
+        scale = (k + 1) * clip**2 / 2 / epsilon
+        draws = noise.laplace(0.0, scale, len(upper[0]))
+        mechanism = "Laplace"
+    noisy = np.zeros((k, k))
+    noisy[upper] = total[upper] + draws
+    noisy = noisy + np.triu(noisy, 1).T
+    diagonal = np.maximum(np.diag(noisy), 1.0)
+    corr = np.clip(noisy / np.sqrt(np.outer(diagonal, diagonal)), -1.0, 1.0)
+    np.fill_diagonal(corr, 1.0)
+    return corr, mechanism, scale
 
 
 def _empirical_quantile(u: np.ndarray, quantiles: np.ndarray) -> np.ndarray:

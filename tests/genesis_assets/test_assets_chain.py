@@ -77,14 +77,39 @@ def test_chain_succeeds_and_writes_its_files(chain):
     assert result.success
     written = sorted(p.name for p in (folder / "artifacts" / "adult").iterdir())
     assert written == [
+        "drift_report.html",
+        "drift_report.json",
+        "drift_synthetic_vs_real.html",
         "holdout_data.parquet",
         "inferred_schema.schema.json",
+        "privacy_audit.html",
+        "privacy_audit.json",
+        "quality_dashboard",
         "quality_report.json",
         "raw_source.parquet",
         "synthesis_model.model",
         "synthetic_dataset.parquet",
         "training_data.parquet",
     ]
+    (dashboard,) = (folder / "artifacts" / "adult" / "quality_dashboard").iterdir()
+    assert dashboard.suffix == ".html"
+
+
+def test_the_synthetic_version_carries_its_checks_in_a_verifiable_lineage(chain):
+    from genesis_assets.resources import versioning_resource
+    from genesis_resources.iceberg import read_lineage
+
+    folder, _, _ = chain
+    lineage = read_lineage(versioning_resource(load_config(folder / "genesis.yaml")), "adult")
+    assert lineage.verify()
+    types = [block.block_type for block in lineage.blocks]
+    assert types[0] == "source" and "generation" in types
+    checks = {
+        b.content["check"]: b.content for b in lineage.blocks if b.block_type == "quality_check"
+    }
+    assert set(checks) == {"quality", "privacy"}
+    assert checks["quality"]["passed"] and checks["quality"]["threshold"] == 0.5
+    assert 0 < checks["quality"]["metrics"]["overall_score"] <= 1
 
 
 def test_raw_source_metadata_and_data_version(chain):
@@ -135,10 +160,14 @@ def test_quality_report_metadata_and_file(chain):
     assert report["overall_score"] == pytest.approx(meta["overall_score"], abs=1e-4)
 
 
-def test_both_checks_pass_on_the_default_method(chain):
+def test_every_check_passes_on_the_default_method(chain):
     _, result, _ = chain
     evaluations = {e.check_name: e for e in result.get_asset_check_evaluations()}
-    assert set(evaluations) == {"conforms_to_schema", "quality_above_threshold"}
+    assert set(evaluations) == {
+        "conforms_to_schema",
+        "quality_above_threshold",
+        "privacy_audit_passed",
+    }
     assert all(e.passed for e in evaluations.values())
     quality = evaluations["quality_above_threshold"].metadata
     assert quality["threshold"].value == 0.5

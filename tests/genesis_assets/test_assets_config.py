@@ -25,7 +25,8 @@ def test_default_config_declares_the_packaged_adult_sample():
     assert Path(adult.source).is_file()
     assert Path(adult.source).parent == DEFAULT_CONFIG_PATH.parent / "genesis_assets" / "data"
     assert adult.target == "income"
-    assert adult.method == "cart"
+    assert adult.method == "auto"
+    assert adult.automl_time_budget == 20
     assert Path(config.storage.root) == DEFAULT_CONFIG_PATH.parent / ".genesis" / "artifacts"
     licence = Path(adult.source).parent / "LICENSE-adult.md"
     assert "CC BY 4.0" in licence.read_text()

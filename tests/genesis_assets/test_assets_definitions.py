@@ -15,6 +15,9 @@ STAGES = {
     "synthesis_model",
     "synthetic_dataset",
     "quality_report",
+    "privacy_audit",
+    "drift_report",
+    "quality_dashboard",
 }
 
 
@@ -43,6 +46,7 @@ def test_every_asset_is_prefixed_and_grouped_by_dataset(make_config):
     assert checks == {
         ("synthetic_dataset", "conforms_to_schema"),
         ("quality_report", "quality_above_threshold"),
+        ("privacy_audit", "privacy_audit_passed"),
     }
 
 
@@ -53,7 +57,7 @@ def test_second_dataset_gives_a_second_chain(make_config, adult_dataset):
     graph = defs.resolve_asset_graph()
     keys = {tuple(k.path) for k in graph.get_all_asset_keys()}
     assert keys == {(d, s) for d in ("adult", "census") for s in STAGES}
-    assert len(graph.asset_check_keys) == 4
+    assert len(graph.asset_check_keys) == 6
     upstream = graph.get(dg.AssetKey(["census", "synthesis_model"])).parent_keys
     assert {k.path[0] for k in upstream} == {"census"}  # the chains do not cross
 

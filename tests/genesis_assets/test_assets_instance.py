@@ -32,6 +32,9 @@ STAGES = {
     "synthesis_model",
     "synthetic_dataset",
     "quality_report",
+    "privacy_audit",
+    "drift_report",
+    "quality_dashboard",
 }
 
 

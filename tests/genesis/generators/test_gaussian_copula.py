@@ -89,6 +89,10 @@ def test_constructor_only_stores_parameters():
         "max_quantiles": 5000,
         "max_categories": 100,
         "seed": 0,
+        "epsilon": None,
+        "delta": None,
+        "bounds": None,
+        "dp_marginal_share": 0.5,
     }
     assert "marginals='nonsense'" in repr(model)
     assert not hasattr(model, "transformer_")

@@ -29,12 +29,18 @@ def test_methods_and_classes():
     assert [c.method for c in classes] == list(METHODS)
 
 
-def test_unknown_and_auto_methods_are_refused_with_the_choices():
+def test_unknown_methods_are_refused_with_the_choices():
     with pytest.raises(InvalidParameterError, match="gaussian_copula") as info:
         SyntheticGenerator("copulagan")
     assert "unknown method" in str(info.value)
-    with pytest.raises(InvalidParameterError, match="genesis.automl"):
-        SyntheticGenerator("auto")
+
+
+def test_auto_delegates_to_automl():
+    from genesis.automl import AutoMLSynthesizer
+
+    generator = SyntheticGenerator("auto", seed=2, time_budget=5)
+    assert isinstance(generator.synthesizer, AutoMLSynthesizer)
+    assert generator.get_params()["time_budget"] == 5
 
 
 def test_unknown_parameters_are_refused_with_the_accepted_ones():

@@ -1,0 +1,50 @@
+"""Privacy attacks with holdout controls: membership inference, attribute inference and
+re-identification (singling out, linkage), distance metrics, and the audit report.
+
+``PrivacyAttackTester(sensitive_columns, quasi_identifiers).run_all_attacks(real, synthetic,
+holdout)`` returns a :class:`PrivacyAuditReport` with an overall risk level and ``passed``.
+Every attack compares its success on training rows with its success on holdout rows, and
+reports ``risk = (attack - control) / (1 - control)`` with a 95 % interval.
+"""
+
+from genesis.privacy_attacks.attribute import AttributeInferenceAttack
+from genesis.privacy_attacks.base import AttackResult, PrivacyAttack
+from genesis.privacy_attacks.distance import (
+    distance_metrics,
+    distance_to_closest_record,
+    nearest_neighbor_distance_ratio,
+)
+from genesis.privacy_attacks.encoding import TableEncoder
+from genesis.privacy_attacks.membership import MembershipInferenceAttack
+from genesis.privacy_attacks.reidentification import ReidentificationAttack
+from genesis.privacy_attacks.risk import (
+    RISK_THRESHOLDS,
+    RiskLevel,
+    bootstrap_interval,
+    excess_risk,
+    risk_level,
+    risk_with_interval,
+    wilson_interval,
+)
+from genesis.privacy_attacks.tester import PrivacyAttackTester, PrivacyAuditReport
+
+__all__ = [
+    "RISK_THRESHOLDS",
+    "AttackResult",
+    "AttributeInferenceAttack",
+    "MembershipInferenceAttack",
+    "PrivacyAttack",
+    "PrivacyAttackTester",
+    "PrivacyAuditReport",
+    "ReidentificationAttack",
+    "RiskLevel",
+    "TableEncoder",
+    "bootstrap_interval",
+    "distance_metrics",
+    "distance_to_closest_record",
+    "excess_risk",
+    "nearest_neighbor_distance_ratio",
+    "risk_level",
+    "risk_with_interval",
+    "wilson_interval",
+]

@@ -1,0 +1,167 @@
+"""The extension point of the privacy audit: :class:`PrivacyAttack` and :class:`AttackResult`."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from genesis.errors import InvalidDataError, InvalidParameterError
+from genesis.generators.base import check_int, check_seed
+from genesis.privacy_attacks.risk import RiskLevel, risk_level
+
+
+@dataclass
+class AttackResult:
+    """What one attack found.
+
+    Attributes:
+        name: the attack (``"membership_inference"``, ``"attribute_inference:income"`` ...).
+        accuracy: the attack's headline success figure (AUC for membership inference, the
+            success rate on training rows for the others).
+        risk: the privacy risk, ``(attack - control) / (1 - control)`` (see
+            :mod:`genesis.privacy_attacks.risk`); negative values mean the attack did worse
+            on training rows than on strangers (no leak).
+        risk_ci: 95 % interval of ``risk``.
+        risk_level: the :class:`RiskLevel` of the lower end of ``risk_ci`` (the risk the
+            attack demonstrates; see :mod:`genesis.privacy_attacks.risk`).
+        control: the same attack's success on holdout rows (NaN when not applicable).
+        details: every supporting figure (rates, intervals, sample sizes, sub-attacks).
+        interpretation: one or two plain sentences for a reviewer.
+    """
+
+    name: str
+    accuracy: float
+    risk: float
+    risk_ci: tuple[float, float]
+    risk_level: RiskLevel
+    control: float = float("nan")
+    details: dict[str, Any] = field(default_factory=dict)
+    interpretation: str = ""
+
+    @classmethod
+    def from_risk(cls, name: str, accuracy: float, risk: float, risk_ci, **kwargs) -> AttackResult:
+        """A result whose level is derived from the lower end of ``risk_ci``."""
+        return cls(
+            name=name,
+            accuracy=float(accuracy),
+            risk=float(risk),
+            risk_ci=(float(risk_ci[0]), float(risk_ci[1])),
+            risk_level=risk_level(float(risk_ci[0])),
+            **kwargs,
+        )
+
+    @property
+    def upper_level(self) -> RiskLevel:
+        """The level of the upper end of ``risk_ci``: the worst the data cannot rule out."""
+        return risk_level(self.risk_ci[1])
+
+    @property
+    def inconclusive(self) -> bool:
+        """Whether the interval spans more than one level (more rows would settle it)."""
+        return self.upper_level > self.risk_level
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dictionary (NaN as None)."""
+        return _jsonable(
+            {
+                "name": self.name,
+                "accuracy": self.accuracy,
+                "risk": self.risk,
+                "risk_ci": list(self.risk_ci),
+                "risk_level": self.risk_level.value,
+                "upper_level": self.upper_level.value,
+                "inconclusive": self.inconclusive,
+                "control": self.control,
+                "interpretation": self.interpretation,
+                "details": self.details,
+            }
+        )
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, RiskLevel):
+        return value.value
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return None if not math.isfinite(float(value)) else float(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    return value
+
+
+class PrivacyAttack:
+    """Base class of the attacks: subclass it and implement :meth:`run`.
+
+    Subclasses keep the scikit-learn habit: ``__init__`` stores parameters, ``run``
+    validates them and its inputs. Every attack takes a ``seed``; the same seed gives the
+    same result.
+    """
+
+    name = "attack"
+
+    def run(self, real: pd.DataFrame, synthetic: pd.DataFrame, *args, **kwargs) -> AttackResult:
+        """Attack ``synthetic`` to learn about ``real`` (the generator's training rows)."""
+        raise NotImplementedError
+
+    def _check_common(self) -> None:
+        check_seed(getattr(self, "seed", 0))
+        if hasattr(self, "max_rows"):
+            check_int("max_rows", self.max_rows, 10)
+
+
+def check_table(df: Any, role: str, *, min_rows: int = 1) -> pd.DataFrame:
+    """``df`` as a DataFrame with at least ``min_rows`` rows, else :class:`InvalidDataError`."""
+    if not isinstance(df, pd.DataFrame):
+        raise InvalidDataError(
+            f"{role} must be a pandas DataFrame, got {type(df).__name__}; "
+            "read it with genesis.read_table(...)"
+        )
+    if len(df) < min_rows:
+        raise InvalidDataError(
+            f"{role} has {len(df)} rows, at least {min_rows} are needed for the attack; "
+            "pass more rows (the holdout: raise holdout_fraction)"
+        )
+    return df
+
+
+def check_columns(columns: Any, role: str, available: list[str]) -> list[str]:
+    """``columns`` as a list of names present in every table; :class:`InvalidParameterError`."""
+    if isinstance(columns, str):
+        columns = [columns]
+    if not isinstance(columns, (list, tuple)) or not all(isinstance(c, str) for c in columns):
+        raise InvalidParameterError(
+            f"{role} must be a list of column names, got {columns!r}; pass e.g. ['age', 'sex']"
+        )
+    missing = [c for c in columns if c not in available]
+    if missing:
+        raise InvalidParameterError(
+            f"{role} {missing} are not columns of every table (real, synthetic, holdout); "
+            f"choose among {available}"
+        )
+    if len(set(columns)) != len(columns):
+        raise InvalidParameterError(f"{role} lists a column twice: {list(columns)}; list each once")
+    return list(columns)
+
+
+def common_columns(*tables: pd.DataFrame) -> list[str]:
+    """Columns present in every table, in the first table's order."""
+    shared = set(tables[0].columns)
+    for t in tables[1:]:
+        shared &= set(t.columns)
+    return [c for c in tables[0].columns if c in shared]
+
+
+def sample_rows(df: pd.DataFrame, n: int, rng: np.random.Generator) -> pd.DataFrame:
+    """At most ``n`` rows of ``df`` drawn without replacement (all of them when fewer)."""
+    if len(df) <= n:
+        return df.reset_index(drop=True)
+    return df.iloc[np.sort(rng.choice(len(df), n, replace=False))].reset_index(drop=True)

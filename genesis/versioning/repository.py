@@ -1,0 +1,883 @@
+"""``DatasetRepository``: one Apache Iceberg table, used like a git repository.
+
+| git | here | Iceberg |
+|---|---|---|
+| commit | :meth:`DatasetRepository.commit` | one snapshot (an ``overwrite`` of the branch's files) |
+| commit message, metadata | ``Commit.message``, ``Commit.metadata`` | keys in the snapshot summary |
+| branch, tag | :meth:`branch`, :meth:`tag` | snapshot refs |
+| merge commit's 2nd parent | ``Commit.merge_parent`` | ``genesis.merge-parent`` in the summary |
+
+A commit stores the whole table as it is in that version (not a delta), so any engine
+reading a snapshot or a ref sees exactly the committed rows.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import numpy as np
+import pandas as pd
+
+from genesis.errors import (
+    DataWriteError,
+    InvalidDataError,
+    InvalidParameterError,
+    MissingDependencyError,
+    SchemaError,
+    SourceNotFoundError,
+)
+from genesis.versioning.diff import DatasetDiff, diff_frames, row_hashes
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+    from pyiceberg.catalog import Catalog
+    from pyiceberg.table import Table
+
+logger = logging.getLogger(__name__)
+
+NAMESPACE = "genesis"
+MAIN = "main"
+#: snapshot summary keys written by Genesis (Iceberg summaries hold strings only)
+MESSAGE_KEY = "genesis.message"
+METADATA_KEY = "genesis.metadata"
+FINGERPRINT_KEY = "genesis.fingerprint"
+COLUMNS_KEY = "genesis.columns"
+DTYPES_KEY = "genesis.dtypes"
+MERGE_PARENT_KEY = "genesis.merge-parent"
+SCHEMA_CHANGES_KEY = "genesis.schema-changes"
+_TAG_MESSAGE_PREFIX = "genesis.tag-message."
+_NOTE_PREFIX = "genesis.note."
+
+T = TypeVar("T")
+
+
+class MergeConflictError(SchemaError):
+    """Two versions cannot be merged because their columns or column types differ."""
+
+
+@dataclass(frozen=True)
+class Commit:
+    """One version of the dataset: an Iceberg snapshot.
+
+    ``hash`` is the snapshot id (as text), ``parent`` the previous snapshot on the same
+    branch. ``created`` is False when :meth:`DatasetRepository.commit` found the data
+    identical to the head and wrote nothing (the head commit is returned instead).
+    """
+
+    hash: str
+    message: str
+    timestamp: datetime
+    metadata: dict[str, Any]
+    parent: str | None
+    fingerprint: str | None = None
+    merge_parent: str | None = None
+    schema_changes: list[str] = field(default_factory=list)
+    created: bool = True
+    _repo: DatasetRepository | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def snapshot_id(self) -> int:
+        """The Iceberg snapshot id (what ``scan(snapshot_id=...)`` takes)."""
+        return int(self.hash)
+
+    def load_data(self) -> pd.DataFrame:
+        """The rows of this version, columns in the order they were committed."""
+        if self._repo is None:
+            raise InvalidParameterError(
+                "this Commit is not attached to a repository; get it from "
+                "DatasetRepository.log() or commit()"
+            )
+        return self._repo.load(self.snapshot_id)
+
+
+@dataclass(frozen=True)
+class VerificationReport:
+    """What :meth:`DatasetRepository.verify` checked; truthy when nothing is wrong."""
+
+    snapshots_checked: int
+    files_checked: int
+    problems: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+def _require_pyiceberg() -> None:
+    try:
+        import pyiceberg  # noqa: F401
+    except ImportError as exc:  # pragma: no cover - installed with the project
+        raise MissingDependencyError(
+            "dataset versioning needs PyIceberg; install it with "
+            "pip install 'pyiceberg[sql-sqlite,pyarrow]==0.12.0'"
+        ) from exc
+
+
+def _is_uri(text: str) -> bool:
+    return "://" in text and len(text.split("://", 1)[0]) > 1
+
+
+def _catalog_properties(path_or_uri: str, catalog: dict[str, Any] | str | None) -> dict[str, str]:
+    """PyIceberg catalog properties from ``init``'s arguments."""
+    if catalog is None:
+        if _is_uri(path_or_uri) and not path_or_uri.startswith("file://"):
+            raise InvalidParameterError(
+                f"the warehouse {path_or_uri!r} is remote, and the embedded SQLite catalog lives "
+                "in a local folder; pass catalog={'uri': 'sqlite:////path/catalog.db'} (or a "
+                "REST/Glue/Hive/PostgreSQL catalog's properties) together with the s3:// warehouse"
+            )
+        root = Path(path_or_uri.removeprefix("file://")).expanduser().resolve()
+        try:
+            (root / "warehouse").mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DataWriteError(
+                f"cannot create the repository folder {str(root)!r}: {exc}; choose a writable path"
+            ) from None
+        return {
+            "type": "sql",
+            "uri": f"sqlite:///{root / 'catalog.db'}",
+            "warehouse": (root / "warehouse").as_uri(),
+        }
+    if isinstance(catalog, str):
+        props: dict[str, Any] = {"uri": catalog}
+    elif isinstance(catalog, dict):
+        props = dict(catalog)
+    else:
+        raise InvalidParameterError(
+            f"catalog must be None, a catalog URI or a dict of PyIceberg catalog properties; "
+            f"got {type(catalog).__name__}"
+        )
+    uri = str(props.get("uri", ""))
+    if "type" not in props and "py-catalog-impl" not in props:
+        if not uri:
+            raise InvalidParameterError(
+                "the catalog settings name neither 'type' nor 'uri'; give e.g. "
+                "{'type': 'rest', 'uri': 'http://host:8181'} or {'uri': 'sqlite:///catalog.db'}"
+            )
+        props["type"] = "rest" if uri.startswith(("http://", "https://")) else "sql"
+    if path_or_uri:
+        warehouse = path_or_uri
+        if not _is_uri(warehouse):
+            local = Path(warehouse).expanduser().resolve()
+            local.mkdir(parents=True, exist_ok=True)
+            warehouse = local.as_uri()
+        props.setdefault("warehouse", warehouse)
+    return {k: str(v) for k, v in props.items()}
+
+
+def _to_arrow(df: pd.DataFrame) -> pa.Table:
+    """The DataFrame as Arrow with Iceberg-storable types (µs timestamps, no dictionaries)."""
+    import pyarrow as pa
+
+    try:
+        table = pa.Table.from_pandas(df, preserve_index=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+        raise InvalidDataError(
+            f"cannot store the DataFrame as an Iceberg table: {exc}; give each column a single "
+            "type (e.g. df[col] = df[col].astype(str) for mixed columns)"
+        ) from None
+    fields = []
+    for f in table.schema:
+        t = f.type
+        if pa.types.is_dictionary(t):
+            t = t.value_type
+        if pa.types.is_timestamp(t) and t.unit == "ns":
+            t = pa.timestamp("us", tz=t.tz)
+        if pa.types.is_null(t):
+            t = pa.string()
+        if pa.types.is_large_string(t):
+            t = pa.string()
+        fields.append(pa.field(f.name, t, nullable=True))
+    schema = pa.schema(fields)
+    try:
+        return table.cast(schema, safe=False).replace_schema_metadata(None)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+        raise InvalidDataError(f"cannot convert the DataFrame for Iceberg: {exc}") from None
+
+
+def _iceberg_types(arrow_schema: pa.Schema) -> dict[str, Any]:
+    from pyiceberg.io.pyarrow import _pyarrow_to_schema_without_ids
+
+    return {f.name: f.field_type for f in _pyarrow_to_schema_without_ids(arrow_schema).fields}
+
+
+class DatasetRepository:
+    """A versioned dataset stored as one Apache Iceberg table.
+
+    Create with :meth:`init`. The repository has a HEAD like git: a branch (``main`` by
+    default) that :meth:`commit` advances, or a tag / snapshot (detached, read-only).
+    """
+
+    def __init__(self, catalog: Catalog, name: str = "dataset", *, max_retries: int = 30) -> None:
+        self.catalog = catalog
+        self.name = name
+        self.identifier = (NAMESPACE, name)
+        self.max_retries = max_retries
+        self._head_ref = MAIN
+        self._detached: int | None = None
+
+    # ------------------------------------------------------------------ set-up
+    @classmethod
+    def init(
+        cls,
+        path_or_uri: str | Path,
+        catalog: dict[str, Any] | str | None = None,
+        *,
+        name: str = "dataset",
+        max_retries: int = 30,
+    ) -> DatasetRepository:
+        """Open (creating when needed) the repository's catalog.
+
+        Args:
+            path_or_uri: a local folder (embedded default: ``<path>/catalog.db`` SQLite catalog
+                and ``<path>/warehouse``), or, with ``catalog``, the warehouse location
+                (``s3://bucket/prefix`` or a folder).
+            catalog: ``None`` for the embedded default; else PyIceberg catalog properties
+                (``{"type": "rest", "uri": ...}``, ``{"uri": "postgresql+psycopg2://..."}``,
+                ``{"type": "glue"}``, plus ``s3.endpoint``, ``s3.access-key-id``... for S3) or
+                a catalog URI. A ``"name"`` key names the catalog (default ``genesis``).
+            name: the table's name in the ``genesis`` namespace: one table per dataset.
+            max_retries: attempts when another writer committed first.
+        """
+        _require_pyiceberg()
+        from pyiceberg.catalog import load_catalog
+
+        if not isinstance(name, str) or not name.replace("_", "a").isalnum():
+            raise InvalidParameterError(
+                f"repository name {name!r} must hold only letters, digits and '_'; rename it"
+            )
+        if not isinstance(path_or_uri, str | Path) or not str(path_or_uri):
+            raise InvalidParameterError(
+                "path_or_uri must be a folder path or a warehouse URI such as s3://bucket/prefix"
+            )
+        props = _catalog_properties(str(path_or_uri), catalog)
+        catalog_name = props.pop("name", "genesis")
+        try:
+            loaded = load_catalog(catalog_name, **props)
+        except Exception as exc:
+            raise InvalidParameterError(
+                f"cannot open the Iceberg catalog {catalog_name!r} ({props.get('type')}, "
+                f"{props.get('uri', '')}): {exc}; check the catalog settings"
+            ) from None
+        return cls(loaded, name, max_retries=max_retries)
+
+    @property
+    def catalog_properties(self) -> dict[str, str]:
+        """The catalog's settings: all another process needs to read any version."""
+        return dict(self.catalog.properties) | {"name": self.catalog.name}
+
+    def _load_table(self) -> Table | None:
+        from pyiceberg.exceptions import NoSuchTableError
+
+        try:
+            return self.catalog.load_table(self.identifier)
+        except NoSuchTableError:
+            return None
+
+    def _table(self) -> Table:
+        table = self._load_table()
+        if table is None:
+            raise SourceNotFoundError(
+                f"repository {self.name!r} has no commits yet; commit a DataFrame first"
+            )
+        return table
+
+    @property
+    def location(self) -> str | None:
+        """The table's location in the warehouse (None before the first commit)."""
+        table = self._load_table()
+        return None if table is None else table.location()
+
+    # ------------------------------------------------------------------ refs
+    @property
+    def head(self) -> str:
+        """The checked-out ref: a branch name, or a snapshot id when detached."""
+        return self._head_ref if self._detached is None else str(self._detached)
+
+    @property
+    def current_branch(self) -> str | None:
+        """The branch commits go to, or None when HEAD is detached."""
+        return self._head_ref if self._detached is None else None
+
+    def branches(self) -> dict[str, str]:
+        """Branch name -> head commit hash."""
+        table = self._load_table()
+        refs = {} if table is None else table.metadata.refs
+        return {n: str(r.snapshot_id) for n, r in refs.items() if r.snapshot_ref_type == "branch"}
+
+    def tags(self) -> dict[str, str]:
+        """Tag name -> commit hash."""
+        table = self._load_table()
+        refs = {} if table is None else table.metadata.refs
+        return {n: str(r.snapshot_id) for n, r in refs.items() if r.snapshot_ref_type == "tag"}
+
+    def tag_message(self, name: str) -> str | None:
+        """The message given to :meth:`tag`."""
+        return self._table().properties.get(_TAG_MESSAGE_PREFIX + name)
+
+    def _resolve(self, table: Table | None, ref: Any) -> int | None:
+        """Snapshot id of a ref (branch, tag, snapshot id, Commit, ``HEAD``)."""
+        if isinstance(ref, Commit):
+            return ref.snapshot_id
+        if ref is None or ref == "HEAD":
+            if self._detached is not None:
+                return self._detached
+            ref = self._head_ref
+            if table is None or ref not in table.metadata.refs:
+                return None
+        if table is None:
+            raise SourceNotFoundError(
+                f"repository {self.name!r} has no commits yet, so {ref!r} does not exist; "
+                "commit a DataFrame first"
+            )
+        text = str(ref)
+        if text in table.metadata.refs:
+            return table.metadata.refs[text].snapshot_id
+        if text.lstrip("-").isdigit() and table.snapshot_by_id(int(text)) is not None:
+            return int(text)
+        raise InvalidParameterError(
+            f"{ref!r} is not a branch, tag or snapshot of repository {self.name!r}; "
+            f"branches: {sorted(self.branches())}, tags: {sorted(self.tags())}, "
+            "or a commit hash from log()"
+        )
+
+    # ------------------------------------------------------------------ commits
+    def _commit_of(self, table: Table, snapshot_id: int, *, created: bool = True) -> Commit:
+        snap = table.snapshot_by_id(snapshot_id)
+        if snap is None:
+            raise SourceNotFoundError(f"snapshot {snapshot_id} is not in {self.name!r}")
+        summary = snap.summary
+        extra = summary.additional_properties if summary is not None else {}
+        metadata = json.loads(extra.get(METADATA_KEY, "{}"))
+        changes = json.loads(extra.get(SCHEMA_CHANGES_KEY, "[]"))
+        return Commit(
+            hash=str(snap.snapshot_id),
+            message=extra.get(MESSAGE_KEY, ""),
+            timestamp=datetime.fromtimestamp(snap.timestamp_ms / 1000, tz=UTC),
+            metadata=metadata,
+            parent=None if snap.parent_snapshot_id is None else str(snap.parent_snapshot_id),
+            fingerprint=extra.get(FINGERPRINT_KEY),
+            merge_parent=extra.get(MERGE_PARENT_KEY),
+            schema_changes=changes,
+            created=created,
+            _repo=self,
+        )
+
+    def _retry(self, action: Callable[[], T], what: str) -> T:
+        """Run ``action`` until it lands: another writer's commit makes the catalog refuse ours."""
+        from pyiceberg.exceptions import CommitFailedException, ValidationException
+
+        retryable: tuple[type[BaseException], ...] = (CommitFailedException, ValidationException)
+        try:  # SQLite answers "database is locked" while another process writes
+            from sqlalchemy.exc import OperationalError
+
+            retryable += (OperationalError,)
+        except ImportError:  # pragma: no cover - REST/Glue catalogs need no SQLAlchemy
+            pass
+        for attempt in range(self.max_retries):
+            try:
+                return action()
+            except retryable as exc:
+                if attempt == self.max_retries - 1:
+                    raise DataWriteError(
+                        f"{what} on {self.name!r} did not land after {self.max_retries} attempts "
+                        f"({exc}); other writers keep committing: retry later or raise max_retries"
+                    ) from None
+                time.sleep(random.uniform(0.01, 0.05) * (2 ** min(attempt, 4)))
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def commit(
+        self, df: pd.DataFrame, message: str, metadata: dict[str, Any] | None = None
+    ) -> Commit:
+        """Store ``df`` as the new version of the checked-out branch: one Iceberg snapshot.
+
+        When ``df`` is identical to the branch head (same :func:`genesis.io.fingerprint`),
+        nothing is written and the head commit is returned with ``created=False``. New,
+        dropped or retyped columns evolve the table's schema (logged, and listed in
+        ``Commit.schema_changes``); older versions keep reading with their own schema.
+        """
+        from genesis.io import fingerprint
+
+        self._check_frame(df)
+        if not isinstance(message, str) or not message.strip():
+            raise InvalidParameterError("commit needs a non-empty message describing the change")
+        if metadata is not None and not isinstance(metadata, dict):
+            raise InvalidParameterError(
+                f"commit metadata must be a dict of JSON values, got {type(metadata).__name__}"
+            )
+        metadata = dict(metadata or {})
+        try:
+            meta_json = json.dumps(metadata, sort_keys=True, default=str)
+        except (TypeError, ValueError) as exc:
+            raise InvalidParameterError(
+                f"commit metadata must be JSON-serialisable: {exc}"
+            ) from None
+        branch = self.current_branch
+        if branch is None:
+            raise InvalidParameterError(
+                f"HEAD is detached at {self.head}; checkout a branch, or create one here with "
+                "branch(name) and checkout(name), before committing"
+            )
+        fp = fingerprint(df)
+        arrow = _to_arrow(df)
+        props = {
+            MESSAGE_KEY: message,
+            METADATA_KEY: meta_json,
+            FINGERPRINT_KEY: fp,
+            COLUMNS_KEY: json.dumps([str(c) for c in df.columns]),
+            DTYPES_KEY: json.dumps({str(c): str(t) for c, t in df.dtypes.items()}),
+        }
+        return self._retry(lambda: self._commit_once(arrow, props, branch), "commit")
+
+    def _commit_once(
+        self, arrow: pa.Table, props: dict[str, str], branch: str, *, allow_unchanged: bool = False
+    ) -> Commit:
+        from pyiceberg.io.pyarrow import _dataframe_to_data_files
+
+        table = self._load_or_create(arrow.schema)
+        head = table.metadata.refs.get(branch)
+        if head is not None and not allow_unchanged:
+            current = self._commit_of(table, head.snapshot_id, created=False)
+            if current.fingerprint == props[FINGERPRINT_KEY]:
+                logger.info(
+                    "%s@%s: data identical to the head commit %s; no snapshot written",
+                    self.name,
+                    branch,
+                    current.hash,
+                )
+                return current
+        evolved, changes = self._evolve_schema(
+            table, arrow.schema, None if head is None else head.snapshot_id
+        )
+        if evolved:
+            table = self._table()
+        if changes:
+            props = props | {SCHEMA_CHANGES_KEY: json.dumps(changes)}
+        # an Iceberg table's first snapshot must go to main; another branch then starts there
+        target = MAIN if head is None and not table.metadata.snapshots else branch
+        tx = table.transaction()
+        with tx.update_snapshot(snapshot_properties=props, branch=target).overwrite() as ow:
+            if head is not None:
+                for task in table.scan(snapshot_id=head.snapshot_id).plan_files():
+                    ow.delete_data_file(task.file)
+            for data_file in _dataframe_to_data_files(
+                table_metadata=tx.table_metadata, df=arrow, io=table.io, write_uuid=ow.commit_uuid
+            ):
+                ow.append_data_file(data_file)
+        committed = tx.commit_transaction()
+        snapshot_id = committed.metadata.refs[target].snapshot_id
+        if target != branch:
+            committed.manage_snapshots().create_branch(snapshot_id, branch).commit()
+        return self._commit_of(committed, snapshot_id)
+
+    def _load_or_create(self, arrow_schema: pa.Schema) -> Table:
+        table = self._load_table()
+        if table is not None:
+            return table
+        self.catalog.create_namespace_if_not_exists(NAMESPACE)
+        # PyIceberg's own retry would re-apply our file deletions onto another writer's head
+        # and fail validation; Genesis retries whole commits instead (see _retry)
+        return self.catalog.create_table_if_not_exists(
+            self.identifier, schema=arrow_schema, properties={"commit.retry.num-retries": "0"}
+        )
+
+    def _evolve_schema(
+        self, table: Table, arrow_schema: pa.Schema, head: int | None
+    ) -> tuple[bool, list[str]]:
+        """Make the table's schema that of the new data.
+
+        Returns whether the table's schema changed, and the changes relative to the branch
+        head's own schema: what a person reads (another branch may have evolved the table).
+        """
+        new = _iceberg_types(arrow_schema)
+        current = {f.name: f.field_type for f in table.schema().fields}
+        dropped = [n for n in current if n not in new]
+        retyped = [n for n in new if n in current and new[n] != current[n]]
+        evolved = bool(dropped or retyped or any(n not in current for n in new))
+        old = current
+        snap = None if head is None else table.snapshot_by_id(head)
+        if snap is not None and snap.schema_id is not None:
+            schema = table.schemas().get(snap.schema_id)
+            if schema is not None:
+                old = {f.name: f.field_type for f in schema.fields}
+        described: list[str] = []
+        if head is not None:
+            described = [f"added column {n!r} ({new[n]})" for n in new if n not in old]
+            described += [f"dropped column {n!r} (was {old[n]})" for n in old if n not in new]
+            described += [
+                f"retyped column {n!r}: {old[n]} -> {new[n]}"
+                for n in new
+                if n in old and new[n] != old[n]
+            ]
+        if described:
+            logger.warning(
+                "%s: schema evolves with this commit: %s", self.name, "; ".join(described)
+            )
+        if dropped or retyped:
+            # a retyped column becomes a new field: old snapshots keep their own typed field
+            with table.update_schema(allow_incompatible_changes=True) as update:
+                for n in dropped + retyped:
+                    update.delete_column(n)
+            table = self._table()
+        if evolved:
+            with table.update_schema() as update:
+                update.union_by_name(arrow_schema)
+        return evolved, described
+
+    @staticmethod
+    def _check_frame(df: Any) -> None:
+        if not isinstance(df, pd.DataFrame):
+            raise InvalidDataError(f"commit needs a pandas DataFrame, got {type(df).__name__}")
+        if df.shape[1] == 0:
+            raise InvalidDataError("the DataFrame has no columns; commit a table with columns")
+        names = [str(c) for c in df.columns]
+        if len(set(names)) != len(names):
+            dup = sorted({n for n in names if names.count(n) > 1})
+            raise InvalidDataError(f"columns {dup} appear twice; rename them before committing")
+
+    # ------------------------------------------------------------------ reading
+    def load(self, ref: Any = None) -> pd.DataFrame:
+        """The rows of a version (default: HEAD), columns in their committed order."""
+        table = self._table()
+        sid = self._resolve(table, ref)
+        if sid is None:
+            raise SourceNotFoundError(f"{self.head!r} has no commits yet; commit first")
+        frame = table.scan(snapshot_id=sid).to_arrow().to_pandas()
+        snap = table.snapshot_by_id(sid)
+        extra = snap.summary.additional_properties if snap and snap.summary else {}
+        columns = json.loads(extra.get(COLUMNS_KEY, "null") or "null")
+        if columns and set(columns) == set(frame.columns):
+            frame = frame[columns]
+        # Iceberg has no categorical or nullable-integer types: give back the committed dtypes
+        for column, dtype in json.loads(extra.get(DTYPES_KEY, "{}") or "{}").items():
+            if column in frame.columns and str(frame[column].dtype) != dtype:
+                # keep Iceberg's type when the original one cannot hold the values
+                with contextlib.suppress(TypeError, ValueError):
+                    frame[column] = frame[column].astype(dtype)
+        return frame
+
+    def log(self, ref: Any = None, limit: int | None = None) -> list[Commit]:
+        """Commits reachable from ``ref`` (default HEAD) through first parents, newest first."""
+        table = self._load_table()
+        if table is None:
+            return []
+        sid = self._resolve(table, ref)
+        out: list[Commit] = []
+        while sid is not None and (limit is None or len(out) < limit):
+            commit = self._commit_of(table, sid)
+            out.append(commit)
+            sid = None if commit.parent is None else int(commit.parent)
+            if sid is not None and table.snapshot_by_id(sid) is None:
+                break  # expired history
+        return out
+
+    def get_commit(self, ref: Any = None) -> Commit:
+        """The commit a ref points to."""
+        table = self._table()
+        sid = self._resolve(table, ref)
+        if sid is None:
+            raise SourceNotFoundError(f"{self.head!r} has no commits yet; commit first")
+        return self._commit_of(table, sid)
+
+    def _ancestors(self, table: Table, sid: int) -> set[int]:
+        """Every snapshot reachable through parents and merge parents."""
+        seen: set[int] = set()
+        stack = [sid]
+        while stack:
+            current = stack.pop()
+            if current in seen:
+                continue
+            snap = table.snapshot_by_id(current)
+            if snap is None:
+                continue
+            seen.add(current)
+            if snap.parent_snapshot_id is not None:
+                stack.append(snap.parent_snapshot_id)
+            merge = (
+                snap.summary.additional_properties.get(MERGE_PARENT_KEY) if snap.summary else None
+            )
+            if merge:
+                stack.append(int(merge))
+        return seen
+
+    # ------------------------------------------------------------------ branches, tags
+    def branch(self, name: str, ref: Any = None) -> Commit:
+        """Create branch ``name`` at ``ref`` (default HEAD); HEAD stays where it is."""
+        self._check_ref_name(name)
+
+        def create() -> Commit:
+            table = self._table()
+            if name in table.metadata.refs:
+                raise InvalidParameterError(
+                    f"ref {name!r} already exists in {self.name!r}; pick another branch name"
+                )
+            sid = self._resolve(table, ref)
+            if sid is None:
+                raise SourceNotFoundError("a branch needs a commit to start from; commit first")
+            table.manage_snapshots().create_branch(sid, name).commit()
+            return self._commit_of(table, sid)
+
+        return self._retry(create, f"creating branch {name!r}")
+
+    def tag(self, name: str, message: str = "", ref: Any = None) -> Commit:
+        """Tag ``ref`` (default HEAD) as ``name``, with a message; tags never move."""
+        self._check_ref_name(name)
+
+        def create() -> Commit:
+            table = self._table()
+            if name in table.metadata.refs:
+                raise InvalidParameterError(
+                    f"ref {name!r} already exists in {self.name!r}; tags never move, pick a new name"
+                )
+            sid = self._resolve(table, ref)
+            if sid is None:
+                raise SourceNotFoundError("a tag needs a commit; commit first")
+            table.manage_snapshots().create_tag(sid, name).commit()
+            return self._commit_of(table, sid)
+
+        commit = self._retry(create, f"creating tag {name!r}")
+        if message:
+            self._retry(
+                lambda: (
+                    self._table()
+                    .transaction()
+                    .set_properties({_TAG_MESSAGE_PREFIX + name: message})
+                    .commit_transaction()
+                ),
+                f"recording the message of tag {name!r}",
+            )
+        return commit
+
+    @staticmethod
+    def _check_ref_name(name: Any) -> None:
+        if not isinstance(name, str) or not name or name.strip() != name or name == "HEAD":
+            raise InvalidParameterError(
+                f"ref name {name!r} is invalid; use a non-empty name without surrounding spaces"
+            )
+        if name.lstrip("-").isdigit():
+            raise InvalidParameterError(
+                f"ref name {name!r} looks like a snapshot id; use a name with a letter in it"
+            )
+
+    def checkout(self, ref: Any, *, create: bool = False) -> Commit | None:
+        """Make ``ref`` HEAD: a branch (commits then go there), or a tag / snapshot (detached).
+
+        With ``create=True`` a missing branch is created at HEAD (like ``git checkout -b``);
+        in an empty repository it is born with the first commit.
+        """
+        table = self._load_table()
+        if create and str(ref) not in self.branches():
+            self._check_ref_name(ref)
+            if table is not None and str(ref) in table.metadata.refs:
+                raise InvalidParameterError(f"{ref!r} is a tag; choose another branch name")
+            if table is None or self._resolve(table, None) is None:
+                self._head_ref, self._detached = str(ref), None
+                return None
+            self.branch(str(ref))
+            table = self._table()
+        if table is not None and str(ref) in self.branches():
+            self._head_ref, self._detached = str(ref), None
+            return self._commit_of(table, table.metadata.refs[str(ref)].snapshot_id)
+        if table is None and ref == MAIN:
+            self._head_ref, self._detached = MAIN, None
+            return None
+        sid = self._resolve(table, ref)
+        self._detached = sid
+        return self._commit_of(table, sid)
+
+    def merge(self, branch: Any, message: str | None = None) -> Commit:
+        """Merge ``branch`` into the checked-out branch.
+
+        Fast-forward when the checked-out head is an ancestor of ``branch``; nothing when
+        ``branch`` is already contained; otherwise a merge commit whose rows are the union of
+        both heads keyed by row content (each distinct row kept as many times as the side
+        holding it most often). Raises :class:`MergeConflictError` when columns differ.
+        """
+        target = self.current_branch
+        if target is None:
+            raise InvalidParameterError(
+                f"HEAD is detached at {self.head}; checkout the branch to merge into first"
+            )
+
+        def attempt() -> Commit:
+            table = self._table()
+            theirs = self._resolve(table, branch)
+            ours = self._resolve(table, None)
+            if ours is not None and theirs in self._ancestors(table, ours):
+                logger.info("%s: %s already contains %s", self.name, target, branch)
+                return self._commit_of(table, ours, created=False)
+            if ours is None or ours in self._ancestors(table, theirs):
+                table.manage_snapshots().create_branch(theirs, target).commit()
+                logger.info("%s: fast-forward %s to %s", self.name, target, theirs)
+                return self._commit_of(table, theirs)
+            return self._merge_commit(table, ours, theirs, target, branch, message)
+
+        return self._retry(attempt, f"merging {branch!r} into {target!r}")
+
+    def _merge_commit(
+        self, table: Table, ours: int, theirs: int, target: str, branch: Any, message: str | None
+    ) -> Commit:
+        from genesis.io import fingerprint
+
+        left, right = self.load(ours), self.load(theirs)
+        left_types = {str(c): str(t) for c, t in left.dtypes.items()}
+        right_types = {str(c): str(t) for c, t in right.dtypes.items()}
+        if left_types != right_types:
+            only_left = sorted(set(left_types) - set(right_types))
+            only_right = sorted(set(right_types) - set(left_types))
+            differ = sorted(
+                f"{c}: {left_types[c]} vs {right_types[c]}"
+                for c in set(left_types) & set(right_types)
+                if left_types[c] != right_types[c]
+            )
+            raise MergeConflictError(
+                f"cannot merge {branch!r} into {target!r}: schemas conflict (only in {target}: "
+                f"{only_left}; only in {branch}: {only_right}; types differ: {differ}); commit a "
+                "version with matching columns and types on one branch, then merge again"
+            )
+        right = right[list(left.columns)]
+        merged = _multiset_union(left, right)
+        commit_message = message or f"Merge {branch} into {target}"
+        props = {
+            MESSAGE_KEY: commit_message,
+            METADATA_KEY: json.dumps({"merged": str(branch)}),
+            FINGERPRINT_KEY: fingerprint(merged),
+            COLUMNS_KEY: json.dumps([str(c) for c in merged.columns]),
+            MERGE_PARENT_KEY: str(theirs),
+        }
+        return self._commit_once(_to_arrow(merged), props, target, allow_unchanged=True)
+
+    # ------------------------------------------------------------------ notes
+    def set_note(self, ref: Any, key: str, value: str) -> None:
+        """Attach ``key = value`` to a commit after the fact (like ``git notes``): snapshot
+        summaries are immutable, so notes live in the table's properties."""
+        if not isinstance(key, str) or not key or not isinstance(value, str):
+            raise InvalidParameterError("a note needs a non-empty text key and a text value")
+
+        def write() -> None:
+            table = self._table()
+            sid = self._resolve(table, ref)
+            table.transaction().set_properties(
+                {f"{_NOTE_PREFIX}{sid}.{key}": value}
+            ).commit_transaction()
+
+        self._retry(write, f"writing note {key!r}")
+
+    def notes(self, ref: Any = None) -> dict[str, str]:
+        """The notes attached to a commit (default HEAD)."""
+        table = self._table()
+        prefix = f"{_NOTE_PREFIX}{self._resolve(table, ref)}."
+        return {k[len(prefix) :]: v for k, v in table.properties.items() if k.startswith(prefix)}
+
+    # ------------------------------------------------------------------ side files
+    def write_file(self, name: str, data: bytes) -> str:
+        """Store a file beside the table (``<table location>/<name>``, e.g. a lineage chain)
+        through the table's own FileIO, so it lands wherever the warehouse is; return its path."""
+        if not name or name.startswith("/") or ".." in name.split("/"):
+            raise InvalidParameterError(
+                f"file name {name!r} must be a relative path without '..'; e.g. 'lineage/x.json'"
+            )
+        path = f"{self._base_location()}/{name}"
+        with self._file_io(path).new_output(path).create(overwrite=True) as handle:
+            handle.write(data)
+        return path
+
+    def _base_location(self) -> str:
+        table = self._load_table()
+        if table is not None:
+            return table.location().rstrip("/")
+        # before the first commit: where the catalog will put the table
+        return f"{self.catalog.properties['warehouse'].rstrip('/')}/{NAMESPACE}/{self.name}"
+
+    def _file_io(self, location: str) -> Any:
+        from pyiceberg.io import load_file_io
+
+        return load_file_io(dict(self.catalog.properties), location)
+
+    def read_file(self, path: str) -> bytes:
+        """Read a file written by :meth:`write_file` (its full path)."""
+        source = self._file_io(path).new_input(path)
+        if not source.exists():
+            raise SourceNotFoundError(f"{path} does not exist in the warehouse of {self.name!r}")
+        with source.open() as handle:
+            return handle.read()
+
+    # ------------------------------------------------------------------ diff, verify
+    def diff(self, ref1: Any, ref2: Any = None) -> DatasetDiff:
+        """What changed from ``ref1`` to ``ref2`` (default HEAD): rows and column statistics."""
+        return diff_frames(self.load(ref1), self.load(ref2))
+
+    def verify(self) -> VerificationReport:
+        """Check every data file every snapshot references: it exists, and its row count
+        matches the manifest's record count. Problems are listed, not raised."""
+        import pyarrow.parquet as pq
+
+        table = self._load_table()
+        if table is None:
+            return VerificationReport(0, 0, [])
+        problems: list[str] = []
+        seen: dict[str, int] = {}
+        snapshots = table.snapshots()
+        for snap in snapshots:
+            try:
+                manifests = snap.manifests(table.io)
+            except Exception as exc:
+                problems.append(f"snapshot {snap.snapshot_id}: manifest list unreadable ({exc})")
+                continue
+            for manifest in manifests:
+                try:
+                    entries = manifest.fetch_manifest_entry(table.io, discard_deleted=True)
+                except Exception as exc:
+                    problems.append(f"manifest {manifest.manifest_path} unreadable ({exc})")
+                    continue
+                for entry in entries:
+                    data_file = entry.data_file
+                    path = data_file.file_path
+                    if path in seen:
+                        continue
+                    seen[path] = data_file.record_count
+                    problems.extend(_check_data_file(table, path, data_file.record_count, pq))
+        return VerificationReport(len(snapshots), len(seen), problems)
+
+
+def _check_data_file(table: Table, path: str, expected: int, pq: Any) -> list[str]:
+    source = table.io.new_input(path)
+    if not source.exists():
+        return [f"data file {path} is missing"]
+    try:
+        with source.open() as handle:
+            rows = pq.ParquetFile(handle).metadata.num_rows
+    except Exception as exc:
+        return [f"data file {path} is unreadable ({exc})"]
+    if rows != expected:
+        return [f"data file {path} holds {rows} rows, its manifest says {expected}"]
+    return []
+
+
+def _multiset_union(left: pd.DataFrame, right: pd.DataFrame) -> pd.DataFrame:
+    """``left`` plus the rows of ``right`` that ``left`` holds fewer times (by content)."""
+    lh, rh = row_hashes(left), row_hashes(right)
+    # occurrence number of each row among equal rows: the k-th copy of a row in right is
+    # extra when left holds fewer than k copies
+    r_order = pd.Series(rh).groupby(rh).cumcount().to_numpy()
+    keys, counts = np.unique(lh, return_counts=True)
+    pos = np.searchsorted(keys, rh)
+    pos = np.clip(pos, 0, max(len(keys) - 1, 0))
+    in_left = np.zeros(len(rh), dtype=np.int64)
+    if len(keys):
+        match = keys[pos] == rh
+        in_left[match] = counts[pos[match]]
+    extra = right[r_order >= in_left]
+    return pd.concat([left, extra], ignore_index=True)

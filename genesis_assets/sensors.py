@@ -1,0 +1,135 @@
+"""``drift_sensor``: regenerate a dataset's synthetic twin as soon as its source drifts.
+
+One sensor per dataset (``<dataset>_drift_sensor``), so each has the interval and
+thresholds of its ``drift:`` block in ``genesis.yaml``. Each tick:
+
+1. read the source and fingerprint it (:func:`genesis.io.fingerprint`);
+2. skip when the fingerprint is the one the cursor holds, or the one recorded in the
+   latest ``synthesis_model`` materialization (``source_fingerprint``): "source unchanged";
+3. otherwise compare the source with the model's training baseline (``baseline_sample_``
+   of the stored model) using :class:`genesis.drift.DriftDetector`;
+4. on dataset drift, request ONE run of every asset of the dataset (``raw_source`` through
+   ``synthesis_model`` and all downstream), keyed by the fingerprint; else skip with
+   "source changed, drift share 0.12 < 0.5".
+
+The cursor records the last fingerprint judged, so one change triggers at most one run.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import dagster as dg
+
+from genesis_assets.config import DatasetConfig
+from genesis_assets.drift_assets import MODEL_FILE, SOURCE_FINGERPRINT, detector_for
+from genesis_resources import ArtifactStore
+
+_TAG_LIMIT = 200
+
+
+def build_drift_sensor(ds: DatasetConfig, asset_keys: Sequence[dg.AssetKey]) -> dg.SensorDefinition:
+    """The drift sensor of one dataset; a drift run re-materializes ``asset_keys``."""
+    keys = sorted(asset_keys, key=lambda k: k.to_user_string())
+    model_key = dg.AssetKey([ds.name, "synthesis_model"])
+    status = (
+        dg.DefaultSensorStatus.RUNNING
+        if ds.drift.sensor_running
+        else dg.DefaultSensorStatus.STOPPED
+    )
+
+    @dg.sensor(
+        name=f"{ds.name}_drift_sensor",
+        minimum_interval_seconds=ds.drift.sensor_interval_seconds,
+        default_status=status,
+        target=keys,
+        description=(
+            f"Every {ds.drift.sensor_interval_seconds} s: fingerprint the source of "
+            f"'{ds.name}'; when it changed and at least {ds.drift.drift_share:.0%} of its columns "
+            "drifted from the model's training baseline, regenerate the whole dataset."
+        ),
+    )
+    def drift_sensor(
+        context: dg.SensorEvaluationContext, artifact_store: ArtifactStore
+    ) -> dg.SensorResult:
+        from genesis.io import fingerprint, read_table
+
+        current = read_table(ds.source, ds.format, query=ds.query, **ds.read_options)
+        source_fp = fingerprint(current)
+        cursor = json.loads(context.cursor) if context.cursor else {}
+        if cursor.get("fingerprint") == source_fp:
+            return _skip(f"source unchanged since the last check ({source_fp[:12]})", cursor)
+        event = context.instance.get_latest_materialization_event(model_key)
+        if event is None or event.asset_materialization is None:
+            return _skip(
+                f"no {model_key.to_user_string()} materialized yet, so no baseline to compare "
+                "the source with; materialize the dataset first",
+                cursor,
+            )
+        recorded = event.asset_materialization.metadata.get(SOURCE_FINGERPRINT)
+        cursor = {"fingerprint": source_fp}
+        if recorded is not None and recorded.value == source_fp:
+            return _skip(f"source unchanged since the model was trained ({source_fp[:12]})", cursor)
+        model = _load_model(artifact_store, ds.name)
+        report = detector_for(ds, model.schema_).detect(_baseline(model, ds.name), current)
+        context.log.info(f"{ds.name}: {report.summary()}")
+        if not report.dataset_drift:
+            return _skip(
+                f"source changed, drift share {report.share:.2f} < {report.drift_share:g} "
+                f"(drifted: {', '.join(report.drifted_columns) or 'none'})",
+                cursor,
+            )
+        request = dg.RunRequest(
+            run_key=f"{ds.name}-drift-{source_fp[:16]}",
+            asset_selection=keys,
+            tags={
+                "genesis/trigger": "drift_sensor",
+                "genesis/dataset": ds.name,
+                "genesis/drift_share": f"{report.share:.2f}",
+                "genesis/drifted_columns": ",".join(report.drifted_columns)[:_TAG_LIMIT],
+                "genesis/source_fingerprint": source_fp,
+            },
+        )
+        return dg.SensorResult(run_requests=[request], cursor=json.dumps(cursor))
+
+    return drift_sensor
+
+
+def _skip(reason: str, cursor: dict) -> dg.SensorResult:
+    return dg.SensorResult(
+        skip_reason=dg.SkipReason(reason), cursor=json.dumps(cursor) if cursor else None
+    )
+
+
+def _load_model(store: ArtifactStore, dataset: str):
+    """The dataset's stored model (written by the IO manager)."""
+    from genesis.generators import SyntheticGenerator
+
+    with tempfile.TemporaryDirectory(prefix="genesis-model-") as tmp:
+        local = Path(tmp) / "model"
+        local.write_bytes(store.read_bytes(dataset, MODEL_FILE))
+        return SyntheticGenerator.load(str(local))
+
+
+def _baseline(model, dataset: str):
+    """The model's training baseline (``baseline_sample_``, recorded at fit time)."""
+    from genesis.errors import ModelLoadError
+
+    try:
+        return model.baseline_sample_
+    except AttributeError:
+        raise ModelLoadError(
+            f"the stored model of {dataset!r} predates drift baselines (no baseline_sample_); "
+            "re-materialize its synthesis_model"
+        ) from None
+
+
+def dataset_asset_keys(chain: dg.Definitions) -> list[dg.AssetKey]:
+    """Every asset key of one dataset's chain (what a drift run re-materializes)."""
+    return sorted(
+        {key for asset in chain.assets or [] for key in getattr(asset, "keys", ())},
+        key=lambda k: k.to_user_string(),
+    )

@@ -1,0 +1,424 @@
+"""genesis.drift: test choice, planted shifts, missing rates, new categories, time, reports,
+the drift-aware generator, and the baseline a fitted model records."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from genesis.drift import DriftAwareGenerator, DriftDetector, DriftReport, psi_level
+from genesis.drift.statistics import (
+    chisquare_test,
+    psi,
+    wasserstein_norm,
+    wasserstein_sorted,
+)
+from genesis.errors import InvalidDataError, InvalidParameterError, NotFittedError
+
+
+@pytest.fixture(scope="module")
+def adult_halves(adult_df):
+    """Two disjoint random 5,000-row samples of Adult: same distribution."""
+    perm = np.random.default_rng(0).permutation(len(adult_df))
+    return (
+        adult_df.iloc[perm[:5000]].reset_index(drop=True),
+        adult_df.iloc[perm[5000:10000]].reset_index(drop=True),
+    )
+
+
+@pytest.fixture(scope="module")
+def weather_small(weather_df):
+    """Two disjoint 800-row samples of the weather table (baseline <= 1,000 rows)."""
+    perm = np.random.default_rng(0).permutation(len(weather_df))
+    w = weather_df.drop(columns="time_hour")
+    return (
+        w.iloc[perm[:800]].reset_index(drop=True),
+        w.iloc[perm[800:1600]].reset_index(drop=True),
+    )
+
+
+# --- planted shifts ------------------------------------------------------------------------
+
+
+def test_same_distribution_has_no_drift(adult_halves):
+    report = DriftDetector().detect(*adult_halves)
+    assert report.drifted_columns == []
+    assert report.share == 0.0 and not report.dataset_drift
+    assert report.number_of_columns == 15
+
+
+def test_shift_planted_in_one_column_flags_exactly_that_column(adult_halves):
+    baseline, current = adult_halves
+    current = current.assign(age=current["age"] + 8)
+    report = DriftDetector().detect(baseline, current)
+    assert report.drifted_columns == ["age"]
+    assert report["age"].test == "wasserstein" and report["age"].value > 0.5
+    assert report.share == pytest.approx(1 / 15)
+    assert not report.dataset_drift
+
+
+def test_categorical_shift_flags_that_column(adult_halves):
+    baseline, current = adult_halves
+    flipped = current["sex"].map({"Male": "Female", "Female": "Male"})
+    report = DriftDetector().detect(baseline, current.assign(sex=flipped))
+    assert report.drifted_columns == ["sex"]
+    assert report["sex"].test == "jensenshannon"
+
+
+def test_small_baseline_uses_p_value_tests_and_flags_the_shift(weather_small):
+    baseline, current = weather_small
+    report = DriftDetector().detect(baseline, current)
+    assert report.drifted_columns == []
+    tests = {c.column: c.test for c in report.columns}
+    assert tests["temp"] == "ks"  # numeric, > 5 values
+    assert tests["origin"] == "chisquare"  # 3 airports
+    assert tests["year"] == "z"  # one value in both tables
+    shifted = DriftDetector().detect(baseline, current.assign(humid=current["humid"] * 0.8))
+    assert shifted.drifted_columns == ["humid"]
+    assert shifted["humid"].value_type == "p_value" and shifted["humid"].value < 0.05
+    assert 0 < shifted["humid"].statistic <= 1  # the KS D statistic
+
+
+def test_dataset_drift_when_share_reaches_drift_share(adult_halves):
+    baseline, current = adult_halves
+    shifted = current.assign(
+        age=current["age"] + 8,
+        fnlwgt=current["fnlwgt"] * 2,
+        **{"hours-per-week": current["hours-per-week"] + 10},
+    )
+    report = DriftDetector(drift_share=0.2).detect(baseline, shifted)
+    assert report.drifted_columns == ["age", "fnlwgt", "hours-per-week"]
+    assert report.share == pytest.approx(0.2) and report.dataset_drift
+    assert not DriftDetector(drift_share=0.5).detect(baseline, shifted).dataset_drift
+    cols = ["age", "fnlwgt", "hours-per-week", "sex"]
+    assert DriftDetector().detect(baseline[cols], shifted[cols]).dataset_drift  # 3/4
+
+
+def test_missing_rate_change_is_drift(adult_halves):
+    baseline, current = adult_halves
+    current = current.copy()
+    current.loc[current.index[::3], "hours-per-week"] = np.nan  # a third goes missing
+    report = DriftDetector().detect(baseline, current)
+    col = report["hours-per-week"]
+    assert col.missing_share_baseline == 0.0
+    assert col.missing_share_current == pytest.approx(1 / 3, abs=1e-3)
+    assert col.missing_drift and col.drifted and not col.distribution_drift
+    assert report.drifted_columns == ["hours-per-week"]
+    # a change below missing_threshold is not drift, however significant
+    few = baseline.copy()
+    few.loc[few.index[:100], "age"] = np.nan  # 2 %
+    assert not DriftDetector().detect(baseline, few)["age"].missing_drift
+    assert DriftDetector(missing_threshold=0.01).detect(baseline, few)["age"].missing_drift
+
+
+def test_all_missing_column_is_judged_on_its_missing_rate(adult_halves):
+    baseline, current = adult_halves
+    col = DriftDetector().detect(baseline, current.assign(age=np.nan))["age"]
+    assert col.test == "none" and col.drifted and col.missing_drift
+
+
+def test_unseen_categories_are_listed_and_count_as_drift(weather_small):
+    baseline, current = weather_small
+    current = current.copy()
+    current.loc[current.index[:40], "origin"] = "SWF"  # an airport the baseline never had
+    col = DriftDetector().detect(baseline, current)["origin"]
+    assert col.unseen_categories == ["SWF"]
+    assert col.test == "chisquare" and col.value == 0.0 and col.drifted
+
+
+def test_datetime_columns_are_compared_as_time(weather_df):
+    w = weather_df[["time_hour", "temp"]].iloc[:4000]
+    baseline = w.assign(time_hour=pd.to_datetime(w["time_hour"], utc=True))
+    same = DriftDetector().detect(baseline, baseline)
+    assert same["time_hour"].kind == "datetime" and same["time_hour"].test == "wasserstein"
+    assert same["time_hour"].value == 0.0
+    later = baseline.assign(time_hour=baseline["time_hour"] + pd.Timedelta(days=365))
+    report = DriftDetector().detect(baseline, later)
+    assert report.drifted_columns == ["time_hour"]
+    # text timestamps, declared as datetime, give the same value as native ones
+    as_text = DriftDetector(column_kinds={"time_hour": "datetime"}).detect(
+        w, later.assign(time_hour=later["time_hour"].astype(str))
+    )
+    assert as_text["time_hour"].value == pytest.approx(report["time_hour"].value)
+    # time zones: the same instants in another zone, or as naive UTC, are no drift
+    tokyo = baseline.assign(time_hour=baseline["time_hour"].dt.tz_convert("Asia/Tokyo"))
+    assert DriftDetector().detect(baseline, tokyo)["time_hour"].value == 0.0
+    naive = baseline.assign(time_hour=baseline["time_hour"].dt.tz_localize(None))
+    assert DriftDetector().detect(naive, tokyo)["time_hour"].value == 0.0
+
+
+# --- tests on request, thresholds ---------------------------------------------------------------
+
+
+def test_psi_and_ks_on_request(adult_halves):
+    baseline, current = adult_halves
+    tests = {"age": "psi", "fnlwgt": "ks", "sex": "psi"}
+    small = DriftDetector(tests=tests).detect(baseline, current.assign(age=current["age"] + 3))
+    assert small["age"].psi_level == "none" and not small["age"].drifted  # PSI 0.08
+    report = DriftDetector(tests=tests).detect(baseline, current.assign(age=current["age"] + 5))
+    age = report["age"]
+    assert age.test == "psi" and age.psi_level == "significant" and age.drifted  # PSI 0.32
+    assert report["fnlwgt"].test == "ks" and report["fnlwgt"].value > 0.05
+    assert report["sex"].test == "psi" and report["sex"].psi_level == "none"
+    assert report["education"].test == "jensenshannon"  # the others stay automatic
+
+
+def test_psi_levels():
+    assert [psi_level(v) for v in (0.0, 0.099, 0.1, 0.15, 0.2, 3.0)] == [
+        "none",
+        "none",
+        "moderate",
+        "moderate",
+        "significant",
+        "significant",
+    ]
+
+
+def test_thresholds_by_test_and_by_column(adult_halves):
+    baseline, current = adult_halves
+    current = current.assign(age=current["age"] + 8)
+    assert (
+        DriftDetector(thresholds={"wasserstein": 5.0}).detect(baseline, current).drifted_columns
+        == []
+    )
+    report = DriftDetector(thresholds={"wasserstein": 5.0, "age": 0.1}).detect(baseline, current)
+    assert report.drifted_columns == ["age"] and report["age"].threshold == 0.1
+
+
+def test_only_the_chosen_columns_are_judged(adult_halves):
+    baseline, current = adult_halves
+    current = current.assign(age=current["age"] + 8).drop(columns=["sex"])
+    report = DriftDetector(columns=["age", "sex", "race"]).detect(baseline, current)
+    assert [c.column for c in report.columns] == ["age", "race"]
+    assert report.missing_columns == ["sex"] and report.drifted_columns == ["age", "sex"]
+    assert report.share == pytest.approx(2 / 3) and report.dataset_drift
+
+
+def test_missing_and_new_columns(adult_halves):
+    baseline, current = adult_halves
+    current = current.drop(columns=["fnlwgt"]).assign(extra=1)
+    report = DriftDetector().detect(baseline, current)
+    assert report.missing_columns == ["fnlwgt"] and report.new_columns == ["extra"]
+    assert report.drifted_columns == ["fnlwgt"]
+    assert report.number_of_columns == 15
+
+
+# --- statistics ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("sizes", [(1, 1), (3, 7), (100, 37), (999, 1000), (5000, 12345)])
+def test_wasserstein_equals_scipy(sizes):
+    rng = np.random.default_rng(sum(sizes))
+    u = np.sort(np.round(rng.normal(0, 1, sizes[0]), 1))  # ties included
+    v = np.sort(np.round(rng.normal(0.3, 2, sizes[1]), 1))
+    assert wasserstein_sorted(u, v) == pytest.approx(stats.wasserstein_distance(u, v), abs=1e-12)
+    constant = np.zeros(10)
+    assert wasserstein_norm(constant, constant + 1) == pytest.approx(1 / 0.001)
+
+
+def test_chisquare_equals_scipy_and_handles_new_values():
+    ref = np.array([50.0, 30, 20])
+    cur = np.array([40.0, 45, 15])
+    expected = stats.chisquare(cur, ref * cur.sum() / ref.sum())
+    assert chisquare_test(ref, cur) == pytest.approx((expected.statistic, expected.pvalue))
+    stat, p = chisquare_test(np.array([10.0, 0]), np.array([5.0, 5]))
+    assert np.isinf(stat) and p == 0.0
+
+
+def test_psi_fills_empty_shares():
+    assert psi(np.array([0.5, 0.5]), np.array([0.5, 0.5])) == 0.0
+    assert np.isfinite(psi(np.array([1.0, 0.0]), np.array([0.5, 0.5])))
+
+
+# --- report ------------------------------------------------------------------------------------
+
+
+def test_report_serialises(adult_halves):
+    baseline, current = adult_halves
+    current = current.assign(age=np.nan)
+    report = DriftDetector().detect(baseline, current)
+    data = json.loads(report.to_json())
+    assert data["drifted_columns"] == report.drifted_columns == ["age"]
+    assert data["columns"][0]["value"] is None  # NaN -> null: valid JSON
+    assert data["dataset_drift"] is False and data["share"] == pytest.approx(1 / 15)
+    page = report.to_html(title="adult <drift>")
+    assert page.startswith("<!DOCTYPE html>") and "adult &lt;drift&gt;" in page
+    assert "<script" not in page and "http" not in page  # self-contained
+    assert page.count("<tr class='drift'>") == 1
+    frame = report.to_frame()
+    assert list(frame["column"]) == list(baseline.columns)
+    assert "| age |" in report.to_markdown()
+    with pytest.raises(KeyError, match="no column 'nope'"):
+        report["nope"]
+    assert isinstance(report, DriftReport)
+
+
+# --- bad inputs --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"tests": "ks"}, "tests must be 'auto'"),
+        ({"tests": {"age": "anova"}}, "unknown test 'anova'"),
+        ({"tests": {"nope": "ks"}}, "column 'nope'"),
+        ({"tests": {"sex": "ks"}}, "needs numbers"),
+        ({"tests": {"education": "z"}}, "compares two values"),
+        ({"drift_share": 0}, "drift_share"),
+        ({"drift_share": 1.5}, "drift_share"),
+        ({"thresholds": {"bogus": 0.1}}, "neither a column nor a test"),
+        ({"thresholds": {"ks": -1}}, ">= 0"),
+        ({"missing_threshold": 2}, "missing_threshold"),
+        ({"column_kinds": {"age": "float"}}, "column_kinds"),
+        ({"n_jobs": 0}, "n_jobs"),
+        ({"columns": ["age", "nope"]}, "not baseline columns"),
+        ({"columns": "age"}, "list of column names"),
+    ],
+)
+def test_bad_parameters_name_the_problem(adult_halves, kwargs, message):
+    with pytest.raises(InvalidParameterError, match=message):
+        DriftDetector(**kwargs).detect(*adult_halves)
+
+
+def test_bad_tables_name_the_problem(adult_halves):
+    baseline, _ = adult_halves
+    detector = DriftDetector()
+    with pytest.raises(InvalidDataError, match="must be a pandas DataFrame"):
+        detector.detect(baseline, baseline.to_numpy())
+    with pytest.raises(InvalidDataError, match="no rows"):
+        detector.detect(baseline, baseline.iloc[:0])
+    with pytest.raises(InvalidDataError, match="share no column"):
+        detector.detect(baseline, pd.DataFrame({"other": [1, 2]}))
+    with pytest.raises(InvalidDataError, match="duplicate column"):
+        detector.detect(pd.concat([baseline["age"], baseline["age"]], axis=1), baseline)
+
+
+# --- speed ------------------------------------------------------------------------------------
+
+
+def _wide_tables(rows: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "compare_evidently.py"
+    spec = importlib.util.spec_from_file_location("compare_evidently", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.make_tables(rows)
+
+
+def test_detector_is_fast_on_wide_tables():
+    baseline, current = _wide_tables(200_000)
+    start = time.perf_counter()
+    report = DriftDetector().detect(baseline, current)
+    assert time.perf_counter() - start < 2.0
+    assert report.drifted_columns == ["num_0", "num_1", "num_2", "cat_0", "cat_1", "cat_2", "cat_3"]
+
+
+@pytest.mark.slow
+def test_million_rows_by_20_columns_within_two_seconds():
+    baseline, current = _wide_tables(1_000_000)
+    best = min(_timed(baseline, current) for _ in range(2))
+    assert best <= 2.0, f"{best:.2f} s"
+
+
+def _timed(baseline, current) -> float:
+    start = time.perf_counter()
+    DriftDetector().detect(baseline, current)
+    return time.perf_counter() - start
+
+
+# --- the baseline a model records, and the drift-aware generator ------------------------------
+
+
+@pytest.fixture(scope="module")
+def small_adult_parts(adult_df):
+    cols = ["age", "education", "hours-per-week", "sex", "income"]
+    perm = np.random.default_rng(3).permutation(len(adult_df))
+    return (
+        adult_df.iloc[perm[:1500]][cols].reset_index(drop=True),
+        adult_df.iloc[perm[1500:3000]][cols].reset_index(drop=True),
+    )
+
+
+def test_fitted_model_records_its_baseline_and_keeps_it_on_save(
+    small_adult_parts, tmp_path, adult_df
+):
+    from genesis.generators import SyntheticGenerator
+    from genesis.io import fingerprint
+
+    train, _ = small_adult_parts
+    model = SyntheticGenerator("gaussian_copula", seed=1).fit(train)
+    assert model.training_fingerprint_ == fingerprint(train)
+    pd.testing.assert_frame_equal(model.baseline_sample_, train)
+    loaded = SyntheticGenerator.load(model.save(tmp_path / "m.model"))
+    assert loaded.training_fingerprint_ == model.training_fingerprint_
+    pd.testing.assert_frame_equal(loaded.baseline_sample_, train)
+    big = SyntheticGenerator("gaussian_copula", seed=1).fit(adult_df[train.columns].iloc[:8000])
+    assert len(big.baseline_sample_) == 5000
+    again = SyntheticGenerator("gaussian_copula", seed=1).fit(adult_df[train.columns].iloc[:8000])
+    pd.testing.assert_frame_equal(big.baseline_sample_, again.baseline_sample_)
+
+
+def test_drift_aware_generator_refits_only_on_drift(small_adult_parts):
+    from genesis.generators import SyntheticGenerator
+    from genesis.io import fingerprint
+
+    train, fresh = small_adult_parts
+    aware = DriftAwareGenerator(SyntheticGenerator("gaussian_copula", seed=0)).fit(train)
+    calm = aware.update(fresh)
+    assert calm.action == "none" and not calm.refitted and calm.training_rows == 0
+    assert aware.base.training_fingerprint_ == fingerprint(train)
+    drifted = fresh.assign(
+        age=fresh["age"] + 15, sex="Female", **{"hours-per-week": fresh["hours-per-week"] + 20}
+    )
+    result = aware.update(drifted)
+    assert result.action == "refit" and result.report.dataset_drift
+    assert result.refitted and result.training_rows == len(drifted)
+    assert result.report.drifted_columns == ["age", "hours-per-week", "sex"]
+    assert aware.base.training_fingerprint_ == fingerprint(drifted)
+    assert aware.generate(200, seed=0)["age"].mean() > train["age"].mean() + 8
+    assert [u.action for u in aware.history_] == ["none", "refit"]
+    assert aware.last_update_ is result
+
+
+def test_drift_aware_generator_weighted_mix_fades_old_rows(small_adult_parts):
+    from genesis.generators import SyntheticGenerator
+
+    train, fresh = small_adult_parts
+    detector = DriftDetector(drift_share=0.2)
+    aware = DriftAwareGenerator(
+        SyntheticGenerator("gaussian_copula", seed=0), "weighted", detector=detector, decay=0.5
+    ).fit(train)
+    first = fresh.assign(age=fresh["age"] + 15)
+    result = aware.update(first)
+    assert result.action == "weighted_refit"
+    assert result.rows_by_age == (1500, 750) and result.training_rows == 2250
+    second = first.assign(age=first["age"] + 15)
+    result = aware.update(second)
+    assert result.rows_by_age == (1500, 750, 375)
+    # the model sits between old and new data, closer to the newest
+    mean_age = aware.generate(2000, seed=0)["age"].mean()
+    assert first["age"].mean() < mean_age < second["age"].mean()
+
+
+def test_drift_aware_generator_bad_use(small_adult_parts):
+    from genesis.generators import SyntheticGenerator
+
+    train, fresh = small_adult_parts
+    with pytest.raises(InvalidParameterError, match="strategy"):
+        DriftAwareGenerator(SyntheticGenerator(), "sometimes").fit(train)
+    with pytest.raises(InvalidParameterError, match="decay"):
+        DriftAwareGenerator(SyntheticGenerator(), "weighted", decay=1.5).fit(train)
+    with pytest.raises(InvalidParameterError, match="base must be a synthesizer"):
+        DriftAwareGenerator(object()).fit(train)
+    with pytest.raises(NotFittedError, match="call fit"):
+        DriftAwareGenerator(SyntheticGenerator("gaussian_copula")).update(fresh)
+    aware = DriftAwareGenerator(SyntheticGenerator("gaussian_copula")).fit(train)
+    with pytest.raises(InvalidDataError, match="non-empty"):
+        aware.update(fresh.iloc[:0])
