@@ -101,7 +101,12 @@ def build_synthesis_assets(
         return dg.Output(
             df,
             data_version=dg.DataVersion(commit.hash),
-            metadata={**table_shape(df), "method": ds.method, "seed": seed, "preview": preview(df)}
+            metadata={
+                **table_shape(df),
+                "method": getattr(synthesis_model, "method", ds.method),  # auto: the winner's
+                "seed": seed,
+                "preview": preview(df),
+            }
             | versioned,
         )
 

@@ -1,4 +1,4 @@
-"""Typer commands: discover, generate, evaluate, audit, drift, dashboard.
+"""Typer commands: discover, generate, evaluate, audit, drift, dashboard, version.
 
 Expected errors print one line, ``error: <what went wrong and how to fix it>``, on stderr and
 exit with status 1; usage errors (an unknown option, a bad value) exit with status 2.
@@ -128,20 +128,6 @@ def _columns(value: str | None) -> list[str] | None:
         return None
     names = [c.strip() for c in value.split(",") if c.strip()]
     return names or None
-
-
-def _optional_module(module: str, feature: str):
-    import importlib
-
-    try:
-        return importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name and (exc.name == module or module.startswith(exc.name + ".")):
-            raise fail(
-                f"{feature} needs {module}, which is not part of this installation yet; "
-                "update genesis-synth to a version that includes it"
-            ) from None
-        raise
 
 
 def _takes_path(method: Callable[..., Any]) -> bool:
@@ -337,10 +323,8 @@ def audit(
     ] = False,
 ) -> None:
     """Attack SYNTHETIC: membership inference, attribute inference, re-identification."""
-    module = _optional_module("genesis.privacy_attacks", "the privacy audit")
-    tester_class = getattr(module, "PrivacyAttackTester", None)
-    if tester_class is None:
-        raise fail("the privacy audit (PrivacyAttackTester) is not available in this installation")
+    from genesis.privacy_attacks import PrivacyAttackTester
+
     with progress(4) as step:
         step(f"reading {real}")
         real_df = _read(real)
@@ -349,7 +333,7 @@ def audit(
         step(f"reading {holdout}")
         holdout_df = _read(holdout)
         step("running the attacks")
-        tester = tester_class(
+        tester = PrivacyAttackTester(
             sensitive_columns=_columns(sensitive), quasi_identifiers=_columns(quasi_ids)
         )
         report = tester.run_all_attacks(real_df, synth_df, holdout_df)
@@ -357,18 +341,14 @@ def audit(
         _save_html(report, html)
     if json_path is not None:
         _save_json(report, json_path)
-    passed = getattr(report, "passed", None)
-    risk = getattr(report, "overall_risk", "unknown")
-    risk = getattr(risk, "value", risk)
+    passed = report.passed
+    risk = getattr(report.overall_risk, "value", report.overall_risk)
     typer.echo(f"privacy audit {'passed' if passed else 'did not pass'}: overall risk {risk}")
-    if callable(getattr(report, "to_dict", None)):
-        from genesis.dashboard._sections import attack_rows
+    from genesis.dashboard._sections import attack_rows
 
-        for attack in attack_rows(report.to_dict()):
-            level = attack.get("risk_level", "")
-            typer.echo(
-                f"  {attack.get('name')}: risk {attack.get('risk', float('nan')):.3f} {level}"
-            )
+    for attack in attack_rows(report.to_dict()):
+        level = attack.get("risk_level", "")
+        typer.echo(f"  {attack.get('name')}: risk {attack.get('risk', float('nan')):.3f} {level}")
     for saved in (html, json_path):
         if saved is not None:
             typer.echo(f"written to {saved}", err=True)
@@ -386,31 +366,18 @@ def drift(
     ] = None,
 ) -> None:
     """Compare CURRENT with BASELINE column by column and say what drifted."""
-    module = _optional_module("genesis.drift", "drift detection")
-    detector_class = getattr(module, "DriftDetector", None)
-    if detector_class is None:
-        raise fail("drift detection (DriftDetector) is not available in this installation")
+    from genesis.drift import DriftDetector
+
     with progress(3) as step:
         step(f"reading {baseline}")
         baseline_df = _read(baseline)
         step(f"reading {current}")
         current_df = _read(current)
         step("testing every column")
-        report = detector_class().detect(baseline_df, current_df)
-    summary = report.to_dict() if callable(getattr(report, "to_dict", None)) else {}
+        report = DriftDetector().detect(baseline_df, current_df)
+    summary = report.to_dict()
     if html is not None:
-        if callable(getattr(report, "to_html", None)):
-            _save_html(report, html)
-        else:
-            from genesis.dashboard._html import render_standalone
-            from genesis.dashboard._sections import scalars
-            from genesis.dashboard.figures import drift_figure
-            from genesis.dashboard.report import write_text_atomic
-
-            page = render_standalone(
-                f"Drift: {current} vs {baseline}", scalars(summary), [drift_figure(summary)]
-            )
-            write_text_atomic(html, page)
+        _save_html(report, html)
         typer.echo(f"written to {html}", err=True)
     scalars = {k: v for k, v in summary.items() if isinstance(v, str | int | float | bool)}
     typer.echo(json.dumps(scalars, default=str) if scalars else repr(report))
@@ -476,17 +443,97 @@ def dashboard(
     )
 
 
-@app.command(
-    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
-    help="Dataset versions (log, tag, diff): arrives with dataset versioning.",
+version_app = typer.Typer(
+    help="Versions of a synthetic dataset in its Iceberg repository: log, tag, diff.",
+    no_args_is_help=True,
 )
-def version(ctx: typer.Context) -> None:
-    """Dataset versions: not available until Genesis ships dataset versioning."""
-    raise fail(
-        "'genesis version log|tag|diff' needs dataset versioning (genesis.versioning), which is "
-        "not part of this installation yet; the synthetic tables' versions are meanwhile the "
-        "materializations of the Dagster asset '<dataset>/synthetic_dataset'"
-    )
+app.add_typer(version_app, name="version")
+
+RepoOption = Annotated[
+    Path,
+    typer.Option(
+        "--repo",
+        help="The dataset repository's folder (the Dagster chain's: .genesis/warehouse).",
+    ),
+]
+DatasetOption = Annotated[
+    str, typer.Option("--dataset", "-d", help="The dataset's name, as in genesis.yaml.")
+]
+
+
+def _repository(repo: Path, dataset: str):
+    from genesis.versioning import DatasetRepository
+
+    if not (repo / "catalog.db").is_file():
+        raise fail(
+            f"no dataset repository at {repo}; materialize the chain first (make demo) "
+            "or pass --repo with the folder that holds catalog.db"
+        )
+    repository = DatasetRepository.init(repo, name=dataset)
+    if not repository.log():
+        raise fail(
+            f"dataset {dataset!r} has no versions in {repo}; check --dataset against genesis.yaml"
+        )
+    return repository
+
+
+@version_app.command("log")
+@handles_errors
+def version_log(
+    dataset: DatasetOption,
+    repo: RepoOption = Path(".genesis/warehouse"),
+    limit: Annotated[int | None, typer.Option("--limit", "-n", min=1, help="Newest N.")] = None,
+) -> None:
+    """List the versions of DATASET, newest first, with their tags."""
+    from rich.table import Table
+
+    repository = _repository(repo, dataset)
+    tags_by_version: dict[str, list[str]] = {}
+    for tag, version_id in repository.tags().items():
+        tags_by_version.setdefault(str(version_id), []).append(tag)
+    table = Table(title=f"{dataset} versions", show_header=True)
+    for column in ("version", "time (UTC)", "tags", "message"):
+        table.add_column(column)
+    for commit in repository.log(limit=limit):
+        table.add_row(
+            commit.hash,
+            commit.timestamp.strftime("%Y-%m-%d %H:%M:%S"),
+            ", ".join(sorted(tags_by_version.get(commit.hash, []))),
+            commit.message,
+        )
+    _stdout().print(table)
+
+
+@version_app.command("tag")
+@handles_errors
+def version_tag(
+    name: Annotated[str, typer.Argument(help="The tag, e.g. release-2026-11.")],
+    dataset: DatasetOption,
+    repo: RepoOption = Path(".genesis/warehouse"),
+    message: Annotated[str, typer.Option("--message", "-m", help="Why this version.")] = "",
+    ref: Annotated[
+        str | None, typer.Option("--ref", help="Version to tag (default: the newest).")
+    ] = None,
+) -> None:
+    """Tag a version of DATASET so consumers can pin it."""
+    commit = _repository(repo, dataset).tag(name, message, ref=ref)
+    typer.echo(f"tagged {dataset} version {commit.hash} as {name}")
+
+
+@version_app.command("diff")
+@handles_errors
+def version_diff(
+    ref1: Annotated[str, typer.Argument(help="The older version (id, tag or branch).")],
+    dataset: DatasetOption,
+    ref2: Annotated[
+        str | None, typer.Argument(help="The newer version (default: the newest).")
+    ] = None,
+    repo: RepoOption = Path(".genesis/warehouse"),
+    as_json: Annotated[bool, typer.Option("--json", help="Print the diff as JSON.")] = False,
+) -> None:
+    """Rows added and removed, and per-column statistic changes, between two versions."""
+    difference = _repository(repo, dataset).diff(ref1, ref2)
+    typer.echo(json.dumps(difference.to_dict(), default=str) if as_json else difference.summary())
 
 
 def _print_version(value: bool) -> None:

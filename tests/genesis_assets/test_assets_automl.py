@@ -69,6 +69,7 @@ def test_auto_chain_logs_the_search_and_registers_the_winner(auto_chain):
     meta = _metadata(result, "synthesis_model")
     assert meta["selected_method"] in ("cart", "gaussian_copula")
     assert meta["method"] == f"auto -> {meta['selected_method']}"
+    assert _metadata(result, "synthetic_dataset")["method"] == meta["selected_method"]
     assert meta["registered_model"] == "genesis-adult"
     assert meta["registered_model_version"] == 1
     assert "| method " in meta["leaderboard"] and "min_samples_leaf" in meta["leaderboard"]
