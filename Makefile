@@ -83,7 +83,7 @@ $(ANON_VENV)/.genesis-installed: benchmarks/requirements-anonymeter.txt
 	@touch $@
 
 bench-anonymeter: install $(ANON_VENV)/.genesis-installed
-	$(BIN)/python benchmarks/compare_anonymeter.py | tee benchmarks/results/compare_anonymeter.txt
+	$(BIN)/python benchmarks/compare_anonymeter.py | tee benchmarks/results/compare_anonymeter.md
 
 lint: install
 	$(BIN)/ruff check .
