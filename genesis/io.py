@@ -594,6 +594,42 @@ def _write_remote(df: pd.DataFrame, target: str, fmt: str, storage_options: dict
     return target
 
 
+def write_bytes_atomic(
+    path: str | os.PathLike[str], data: bytes | str, *, what: str = "file", mode: int = 0o644
+) -> str:
+    """Write ``data`` (bytes, or text as UTF-8) to a local ``path`` atomically; return the path.
+
+    The bytes go to a temporary file in the target folder (created when missing), which is
+    then renamed over ``path``: readers see the old file or the new one, never half of one,
+    and a failure leaves the old file untouched. ``what`` names the file in error messages.
+
+    Raises:
+        DataWriteError: the folder cannot be created or the file cannot be written.
+    """
+    target = Path(path)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(
+            prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
+        )
+    except OSError as exc:
+        raise DataWriteError(
+            f"cannot write the {what} to {str(target)!r}: {exc}; check that the folder is writable"
+        ) from None
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(payload)
+        os.chmod(temporary, mode)  # mkstemp creates 0600
+        os.replace(temporary, target)
+    except OSError as exc:
+        Path(temporary).unlink(missing_ok=True)
+        raise DataWriteError(
+            f"cannot write the {what} to {str(target)!r}: {exc}; check free space and permissions"
+        ) from None
+    return str(target)
+
+
 def write_parquet(
     df: pd.DataFrame, path: str | os.PathLike[str], storage_options: dict[str, Any] | None = None
 ) -> str:

@@ -11,8 +11,6 @@ Artifacts are addressed by ``(dataset, name)``: ``name`` is a relative path such
 
 from __future__ import annotations
 
-import os
-import tempfile
 from abc import ABC, abstractmethod
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
@@ -96,17 +94,9 @@ class LocalArtifactStore(ArtifactStore):
         return path
 
     def write_bytes(self, dataset: str, name: str, data: bytes) -> str:
-        path = self._prepare(dataset, name)
-        # temp file in the same folder, then rename: readers never see a half-written file
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.replace(tmp, path)
-        except OSError as exc:
-            Path(tmp).unlink(missing_ok=True)
-            raise DataWriteError(f"cannot write artifact {str(path)!r}: {exc}") from None
-        return str(path)
+        from genesis.io import write_bytes_atomic
+
+        return write_bytes_atomic(self._prepare(dataset, name), data, what="artifact")
 
     def read_bytes(self, dataset: str, name: str) -> bytes:
         path = Path(self.path_for(dataset, name))

@@ -156,6 +156,18 @@ def _save_json(report: Any, path: Path) -> None:
         write_text_atomic(path, report.to_json())
 
 
+# --- arguments and options shared by several commands ---------------------------------------
+
+RealArgument = Annotated[str, typer.Argument(help="Real table.")]
+SyntheticArgument = Annotated[str, typer.Argument(help="Synthetic table.")]
+TargetOption = Annotated[
+    str | None, typer.Option("--target", "-t", help="Column to predict for ML utility.")
+]
+HoldoutOption = Annotated[
+    str | None, typer.Option("--holdout", help="Real rows the generator never saw.")
+]
+
+
 # --- commands ------------------------------------------------------------------------------
 
 
@@ -246,14 +258,10 @@ def generate(
 @app.command()
 @handles_errors
 def evaluate(
-    real: Annotated[str, typer.Argument(help="Real table.")],
-    synthetic: Annotated[str, typer.Argument(help="Synthetic table.")],
-    target: Annotated[
-        str | None, typer.Option("--target", "-t", help="Column to predict for ML utility.")
-    ] = None,
-    holdout: Annotated[
-        str | None, typer.Option("--holdout", help="Real rows the generator never saw.")
-    ] = None,
+    real: RealArgument,
+    synthetic: SyntheticArgument,
+    target: TargetOption = None,
+    holdout: HoldoutOption = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the whole report as JSON.")
     ] = False,
@@ -302,7 +310,7 @@ def _stdout():
 @handles_errors
 def audit(
     real: Annotated[str, typer.Argument(help="Real rows the generator was trained on.")],
-    synthetic: Annotated[str, typer.Argument(help="Synthetic table.")],
+    synthetic: SyntheticArgument,
     holdout: Annotated[
         str, typer.Option("--holdout", help="Real rows the generator never saw (required).")
     ],
@@ -386,17 +394,13 @@ def drift(
 @app.command()
 @handles_errors
 def dashboard(
-    real: Annotated[str, typer.Argument(help="Real table.")],
-    synthetic: Annotated[str, typer.Argument(help="Synthetic table.")],
+    real: RealArgument,
+    synthetic: SyntheticArgument,
     output: Annotated[
         Path, typer.Option("--output", "-o", help="Where to write the HTML report.")
     ] = Path("quality_report.html"),
-    target: Annotated[
-        str | None, typer.Option("--target", "-t", help="Column to predict for ML utility.")
-    ] = None,
-    holdout: Annotated[
-        str | None, typer.Option("--holdout", help="Real rows the generator never saw.")
-    ] = None,
+    target: TargetOption = None,
+    holdout: HoldoutOption = None,
     name: Annotated[str, typer.Option("--name", help="Report title.")] = "Quality Report",
     pdf: Annotated[
         Path | None,

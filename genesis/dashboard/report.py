@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import html
 import os
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from genesis.dashboard import _sections as sections
-from genesis.errors import DataWriteError, InvalidDataError, InvalidParameterError
+from genesis.errors import InvalidDataError, InvalidParameterError
 from genesis.schema.types import Schema
 
 #: most columns that get a distribution figure of their own (in source order)
@@ -274,23 +272,9 @@ def create_dashboard(
 
 def write_text_atomic(path: str | os.PathLike[str], text: str) -> str:
     """Write UTF-8 text through a temporary file in the same folder and a rename."""
-    target = Path(path)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise DataWriteError(
-            f"cannot write the report to {str(target)!r}: {exc}; check that the folder is writable"
-        ) from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600; a report is meant to be read
-        os.replace(tmp, target)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise DataWriteError(f"cannot write the report to {str(target)!r}: {exc}") from None
-    return str(target)
+    from genesis.io import write_bytes_atomic
+
+    return write_bytes_atomic(path, text, what="report")
 
 
 def escape(value: Any) -> str:

@@ -6,7 +6,6 @@ import hashlib
 import json
 import logging
 import os
-import tempfile
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -16,7 +15,6 @@ from typing import Any
 import pandas as pd
 
 from genesis.errors import (
-    DataWriteError,
     GenesisError,
     InvalidParameterError,
     SourceNotFoundError,
@@ -298,18 +296,9 @@ class LineageChain:
 
     def export(self, path: str | os.PathLike[str]) -> str:
         """Write the chain as JSON atomically (temp file + rename); return the path."""
-        target = Path(path)
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(self.to_json())
-            os.replace(tmp, target)
-        except OSError as exc:
-            raise DataWriteError(
-                f"cannot write lineage chain to {str(target)!r}: {exc}; choose a writable path"
-            ) from None
-        return str(target)
+        from genesis.io import write_bytes_atomic
+
+        return write_bytes_atomic(path, self.to_json(), what="lineage chain")
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> LineageChain:

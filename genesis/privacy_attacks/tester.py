@@ -18,16 +18,14 @@ from __future__ import annotations
 import html
 import json
 import os
-import tempfile
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from genesis.errors import DataWriteError, InvalidParameterError
+from genesis.errors import InvalidParameterError
 from genesis.generators.base import check_int, check_seed
 from genesis.privacy_attacks.attribute import AttributeInferenceAttack
 from genesis.privacy_attacks.base import (
@@ -125,21 +123,9 @@ class PrivacyAuditReport:
 
 
 def _write_atomic(path: str | os.PathLike[str], text: str) -> None:
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        raise DataWriteError(
-            f"cannot write the privacy report to {str(path)!r}: {exc}; check the folder is writable"
-        ) from None
+    from genesis.io import write_bytes_atomic
+
+    write_bytes_atomic(path, text, what="privacy report")
 
 
 class PrivacyAttackTester:

@@ -383,3 +383,18 @@ def test_s3_failed_write_leaves_object(
 def test_file_url(datasets_dir: Path) -> None:
     df = read_table((datasets_dir / "adult.csv").resolve().as_uri())
     assert df.shape == (32561, 15)
+
+
+def test_write_bytes_atomic_replaces_whole_files_and_keeps_the_old_one_on_failure(tmp_path):
+    from genesis.io import write_bytes_atomic
+
+    target = tmp_path / "deep" / "report.html"
+    assert write_bytes_atomic(target, "<p>first</p>") == str(target)
+    write_bytes_atomic(target, b"<p>second</p>")
+    assert target.read_text() == "<p>second</p>"
+    blocked = tmp_path / "folder"
+    (blocked / "inside").mkdir(parents=True)  # a non-empty folder cannot be replaced by a file
+    with pytest.raises(DataWriteError, match="cannot write the report"):
+        write_bytes_atomic(blocked, "text", what="report")
+    assert (blocked / "inside").is_dir()
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
