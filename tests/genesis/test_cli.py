@@ -286,8 +286,7 @@ def test_help_lists_every_command():
 
 def _script() -> Path:
     script = Path(sys.executable).parent / "genesis"
-    if not script.exists():
-        pytest.skip("the genesis console script is not installed (pip install -e .)")
+    assert script.exists(), "the genesis console script is missing: run `make install`"
     return script
 
 
