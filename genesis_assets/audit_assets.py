@@ -88,9 +88,12 @@ def build_audit_assets(ds: DatasetConfig) -> list[dg.AssetsDefinition | dg.Asset
             max_risk_level=ds.privacy_max_risk,
             seed=ds.seed,
         ).run_all_attacks(training_data, synthetic_dataset, holdout_data, model=synthesis_model)
+        from genesis.io import fingerprint
+
         html_path = artifact_store.write_text(ds.name, REPORT_HTML, report.to_html())
         return dg.Output(
-            report.to_dict(),
+            # stamped with the synthetic version it audits, so no later report shows it for another
+            {**report.to_dict(), "synthetic_version": fingerprint(synthetic_dataset)[:16]},
             metadata={**audit_metadata(report), "report_html": dg.MetadataValue.path(html_path)},
         )
 

@@ -28,13 +28,19 @@ def _asset_keys(defs: list) -> set[dg.AssetKey]:
     return keys
 
 
-def _stored_report(store: ArtifactStore, dataset: str, stage: str) -> dict[str, Any] | None:
-    """The JSON the IO manager stored for ``stage``, or None when it was never materialized."""
+def _stored_report(
+    store: ArtifactStore, dataset: str, stage: str, synthetic_version: str
+) -> dict[str, Any] | None:
+    """The JSON the IO manager stored for ``stage`` when it describes ``synthetic_version``;
+    None when the stage was never materialized or last ran on another synthetic version (a
+    run that regenerated the data without re-auditing it must not show the old audit)."""
     name = f"{stage}.json"
     if not store.exists(dataset, name):
         return None
     value = json.loads(store.read_text(dataset, name))
-    return value if isinstance(value, dict) else None
+    if not isinstance(value, dict) or value.get("synthetic_version") != synthetic_version:
+        return None
+    return value
 
 
 def _local_url(path: str) -> str | None:
@@ -86,7 +92,11 @@ def build_dashboard_assets(
         from genesis.dashboard import QualityDashboard
         from genesis.io import fingerprint
 
-        reports = {OPTIONAL_STAGES[s]: _stored_report(artifact_store, ds.name, s) for s in optional}
+        version = fingerprint(synthetic_dataset)[:16]
+        reports = {
+            OPTIONAL_STAGES[stage]: _stored_report(artifact_store, ds.name, stage, version)
+            for stage in optional
+        }
         dashboard = QualityDashboard(
             training_data,
             synthetic_dataset,
@@ -97,7 +107,6 @@ def build_dashboard_assets(
             seed=ds.seed,
             **reports,
         )
-        version = fingerprint(synthetic_dataset)[:16]
         path = artifact_store.write_text(
             ds.name, f"quality_dashboard/{version}.html", dashboard.generate_html_report()
         )

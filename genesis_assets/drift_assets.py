@@ -129,8 +129,15 @@ def build_drift_assets(ds: DatasetConfig) -> list[dg.AssetsDefinition]:
             "drift_synthetic_vs_real.html",
             synthetic.to_html(f"{ds.name}: synthetic vs. real training rows"),
         )
+        from genesis.io import fingerprint
+
         return dg.Output(
-            {"source_vs_baseline": source.to_dict(), "synthetic_vs_real": synthetic.to_dict()},
+            {
+                "source_vs_baseline": source.to_dict(),
+                "synthetic_vs_real": synthetic.to_dict(),
+                # the synthetic version compared, so no later report shows it for another
+                "synthetic_version": fingerprint(synthetic_dataset)[:16],
+            },
             metadata={
                 **report_metadata(source),
                 **report_metadata(synthetic, "synthetic_vs_real/"),

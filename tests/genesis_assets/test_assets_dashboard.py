@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import dagster as dg
+import pandas as pd
 import pytest
 
 from genesis_assets.config import load_config
@@ -121,6 +122,9 @@ def test_a_new_synthetic_version_gets_its_own_report(chain):
     )
     versions = {_metadata(first)["synthetic_version"], _metadata(rerun)["synthetic_version"]}
     assert len(versions) == 2
+    # the stored audit and drift report describe the first version: not shown for the new one
+    assert _metadata(rerun)["privacy_section"] == "quality figures only"
+    assert _metadata(rerun)["drift_section"] == "absent"
     written = {p.stem for p in (folder / "artifacts" / "adult" / "quality_dashboard").iterdir()}
     assert versions <= written
 
@@ -129,21 +133,28 @@ def test_privacy_and_drift_stages_are_shown_when_the_chain_has_them(make_config)
     defs = build_definitions(load_config(make_config()))
     ds = load_config(make_config()).datasets[0]
 
-    # stand-ins with the stage names issues 5 and 6 define; they store dicts like theirs
-    @dg.asset(key=["adult", "privacy_audit"], group_name="adult")
-    def privacy_audit() -> dict:
+    from genesis.io import fingerprint
+
+    # stand-ins with the stage names of the privacy and drift stages; they store dicts like
+    # theirs, stamped with the synthetic version they describe
+    synthetic = dg.AssetIn(key=["adult", "synthetic_dataset"])
+
+    @dg.asset(key=["adult", "privacy_audit"], group_name="adult", ins={"synthetic": synthetic})
+    def privacy_audit(synthetic: pd.DataFrame) -> dict:
         return {
             "overall_risk": "low",
             "passed": True,
             "attacks": [{"name": "membership_inference", "risk": 0.01}],
+            "synthetic_version": fingerprint(synthetic)[:16],
         }
 
-    @dg.asset(key=["adult", "drift_report"], group_name="adult")
-    def drift_report() -> dict:
+    @dg.asset(key=["adult", "drift_report"], group_name="adult", ins={"synthetic": synthetic})
+    def drift_report(synthetic: pd.DataFrame) -> dict:
         return {
             "share": 0.2,
             "dataset_drift": False,
             "columns": [{"column": "age", "drifted": True}],
+            "synthetic_version": fingerprint(synthetic)[:16],
         }
 
     (dashboard,) = build_dashboard_assets(ds, [privacy_audit, drift_report])
