@@ -6,6 +6,7 @@ import dagster as dg
 import pandas as pd
 
 from genesis_assets.config import DatasetConfig
+from genesis_assets.keys import stage_inputs
 from genesis_resources import ArtifactStore
 from genesis_resources.iceberg import VersioningResource, record_checks
 
@@ -53,18 +54,12 @@ def build_audit_assets(ds: DatasetConfig) -> list[dg.AssetsDefinition | dg.Asset
     """The privacy stage of one dataset: ``privacy_audit`` and its blocking check."""
     prefix = [ds.name]
 
-    def key(stage: str) -> dg.AssetIn:
-        return dg.AssetIn(key=[*prefix, stage])
-
     @dg.asset(
         key_prefix=prefix,
         group_name=ds.name,
-        ins={
-            "training_data": key("training_data"),
-            "holdout_data": key("holdout_data"),
-            "synthetic_dataset": key("synthetic_dataset"),
-            "synthesis_model": key("synthesis_model"),
-        },
+        ins=stage_inputs(
+            ds.name, "training_data", "holdout_data", "synthetic_dataset", "synthesis_model"
+        ),
         code_version=ds.version_of(
             "sensitive_columns", "quasi_identifiers", "privacy_max_risk", "seed"
         ),

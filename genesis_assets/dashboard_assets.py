@@ -14,6 +14,7 @@ import dagster as dg
 import pandas as pd
 
 from genesis_assets.config import DatasetConfig
+from genesis_assets.keys import stage_inputs
 from genesis_resources import ArtifactStore
 
 #: stages whose stored reports the dashboard shows when the chain has them
@@ -62,18 +63,12 @@ def build_dashboard_assets(
     present = _asset_keys(list(upstream))
     optional = [s for s in OPTIONAL_STAGES if dg.AssetKey([*prefix, s]) in present]
 
-    def key(stage: str) -> dg.AssetIn:
-        return dg.AssetIn(key=[*prefix, stage])
-
     @dg.asset(
         key_prefix=prefix,
         group_name=ds.name,
-        ins={
-            "training_data": key("training_data"),
-            "holdout_data": key("holdout_data"),
-            "synthetic_dataset": key("synthetic_dataset"),
-            "quality_report": key("quality_report"),
-        },
+        ins=stage_inputs(
+            ds.name, "training_data", "holdout_data", "synthetic_dataset", "quality_report"
+        ),
         deps=[dg.AssetKey([*prefix, s]) for s in optional],
         kinds={"html", "plotly"},
         code_version=ds.version_of("target", "seed"),

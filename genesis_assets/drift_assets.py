@@ -9,6 +9,7 @@ import dagster as dg
 import pandas as pd
 
 from genesis_assets.config import DatasetConfig
+from genesis_assets.keys import stage_inputs
 from genesis_resources import ArtifactStore
 
 #: metadata key of ``synthesis_model`` holding the source's fingerprint at training time
@@ -92,18 +93,12 @@ def build_drift_assets(ds: DatasetConfig) -> list[dg.AssetsDefinition]:
     """The drift stage of one dataset: ``drift_report``."""
     prefix = [ds.name]
 
-    def key(stage: str) -> dg.AssetIn:
-        return dg.AssetIn(key=[*prefix, stage])
-
     @dg.asset(
         key_prefix=prefix,
         group_name=ds.name,
-        ins={
-            "raw_source": key("raw_source"),
-            "training_data": key("training_data"),
-            "synthesis_model": key("synthesis_model"),
-            "synthetic_dataset": key("synthetic_dataset"),
-        },
+        ins=stage_inputs(
+            ds.name, "raw_source", "training_data", "synthesis_model", "synthetic_dataset"
+        ),
         code_version=ds.version_of("drift"),
         description=(
             "Drift of the real source against the baseline the model was trained on, and of "

@@ -8,6 +8,7 @@ import pandas as pd
 
 from genesis.schema.types import Schema
 from genesis_assets.config import DatasetConfig
+from genesis_assets.keys import stage_inputs
 from genesis_resources.iceberg import VersioningResource, record_checks
 
 #: the report's scalar figures shown as metadata, in display order
@@ -56,18 +57,12 @@ def build_quality_assets(ds: DatasetConfig) -> list[dg.AssetsDefinition | dg.Ass
     """The quality stage of one dataset: ``quality_report`` and its blocking check."""
     prefix = [ds.name]
 
-    def key(stage: str) -> dg.AssetIn:
-        return dg.AssetIn(key=[*prefix, stage])
-
     @dg.asset(
         key_prefix=prefix,
         group_name=ds.name,
-        ins={
-            "training_data": key("training_data"),
-            "holdout_data": key("holdout_data"),
-            "synthetic_dataset": key("synthetic_dataset"),
-            "inferred_schema": key("inferred_schema"),
-        },
+        ins=stage_inputs(
+            ds.name, "training_data", "holdout_data", "synthetic_dataset", "inferred_schema"
+        ),
         code_version=ds.version_of("target", "seed"),
         description="How faithful the synthetic rows are: fidelity, detectability, copies, ML utility.",
     )

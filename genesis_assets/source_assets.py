@@ -4,27 +4,10 @@ import dagster as dg
 import pandas as pd
 
 from genesis.schema.types import Schema
+from genesis.splits import split_holdout
 from genesis_assets.config import DatasetConfig, check_columns
+from genesis_assets.keys import stage_inputs
 from genesis_assets.metadata import column_schema, schema_markdown, table_shape
-
-
-def split_holdout(
-    df: pd.DataFrame, fraction: float, seed: int
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Split rows at random into (training, holdout); same seed, same split.
-
-    The holdout rows never reach the synthesizer, so quality and privacy figures computed
-    against them are honest. Row order is kept in both parts.
-    """
-    import numpy as np
-
-    n_holdout = round(len(df) * fraction)
-    in_holdout = np.zeros(len(df), dtype=bool)
-    in_holdout[np.random.default_rng(seed).permutation(len(df))[:n_holdout]] = True
-    return (
-        df.loc[~in_holdout].reset_index(drop=True),
-        df.loc[in_holdout].reset_index(drop=True),
-    )
 
 
 def build_source_assets(ds: DatasetConfig) -> list[dg.AssetsDefinition]:
@@ -72,7 +55,7 @@ def build_source_assets(ds: DatasetConfig) -> list[dg.AssetsDefinition]:
                 kinds={"pandas"},
             ),
         },
-        ins={"raw_source": dg.AssetIn(key=[*prefix, "raw_source"])},
+        ins=stage_inputs(ds.name, "raw_source"),
         name=f"{ds.name}__split",
         group_name=ds.name,
         can_subset=True,
@@ -92,7 +75,7 @@ def build_source_assets(ds: DatasetConfig) -> list[dg.AssetsDefinition]:
     @dg.asset(
         key_prefix=prefix,
         group_name=ds.name,
-        ins={"raw_source": dg.AssetIn(key=[*prefix, "raw_source"])},
+        ins=stage_inputs(ds.name, "raw_source"),
         code_version="1",
         description="Column kinds, semantic types, PII flags and bounds inferred from the source.",
     )

@@ -6,6 +6,7 @@ from pydantic import Field
 
 from genesis.schema.types import Schema
 from genesis_assets.config import DatasetConfig
+from genesis_assets.keys import stage_inputs
 from genesis_assets.metadata import preview, table_shape
 from genesis_resources import ComputeResource, MLflowResource
 from genesis_resources.iceberg import VersioningResource
@@ -31,13 +32,10 @@ def build_synthesis_assets(
     """The model stages of one dataset: ``synthesis_model``, ``synthetic_dataset`` and its check."""
     prefix = [ds.name]
 
-    def key(stage: str) -> dg.AssetIn:
-        return dg.AssetIn(key=[*prefix, stage])
-
     @dg.asset(
         key_prefix=prefix,
         group_name=ds.name,
-        ins={"training_data": key("training_data"), "inferred_schema": key("inferred_schema")},
+        ins=stage_inputs(ds.name, "training_data", "inferred_schema"),
         code_version=ds.version_of("method", "method_params", "seed", "automl_time_budget"),
         description=f"The synthesizer ('{ds.method}') fitted on the training rows.",
     )
@@ -74,7 +72,7 @@ def build_synthesis_assets(
     @dg.asset(
         key_prefix=prefix,
         group_name=ds.name,
-        ins={"synthesis_model": key("synthesis_model"), "inferred_schema": key("inferred_schema")},
+        ins=stage_inputs(ds.name, "synthesis_model", "inferred_schema"),
         kinds={"pandas", "iceberg"},
         io_manager_key="iceberg_io_manager",
         code_version=ds.version_of("rows", "seed"),
@@ -114,7 +112,7 @@ def build_synthesis_assets(
         asset=[*prefix, "synthetic_dataset"],
         name="conforms_to_schema",
         blocking=True,
-        additional_ins={"inferred_schema": key("inferred_schema")},
+        additional_ins=stage_inputs(ds.name, "inferred_schema"),
         description="Great Expectations suite built from inferred_schema: columns and order, "
         "types, null shares, category labels, numeric ranges, unique identifiers, semantic "
         "formats. Blocks downstream stages; failures list offending values.",

@@ -24,9 +24,8 @@ from genesis.generators.base import check_choice, check_int, check_seed
 from genesis.privacy_attacks.base import (
     AttackResult,
     PrivacyAttack,
+    check_attack_tables,
     check_columns,
-    check_table,
-    common_columns,
     sample_rows,
 )
 from genesis.privacy_attacks.distance import neighbour_distances
@@ -92,10 +91,7 @@ class AttributeInferenceAttack(PrivacyAttack):
         check_int("max_rows", self.max_rows, 10)
         check_int("max_synthetic", self.max_synthetic, 10)
         seed = check_seed(self.seed)
-        real = check_table(real, "real (training rows)")
-        synthetic = check_table(synthetic, "synthetic")
-        holdout = check_table(holdout, "holdout")
-        available = common_columns(real, synthetic, holdout)
+        real, synthetic, holdout, available = check_attack_tables(real, synthetic, holdout)
         sensitive = check_columns(sensitive, "sensitive columns", available)
         if not sensitive:
             raise InvalidParameterError(

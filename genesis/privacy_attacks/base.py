@@ -152,6 +152,19 @@ def check_columns(columns: Any, role: str, available: list[str]) -> list[str]:
     return list(columns)
 
 
+def check_attack_tables(
+    real: Any, synthetic: Any, holdout: Any, *, min_real: int = 1, min_synthetic: int = 1
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, list[str]]:
+    """The three tables every attack takes, checked, and the columns they all share.
+
+    ``min_real`` applies to the training and holdout rows alike (an attack compares them).
+    """
+    real = check_table(real, "real (training rows)", min_rows=min_real)
+    synthetic = check_table(synthetic, "synthetic", min_rows=min_synthetic)
+    holdout = check_table(holdout, "holdout", min_rows=min_real)
+    return real, synthetic, holdout, common_columns(real, synthetic, holdout)
+
+
 def common_columns(*tables: pd.DataFrame) -> list[str]:
     """Columns present in every table, in the first table's order."""
     shared = set(tables[0].columns)

@@ -27,9 +27,8 @@ from genesis.generators.base import check_int, check_seed
 from genesis.privacy_attacks.base import (
     AttackResult,
     PrivacyAttack,
+    check_attack_tables,
     check_columns,
-    check_table,
-    common_columns,
     sample_rows,
 )
 from genesis.privacy_attacks.encoding import TableEncoder
@@ -81,10 +80,7 @@ class ReidentificationAttack(PrivacyAttack):
         check_int("max_rows", self.max_rows, 10)
         check_int("n_neighbors", self.n_neighbors, 1)
         seed = check_seed(self.seed)
-        real = check_table(real, "real (training rows)")
-        synthetic = check_table(synthetic, "synthetic")
-        holdout = check_table(holdout, "holdout")
-        available = common_columns(real, synthetic, holdout)
+        real, synthetic, holdout, available = check_attack_tables(real, synthetic, holdout)
         quasi_ids = check_columns(quasi_ids, "quasi_identifiers", available)
         if not quasi_ids:
             raise InvalidParameterError(

@@ -31,9 +31,8 @@ from genesis.privacy_attacks.attribute import AttributeInferenceAttack
 from genesis.privacy_attacks.base import (
     AttackResult,
     _jsonable,
+    check_attack_tables,
     check_columns,
-    check_table,
-    common_columns,
     sample_rows,
 )
 from genesis.privacy_attacks.distance import distance_metrics
@@ -178,10 +177,9 @@ class PrivacyAttackTester:
         limit = RiskLevel.parse(self.max_risk_level)
         check_int("max_rows", self.max_rows, 10)
         seed = check_seed(self.seed)
-        real = check_table(real, "real (training rows)", min_rows=20)
-        synthetic = check_table(synthetic, "synthetic", min_rows=2)
-        holdout = check_table(holdout, "holdout", min_rows=20)
-        available = common_columns(real, synthetic, holdout)
+        real, synthetic, holdout, available = check_attack_tables(
+            real, synthetic, holdout, min_real=20, min_synthetic=2
+        )
         sensitive = check_columns(self.sensitive_columns or [], "sensitive_columns", available)
         quasi = check_columns(self.quasi_identifiers or [], "quasi_identifiers", available)
         known = (
