@@ -80,10 +80,36 @@ class ModelLoadError(GenesisError):
     """A saved model file is missing, corrupt, or was written by an incompatible version."""
 
 
+#: the ``pip install 'genesis-synth[extra]'`` extra that installs each optional library
+#: (keyed by import name); pyproject.toml's [project.optional-dependencies] holds them
+EXTRAS = {
+    "torch": "neural",
+    "ctgan": "neural",
+    "dagster": "dagster",
+    "dagster_webserver": "dagster",
+    "dagster_aws": "dagster",
+    "mlflow": "mlflow",
+    "pyiceberg": "iceberg",
+    "plotly": "dashboard",
+    "dash": "dashboard",
+    "playwright": "dashboard",
+    "great_expectations": "gx",
+    "evidently": "evidently",
+    "s3fs": "s3",
+    "boto3": "s3",
+    "botocore": "s3",
+}
+
+
 def missing_dependency(
     package: str, feature: str, extra: str | None = None
 ) -> MissingDependencyError:
-    """Build the error for an optional dependency that is not installed."""
+    """Build the error for an optional dependency that is not installed.
+
+    ``package`` is the import name; the extra that installs it is looked up in
+    :data:`EXTRAS` when not given, so the hint always names a real extra.
+    """
+    extra = extra or EXTRAS.get(package.split(".")[0])
     hint = f"pip install 'genesis-synth[{extra}]'" if extra else f"pip install {package}"
     return MissingDependencyError(
         f"{feature} needs the package '{package}', which is not installed; run: {hint}"

@@ -1,0 +1,5 @@
+"""python -m genesis.cli"""
+
+from genesis.cli.app import app
+
+app(prog_name="genesis")
