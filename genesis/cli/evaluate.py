@@ -56,7 +56,11 @@ def evaluate(
     table.add_column("figure")
     table.add_column("value", justify="right")
     figures = [(k, v) for k, v in report.to_dict().items()]
-    figures += [(f"ml_utility.{k}", report.ml_utility[k]) for k in ("metric", "tstr", "trtr", "ratio") if k in report.ml_utility]
+    figures += [
+        (f"ml_utility.{k}", report.ml_utility[k])
+        for k in ("metric", "tstr", "trtr", "ratio")
+        if k in report.ml_utility
+    ]
     for key, value in figures:
         if isinstance(value, str) and key.startswith("ml_utility."):
             table.add_row(key, value)
