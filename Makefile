@@ -30,9 +30,10 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet $(TORCH_PIN)
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e ".[all,dev]"
 	@touch $(STAMP)
 
+# every extra (see pyproject.toml): the Dagster chain and the test suite use them all
 install: $(STAMP)
 
 # Headless Chromium for the page tests and PDF reports: Debian's package (a browser download

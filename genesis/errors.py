@@ -97,7 +97,6 @@ EXTRAS = {
     "evidently": "evidently",
     "s3fs": "s3",
     "boto3": "s3",
-    "botocore": "s3",
 }
 
 
