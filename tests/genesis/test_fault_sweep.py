@@ -375,11 +375,9 @@ def test_cli(name, tmp_path):
     case = CASES[name]
     source = case.write(tmp_path)
     out = tmp_path / "synthetic.parquet"
-    generated = _invoke(["generate", source, "-n", SYNTHETIC, "-o", out, "--seed", SEED])
-    if generated.exit_code == 0:
+    result = _invoke(["generate", source, "-n", SYNTHETIC, "-o", out, "--seed", SEED])
+    if result.exit_code == 0:
         result = _invoke(["evaluate", source, out, "--json"])
-    else:
-        result = generated
     if result.exit_code != 0:
         assert result.exit_code in (1, 2), f"{name}: status {result.exit_code}: {result.output}"
         assert case.refusal, f"{name} should run cleanly, but: {result.output}"
