@@ -10,7 +10,9 @@ The library stands on its own (it never imports Dagster)::
     report = genesis.QualityEvaluator(df, synthetic, target="churned").evaluate()
 
 Public names are loaded lazily so that ``import genesis`` (and the CLI's ``--help``) stays
-instant; the heavy libraries (torch, scikit-learn) load on first use.
+instant; the heavy libraries (scikit-learn, and torch, PyIceberg, Plotly... from the
+optional extras ``genesis-synth[neural]``, ``[iceberg]``, ``[dashboard]``...) load on first
+use.
 """
 
 from __future__ import annotations

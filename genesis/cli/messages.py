@@ -19,8 +19,6 @@ import errno
 
 #: exit status of an expected failure (bad input, missing file, failed check)
 FAILED = 1
-#: exit status of a usage error (unknown option, bad value); Click's own
-USAGE = 2
 #: exit status of an unexpected error: a bug to report
 BUG = 3
 #: exit status after Ctrl+C, as shells report SIGINT
