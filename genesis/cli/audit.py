@@ -60,12 +60,7 @@ def audit(
     """Attack SYNTHETIC: membership inference, attribute inference, re-identification."""
     read = TableReader(encoding, sep)
     with progress(4) as step:
-        step(f"reading {real}")
-        real_df = read(real)
-        step(f"reading {synthetic}")
-        synth_df = read(synthetic)
-        step(f"reading {holdout}")
-        holdout_df = read(holdout)
+        real_df, synth_df, holdout_df = read.each(step, real, synthetic, holdout)
         step("running the attacks")
         from genesis.privacy_attacks import PrivacyAttackTester
 

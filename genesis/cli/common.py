@@ -172,6 +172,15 @@ class TableReader:
         except UnparseableSourceError as exc:
             raise UnparseableSourceError(_cli_hint(str(exc))) from None
 
+    def each(self, step: Callable[[str], None], *sources: str | None) -> list[Any]:
+        """Each source's table (None for a source not given), one progress step per read."""
+        frames = []
+        for source in sources:
+            if source is not None:
+                step(f"reading {source}")
+            frames.append(None if source is None else self(source))
+        return frames
+
 
 def _cli_hint(message: str) -> str:
     """The library's advice spelled as this CLI's options."""

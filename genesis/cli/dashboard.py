@@ -48,13 +48,8 @@ def dashboard(
     if serve:
         _serve(read(real), read(synthetic), host, port)
         return
-    with progress(4 + (pdf is not None)) as step:
-        step(f"reading {real}")
-        real_df = read(real)
-        step(f"reading {synthetic}")
-        synth_df = read(synthetic)
-        step(f"reading {holdout}" if holdout is not None else "no holdout")
-        holdout_df = read(holdout) if holdout is not None else None
+    with progress(3 + (holdout is not None) + (pdf is not None)) as step:
+        real_df, synth_df, holdout_df = read.each(step, real, synthetic, holdout)
         from genesis.dashboard import QualityDashboard
 
         step("computing figures")

@@ -31,10 +31,7 @@ def drift(
     """Compare CURRENT with BASELINE column by column and say what drifted."""
     read = TableReader(encoding, sep)
     with progress(3) as step:
-        step(f"reading {baseline}")
-        baseline_df = read(baseline)
-        step(f"reading {current}")
-        current_df = read(current)
+        baseline_df, current_df = read.each(step, baseline, current)
         step("testing every column")
         from genesis.drift import DriftDetector
 

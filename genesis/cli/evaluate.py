@@ -35,14 +35,7 @@ def evaluate(
     """Score SYNTHETIC against REAL: fidelity, detectability, copies, ML utility."""
     read = TableReader(encoding, sep)
     with progress(3 + (holdout is not None)) as step:
-        step(f"reading {real}")
-        real_df = read(real)
-        step(f"reading {synthetic}")
-        synth_df = read(synthetic)
-        holdout_df = None
-        if holdout is not None:
-            step(f"reading {holdout}")
-            holdout_df = read(holdout)
+        real_df, synth_df, holdout_df = read.each(step, real, synthetic, holdout)
         from genesis.quality import QualityEvaluator
 
         step("evaluating")
