@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -193,6 +194,14 @@ def _utc_instants(column: str, offsets: set[str] | None = None):
     return check
 
 
+def _far_dates(real: pd.DataFrame, synthetic: pd.DataFrame, written: Path) -> None:
+    """Dates past pandas' nanosecond range (2262) come back as the dates they were."""
+    _same_columns(real, synthetic, written)
+    source = [date.fromisoformat(str(v)[:10]) for v in real["due"]]
+    back = [date.fromisoformat(str(v)[:10]) for v in synthetic["due"]]
+    assert min(source) <= min(back) and max(back) <= max(source)
+
+
 def _iso(stamps: pd.DatetimeIndex, offsets: list[str]) -> list[str]:
     return [
         f"{stamp.strftime('%Y-%m-%dT%H:%M:%S')}{offsets[i % len(offsets)]}"
@@ -236,6 +245,10 @@ CASES: dict[str, Case] = {
     "unicode_names": Case(
         _csv(_base().assign(**{"名前": ["あ", "い"] * (ROWS // 2), "naïve 😀": 1.5})),
         check=_unicode,
+    ),
+    "empty_column_name": Case(
+        _text("age,,city\n" + "".join(f"{20 + i % 50},{i},Lyon\n" for i in range(ROWS)), "e.csv"),
+        refusal=("name",),
     ),
     "duplicate_names": Case(
         _text("age,city,age\n" + "30,Lyon,31\n" * 20, "dup.csv"), refusal=("duplicate",)
@@ -312,6 +325,11 @@ CASES: dict[str, Case] = {
             )
         ),
         check=_arrow_types,
+    ),
+    "dates_after_2262": Case(
+        _csv(_base().assign(due=[f"{2300 + i % 90}-0{1 + i % 9}-15" for i in range(ROWS)])),
+        check=_far_dates,
+        refusal=("2262",),
     ),
     "mixed_utc_offsets": Case(
         _csv(_base().assign(at=_iso(_stamps(), ["+01:00", "+05:30", "-08:00", "Z"]))),
