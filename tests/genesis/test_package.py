@@ -196,3 +196,17 @@ def test_the_core_stages_run_without_any_extra(datasets_dir, tmp_path):
     assert "genesis-synth[neural]" in missing[0]
     assert "genesis-synth[iceberg]" in missing[1]
     assert "LOADED []" in out.stdout
+
+
+def test_install_hints_come_from_one_helper():
+    """Product code names no ``pip install`` of its own: ``missing_dependency`` builds every
+    hint, so each names the extra that pyproject.toml really defines."""
+    offenders = []
+    for package in ("genesis", "genesis_assets", "genesis_resources"):
+        for path in (ROOT / package).rglob("*.py"):
+            if path.relative_to(ROOT).as_posix() == "genesis/errors.py":
+                continue
+            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                if "pip install" in line:
+                    offenders.append(f"{path.relative_to(ROOT)}:{number}")
+    assert offenders == []
