@@ -237,7 +237,8 @@ def _read_csv(
     ints = [c for c in df.columns if pd.api.types.is_integer_dtype(df[c].dtype)]
     if ints and not user_typed:
         # integers written with leading zeros (ZIP codes, account numbers) are labels
-        raw = _parse_csv(source, storage_options, {**options, "usecols": ints, "dtype": str})
+        plain = {k: v for k, v in options.items() if k != "index_col"}
+        raw = _parse_csv(source, storage_options, {**plain, "usecols": ints, "dtype": str})
         for name in ints:
             if raw[name].str.fullmatch(r"[-+]?0\d+").any():
                 df[name] = raw[name]

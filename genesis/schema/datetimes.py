@@ -2,7 +2,8 @@
 timestamps with UTC offsets.
 
 Genesis models points in time with nanosecond precision, so between 1677-09-21 and
-2262-04-11; a column outside that range is refused with the fix instead of crashing later.
+2262-04-11: a native datetime column outside that range is refused with the fix instead of
+crashing later; dates written as text outside it are modelled as labels, with a warning.
 Timestamps written with UTC offsets are normalised to UTC; the schema records the offset to
 write back (:attr:`ColumnSchema.utc_offset`): the source's single offset, or UTC in the
 source's notation when the source mixes offsets.
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -71,12 +73,10 @@ def sample_index(size: int, rng: np.random.Generator, sample_size: int) -> np.nd
     return np.sort(rng.choice(size, size=sample_size, replace=False))
 
 
-def _out_of_range(name: str, low: object, high: object) -> InvalidDataError:
-    return InvalidDataError(
+def _out_of_range(name: str, low: object, high: object) -> str:
+    return (
         f"column {name!r} holds points in time from {low} to {high}, outside the range Genesis "
-        f"models ({pd.Timestamp.min.date()} to {pd.Timestamp.max.date()}); correct or clip them "
-        f"(a year like 9999 often means 'no end': replace it with None), or model the column "
-        f"as labels with df[{name!r}] = df[{name!r}].astype(str)"
+        f"models as time ({pd.Timestamp.min.date()} to {pd.Timestamp.max.date()})"
     )
 
 
@@ -89,7 +89,11 @@ def check_range(name: str, values: pd.Series) -> None:
             high.tz_convert("UTC").tz_localize(None),
         )
     if low < pd.Timestamp.min or high > pd.Timestamp.max:
-        raise _out_of_range(name, low, high)
+        raise InvalidDataError(
+            _out_of_range(name, low, high) + "; correct or clip them (a year like 9999 often "
+            "means 'no end': replace it with None), or model the column as labels with "
+            f"df[{name!r}] = df[{name!r}].dt.strftime('%Y-%m-%d %H:%M:%S')"
+        )
 
 
 def fill_native_datetime(column: ColumnSchema, values: pd.Series) -> None:
@@ -107,8 +111,8 @@ def _parse(values: pd.Series, fmt: str) -> pd.Series:
     return pd.to_datetime(values, format=fmt, errors="coerce", utc="%z" in fmt)
 
 
-def _refuse_if_beyond_range(name: str, probe: pd.Series, fmt: str) -> None:
-    """Dates the format reads but pandas cannot hold (year 2300) are an error, not labels."""
+def _beyond_range(name: str, probe: pd.Series, fmt: str) -> bool:
+    """Whether the format reads dates pandas cannot hold (year 2300); warn when it does."""
     parsed = []
     for text in probe.iloc[:50]:
         try:
@@ -116,11 +120,19 @@ def _refuse_if_beyond_range(name: str, probe: pd.Series, fmt: str) -> None:
         except ValueError:
             continue
     if len(parsed) < 0.5 * min(len(probe), 50):
-        return
+        return False
     naive = [p.replace(tzinfo=None) for p in parsed]
     low, high = min(naive), max(naive)
     if low < _FIRST or high > _LAST:
-        raise _out_of_range(name, low.isoformat(), high.isoformat())
+        warnings.warn(
+            _out_of_range(name, low.isoformat(), high.isoformat()) + "; it is modelled as "
+            "labels (values are resampled, not interpolated); correct or clip the dates to "
+            "model it as time",
+            UserWarning,
+            stacklevel=4,
+        )
+        return True
+    return False
 
 
 def utc_offset_to_write(texts: pd.Series) -> str | None:
@@ -160,8 +172,10 @@ def fill_string_datetime(
     best: tuple[float, float, str] | None = None
     probe = sample.iloc[:100]
     for fmt in candidates:
-        if _parse(probe, fmt).notna().mean() < 0.5:
-            _refuse_if_beyond_range(column.name, probe, fmt)
+        probe_share = _parse(probe, fmt).notna().mean()
+        if probe_share < DATETIME_SHARE and _beyond_range(column.name, probe, fmt):
+            return False
+        if probe_share < 0.5:
             continue
         parsed = _parse(sample, fmt)
         share = float(parsed.notna().mean())

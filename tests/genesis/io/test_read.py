@@ -14,6 +14,8 @@ from genesis.errors import (
     DataLoadError,
     DuplicateColumnsError,
     EmptySourceError,
+    GenesisError,
+    InvalidDataError,
     InvalidParameterError,
     NoColumnsError,
     SourceNotFoundError,
@@ -298,3 +300,38 @@ def test_s3_missing_key(s3_client, s3_storage_options: dict) -> None:
 def test_file_url(datasets_dir: Path) -> None:
     df = read_table((datasets_dir / "adult.csv").resolve().as_uri())
     assert df.shape == (32561, 15)
+
+
+# --- column names (issue 12 item 13) --------------------------------------------------------
+
+
+def test_empty_csv_header_cell_is_refused_not_renamed(tmp_path: Path) -> None:
+    path = tmp_path / "blank.csv"
+    path.write_text("a,b,c,d,,f\n1,2,3,4,5,6\n")
+    with pytest.raises(InvalidDataError, match=r"empty column name.*column\(s\) \[5\]"):
+        read_table(path)  # was a silent "Unnamed: 4"
+    saved_index = tmp_path / "index.csv"
+    pd.DataFrame({"x": [1, 2]}).to_csv(saved_index)  # header ",x"
+    with pytest.raises(InvalidDataError, match="index_col=0"):
+        read_table(saved_index)
+    assert list(read_table(saved_index, index_col=0).columns) == ["x"]
+
+
+def test_empty_and_blank_names_in_parquet_and_json_are_refused(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.table({"": [1, 2], "b": [3, 4]}), tmp_path / "e.parquet")
+    with pytest.raises(InvalidDataError, match="empty name"):
+        read_table(tmp_path / "e.parquet")
+    (tmp_path / "e.jsonl").write_text('{" ": 1, "b": 2}\n')
+    with pytest.raises(InvalidDataError, match="empty name"):
+        read_table(tmp_path / "e.jsonl")
+
+
+def test_sql_errors_never_show_the_password(tmp_path: Path) -> None:
+    url = "postgresql+nosuchdriver://reader:s3cret@localhost/db"
+    with pytest.raises(GenesisError) as info:
+        read_table(url, query="people")
+    assert "s3cret" not in str(info.value)
+    assert "***" in str(info.value)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -67,3 +68,29 @@ def test_write_bytes_atomic_replaces_whole_files_and_keeps_the_old_one_on_failur
         write_bytes_atomic(blocked, "text", what="report")
     assert (blocked / "inside").is_dir()
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_csv_writes_integers_with_gaps_as_integers(tmp_path: Path) -> None:
+    df = pd.DataFrame(
+        {"age": [30.0, np.nan, 41.0], "ratio": [0.5, np.nan, 1.0], "whole": [1.0, 2.0, 3.0]}
+    )
+    path = write_table(df, tmp_path / "t.csv")
+    lines = Path(path).read_text().splitlines()
+    assert lines[1] == "30,0.5,1.0"  # was "30.0,0.5,1.0"
+    assert lines[2] == ",,2.0"
+    pd.testing.assert_frame_equal(read_table(path), df)  # and reads back as it was
+    assert df["age"].dtype == np.float64  # the caller's frame is not changed
+
+
+def test_write_table_with_schema_restores_source_types(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from genesis.schema import infer_schema
+
+    source = tmp_path / "s.parquet"
+    pq.write_table(pa.table({"n": pa.array([1, None, 3], pa.int64())}), source)
+    df = read_table(source)
+    assert df["n"].dtype == np.float64  # pandas' reading of an int column with gaps
+    write_table(df, tmp_path / "o.parquet", schema=infer_schema(df))
+    assert str(pq.read_schema(tmp_path / "o.parquet").field("n").type) == "int64"
