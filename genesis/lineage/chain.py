@@ -15,8 +15,8 @@ from typing import Any
 import pandas as pd
 
 from genesis.errors import (
-    GenesisError,
     InvalidParameterError,
+    LineageVerificationError,
     SourceNotFoundError,
     UnparseableSourceError,
 )
@@ -24,10 +24,6 @@ from genesis.errors import (
 logger = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
-
-
-class LineageVerificationError(GenesisError):
-    """A lineage chain was altered: a block's hash or a link between blocks does not match."""
 
 
 def _canonical(obj: Any) -> str:

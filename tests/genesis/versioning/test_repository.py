@@ -23,7 +23,7 @@ from genesis.errors import (
     SourceNotFoundError,
 )
 from genesis.io import fingerprint
-from genesis.versioning import DatasetRepository, MergeConflictError, diff_frames
+from genesis.versioning import Branch, DatasetRepository, MergeConflictError, Tag, diff_frames
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 S3_KEY = S3_SECRET = "test"
@@ -122,19 +122,27 @@ def test_schema_evolution_added_and_retyped_columns(make_repo, adult_small, capl
 
 
 # ----------------------------------------------------------------------------- refs
+def heads(repo: DatasetRepository) -> dict[str, str]:
+    return {branch.name: branch.head for branch in repo.branches()}
+
+
 def test_branch_checkout_and_tag(make_repo, adult_small):
     repo = make_repo()
     base = repo.commit(adult_small, "base")
     repo.branch("experiment")
-    assert repo.branches() == {"main": base.hash, "experiment": base.hash}
+    assert repo.branches() == [
+        Branch("experiment", base.hash, is_current=False),
+        Branch("main", base.hash, is_current=True),
+    ]
     repo.checkout("experiment")
+    assert [b.name for b in repo.branches() if b.is_current] == ["experiment"]
     exp = repo.commit(adult_small.iloc[:500], "smaller")
     assert repo.current_branch == "experiment"
-    assert repo.branches()["main"] == base.hash  # main did not move
+    assert heads(repo)["main"] == base.hash  # main did not move
     repo.checkout("main")
     assert len(repo.load()) == 2_000
     repo.tag("v1.0", "first release", ref="experiment")
-    assert repo.tags() == {"v1.0": exp.hash}
+    assert repo.tags() == [Tag("v1.0", exp.hash, "first release")]
     assert repo.tag_message("v1.0") == "first release"
     repo.checkout("v1.0")
     assert repo.current_branch is None and len(repo.load()) == 500
@@ -158,7 +166,7 @@ def test_fast_forward_merge(make_repo, adult_small):
     snapshots = len(repo.catalog.load_table(repo.identifier).snapshots())
     merged = repo.merge("feature")
     assert merged.hash == head.hash
-    assert repo.branches()["main"] == head.hash
+    assert heads(repo)["main"] == head.hash
     assert len(repo.catalog.load_table(repo.identifier).snapshots()) == snapshots  # no new one
     assert repo.merge("feature").created is False  # already up to date
 
@@ -244,7 +252,7 @@ def test_bad_inputs_name_the_fix(tmp_path, adult_small):
     with pytest.raises(InvalidDataError, match="no columns"):
         repo.commit(pd.DataFrame(), "empty")
     dup = pd.DataFrame([[1, 2]], columns=["a", "a"])
-    with pytest.raises(InvalidDataError, match="appear twice"):
+    with pytest.raises(InvalidDataError, match="duplicate column names"):
         repo.commit(dup, "dup")
     with pytest.raises(InvalidParameterError, match="must be a dict"):
         repo.commit(adult_small, "meta", ["not", "a", "dict"])
@@ -476,7 +484,7 @@ def test_dtypes_round_trip_and_checkout_create(tmp_path):
         }
     )
     first = repo.commit(df, "typed")
-    assert repo.branches() == {"main": first.hash, "dev": first.hash}
+    assert heads(repo) == {"main": first.hash, "dev": first.hash}
     pd.testing.assert_frame_equal(first.load_data(), df)
     repo.checkout("feature", create=True)
-    assert repo.branches()["feature"] == first.hash and repo.current_branch == "feature"
+    assert heads(repo)["feature"] == first.hash and repo.current_branch == "feature"
