@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
+import random
+import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pandas as pd
 
@@ -21,6 +24,8 @@ if TYPE_CHECKING:
     from pyiceberg.table import Table
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 NAMESPACE = "genesis"
 MAIN = "main"
@@ -170,3 +175,27 @@ def evolve_schema(
         with table.update_schema() as update:
             update.union_by_name(arrow_schema)
     return evolved, described
+
+
+def retry(action: Callable[[], T], what: str, max_retries: int) -> T:
+    """Run ``action`` until it lands: another writer's commit makes the catalog refuse ours."""
+    from pyiceberg.exceptions import CommitFailedException, ValidationException
+
+    retryable: tuple[type[BaseException], ...] = (CommitFailedException, ValidationException)
+    try:  # SQLite answers "database is locked" while another process writes
+        from sqlalchemy.exc import OperationalError
+
+        retryable += (OperationalError,)
+    except ImportError:  # pragma: no cover - REST/Glue catalogs need no SQLAlchemy
+        pass
+    for attempt in range(max_retries):
+        try:
+            return action()
+        except retryable as exc:
+            if attempt == max_retries - 1:
+                raise DataWriteError(
+                    f"{what} did not land after {max_retries} attempts "
+                    f"({exc}); other writers keep committing: retry later or raise max_retries"
+                ) from None
+            time.sleep(random.uniform(0.01, 0.05) * (2 ** min(attempt, 4)))
+    raise AssertionError("unreachable")  # pragma: no cover

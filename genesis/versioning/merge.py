@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
 from genesis.errors import MergeConflictError
 from genesis.io.hashing import row_hashes
+from genesis.versioning.catalog import MERGE_PARENT_KEY
+
+if TYPE_CHECKING:
+    from pyiceberg.table import Table
 
 
 def check_mergeable(left: pd.DataFrame, right: pd.DataFrame, branch: object, target: str) -> None:
@@ -44,3 +50,23 @@ def multiset_union(left: pd.DataFrame, right: pd.DataFrame) -> pd.DataFrame:
         in_left[match] = counts[pos[match]]
     extra = right[r_order >= in_left]
     return pd.concat([left, extra], ignore_index=True)
+
+
+def ancestors(table: Table, sid: int) -> set[int]:
+    """Every snapshot reachable through parents and merge parents."""
+    seen: set[int] = set()
+    stack = [sid]
+    while stack:
+        current = stack.pop()
+        if current in seen:
+            continue
+        snap = table.snapshot_by_id(current)
+        if snap is None:
+            continue
+        seen.add(current)
+        if snap.parent_snapshot_id is not None:
+            stack.append(snap.parent_snapshot_id)
+        merge = snap.summary.additional_properties.get(MERGE_PARENT_KEY) if snap.summary else None
+        if merge:
+            stack.append(int(merge))
+    return seen

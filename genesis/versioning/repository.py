@@ -17,8 +17,6 @@ import contextlib
 import json
 import logging
 import os
-import random
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,7 +25,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import pandas as pd
 
 from genesis.errors import (
-    DataWriteError,
     InvalidDataError,
     InvalidParameterError,
     MergeConflictError,
@@ -44,17 +41,18 @@ from genesis.versioning.catalog import (
     MESSAGE_KEY,
     METADATA_KEY,
     NAMESPACE,
-    NOTE_PREFIX,
     SCHEMA_CHANGES_KEY,
     TAG_MESSAGE_PREFIX,
     catalog_properties,
     evolve_schema,
     require_pyiceberg,
+    retry,
     to_arrow,
 )
 from genesis.versioning.diff import DatasetDiff, diff_frames
+from genesis.versioning.files import NotesAndFiles
 from genesis.versioning.integrity import orphaned_files, remove_files, verify_table
-from genesis.versioning.merge import check_mergeable, multiset_union
+from genesis.versioning.merge import ancestors, check_mergeable, multiset_union
 from genesis.versioning.models import Branch, Commit, Tag, VerificationReport
 
 if TYPE_CHECKING:
@@ -76,7 +74,7 @@ __all__ = [
 ]
 
 
-class DatasetRepository:
+class DatasetRepository(NotesAndFiles):
     """A versioned dataset stored as one Apache Iceberg table.
 
     Create with :meth:`init`. The repository has a HEAD like git: a branch (``main`` by
@@ -280,26 +278,7 @@ class DatasetRepository:
 
     def _retry(self, action: Callable[[], T], what: str) -> T:
         """Run ``action`` until it lands: another writer's commit makes the catalog refuse ours."""
-        from pyiceberg.exceptions import CommitFailedException, ValidationException
-
-        retryable: tuple[type[BaseException], ...] = (CommitFailedException, ValidationException)
-        try:  # SQLite answers "database is locked" while another process writes
-            from sqlalchemy.exc import OperationalError
-
-            retryable += (OperationalError,)
-        except ImportError:  # pragma: no cover - REST/Glue catalogs need no SQLAlchemy
-            pass
-        for attempt in range(self.max_retries):
-            try:
-                return action()
-            except retryable as exc:
-                if attempt == self.max_retries - 1:
-                    raise DataWriteError(
-                        f"{what} on {self.name!r} did not land after {self.max_retries} attempts "
-                        f"({exc}); other writers keep committing: retry later or raise max_retries"
-                    ) from None
-                time.sleep(random.uniform(0.01, 0.05) * (2 ** min(attempt, 4)))
-        raise AssertionError("unreachable")  # pragma: no cover
+        return retry(action, f"{what} on {self.name!r}", self.max_retries)
 
     def commit(
         self, df: pd.DataFrame, message: str, metadata: dict[str, Any] | None = None
@@ -454,27 +433,6 @@ class DatasetRepository:
             raise SourceNotFoundError(f"{self.head!r} has no commits yet; commit first")
         return self._commit_of(table, sid)
 
-    def _ancestors(self, table: Table, sid: int) -> set[int]:
-        """Every snapshot reachable through parents and merge parents."""
-        seen: set[int] = set()
-        stack = [sid]
-        while stack:
-            current = stack.pop()
-            if current in seen:
-                continue
-            snap = table.snapshot_by_id(current)
-            if snap is None:
-                continue
-            seen.add(current)
-            if snap.parent_snapshot_id is not None:
-                stack.append(snap.parent_snapshot_id)
-            merge = (
-                snap.summary.additional_properties.get(MERGE_PARENT_KEY) if snap.summary else None
-            )
-            if merge:
-                stack.append(int(merge))
-        return seen
-
     # ------------------------------------------------------------------ branches, tags
     def branch(self, name: str, ref: Any = None) -> Commit:
         """Create branch ``name`` at ``ref`` (default HEAD); HEAD stays where it is."""
@@ -578,10 +536,10 @@ class DatasetRepository:
             table = self._table()
             theirs = self._resolve(table, branch)
             ours = self._resolve(table, None)
-            if ours is not None and theirs in self._ancestors(table, ours):
+            if ours is not None and theirs in ancestors(table, ours):
                 logger.info("%s: %s already contains %s", self.name, target, branch)
                 return self._commit_of(table, ours, created=False)
-            if ours is None or ours in self._ancestors(table, theirs):
+            if ours is None or ours in ancestors(table, theirs):
                 table.manage_snapshots().create_branch(theirs, target).commit()
                 logger.info("%s: fast-forward %s to %s", self.name, target, theirs)
                 return self._commit_of(table, theirs)
@@ -607,61 +565,6 @@ class DatasetRepository:
             MERGE_PARENT_KEY: str(theirs),
         }
         return self._commit_once(to_arrow(merged), props, target, allow_unchanged=True)
-
-    # ------------------------------------------------------------------ notes
-    def set_note(self, ref: Any, key: str, value: str) -> None:
-        """Attach ``key = value`` to a commit after the fact (like ``git notes``): snapshot
-        summaries are immutable, so notes live in the table's properties."""
-        if not isinstance(key, str) or not key or not isinstance(value, str):
-            raise InvalidParameterError("a note needs a non-empty text key and a text value")
-
-        def write() -> None:
-            table = self._table()
-            sid = self._resolve(table, ref)
-            table.transaction().set_properties(
-                {f"{NOTE_PREFIX}{sid}.{key}": value}
-            ).commit_transaction()
-
-        self._retry(write, f"writing note {key!r}")
-
-    def notes(self, ref: Any = None) -> dict[str, str]:
-        """The notes attached to a commit (default HEAD)."""
-        table = self._table()
-        prefix = f"{NOTE_PREFIX}{self._resolve(table, ref)}."
-        return {k[len(prefix) :]: v for k, v in table.properties.items() if k.startswith(prefix)}
-
-    # ------------------------------------------------------------------ side files
-    def write_file(self, name: str, data: bytes) -> str:
-        """Store a file beside the table (``<table location>/<name>``, e.g. a lineage chain)
-        through the table's own FileIO, so it lands wherever the warehouse is; return its path."""
-        if not name or name.startswith("/") or ".." in name.split("/"):
-            raise InvalidParameterError(
-                f"file name {name!r} must be a relative path without '..'; e.g. 'lineage/x.json'"
-            )
-        path = f"{self._base_location()}/{name}"
-        with self._file_io(path).new_output(path).create(overwrite=True) as handle:
-            handle.write(data)
-        return path
-
-    def _base_location(self) -> str:
-        table = self._load_table()
-        if table is not None:
-            return table.location().rstrip("/")
-        # before the first commit: where the catalog will put the table
-        return f"{self.catalog.properties['warehouse'].rstrip('/')}/{NAMESPACE}/{self.name}"
-
-    def _file_io(self, location: str) -> Any:
-        from pyiceberg.io import load_file_io
-
-        return load_file_io(dict(self.catalog.properties), location)
-
-    def read_file(self, path: str) -> bytes:
-        """Read a file written by :meth:`write_file` (its full path)."""
-        source = self._file_io(path).new_input(path)
-        if not source.exists():
-            raise SourceNotFoundError(f"{path} does not exist in the warehouse of {self.name!r}")
-        with source.open() as handle:
-            return handle.read()
 
     # ------------------------------------------------------------------ diff, verify
     def diff(self, ref1: Any, ref2: Any = None) -> DatasetDiff:
