@@ -37,6 +37,7 @@ class SemanticType(str, Enum):
     DATE_OF_BIRTH = "date_of_birth"
     NATIONAL_ID = "national_id"
     CREDIT_CARD = "credit_card"
+    IBAN = "iban"
     IP_ADDRESS = "ip_address"
     URL = "url"
     LATITUDE = "latitude"
@@ -53,6 +54,7 @@ PII_SEMANTIC_TYPES = frozenset(
         SemanticType.DATE_OF_BIRTH,
         SemanticType.NATIONAL_ID,
         SemanticType.CREDIT_CARD,
+        SemanticType.IBAN,
         SemanticType.IP_ADDRESS,
     }
 )
