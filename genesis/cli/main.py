@@ -493,8 +493,8 @@ def version_log(
 
     repository = _repository(repo, dataset)
     tags_by_version: dict[str, list[str]] = {}
-    for tag, version_id in repository.tags().items():
-        tags_by_version.setdefault(str(version_id), []).append(tag)
+    for tag in repository.tags():
+        tags_by_version.setdefault(tag.commit_hash, []).append(tag.name)
     table = Table(title=f"{dataset} versions", show_header=True)
     for column in ("version", "time (UTC)", "tags", "message"):
         table.add_column(column)
