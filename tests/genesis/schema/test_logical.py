@@ -147,3 +147,28 @@ def test_nullable_booleans_and_integers_come_back(tmp_path: Path) -> None:
     assert str(restored["flag"].dtype) == "boolean"
     write_table(restored, tmp_path / "out.parquet")
     assert pq.read_schema(tmp_path / "out.parquet").types == table.schema.types
+
+
+def test_gaps_survive_and_far_timestamps_are_refused_clearly(tmp_path: Path) -> None:
+    from genesis.errors import InvalidDataError
+
+    table = pa.table(
+        {
+            "t": pa.array([dt.time(1, 2, 3), None, dt.time(23, 59, 59, 999999)], pa.time64("us")),
+            "d": pa.array([dt.date(2020, 1, 1), None, dt.date(2021, 1, 1)], pa.date32()),
+            "m": pa.array(
+                [decimal.Decimal("1.50"), None, decimal.Decimal("-2.25")], pa.decimal128(5, 2)
+            ),
+        }
+    )
+    pq.write_table(table, tmp_path / "gaps.parquet")
+    df = read_table(tmp_path / "gaps.parquet")
+    write_table(df, tmp_path / "back.parquet", schema=infer_schema(df))
+    assert pq.read_table(tmp_path / "back.parquet").equals(table)
+
+    far = pa.table(
+        {"ts": pa.array([dt.datetime(2300, 1, 1), dt.datetime(2000, 1, 1)] * 5, pa.timestamp("us"))}
+    )
+    pq.write_table(far, tmp_path / "far.parquet")
+    with pytest.raises(InvalidDataError, match=r"'ts'.*2300-01-01.*outside the range"):
+        infer_schema(read_table(tmp_path / "far.parquet"))  # was OutOfBoundsDatetime later
