@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
+from genesis.io.urls import is_url
 from genesis.versioning.models import VerificationReport
 
 if TYPE_CHECKING:
@@ -91,7 +92,7 @@ def referenced_files(table: Table) -> set[str]:
 
 def _key(location: str) -> str:
     """A location without its scheme, so ``file:///a`` and ``/a`` compare equal."""
-    return location.split("://", 1)[1].lstrip("/") if "://" in location else location.lstrip("/")
+    return location.split("://", 1)[1].lstrip("/") if is_url(location) else location.lstrip("/")
 
 
 def _listing(table: Table) -> list[tuple[str, float]]:
