@@ -31,7 +31,31 @@ def _serialise(df: pd.DataFrame, fmt: str, target: Any) -> None:
     elif fmt == "csv":
         csv_ready(df).to_csv(target, index=False)
     else:
-        df.to_json(target, orient="records", lines=True, date_format="iso", force_ascii=False)
+        json_ready(df).to_json(
+            target, orient="records", lines=True, date_format="iso", force_ascii=False
+        )
+
+
+def json_ready(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with Arrow dates and times as ISO text (``2024-01-31``, ``13:45:00``): pandas'
+    JSON writer would turn a date into a midnight timestamp."""
+    import pyarrow as pa
+
+    columns = [
+        name
+        for name, values in df.items()
+        if isinstance(values.dtype, pd.ArrowDtype)
+        and (
+            pa.types.is_date(values.dtype.pyarrow_dtype)
+            or pa.types.is_time(values.dtype.pyarrow_dtype)
+        )
+    ]
+    if not columns:
+        return df
+    out = df.copy(deep=False)
+    for name in columns:
+        out[name] = df[name].astype(str).where(df[name].notna(), None)
+    return out
 
 
 def csv_ready(df: pd.DataFrame) -> pd.DataFrame:

@@ -172,3 +172,14 @@ def test_gaps_survive_and_far_timestamps_are_refused_clearly(tmp_path: Path) -> 
     pq.write_table(far, tmp_path / "far.parquet")
     with pytest.raises(InvalidDataError, match=r"'ts'.*2300-01-01.*outside the range"):
         infer_schema(read_table(tmp_path / "far.parquet"))  # was OutOfBoundsDatetime later
+
+
+def test_text_formats_write_dates_as_dates(parquet_source, tmp_path: Path) -> None:
+    df = read_table(parquet_source[0])
+    schema = infer_schema(df)
+    write_table(df.head(2), tmp_path / "t.jsonl", schema=schema)
+    first = pd.read_json(tmp_path / "t.jsonl", lines=True, dtype=False).iloc[0]
+    assert (first["day"], first["clock"]) == ("2020-01-01", "00:00:00")
+    write_table(df.head(2), tmp_path / "t.csv", schema=schema)
+    header, row = (tmp_path / "t.csv").read_text().splitlines()[:2]
+    assert row.startswith("2020-01-01,00:00:00,2021-05-01 00:00:00,")
