@@ -572,3 +572,17 @@ def test_dtypes_round_trip_and_checkout_create(tmp_path):
     pd.testing.assert_frame_equal(first.load_data(), df)
     repo.checkout("feature", create=True)
     assert heads(repo)["feature"] == first.hash and repo.current_branch == "feature"
+
+
+def test_stray_files_are_orphans_and_clean_keeps_side_files(make_repo, adult_small):
+    repo = make_repo()
+    repo.commit(adult_small.iloc[:100], "v1")
+    lineage = repo.write_file("lineage/chain.json", b"{}")  # ours, beside the table: kept
+    stray = repo.write_file("data/leftover-of-a-killed-commit.parquet", b"not really parquet")
+    report = repo.verify()
+    assert report.ok and report.orphaned_files == [stray]
+    assert repo.clean(min_age_seconds=3600) == []  # too new: may be a commit in flight
+    assert repo.clean() == [stray]
+    assert repo.verify().orphaned_files == []
+    assert repo.read_file(lineage) == b"{}"
+    assert len(repo.load()) == 100
