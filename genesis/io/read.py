@@ -78,6 +78,12 @@ def read_table(
         SourceNotFoundError, EmptySourceError, NoColumnsError, DuplicateColumnsError,
         UnparseableSourceError, UnsupportedFormatError: as their names say; the message
         names the source and the fix.
+        InvalidDataError: a column name is empty (a CSV header cell pandas would call
+            ``Unnamed: N``) or not a string.
+
+    Parquet columns of Arrow types pandas lacks (dates, times, decimals) come back as
+    ``datetime64`` / ``float64`` columns, with their original types in
+    ``df.attrs["genesis_logical_types"]``; see :func:`genesis.schema.restore_types`.
     """
     if isinstance(source, os.PathLike):
         source = os.fspath(source)
