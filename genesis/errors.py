@@ -113,3 +113,14 @@ def missing_dependency(
     return MissingDependencyError(
         f"{feature} needs the package '{package}', which is not installed; run: {hint}"
     )
+
+
+# --- versioning and lineage ---------------------------------------------------------------
+
+
+class MergeConflictError(SchemaError):
+    """Two versions cannot be merged because their columns or column types differ."""
+
+
+class LineageVerificationError(GenesisError):
+    """A lineage chain was altered: a block's hash or a link between blocks does not match."""

@@ -13,14 +13,15 @@ Great Expectations takes seconds to import, so it is imported only when a suite 
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from genesis.errors import InvalidDataError, InvalidParameterError, missing_dependency
+from genesis.errors import InvalidParameterError, missing_dependency
+from genesis.jsonsafe import finite, json_safe
 from genesis.schema.types import ColumnKind, DatetimeStorage, Schema, SemanticType
+from genesis.validation import require_frame
 
 if TYPE_CHECKING:
     import great_expectations as gx
@@ -151,7 +152,7 @@ def build_expectation_suite(
             labels = [*column.categories, *column.missing_tokens]
             expectations.append(gxe.ExpectColumnValuesToBeInSet(column=name_, value_set=labels))
         if column.kind in _NUMERIC and not column.pii and family == "numeric":
-            low_v, high_v = _finite(column.minimum), _finite(column.maximum)
+            low_v, high_v = finite(column.minimum), finite(column.maximum)
             if low_v is not None or high_v is not None:
                 expectations.append(
                     gxe.ExpectColumnValuesToBeBetween(
@@ -183,14 +184,6 @@ def build_expectation_suite(
                 )
             )
     return gx.ExpectationSuite(name=name, expectations=expectations)
-
-
-def _finite(value: Any) -> float | None:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
 
 
 @dataclass
@@ -260,30 +253,15 @@ class ValidationSummary:
         out = asdict(self)
         out["failed"] = self.failed
         for failure in out["failures"]:
-            failure["examples"] = [_jsonable(v) for v in failure["examples"]]
-            failure["observed"] = _jsonable(failure["observed"])
-            failure["expected"] = {k: _jsonable(v) for k, v in failure["expected"].items()}
+            failure["examples"] = [json_safe(v) for v in failure["examples"]]
+            failure["observed"] = json_safe(failure["observed"])
+            failure["expected"] = {k: json_safe(v) for k, v in failure["expected"].items()}
         return out
 
 
 def _short(value: Any, limit: int = 200) -> str:
     text = str(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if hasattr(value, "item") and callable(value.item):
-        try:
-            return value.item()
-        except (ValueError, TypeError):
-            pass
-    if isinstance(value, str | int | float | bool) or value is None:
-        return value
-    return str(value)
 
 
 def validate_table(
@@ -301,10 +279,7 @@ def validate_table(
     Returns:
         a :class:`ValidationSummary`; each failure lists up to ``EXAMPLES`` offending values.
     """
-    if not isinstance(df, pd.DataFrame):
-        raise InvalidDataError(
-            f"expected a pandas DataFrame, got {type(df).__name__}; wrap it with pd.DataFrame(...)"
-        )
+    require_frame(df, "the table to validate")
     gx = _import_gx()
     if isinstance(suite_or_schema, Schema):
         suite = build_expectation_suite(suite_or_schema, **suite_options)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from genesis.errors import InvalidDataError, InvalidParameterError
+from genesis.errors import InvalidParameterError
+from genesis.validation import require_frame, require_seed
 
 
 def split_holdout(
@@ -20,17 +21,17 @@ def split_holdout(
         InvalidDataError: ``df`` is not a DataFrame.
         InvalidParameterError: ``fraction`` is outside [0, 1) or ``seed`` is not an int >= 0.
     """
-    if not isinstance(df, pd.DataFrame):
-        raise InvalidDataError(f"split_holdout needs a pandas DataFrame, got {type(df).__name__}")
+    require_frame(df, "the table to split")
     if isinstance(fraction, bool) or not isinstance(fraction, int | float) or not 0 <= fraction < 1:
         raise InvalidParameterError(
             f"holdout fraction must be a number in [0, 1), got {fraction!r}; pass e.g. 0.2"
         )
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise InvalidParameterError(f"seed must be an integer >= 0, got {seed!r}; pass e.g. 0")
+    seed = require_seed(seed)
+    if seed is None:
+        raise InvalidParameterError("split_holdout needs a seed, so the split repeats; pass e.g. 0")
     n_holdout = round(len(df) * fraction)
     in_holdout = np.zeros(len(df), dtype=bool)
-    in_holdout[np.random.default_rng(int(seed)).permutation(len(df))[:n_holdout]] = True
+    in_holdout[np.random.default_rng(seed).permutation(len(df))[:n_holdout]] = True
     return (
         df.loc[~in_holdout].reset_index(drop=True),
         df.loc[in_holdout].reset_index(drop=True),

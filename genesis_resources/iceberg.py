@@ -101,7 +101,8 @@ class VersioningResource(dg.ConfigurableResource):
 
         repo = self.repository(dataset)
         metadata = dict(metadata or {})
-        head = repo.get_commit() if repo.current_branch in repo.branches() else None
+        branches = {branch.name for branch in repo.branches()}
+        head = repo.get_commit() if repo.current_branch in branches else None
         unchanged = head is not None and head.fingerprint == fingerprint(df)
         if lineage is not None and not unchanged:  # an unchanged version keeps its own chain
             path = repo.write_file(

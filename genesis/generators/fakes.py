@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from genesis.schema.checksums import luhn_valid  # noqa: F401  (the one Luhn rule, re-exported)
 from genesis.schema.types import ColumnKind, ColumnSchema, SemanticType
 
 _KEEP, _DIGIT, _UPPER, _LOWER = 0, 1, 2, 3
@@ -105,7 +106,10 @@ def from_pattern(pattern: Pattern, n: int, rng: np.random.Generator) -> np.ndarr
 
 
 def luhn_complete(codes: np.ndarray) -> np.ndarray:
-    """Set the last digit of each row of code points so the digits pass the Luhn check."""
+    """Set the last digit of each row of code points so the digits pass the Luhn check.
+
+    Vectorised over all rows, because it runs on every generated card number; the numbers
+    it completes pass :func:`genesis.schema.checksums.luhn_valid` (python-stdnum)."""
     codes = codes.copy()
     is_digit = (codes >= 48) & (codes <= 57)
     from_right = np.cumsum(is_digit[:, ::-1], axis=1)[:, ::-1] * is_digit  # 1 = check digit
@@ -117,14 +121,6 @@ def luhn_complete(codes: np.ndarray) -> np.ndarray:
     rows, cols = np.nonzero(from_right == 1)
     codes[rows, cols] = (48 + check[rows]).astype(np.uint32)
     return codes
-
-
-def luhn_valid(values: np.ndarray) -> np.ndarray:
-    """Whether each string's digits pass the Luhn check (vectorised)."""
-    codes = _code_points(np.asarray(values, dtype=object))
-    return (_codes_to_strings(luhn_complete(codes)) == np.asarray(values, dtype=object)) & (
-        ((codes >= 48) & (codes <= 57)).any(axis=1)
-    )
 
 
 def unique_integers(n: int, low: int, high: int, rng: np.random.Generator) -> np.ndarray:

@@ -6,6 +6,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -15,8 +16,8 @@ from typing import Any
 import pandas as pd
 
 from genesis.errors import (
-    GenesisError,
     InvalidParameterError,
+    LineageVerificationError,
     SourceNotFoundError,
     UnparseableSourceError,
 )
@@ -24,10 +25,6 @@ from genesis.errors import (
 logger = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
-
-
-class LineageVerificationError(GenesisError):
-    """A lineage chain was altered: a block's hash or a link between blocks does not match."""
 
 
 def _canonical(obj: Any) -> str:
@@ -41,6 +38,22 @@ def _plain(obj: Any, what: str) -> dict[str, Any]:
     if not isinstance(obj, dict):
         raise InvalidParameterError(f"{what} must be a dict, got {type(obj).__name__}")
     return json.loads(_canonical(obj))
+
+
+_HEX_DIGEST = re.compile(r"[0-9a-f]{16,128}")
+
+
+def _require_name(value: Any, call: str, what: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidParameterError(
+            f"{call}: {what} must be a non-empty string, got {type(value).__name__}"
+            + (
+                " (a DataFrame: are the arguments in the documented order?)"
+                if isinstance(value, pd.DataFrame)
+                else ""
+            )
+        )
+    return value
 
 
 def _data_hash(data: Any) -> str:
@@ -164,7 +177,8 @@ class LineageChain:
         self, data: pd.DataFrame | str, name: str, metadata: dict[str, Any] | None = None
     ) -> LineageBlock:
         """Record a data source: its name and content hash (and shape, for a DataFrame)."""
-        content: dict[str, Any] = {"name": str(name), "data_hash": _data_hash(data)}
+        _require_name(name, "add_source_block(data, name)", "the source's name")
+        content: dict[str, Any] = {"name": name, "data_hash": _data_hash(data)}
         if isinstance(data, pd.DataFrame):
             content.update(rows=len(data), columns=[str(c) for c in data.columns])
         return self.add_block("source", content, metadata)
@@ -193,18 +207,27 @@ class LineageChain:
         *,
         output: pd.DataFrame | str | None = None,
         metadata: dict[str, Any] | None = None,
+        name: str | None = None,
     ) -> LineageBlock:
-        """Record a generation: method, parameters, rows, and the output's hash when given."""
-        if not isinstance(n_samples, int) or n_samples < 0:
+        """Record a generation: method, parameters, rows, and the output's hash when given
+        (``name`` names the generated dataset)."""
+        _require_name(method, "add_generation_block(method, parameters, n_samples)", "method")
+        if isinstance(n_samples, bool) or not isinstance(n_samples, int) or n_samples < 0:
             raise InvalidParameterError(f"n_samples must be an integer >= 0, got {n_samples!r}")
+        if parameters is not None and not isinstance(parameters, dict):
+            raise InvalidParameterError(
+                f"parameters must be a dict or None, got {type(parameters).__name__}"
+            )
         content: dict[str, Any] = {
-            "method": str(method),
+            "method": method,
             "parameters": parameters or {},
             "n_samples": n_samples,
             "quality_metrics": quality_metrics or {},
         }
         if output is not None:
             content["output_hash"] = _data_hash(output)
+        if name is not None:
+            content["name"] = _require_name(name, "record_generation(name, ...)", "name")
         return self.add_block("generation", content, metadata)
 
     def add_quality_check(
@@ -345,43 +368,77 @@ class LineageManifest:
 class DataLineage:
     """Records how a synthetic dataset was made, into a :class:`LineageChain`.
 
-    Each ``record_*`` returns the new block's hash.
+    The calls follow the reference API: ``record_source(name, data)``,
+    ``record_transformation(name, input_name)``, ``record_generation(name, method,
+    n_samples)``. Each ``record_*`` returns the new block's hash; datasets are referred to
+    by the names they were recorded under.
     """
 
     def __init__(self, name: str = "dataset", chain: LineageChain | None = None) -> None:
         self.name = name
         self.chain = chain if chain is not None else LineageChain()
+        self._hashes: dict[str, str] = {}
 
     def record_source(
-        self, data: pd.DataFrame | str, name: str, metadata: dict[str, Any] | None = None
+        self,
+        name: str,
+        data: pd.DataFrame | str,
+        description: str | None = None,
+        tags: list[str] | None = None,
     ) -> str:
-        return self.chain.add_source_block(data, name, metadata).data_hash
+        """Record the source dataset ``name``: ``data`` is the table or its content hash
+        (a hex digest such as :func:`genesis.io.fingerprint` gives)."""
+        _require_name(name, "record_source(name, data)", "name")
+        if isinstance(data, str) and not _HEX_DIGEST.fullmatch(data):
+            raise InvalidParameterError(
+                f"record_source(name, data): data must be a DataFrame or its content hash (hex "
+                f"digest from genesis.io.fingerprint(df)), got the text {data[:40]!r}; call "
+                "record_source('customers', df)"
+            )
+        if tags is not None and (
+            not isinstance(tags, list | tuple) or not all(isinstance(t, str) for t in tags)
+        ):
+            raise InvalidParameterError(f"tags must be a list of strings, got {tags!r}")
+        metadata = _described(description, tags=list(tags) if tags else None)
+        block = self.chain.add_source_block(data, name, metadata)
+        self._hashes[name] = block.data_hash
+        return block.data_hash
 
     def record_transformation(
-        self,
-        operation: str,
-        parameters: dict[str, Any] | None = None,
-        input_hash: str | None = None,
-        metadata: dict[str, Any] | None = None,
+        self, name: str, input_name: str, description: str | None = None
     ) -> str:
-        """Record a step applied to the newest block's output (or ``input_hash``)."""
-        return self.chain.add_transform_block(
-            operation, input_hash or self.chain.latest_hash, parameters, metadata
-        ).data_hash
+        """Record dataset ``name`` made from the recorded dataset ``input_name``."""
+        _require_name(name, "record_transformation(name, input_name)", "name")
+        _require_name(input_name, "record_transformation(name, input_name)", "input_name")
+        if input_name not in self._hashes:
+            raise InvalidParameterError(
+                f"record_transformation: no dataset named {input_name!r} was recorded; record it "
+                f"first with record_source (recorded: {sorted(self._hashes)})"
+            )
+        block = self.chain.add_transform_block(
+            name, self._hashes[input_name], {"input_name": input_name}, _described(description)
+        )
+        self._hashes[name] = block.data_hash
+        return block.data_hash
 
     def record_generation(
         self,
+        name: str,
         method: str,
-        parameters: dict[str, Any] | None,
         n_samples: int,
-        quality_metrics: dict[str, Any] | None = None,
+        parameters: dict[str, Any] | None = None,
         *,
+        quality_metrics: dict[str, Any] | None = None,
         output: pd.DataFrame | str | None = None,
-        metadata: dict[str, Any] | None = None,
     ) -> str:
-        return self.chain.add_generation_block(
-            method, parameters, n_samples, quality_metrics, output=output, metadata=metadata
-        ).data_hash
+        """Record synthetic dataset ``name``: ``n_samples`` rows made by ``method``."""
+        _require_name(name, "record_generation(name, method, n_samples)", "name")
+        _require_name(method, "record_generation(name, method, n_samples)", "method")
+        block = self.chain.add_generation_block(
+            method, parameters, n_samples, quality_metrics, output=output, name=name
+        )
+        self._hashes[name] = block.data_hash
+        return block.data_hash
 
     def record_check(
         self,
@@ -391,6 +448,7 @@ class DataLineage:
         *,
         check: str = "quality",
     ) -> str:
+        """Record a quality or privacy check of the newest dataset."""
         return self.chain.add_quality_check(metrics, passed, threshold, check=check).data_hash
 
     def create_manifest(self) -> LineageManifest:
@@ -414,6 +472,16 @@ class DataLineage:
             generations=by_type.get("generation", []),
             checks=by_type.get("quality_check", []),
         )
+
+
+def _described(description: str | None, **extra: Any) -> dict[str, Any] | None:
+    if description is not None and not isinstance(description, str):
+        raise InvalidParameterError(
+            f"description must be a string, got {type(description).__name__}"
+        )
+    found = {"description": description, **extra}
+    found = {k: v for k, v in found.items() if v is not None}
+    return found or None
 
 
 def synthesis_chain(

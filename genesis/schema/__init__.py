@@ -1,11 +1,13 @@
 """Schema inference and export: what each column of a table is, and how to write it down.
 
-``infer_schema(df)`` returns a :class:`Schema`; ``discover(df_or_schema, format=...)`` renders
+``infer_schema(df)`` returns a :class:`Schema`; ``restore_types(generated, schema)`` gives a
+generated table the source's own types back (Arrow dates, times, decimals, UTC offsets); ``discover(df_or_schema, format=...)`` renders
 it as YAML, JSON or a runnable Python snippet.
 """
 
 from genesis.schema.export import discover
 from genesis.schema.inference import infer_schema
+from genesis.schema.logical import restore_types, to_model_types
 from genesis.schema.semantic import detect_semantic_type
 from genesis.schema.types import (
     PII_SEMANTIC_TYPES,
@@ -26,4 +28,6 @@ __all__ = [
     "detect_semantic_type",
     "discover",
     "infer_schema",
+    "restore_types",
+    "to_model_types",
 ]

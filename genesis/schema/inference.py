@@ -26,6 +26,12 @@ import numpy as np
 import pandas as pd
 
 from genesis.errors import InvalidDataError, InvalidParameterError
+from genesis.schema.datetimes import (
+    fill_native_datetime,
+    fill_string_datetime,
+    sample_index,
+)
+from genesis.schema.logical import logical_types
 from genesis.schema.semantic import detect_semantic_type
 from genesis.schema.types import (
     PII_SEMANTIC_TYPES,
@@ -34,6 +40,7 @@ from genesis.schema.types import (
     DatetimeStorage,
     Schema,
 )
+from genesis.validation import require_frame, validate_frame
 
 #: strings that stand for a missing value when they are not a column's main content
 MISSING_TOKENS = frozenset(
@@ -70,41 +77,6 @@ BOOLEAN_VOCABULARY = (
     frozenset({"0", "1"}),
 )
 
-#: datetime formats tried on string columns, most specific first
-DATETIME_FORMATS = (
-    "%Y-%m-%d",
-    "%Y-%m-%dT%H:%M:%SZ",
-    "%Y-%m-%dT%H:%M:%S",
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%dT%H:%M",
-    "%Y-%m-%d %H:%M",
-    "%Y-%m-%dT%H:%M:%S.%fZ",
-    "%Y-%m-%dT%H:%M:%S.%f",
-    "%Y-%m-%d %H:%M:%S.%f",
-    "%Y-%m-%dT%H:%M:%S%z",
-    "%Y-%m-%d %H:%M:%S%z",
-    "%d/%m/%Y",
-    "%m/%d/%Y",
-    "%d/%m/%Y %H:%M:%S",
-    "%m/%d/%Y %H:%M:%S",
-    "%d/%m/%Y %H:%M",
-    "%m/%d/%Y %H:%M",
-    "%Y/%m/%d",
-    "%Y/%m/%d %H:%M:%S",
-    "%Y/%m/%d %H:%M",
-    "%d.%m.%Y",
-    "%d-%m-%Y",
-    "%m-%d-%Y",
-    "%Y%m%d",
-    "%d %b %Y",
-    "%d %B %Y",
-    "%b %d, %Y",
-    "%B %d, %Y",
-    "%d-%b-%Y",
-)
-
-#: share of non-missing values that must parse as dates in one format
-DATETIME_SHARE = 0.95
 #: a decimal column with more places than this gets ``decimals=None``
 MAX_DECIMALS = 6
 
@@ -132,8 +104,8 @@ def infer_schema(df: pd.DataFrame, *, sample_size: int = 10_000, seed: int = 0) 
         in source order.
 
     Raises:
-        InvalidDataError: ``df`` is not a DataFrame, has no rows or columns, duplicate or
-            non-string column names.
+        InvalidDataError: ``df`` is not a DataFrame, has no rows or columns, duplicate, empty
+            or non-string column names, or datetimes outside 1677-09-22..2262-04-11.
         InvalidParameterError: ``sample_size`` is not a positive integer.
     """
     _validate(df)
@@ -145,46 +117,24 @@ def infer_schema(df: pd.DataFrame, *, sample_size: int = 10_000, seed: int = 0) 
         raise InvalidParameterError(
             f"sample_size must be a positive integer, got {sample_size!r}; pass e.g. 10_000"
         )
+    source_types = logical_types(df)
     columns = []
     for position, name in enumerate(df.columns):
         rng = np.random.default_rng([seed, position])
-        columns.append(_infer_column(name, df.iloc[:, position], rng, int(sample_size)))
+        column = _infer_column(name, df.iloc[:, position], rng, int(sample_size))
+        column.logical_type = source_types.get(name)
+        columns.append(column)
     return Schema(columns=columns, n_rows=len(df))
 
 
 def _validate(df: object) -> None:
-    if not isinstance(df, pd.DataFrame):
-        raise InvalidDataError(
-            f"infer_schema needs a pandas DataFrame, got {type(df).__name__}; "
-            "read the table with genesis.read_table or pd.DataFrame(...)"
-        )
-    if df.shape[1] == 0:
-        raise InvalidDataError(
-            "the DataFrame has no columns; pass a table with at least one column"
-        )
-    if len(df) == 0:
-        raise InvalidDataError(
-            f"the DataFrame has no rows (columns {list(df.columns)[:10]}); "
-            "a schema is inferred from values, so pass a table with at least one row"
-        )
+    require_frame(df, "the table to infer a schema from")
     if isinstance(df.columns, pd.MultiIndex):
         raise InvalidDataError(
             "the DataFrame has MultiIndex columns; flatten them first, e.g. "
             "df.columns = ['_'.join(map(str, c)) for c in df.columns]"
         )
-    bad = [c for c in df.columns if not isinstance(c, str)]
-    if bad:
-        raise InvalidDataError(
-            f"column names must be strings, got {bad[:10]!r}; rename them, e.g. "
-            "df.columns = df.columns.astype(str)"
-        )
-    counts = pd.Series(df.columns).value_counts()
-    duplicates = sorted(counts[counts > 1].index)
-    if duplicates:
-        raise InvalidDataError(
-            f"the DataFrame has duplicate column names {duplicates}; rename them so every "
-            "column has its own name"
-        )
+    validate_frame(df, "the table to infer a schema from")
 
 
 # --- one column ---------------------------------------------------------------------------
@@ -212,7 +162,7 @@ def _infer_column(
     if pd.api.types.is_bool_dtype(dtype):
         _fill_categorical(column, nonnull, ColumnKind.BOOLEAN)
     elif pd.api.types.is_datetime64_any_dtype(dtype):
-        _fill_native_datetime(column, nonnull)
+        fill_native_datetime(column, nonnull)
     elif pd.api.types.is_timedelta64_dtype(dtype):
         seconds = nonnull.dt.total_seconds()
         column.kind = ColumnKind.CONTINUOUS
@@ -292,15 +242,6 @@ def _decimals(numbers: np.ndarray) -> int | None:
     return None
 
 
-def _fill_native_datetime(column: ColumnSchema, values: pd.Series) -> None:
-    column.kind = ColumnKind.DATETIME
-    column.datetime_storage = DatetimeStorage.NATIVE
-    column.minimum = values.min().isoformat()
-    column.maximum = values.max().isoformat()
-    column.cardinality = int(values.nunique())
-    column.unique = column.cardinality == len(values)
-
-
 def _fill_numeric(column: ColumnSchema, values: pd.Series, n_rows: int) -> None:
     numbers = values.to_numpy(dtype=float)
     finite = numbers[np.isfinite(numbers)]
@@ -363,7 +304,7 @@ def _fill_object(
     if inferred in ("datetime", "datetime64", "date"):
         parsed = pd.to_datetime(values, errors="coerce")
         if parsed.notna().all():
-            _fill_native_datetime(column, parsed)
+            fill_native_datetime(column, parsed)
             column.datetime_storage = DatetimeStorage.NATIVE
             return
 
@@ -388,7 +329,7 @@ def _fill_object(
 
     token_mask = stripped.isin(MISSING_TOKENS).to_numpy()
     rest_numeric = np.zeros(len(strings), dtype=bool)
-    probe = _sample_index(len(strings), rng, 1_000)
+    probe = sample_index(len(strings), rng, 1_000)
     probe = probe[~token_mask[probe]]
     if probe.size and stripped.iloc[probe].str.fullmatch(_NUMBER_RE).mean() >= 0.5:
         rest_numeric = stripped.str.fullmatch(_NUMBER_RE).fillna(False).to_numpy(bool) & ~token_mask
@@ -444,7 +385,7 @@ def _fill_object(
         return
 
     kept_uniques = strings[~missing_mask].reset_index(drop=True)
-    if _fill_string_datetime(
+    if fill_string_datetime(
         column, stripped[~missing_mask].reset_index(drop=True), rng, sample_size
     ):
         column.cardinality = int(len(kept_uniques))
@@ -512,62 +453,6 @@ def _fill_numeric_object(
         column.decimals = _decimals(finite)
 
 
-def _sample_index(size: int, rng: np.random.Generator, sample_size: int) -> np.ndarray:
-    if size <= sample_size:
-        return np.arange(size)
-    return np.sort(rng.choice(size, size=sample_size, replace=False))
-
-
-def _fill_string_datetime(
-    column: ColumnSchema, uniques: pd.Series, rng: np.random.Generator, sample_size: int
-) -> bool:
-    """Detect dates stored as strings; fill the column and return True when found."""
-    sample = uniques.iloc[_sample_index(len(uniques), rng, sample_size)]
-    head = sample.iloc[:200]
-    lengths = head.str.len()
-    if (
-        not head.str.contains(r"\d").mean() >= DATETIME_SHARE
-        or lengths.min() < 6
-        or lengths.max() > 40
-    ):
-        return False
-    candidates = list(DATETIME_FORMATS)
-    try:
-        from pandas.tseries.api import guess_datetime_format
-
-        guessed = guess_datetime_format(str(sample.iloc[0]))
-    except Exception:  # a guess is only a hint
-        guessed = None
-    if guessed and guessed not in candidates:
-        candidates.append(guessed)
-
-    best: tuple[float, float, str] | None = None
-    probe = sample.iloc[:100]
-    for fmt in candidates:
-        if pd.to_datetime(probe, format=fmt, errors="coerce").notna().mean() < 0.5:
-            continue
-        parsed = pd.to_datetime(sample, format=fmt, errors="coerce")
-        share = float(parsed.notna().mean())
-        if share < DATETIME_SHARE:
-            continue
-        ok = parsed.notna()
-        round_trip = float((parsed[ok].dt.strftime(fmt) == sample[ok]).mean())
-        score = (round_trip >= DATETIME_SHARE, share, fmt)
-        if best is None or score[:2] > best[:2]:
-            best = score
-    if best is None:
-        return False
-    fmt = best[2]
-    parsed = pd.to_datetime(uniques, format=fmt, errors="coerce").dropna()
-    column.kind = ColumnKind.DATETIME
-    column.datetime_storage = DatetimeStorage.STRING
-    column.datetime_format = fmt
-    column.minimum = parsed.min().isoformat()
-    column.maximum = parsed.max().isoformat()
-    column.categories = None
-    return True
-
-
 def _looks_like_identifier(
     name: str, uniques: pd.Series, rng: np.random.Generator, sample_size: int
 ) -> bool:
@@ -575,7 +460,7 @@ def _looks_like_identifier(
         return True
     if len(uniques) < 2:
         return False
-    sample = uniques.iloc[_sample_index(len(uniques), rng, sample_size)].astype(str)
+    sample = uniques.iloc[sample_index(len(uniques), rng, sample_size)].astype(str)
     if sample.str.fullmatch(_UUID_RE).all():
         return True
     shapes = sample.str.replace(r"[A-Za-z]", "A", regex=True).str.replace(r"\d", "9", regex=True)
@@ -587,7 +472,7 @@ def _looks_like_text(
 ) -> bool:
     if len(uniques) <= 50 or len(uniques) <= 0.5 * n_values:
         return False
-    sample = uniques.iloc[_sample_index(len(uniques), rng, sample_size)].astype(str)
+    sample = uniques.iloc[sample_index(len(uniques), rng, sample_size)].astype(str)
     words = sample.str.count(r"\S+").mean()
     chars = sample.str.len().mean()
     return bool(words >= 4 or chars >= 40)

@@ -1,7 +1,8 @@
 """Semantic types: what a column means, found from its name and a sample of its values.
 
-Detection is vectorised: regular expressions run through ``Series.str.fullmatch`` and the
-Luhn check through numpy, on a sample of at most a few thousand non-missing values. A
+Detection is vectorised: regular expressions run through ``Series.str.fullmatch``; card
+numbers (Luhn) and IBANs (mod 97) are checked through python-stdnum
+(:mod:`genesis.schema.checksums`), once per distinct value, on a sample of at most a few thousand non-missing values. A
 value-pattern rule needs :data:`MATCH_SHARE` of the sample to match; a name hint alone is
 only trusted where the kind agrees (money needs a numeric column, a date of birth a datetime
 column), so Adult's categorical ``income`` ("<=50K"/">50K") is never money.
@@ -14,6 +15,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from genesis.schema.checksums import card_number_valid, iban_valid
 from genesis.schema.types import ColumnKind, SemanticType
 
 #: share of the sampled non-missing values that must match a value pattern
@@ -21,6 +23,7 @@ MATCH_SHARE = 0.9
 
 _NUMERIC_KINDS = (ColumnKind.INTEGER, ColumnKind.CONTINUOUS)
 
+IBAN_RE = r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}"
 EMAIL_RE = r"[A-Za-z0-9._%+\-']+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}"
 URL_RE = r"(?:https?|ftp)://[^\s/$.?#][^\s]*|www\.[^\s/$.?#][^\s]*\.[^\s]+"
 _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
@@ -173,23 +176,6 @@ def _share(strings: pd.Series, pattern: str) -> float:
     return float(strings.str.fullmatch(pattern).mean())
 
 
-def luhn_valid(digits: pd.Series) -> np.ndarray:
-    """Vectorised Luhn check of digit strings (13 to 19 digits); ``False`` for other lengths."""
-    digits = digits.astype(str)
-    lengths = digits.str.len().to_numpy()
-    ok_len = (lengths >= 13) & (lengths <= 19) & digits.str.fullmatch(r"\d+").to_numpy(bool)
-    if not ok_len.any():
-        return np.zeros(len(digits), dtype=bool)
-    padded = digits.where(ok_len, "0").str.zfill(19)
-    grid = np.frombuffer("".join(padded.tolist()).encode("ascii"), dtype=np.uint8)
-    grid = grid.reshape(len(padded), 19).astype(np.int64) - 48
-    # double every second digit counting from the right (the check digit is position 18)
-    doubled = grid[:, 17::-2] * 2
-    doubled = np.where(doubled > 9, doubled - 9, doubled)
-    total = grid[:, 18::-2].sum(axis=1) + doubled.sum(axis=1)
-    return ok_len & (total % 10 == 0)
-
-
 def detect_semantic_type(name: str, values: pd.Series, kind: ColumnKind) -> SemanticType | None:
     """The semantic type of a column, or ``None`` when none is recognised.
 
@@ -219,7 +205,7 @@ def detect_semantic_type(name: str, values: pd.Series, kind: ColumnKind) -> Sema
         if integral and high < 1e19 and low >= 0:
             as_text = numbers.astype("int64").astype(str) if high < 2**63 else numbers.astype(str)
             lengths = as_text.str.len()
-            if lengths.between(13, 19).all() and luhn_valid(as_text).mean() >= MATCH_SHARE:
+            if lengths.between(13, 19).all() and card_number_valid(as_text).mean() >= MATCH_SHARE:
                 return SemanticType.CREDIT_CARD
             if _hinted(words, SemanticType.POSTAL_CODE) and lengths.between(3, 6).all():
                 return SemanticType.POSTAL_CODE
@@ -248,9 +234,14 @@ def detect_semantic_type(name: str, values: pd.Series, kind: ColumnKind) -> Sema
     compact = strings.str.replace(r"[\s\-]", "", regex=True)
     if (
         compact.str.fullmatch(r"\d{13,19}").mean() >= MATCH_SHARE
-        and luhn_valid(compact).mean() >= MATCH_SHARE
+        and card_number_valid(compact).mean() >= MATCH_SHARE
     ):
         return SemanticType.CREDIT_CARD
+    if (
+        compact.str.fullmatch(IBAN_RE).mean() >= MATCH_SHARE
+        and iban_valid(compact).mean() >= MATCH_SHARE
+    ):
+        return SemanticType.IBAN
     if _hinted(words, SemanticType.POSTAL_CODE) and _share(strings, POSTAL_RE) >= MATCH_SHARE:
         return SemanticType.POSTAL_CODE
     phone_hint = _hinted(words, SemanticType.PHONE)

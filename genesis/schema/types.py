@@ -37,6 +37,7 @@ class SemanticType(str, Enum):
     DATE_OF_BIRTH = "date_of_birth"
     NATIONAL_ID = "national_id"
     CREDIT_CARD = "credit_card"
+    IBAN = "iban"
     IP_ADDRESS = "ip_address"
     URL = "url"
     LATITUDE = "latitude"
@@ -53,6 +54,7 @@ PII_SEMANTIC_TYPES = frozenset(
         SemanticType.DATE_OF_BIRTH,
         SemanticType.NATIONAL_ID,
         SemanticType.CREDIT_CARD,
+        SemanticType.IBAN,
         SemanticType.IP_ADDRESS,
     }
 )
@@ -86,6 +88,13 @@ class ColumnSchema:
         semantic_type: what the column means, when recognised.
         pii: whether the column identifies a person; PII columns are replaced by fakes.
         unique: whether every non-missing value is distinct.
+        logical_type: the source's own type when pandas has no native one for it, as Arrow
+            writes it (``"date32[day]"``, ``"time64[us]"``, ``"decimal128(10, 2)"``,
+            ``"timestamp[us, tz=UTC]"``); :func:`genesis.schema.restore_types` gives generated
+            columns this type back.
+        utc_offset: for timestamps stored as strings with a UTC offset, the offset written
+            back: the source's one offset (``"+05:30"``), or, when the source mixes offsets,
+            UTC in the source's notation (``"+00:00"``, ``"+0000"`` or ``"Z"``).
     """
 
     name: str
@@ -103,6 +112,8 @@ class ColumnSchema:
     semantic_type: SemanticType | None = None
     pii: bool = False
     unique: bool = False
+    logical_type: str | None = None
+    utc_offset: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain, JSON-safe dict (enums as their string values)."""
@@ -136,6 +147,10 @@ class ColumnSchema:
         except ValueError as exc:
             raise SchemaError(f"column {data['name']!r}: {exc}") from None
         values["missing_tokens"] = list(values.get("missing_tokens") or [])
+        if values.get("logical_type") is not None:
+            from genesis.schema.logical import parse_logical_type
+
+            parse_logical_type(values["logical_type"])  # refuse a type that cannot be restored
         return cls(**values)
 
 
@@ -165,10 +180,6 @@ class Schema:
     def pii_columns(self) -> list[str]:
         """Names of the columns flagged as personally identifying."""
         return [c.name for c in self.columns if c.pii]
-
-    def columns_of_kind(self, *kinds: ColumnKind) -> list[str]:
-        """Names of the columns whose kind is one of ``kinds``."""
-        return [c.name for c in self.columns if c.kind in kinds]
 
     def __getitem__(self, name: str) -> ColumnSchema:
         for column in self.columns:

@@ -14,20 +14,19 @@ Example::
     print(repo.diff(first.hash, "main"))
 """
 
+from genesis.errors import MergeConflictError
 from genesis.versioning.diff import ColumnChange, DatasetDiff, diff_frames
-from genesis.versioning.repository import (
-    Commit,
-    DatasetRepository,
-    MergeConflictError,
-    VerificationReport,
-)
+from genesis.versioning.models import Branch, Commit, Tag, VerificationReport
+from genesis.versioning.repository import DatasetRepository
 
 __all__ = [
+    "Branch",
     "ColumnChange",
     "Commit",
     "DatasetDiff",
     "DatasetRepository",
     "MergeConflictError",
+    "Tag",
     "VerificationReport",
     "diff_frames",
 ]

@@ -8,7 +8,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from genesis.errors import InvalidDataError
+from genesis.io.hashing import row_hashes
+from genesis.validation import require_frame
 
 
 @dataclass(frozen=True)
@@ -71,16 +72,6 @@ class DatasetDiff:
         return text
 
 
-def row_hashes(df: pd.DataFrame) -> np.ndarray:
-    """One uint64 per row, from the row's content (index ignored)."""
-    if df.shape[1] == 0:
-        return np.zeros(len(df), dtype=np.uint64)
-    try:
-        return pd.util.hash_pandas_object(df, index=False).to_numpy()
-    except TypeError:  # unhashable cells (lists, dicts): hash their text form
-        return pd.util.hash_pandas_object(df.astype(str), index=False).to_numpy()
-
-
 def _multiset_difference(a: np.ndarray, b: np.ndarray) -> tuple[int, int]:
     """(rows in ``b`` not in ``a``, rows in ``a`` not in ``b``), counting duplicates."""
     keys_a, counts_a = np.unique(a, return_counts=True)
@@ -120,11 +111,8 @@ def column_stats(series: pd.Series) -> dict[str, Any]:
 
 def diff_frames(before: pd.DataFrame, after: pd.DataFrame) -> DatasetDiff:
     """Compare two tables: rows as multisets of row hashes, columns by name and dtype."""
-    if not isinstance(before, pd.DataFrame) or not isinstance(after, pd.DataFrame):
-        raise InvalidDataError(
-            "diff_frames needs two pandas DataFrames; got "
-            f"{type(before).__name__} and {type(after).__name__}"
-        )
+    require_frame(before, "the first table to compare")
+    require_frame(after, "the second table to compare")
     common = [c for c in before.columns if c in after.columns]
     changes: dict[str, ColumnChange] = {}
     changed: list[str] = []

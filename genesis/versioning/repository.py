@@ -16,26 +16,44 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import random
-import time
+import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import numpy as np
 import pandas as pd
 
 from genesis.errors import (
-    DataWriteError,
     InvalidDataError,
     InvalidParameterError,
-    MissingDependencyError,
-    SchemaError,
+    MergeConflictError,
     SourceNotFoundError,
 )
-from genesis.versioning.diff import DatasetDiff, diff_frames, row_hashes
+from genesis.io.urls import redact_url
+from genesis.validation import require_frame, validate_column_names
+from genesis.versioning.catalog import (
+    COLUMNS_KEY,
+    DTYPES_KEY,
+    FINGERPRINT_KEY,
+    MAIN,
+    MERGE_PARENT_KEY,
+    MESSAGE_KEY,
+    METADATA_KEY,
+    NAMESPACE,
+    SCHEMA_CHANGES_KEY,
+    TAG_MESSAGE_PREFIX,
+    catalog_properties,
+    evolve_schema,
+    require_pyiceberg,
+    retry,
+    to_arrow,
+)
+from genesis.versioning.diff import DatasetDiff, diff_frames
+from genesis.versioning.files import NotesAndFiles
+from genesis.versioning.integrity import orphaned_files, remove_files, verify_table
+from genesis.versioning.merge import ancestors, check_mergeable, multiset_union
+from genesis.versioning.models import Branch, Commit, Tag, VerificationReport
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -44,183 +62,44 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-NAMESPACE = "genesis"
-MAIN = "main"
-#: snapshot summary keys written by Genesis (Iceberg summaries hold strings only)
-MESSAGE_KEY = "genesis.message"
-METADATA_KEY = "genesis.metadata"
-FINGERPRINT_KEY = "genesis.fingerprint"
-COLUMNS_KEY = "genesis.columns"
-DTYPES_KEY = "genesis.dtypes"
-MERGE_PARENT_KEY = "genesis.merge-parent"
-SCHEMA_CHANGES_KEY = "genesis.schema-changes"
-_TAG_MESSAGE_PREFIX = "genesis.tag-message."
-_NOTE_PREFIX = "genesis.note."
-
 T = TypeVar("T")
 
-
-class MergeConflictError(SchemaError):
-    """Two versions cannot be merged because their columns or column types differ."""
-
-
-@dataclass(frozen=True)
-class Commit:
-    """One version of the dataset: an Iceberg snapshot.
-
-    ``hash`` is the snapshot id (as text), ``parent`` the previous snapshot on the same
-    branch. ``created`` is False when :meth:`DatasetRepository.commit` found the data
-    identical to the head and wrote nothing (the head commit is returned instead).
-    """
-
-    hash: str
-    message: str
-    timestamp: datetime
-    metadata: dict[str, Any]
-    parent: str | None
-    fingerprint: str | None = None
-    merge_parent: str | None = None
-    schema_changes: list[str] = field(default_factory=list)
-    created: bool = True
-    _repo: DatasetRepository | None = field(default=None, repr=False, compare=False)
-
-    @property
-    def snapshot_id(self) -> int:
-        """The Iceberg snapshot id (what ``scan(snapshot_id=...)`` takes)."""
-        return int(self.hash)
-
-    def load_data(self) -> pd.DataFrame:
-        """The rows of this version, columns in the order they were committed."""
-        if self._repo is None:
-            raise InvalidParameterError(
-                "this Commit is not attached to a repository; get it from "
-                "DatasetRepository.log() or commit()"
-            )
-        return self._repo.load(self.snapshot_id)
+__all__ = [
+    "Branch",
+    "Commit",
+    "DatasetRepository",
+    "MergeConflictError",
+    "Tag",
+    "VerificationReport",
+]
 
 
-@dataclass(frozen=True)
-class VerificationReport:
-    """What :meth:`DatasetRepository.verify` checked; truthy when nothing is wrong."""
-
-    snapshots_checked: int
-    files_checked: int
-    problems: list[str]
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    def __bool__(self) -> bool:
-        return self.ok
-
-
-def _require_pyiceberg() -> None:
-    try:
-        import pyiceberg  # noqa: F401
-    except ImportError as exc:  # pragma: no cover - installed with the project
-        raise MissingDependencyError(
-            "dataset versioning needs PyIceberg; install it with "
-            "pip install 'pyiceberg[sql-sqlite,pyarrow]==0.12.0'"
-        ) from exc
-
-
-def _is_uri(text: str) -> bool:
-    return "://" in text and len(text.split("://", 1)[0]) > 1
-
-
-def _catalog_properties(path_or_uri: str, catalog: dict[str, Any] | str | None) -> dict[str, str]:
-    """PyIceberg catalog properties from ``init``'s arguments."""
-    if catalog is None:
-        if _is_uri(path_or_uri) and not path_or_uri.startswith("file://"):
-            raise InvalidParameterError(
-                f"the warehouse {path_or_uri!r} is remote, and the embedded SQLite catalog lives "
-                "in a local folder; pass catalog={'uri': 'sqlite:////path/catalog.db'} (or a "
-                "REST/Glue/Hive/PostgreSQL catalog's properties) together with the s3:// warehouse"
-            )
-        root = Path(path_or_uri.removeprefix("file://")).expanduser().resolve()
-        try:
-            (root / "warehouse").mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise DataWriteError(
-                f"cannot create the repository folder {str(root)!r}: {exc}; choose a writable path"
-            ) from None
-        return {
-            "type": "sql",
-            "uri": f"sqlite:///{root / 'catalog.db'}",
-            "warehouse": (root / "warehouse").as_uri(),
-        }
-    if isinstance(catalog, str):
-        props: dict[str, Any] = {"uri": catalog}
-    elif isinstance(catalog, dict):
-        props = dict(catalog)
-    else:
-        raise InvalidParameterError(
-            f"catalog must be None, a catalog URI or a dict of PyIceberg catalog properties; "
-            f"got {type(catalog).__name__}"
-        )
-    uri = str(props.get("uri", ""))
-    if "type" not in props and "py-catalog-impl" not in props:
-        if not uri:
-            raise InvalidParameterError(
-                "the catalog settings name neither 'type' nor 'uri'; give e.g. "
-                "{'type': 'rest', 'uri': 'http://host:8181'} or {'uri': 'sqlite:///catalog.db'}"
-            )
-        props["type"] = "rest" if uri.startswith(("http://", "https://")) else "sql"
-    if path_or_uri:
-        warehouse = path_or_uri
-        if not _is_uri(warehouse):
-            local = Path(warehouse).expanduser().resolve()
-            local.mkdir(parents=True, exist_ok=True)
-            warehouse = local.as_uri()
-        props.setdefault("warehouse", warehouse)
-    return {k: str(v) for k, v in props.items()}
-
-
-def _to_arrow(df: pd.DataFrame) -> pa.Table:
-    """The DataFrame as Arrow with Iceberg-storable types (µs timestamps, no dictionaries)."""
-    import pyarrow as pa
-
-    try:
-        table = pa.Table.from_pandas(df, preserve_index=False)
-    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
-        raise InvalidDataError(
-            f"cannot store the DataFrame as an Iceberg table: {exc}; give each column a single "
-            "type (e.g. df[col] = df[col].astype(str) for mixed columns)"
-        ) from None
-    fields = []
-    for f in table.schema:
-        t = f.type
-        if pa.types.is_dictionary(t):
-            t = t.value_type
-        if pa.types.is_timestamp(t) and t.unit == "ns":
-            t = pa.timestamp("us", tz=t.tz)
-        if pa.types.is_null(t):
-            t = pa.string()
-        if pa.types.is_large_string(t):
-            t = pa.string()
-        fields.append(pa.field(f.name, t, nullable=True))
-    schema = pa.schema(fields)
-    try:
-        return table.cast(schema, safe=False).replace_schema_metadata(None)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
-        raise InvalidDataError(f"cannot convert the DataFrame for Iceberg: {exc}") from None
-
-
-def _iceberg_types(arrow_schema: pa.Schema) -> dict[str, Any]:
-    from pyiceberg.io.pyarrow import _pyarrow_to_schema_without_ids
-
-    return {f.name: f.field_type for f in _pyarrow_to_schema_without_ids(arrow_schema).fields}
-
-
-class DatasetRepository:
+class DatasetRepository(NotesAndFiles):
     """A versioned dataset stored as one Apache Iceberg table.
 
     Create with :meth:`init`. The repository has a HEAD like git: a branch (``main`` by
     default) that :meth:`commit` advances, or a tag / snapshot (detached, read-only).
     """
 
-    def __init__(self, catalog: Catalog, name: str = "dataset", *, max_retries: int = 30) -> None:
+    def __init__(
+        self,
+        catalog: Catalog | str | os.PathLike[str],
+        name: str = "dataset",
+        *,
+        max_retries: int = 30,
+    ) -> None:
+        """Open a repository on a PyIceberg ``catalog``, or on a folder path as :meth:`init`
+        does (``DatasetRepository(".genesis/versions")``)."""
+        self._path: str | None = None
+        if isinstance(catalog, str | os.PathLike):
+            self._path = os.fspath(catalog)
+            catalog = self.init(catalog, name=name, max_retries=max_retries).catalog
+        elif not hasattr(catalog, "load_table"):
+            raise InvalidParameterError(
+                f"DatasetRepository needs a folder path or a PyIceberg catalog, got "
+                f"{type(catalog).__name__}; use DatasetRepository('.genesis/versions') or "
+                "DatasetRepository.init(path, catalog={...})"
+            )
         self.catalog = catalog
         self.name = name
         self.identifier = (NAMESPACE, name)
@@ -251,7 +130,7 @@ class DatasetRepository:
             name: the table's name in the ``genesis`` namespace: one table per dataset.
             max_retries: attempts when another writer committed first.
         """
-        _require_pyiceberg()
+        require_pyiceberg()
         from pyiceberg.catalog import load_catalog
 
         if not isinstance(name, str) or not name.replace("_", "a").isalnum():
@@ -262,16 +141,26 @@ class DatasetRepository:
             raise InvalidParameterError(
                 "path_or_uri must be a folder path or a warehouse URI such as s3://bucket/prefix"
             )
-        props = _catalog_properties(str(path_or_uri), catalog)
+        props = catalog_properties(str(path_or_uri), catalog)
         catalog_name = props.pop("name", "genesis")
         try:
             loaded = load_catalog(catalog_name, **props)
         except Exception as exc:
             raise InvalidParameterError(
                 f"cannot open the Iceberg catalog {catalog_name!r} ({props.get('type')}, "
-                f"{props.get('uri', '')}): {exc}; check the catalog settings"
+                f"{redact_url(str(props.get('uri', '')))}): {exc}; check the catalog settings"
             ) from None
-        return cls(loaded, name, max_retries=max_retries)
+        repository = cls(loaded, name, max_retries=max_retries)
+        repository._path = os.fspath(path_or_uri)
+        return repository
+
+    @property
+    def path(self) -> str:
+        """Where the repository lives: the folder or warehouse URI it was opened with (the
+        catalog's warehouse when it was opened on a catalog object)."""
+        if self._path is not None:
+            return self._path
+        return str(self.catalog.properties.get("warehouse", ""))
 
     @property
     def catalog_properties(self) -> dict[str, str]:
@@ -311,21 +200,33 @@ class DatasetRepository:
         """The branch commits go to, or None when HEAD is detached."""
         return self._head_ref if self._detached is None else None
 
-    def branches(self) -> dict[str, str]:
-        """Branch name -> head commit hash."""
+    def _refs(self, kind: str) -> dict[str, int]:
         table = self._load_table()
         refs = {} if table is None else table.metadata.refs
-        return {n: str(r.snapshot_id) for n, r in refs.items() if r.snapshot_ref_type == "branch"}
+        return {n: r.snapshot_id for n, r in refs.items() if r.snapshot_ref_type == kind}
 
-    def tags(self) -> dict[str, str]:
-        """Tag name -> commit hash."""
-        table = self._load_table()
-        refs = {} if table is None else table.metadata.refs
-        return {n: str(r.snapshot_id) for n, r in refs.items() if r.snapshot_ref_type == "tag"}
+    def branches(self) -> list[Branch]:
+        """The branches, by name: each with its head commit hash and whether HEAD is on it."""
+        current = self.current_branch
+        return [
+            Branch(name, str(sid), name == current)
+            for name, sid in sorted(self._refs("branch").items())
+        ]
+
+    def tags(self) -> list[Tag]:
+        """The tags, by name: each with the hash of the commit it marks and its message."""
+        tags = self._refs("tag")
+        if not tags:
+            return []
+        properties = self._table().properties
+        return [
+            Tag(name, str(sid), properties.get(TAG_MESSAGE_PREFIX + name, ""))
+            for name, sid in sorted(tags.items())
+        ]
 
     def tag_message(self, name: str) -> str | None:
         """The message given to :meth:`tag`."""
-        return self._table().properties.get(_TAG_MESSAGE_PREFIX + name)
+        return self._table().properties.get(TAG_MESSAGE_PREFIX + name)
 
     def _resolve(self, table: Table | None, ref: Any) -> int | None:
         """Snapshot id of a ref (branch, tag, snapshot id, Commit, ``HEAD``)."""
@@ -349,7 +250,7 @@ class DatasetRepository:
             return int(text)
         raise InvalidParameterError(
             f"{ref!r} is not a branch, tag or snapshot of repository {self.name!r}; "
-            f"branches: {sorted(self.branches())}, tags: {sorted(self.tags())}, "
+            f"branches: {sorted(self._refs('branch'))}, tags: {sorted(self._refs('tag'))}, "
             "or a commit hash from log()"
         )
 
@@ -377,26 +278,7 @@ class DatasetRepository:
 
     def _retry(self, action: Callable[[], T], what: str) -> T:
         """Run ``action`` until it lands: another writer's commit makes the catalog refuse ours."""
-        from pyiceberg.exceptions import CommitFailedException, ValidationException
-
-        retryable: tuple[type[BaseException], ...] = (CommitFailedException, ValidationException)
-        try:  # SQLite answers "database is locked" while another process writes
-            from sqlalchemy.exc import OperationalError
-
-            retryable += (OperationalError,)
-        except ImportError:  # pragma: no cover - REST/Glue catalogs need no SQLAlchemy
-            pass
-        for attempt in range(self.max_retries):
-            try:
-                return action()
-            except retryable as exc:
-                if attempt == self.max_retries - 1:
-                    raise DataWriteError(
-                        f"{what} on {self.name!r} did not land after {self.max_retries} attempts "
-                        f"({exc}); other writers keep committing: retry later or raise max_retries"
-                    ) from None
-                time.sleep(random.uniform(0.01, 0.05) * (2 ** min(attempt, 4)))
-        raise AssertionError("unreachable")  # pragma: no cover
+        return retry(action, f"{what} on {self.name!r}", self.max_retries)
 
     def commit(
         self, df: pd.DataFrame, message: str, metadata: dict[str, Any] | None = None
@@ -431,7 +313,7 @@ class DatasetRepository:
                 "branch(name) and checkout(name), before committing"
             )
         fp = fingerprint(df)
-        arrow = _to_arrow(df)
+        arrow = to_arrow(df)
         props = {
             MESSAGE_KEY: message,
             METADATA_KEY: meta_json,
@@ -458,8 +340,8 @@ class DatasetRepository:
                     current.hash,
                 )
                 return current
-        evolved, changes = self._evolve_schema(
-            table, arrow.schema, None if head is None else head.snapshot_id
+        evolved, changes = evolve_schema(
+            table, arrow.schema, None if head is None else head.snapshot_id, self.name
         )
         if evolved:
             table = self._table()
@@ -493,59 +375,12 @@ class DatasetRepository:
             self.identifier, schema=arrow_schema, properties={"commit.retry.num-retries": "0"}
         )
 
-    def _evolve_schema(
-        self, table: Table, arrow_schema: pa.Schema, head: int | None
-    ) -> tuple[bool, list[str]]:
-        """Make the table's schema that of the new data.
-
-        Returns whether the table's schema changed, and the changes relative to the branch
-        head's own schema: what a person reads (another branch may have evolved the table).
-        """
-        new = _iceberg_types(arrow_schema)
-        current = {f.name: f.field_type for f in table.schema().fields}
-        dropped = [n for n in current if n not in new]
-        retyped = [n for n in new if n in current and new[n] != current[n]]
-        evolved = bool(dropped or retyped or any(n not in current for n in new))
-        old = current
-        snap = None if head is None else table.snapshot_by_id(head)
-        if snap is not None and snap.schema_id is not None:
-            schema = table.schemas().get(snap.schema_id)
-            if schema is not None:
-                old = {f.name: f.field_type for f in schema.fields}
-        described: list[str] = []
-        if head is not None:
-            described = [f"added column {n!r} ({new[n]})" for n in new if n not in old]
-            described += [f"dropped column {n!r} (was {old[n]})" for n in old if n not in new]
-            described += [
-                f"retyped column {n!r}: {old[n]} -> {new[n]}"
-                for n in new
-                if n in old and new[n] != old[n]
-            ]
-        if described:
-            logger.warning(
-                "%s: schema evolves with this commit: %s", self.name, "; ".join(described)
-            )
-        if dropped or retyped:
-            # a retyped column becomes a new field: old snapshots keep their own typed field
-            with table.update_schema(allow_incompatible_changes=True) as update:
-                for n in dropped + retyped:
-                    update.delete_column(n)
-            table = self._table()
-        if evolved:
-            with table.update_schema() as update:
-                update.union_by_name(arrow_schema)
-        return evolved, described
-
     @staticmethod
     def _check_frame(df: Any) -> None:
-        if not isinstance(df, pd.DataFrame):
-            raise InvalidDataError(f"commit needs a pandas DataFrame, got {type(df).__name__}")
+        require_frame(df, "the table to commit")
         if df.shape[1] == 0:
             raise InvalidDataError("the DataFrame has no columns; commit a table with columns")
-        names = [str(c) for c in df.columns]
-        if len(set(names)) != len(names):
-            dup = sorted({n for n in names if names.count(n) > 1})
-            raise InvalidDataError(f"columns {dup} appear twice; rename them before committing")
+        validate_column_names(df.columns, "the table to commit")
 
     # ------------------------------------------------------------------ reading
     def load(self, ref: Any = None) -> pd.DataFrame:
@@ -554,7 +389,14 @@ class DatasetRepository:
         sid = self._resolve(table, ref)
         if sid is None:
             raise SourceNotFoundError(f"{self.head!r} has no commits yet; commit first")
-        frame = table.scan(snapshot_id=sid).to_arrow().to_pandas()
+        try:
+            frame = table.scan(snapshot_id=sid).to_arrow().to_pandas()
+        except OSError as exc:
+            raise SourceNotFoundError(
+                f"version {sid} of {self.name!r} cannot be read: a data file is missing or "
+                f"unreadable ({str(exc).splitlines()[0]}); restore the file from a backup or "
+                "load another version (log() lists them); verify() lists every damaged file"
+            ) from None
         snap = table.snapshot_by_id(sid)
         extra = snap.summary.additional_properties if snap and snap.summary else {}
         columns = json.loads(extra.get(COLUMNS_KEY, "null") or "null")
@@ -590,27 +432,6 @@ class DatasetRepository:
         if sid is None:
             raise SourceNotFoundError(f"{self.head!r} has no commits yet; commit first")
         return self._commit_of(table, sid)
-
-    def _ancestors(self, table: Table, sid: int) -> set[int]:
-        """Every snapshot reachable through parents and merge parents."""
-        seen: set[int] = set()
-        stack = [sid]
-        while stack:
-            current = stack.pop()
-            if current in seen:
-                continue
-            snap = table.snapshot_by_id(current)
-            if snap is None:
-                continue
-            seen.add(current)
-            if snap.parent_snapshot_id is not None:
-                stack.append(snap.parent_snapshot_id)
-            merge = (
-                snap.summary.additional_properties.get(MERGE_PARENT_KEY) if snap.summary else None
-            )
-            if merge:
-                stack.append(int(merge))
-        return seen
 
     # ------------------------------------------------------------------ branches, tags
     def branch(self, name: str, ref: Any = None) -> Commit:
@@ -653,7 +474,7 @@ class DatasetRepository:
                 lambda: (
                     self._table()
                     .transaction()
-                    .set_properties({_TAG_MESSAGE_PREFIX + name: message})
+                    .set_properties({TAG_MESSAGE_PREFIX + name: message})
                     .commit_transaction()
                 ),
                 f"recording the message of tag {name!r}",
@@ -678,7 +499,7 @@ class DatasetRepository:
         in an empty repository it is born with the first commit.
         """
         table = self._load_table()
-        if create and str(ref) not in self.branches():
+        if create and str(ref) not in self._refs("branch"):
             self._check_ref_name(ref)
             if table is not None and str(ref) in table.metadata.refs:
                 raise InvalidParameterError(f"{ref!r} is a tag; choose another branch name")
@@ -687,7 +508,7 @@ class DatasetRepository:
                 return None
             self.branch(str(ref))
             table = self._table()
-        if table is not None and str(ref) in self.branches():
+        if table is not None and str(ref) in self._refs("branch"):
             self._head_ref, self._detached = str(ref), None
             return self._commit_of(table, table.metadata.refs[str(ref)].snapshot_id)
         if table is None and ref == MAIN:
@@ -715,10 +536,10 @@ class DatasetRepository:
             table = self._table()
             theirs = self._resolve(table, branch)
             ours = self._resolve(table, None)
-            if ours is not None and theirs in self._ancestors(table, ours):
+            if ours is not None and theirs in ancestors(table, ours):
                 logger.info("%s: %s already contains %s", self.name, target, branch)
                 return self._commit_of(table, ours, created=False)
-            if ours is None or ours in self._ancestors(table, theirs):
+            if ours is None or ours in ancestors(table, theirs):
                 table.manage_snapshots().create_branch(theirs, target).commit()
                 logger.info("%s: fast-forward %s to %s", self.name, target, theirs)
                 return self._commit_of(table, theirs)
@@ -732,23 +553,9 @@ class DatasetRepository:
         from genesis.io import fingerprint
 
         left, right = self.load(ours), self.load(theirs)
-        left_types = {str(c): str(t) for c, t in left.dtypes.items()}
-        right_types = {str(c): str(t) for c, t in right.dtypes.items()}
-        if left_types != right_types:
-            only_left = sorted(set(left_types) - set(right_types))
-            only_right = sorted(set(right_types) - set(left_types))
-            differ = sorted(
-                f"{c}: {left_types[c]} vs {right_types[c]}"
-                for c in set(left_types) & set(right_types)
-                if left_types[c] != right_types[c]
-            )
-            raise MergeConflictError(
-                f"cannot merge {branch!r} into {target!r}: schemas conflict (only in {target}: "
-                f"{only_left}; only in {branch}: {only_right}; types differ: {differ}); commit a "
-                "version with matching columns and types on one branch, then merge again"
-            )
+        check_mergeable(left, right, branch, target)
         right = right[list(left.columns)]
-        merged = _multiset_union(left, right)
+        merged = multiset_union(left, right)
         commit_message = message or f"Merge {branch} into {target}"
         props = {
             MESSAGE_KEY: commit_message,
@@ -757,62 +564,7 @@ class DatasetRepository:
             COLUMNS_KEY: json.dumps([str(c) for c in merged.columns]),
             MERGE_PARENT_KEY: str(theirs),
         }
-        return self._commit_once(_to_arrow(merged), props, target, allow_unchanged=True)
-
-    # ------------------------------------------------------------------ notes
-    def set_note(self, ref: Any, key: str, value: str) -> None:
-        """Attach ``key = value`` to a commit after the fact (like ``git notes``): snapshot
-        summaries are immutable, so notes live in the table's properties."""
-        if not isinstance(key, str) or not key or not isinstance(value, str):
-            raise InvalidParameterError("a note needs a non-empty text key and a text value")
-
-        def write() -> None:
-            table = self._table()
-            sid = self._resolve(table, ref)
-            table.transaction().set_properties(
-                {f"{_NOTE_PREFIX}{sid}.{key}": value}
-            ).commit_transaction()
-
-        self._retry(write, f"writing note {key!r}")
-
-    def notes(self, ref: Any = None) -> dict[str, str]:
-        """The notes attached to a commit (default HEAD)."""
-        table = self._table()
-        prefix = f"{_NOTE_PREFIX}{self._resolve(table, ref)}."
-        return {k[len(prefix) :]: v for k, v in table.properties.items() if k.startswith(prefix)}
-
-    # ------------------------------------------------------------------ side files
-    def write_file(self, name: str, data: bytes) -> str:
-        """Store a file beside the table (``<table location>/<name>``, e.g. a lineage chain)
-        through the table's own FileIO, so it lands wherever the warehouse is; return its path."""
-        if not name or name.startswith("/") or ".." in name.split("/"):
-            raise InvalidParameterError(
-                f"file name {name!r} must be a relative path without '..'; e.g. 'lineage/x.json'"
-            )
-        path = f"{self._base_location()}/{name}"
-        with self._file_io(path).new_output(path).create(overwrite=True) as handle:
-            handle.write(data)
-        return path
-
-    def _base_location(self) -> str:
-        table = self._load_table()
-        if table is not None:
-            return table.location().rstrip("/")
-        # before the first commit: where the catalog will put the table
-        return f"{self.catalog.properties['warehouse'].rstrip('/')}/{NAMESPACE}/{self.name}"
-
-    def _file_io(self, location: str) -> Any:
-        from pyiceberg.io import load_file_io
-
-        return load_file_io(dict(self.catalog.properties), location)
-
-    def read_file(self, path: str) -> bytes:
-        """Read a file written by :meth:`write_file` (its full path)."""
-        source = self._file_io(path).new_input(path)
-        if not source.exists():
-            raise SourceNotFoundError(f"{path} does not exist in the warehouse of {self.name!r}")
-        with source.open() as handle:
-            return handle.read()
+        return self._commit_once(to_arrow(merged), props, target, allow_unchanged=True)
 
     # ------------------------------------------------------------------ diff, verify
     def diff(self, ref1: Any, ref2: Any = None) -> DatasetDiff:
@@ -821,63 +573,26 @@ class DatasetRepository:
 
     def verify(self) -> VerificationReport:
         """Check every data file every snapshot references: it exists, and its row count
-        matches the manifest's record count. Problems are listed, not raised."""
-        import pyarrow.parquet as pq
-
+        matches the manifest's record count; and list the files no version references
+        (``orphaned_files``, left by a killed commit). Problems are listed, not raised."""
         table = self._load_table()
         if table is None:
             return VerificationReport(0, 0, [])
-        problems: list[str] = []
-        seen: dict[str, int] = {}
-        snapshots = table.snapshots()
-        for snap in snapshots:
-            try:
-                manifests = snap.manifests(table.io)
-            except Exception as exc:
-                problems.append(f"snapshot {snap.snapshot_id}: manifest list unreadable ({exc})")
-                continue
-            for manifest in manifests:
-                try:
-                    entries = manifest.fetch_manifest_entry(table.io, discard_deleted=True)
-                except Exception as exc:
-                    problems.append(f"manifest {manifest.manifest_path} unreadable ({exc})")
-                    continue
-                for entry in entries:
-                    data_file = entry.data_file
-                    path = data_file.file_path
-                    if path in seen:
-                        continue
-                    seen[path] = data_file.record_count
-                    problems.extend(_check_data_file(table, path, data_file.record_count, pq))
-        return VerificationReport(len(snapshots), len(seen), problems)
+        return verify_table(table)
 
+    def clean(self, dry_run: bool = False, *, min_age_seconds: float = 0.0) -> list[str]:
+        """Remove the orphaned files :meth:`verify` lists; return their locations.
 
-def _check_data_file(table: Table, path: str, expected: int, pq: Any) -> list[str]:
-    source = table.io.new_input(path)
-    if not source.exists():
-        return [f"data file {path} is missing"]
-    try:
-        with source.open() as handle:
-            rows = pq.ParquetFile(handle).metadata.num_rows
-    except Exception as exc:
-        return [f"data file {path} is unreadable ({exc})"]
-    if rows != expected:
-        return [f"data file {path} holds {rows} rows, its manifest says {expected}"]
-    return []
-
-
-def _multiset_union(left: pd.DataFrame, right: pd.DataFrame) -> pd.DataFrame:
-    """``left`` plus the rows of ``right`` that ``left`` holds fewer times (by content)."""
-    lh, rh = row_hashes(left), row_hashes(right)
-    # occurrence number of each row among equal rows: the k-th copy of a row in right is
-    # extra when left holds fewer than k copies
-    r_order = pd.Series(rh).groupby(rh).cumcount().to_numpy()
-    keys, counts = np.unique(lh, return_counts=True)
-    pos = np.searchsorted(keys, rh)
-    pos = np.clip(pos, 0, max(len(keys) - 1, 0))
-    in_left = np.zeros(len(rh), dtype=np.int64)
-    if len(keys):
-        match = keys[pos] == rh
-        in_left[match] = counts[pos[match]]
-    extra = right[r_order >= in_left]
-    return pd.concat([left, extra], ignore_index=True)
+        With ``dry_run=True`` nothing is deleted. Only files at least ``min_age_seconds``
+        old are touched: when other processes may be committing, pass e.g. 3600 so a
+        commit in flight keeps its files. No version's data is ever removed.
+        """
+        table = self._load_table()
+        if table is None:
+            return []
+        orphans = orphaned_files(table, min_age_seconds=min_age_seconds)
+        if dry_run or not orphans:
+            return orphans
+        removed = remove_files(table, orphans)
+        logger.info("%s: removed %d orphaned file(s)", self.name, len(removed))
+        return removed

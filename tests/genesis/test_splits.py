@@ -26,6 +26,11 @@ def test_split_is_seeded_disjoint_complete_and_keeps_order(adult_df):
     assert positions.is_monotonic_increasing
 
 
+def test_seeds_beyond_32_bits_are_accepted(adult_df):
+    training, holdout = split_holdout(adult_df.iloc[:100], 0.3, seed=2**70)
+    assert (len(training), len(holdout)) == (70, 30)
+
+
 def test_zero_fraction_keeps_every_row_for_training(adult_df):
     training, holdout = split_holdout(adult_df.iloc[:50], 0.0)
     assert len(training) == 50 and holdout.empty and list(holdout.columns) == list(adult_df.columns)
@@ -44,8 +49,9 @@ def test_bad_tables(args, error):
 
 
 @pytest.mark.parametrize(
-    ("fraction", "seed"), [(1.0, 0), (-0.1, 0), ("0.2", 0), (0.2, -1), (0.2, 1.5)]
+    ("fraction", "seed"),
+    [(1.0, 0), (-0.1, 0), ("0.2", 0), (0.2, -1), (0.2, 1.5), (0.2, None), (0.2, True)],
 )
 def test_bad_parameters_name_the_fix(adult_df, fraction, seed):
-    with pytest.raises(InvalidParameterError, match="pass e.g."):
+    with pytest.raises(InvalidParameterError, match=r"pass e\.g\.|seed must be a non-negative"):
         split_holdout(adult_df.iloc[:10], fraction, seed)

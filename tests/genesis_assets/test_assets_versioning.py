@@ -85,7 +85,10 @@ def test_each_materialization_is_a_snapshot_whose_id_is_the_data_version(version
     assert events[2].metadata["new_snapshot"].value is False
     # what Dagster records as the latest data version is the branch head's snapshot id
     record = versioned["instance"].get_latest_materialization_event(SYNTHETIC)
-    assert record.asset_materialization.tags["dagster/data_version"] == repo.branches()["main"]
+    assert (
+        record.asset_materialization.tags["dagster/data_version"]
+        == {b.name: b.head for b in repo.branches()}["main"]
+    )
 
 
 def test_materialization_metadata_holds_location_and_diff(versioned):
@@ -160,4 +163,6 @@ def test_branch_from_config_receives_the_versions(make_config, adult_dataset, tm
     event = _materialization(result)
     assert event.metadata["branch"].value == "nightly"
     repo = DatasetRepository.init(tmp_path / ".genesis" / "warehouse", name="adult")
-    assert repo.branches()["nightly"] == event.tags["dagster/data_version"]
+    assert {b.name: b.head for b in repo.branches()}["nightly"] == event.tags[
+        "dagster/data_version"
+    ]

@@ -38,6 +38,20 @@ def test_luhn_check():
     ).tolist() == [True, False, True]
 
 
+def test_luhn_complete_agrees_with_stdnum():
+    from stdnum import luhn
+
+    from genesis.generators.fakes import _code_points, _codes_to_strings, luhn_complete
+
+    rng = np.random.default_rng(0)
+    bodies = np.array(
+        ["".join(map(str, rng.integers(0, 10, int(k)))) for k in rng.integers(12, 19, 500)],
+        dtype=object,
+    )
+    completed = _codes_to_strings(luhn_complete(_code_points(bodies)))
+    assert all(luhn.is_valid(v) for v in completed)
+
+
 def _pii_table(n: int = 400) -> tuple[pd.DataFrame, Schema]:
     rng = np.random.default_rng(3)
     df = pd.DataFrame(

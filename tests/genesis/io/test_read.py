@@ -1,4 +1,4 @@
-"""genesis.io: reading every format and source, its errors, atomic writes, fingerprints."""
+"""genesis.io.read: every format and source, and one clear error per bad input."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import pytest
 
 from genesis.errors import (
     DataLoadError,
-    DataWriteError,
     DuplicateColumnsError,
     EmptySourceError,
+    GenesisError,
     InvalidDataError,
     InvalidParameterError,
     NoColumnsError,
@@ -22,26 +22,7 @@ from genesis.errors import (
     UnparseableSourceError,
     UnsupportedFormatError,
 )
-from genesis.io import detect_format, fingerprint, read_table, write_parquet, write_table
-
-
-@pytest.fixture(scope="module")
-def adult_small(adult_df: pd.DataFrame) -> pd.DataFrame:
-    return adult_df.iloc[:500].reset_index(drop=True)
-
-
-@pytest.fixture()
-def mixed_df() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "id": [1, 2, 3],
-            "name": ["Ann", "Bo", "Cy"],
-            "score": [1.5, np.nan, 3.25],
-            "flag": [True, False, True],
-            "day": ["2024-01-01", "2024-01-02", "2024-01-03"],
-        }
-    )
-
+from genesis.io import detect_format, read_table, write_parquet, write_table
 
 # --- reading the real tables --------------------------------------------------------------
 
@@ -291,59 +272,6 @@ def test_all_load_errors_share_a_base(tmp_path: Path) -> None:
         read_table(tmp_path / "absent.parquet")
 
 
-# --- atomic writes ------------------------------------------------------------------------
-
-
-def test_write_parquet_failure_leaves_previous_file(tmp_path: Path, mixed_df: pd.DataFrame) -> None:
-    path = tmp_path / "out.parquet"
-    assert write_parquet(mixed_df, path) == str(path)
-    before = path.read_bytes()
-    bad = pd.DataFrame({"x": [1, "two", object()]})  # pyarrow cannot serialise this column
-    with pytest.raises(DataWriteError, match="cannot write"):
-        write_parquet(bad, path)
-    assert path.read_bytes() == before
-    assert [p.name for p in tmp_path.iterdir()] == ["out.parquet"]  # no temporary left behind
-    pd.testing.assert_frame_equal(read_table(path), mixed_df)
-
-
-def test_write_parquet_replaces_existing(tmp_path: Path, mixed_df: pd.DataFrame) -> None:
-    path = tmp_path / "out.parquet"
-    write_parquet(mixed_df, path)
-    write_parquet(mixed_df.iloc[:1], path)
-    assert len(read_table(path)) == 1
-
-
-def test_write_rejects_bad_input(tmp_path: Path, mixed_df: pd.DataFrame) -> None:
-    with pytest.raises(InvalidDataError):
-        write_parquet([1, 2], tmp_path / "x.parquet")  # type: ignore[arg-type]
-    with pytest.raises(UnsupportedFormatError):
-        write_table(mixed_df, tmp_path / "x.xlsx")
-
-
-# --- fingerprint --------------------------------------------------------------------------
-
-
-def test_fingerprint_is_stable_and_sensitive(adult_small: pd.DataFrame) -> None:
-    first = fingerprint(adult_small)
-    assert first == fingerprint(adult_small.copy())
-    assert len(first) == 64 and int(first, 16) >= 0
-    assert fingerprint(adult_small.set_axis(range(100, 600))) == first  # index ignored
-    changed = adult_small.copy()
-    changed.loc[3, "age"] += 1
-    assert fingerprint(changed) != first
-    assert fingerprint(adult_small.rename(columns={"age": "Age"})) != first
-    assert fingerprint(adult_small.astype({"age": "float64"})) != first
-    assert fingerprint(adult_small.iloc[::-1]) != first
-
-
-def test_fingerprint_unhashable_cells_and_bad_input() -> None:
-    df = pd.DataFrame({"a": [[1, 2], [3]]})
-    assert fingerprint(df) == fingerprint(pd.DataFrame({"a": [[1, 2], [3]]}))
-    assert fingerprint(df) != fingerprint(pd.DataFrame({"a": [[1, 2], [4]]}))
-    with pytest.raises(InvalidDataError):
-        fingerprint("not a frame")  # type: ignore[arg-type]
-
-
 # --- S3 (a real moto server) --------------------------------------------------------------
 
 
@@ -369,32 +297,41 @@ def test_s3_missing_key(s3_client, s3_storage_options: dict) -> None:
         read_table("s3://genesis-missing/no/such.csv", storage_options=s3_storage_options)
 
 
-def test_s3_failed_write_leaves_object(
-    s3_client, s3_storage_options: dict, mixed_df: pd.DataFrame
-) -> None:
-    s3_client.create_bucket(Bucket="genesis-atomic")
-    url = "s3://genesis-atomic/t.parquet"
-    write_parquet(mixed_df, url, s3_storage_options)
-    with pytest.raises(DataWriteError):
-        write_parquet(pd.DataFrame({"x": [1, "two", object()]}), url, s3_storage_options)
-    pd.testing.assert_frame_equal(read_table(url, storage_options=s3_storage_options), mixed_df)
-
-
 def test_file_url(datasets_dir: Path) -> None:
     df = read_table((datasets_dir / "adult.csv").resolve().as_uri())
     assert df.shape == (32561, 15)
 
 
-def test_write_bytes_atomic_replaces_whole_files_and_keeps_the_old_one_on_failure(tmp_path):
-    from genesis.io import write_bytes_atomic
+# --- column names (issue 12 item 13) --------------------------------------------------------
 
-    target = tmp_path / "deep" / "report.html"
-    assert write_bytes_atomic(target, "<p>first</p>") == str(target)
-    write_bytes_atomic(target, b"<p>second</p>")
-    assert target.read_text() == "<p>second</p>"
-    blocked = tmp_path / "folder"
-    (blocked / "inside").mkdir(parents=True)  # a non-empty folder cannot be replaced by a file
-    with pytest.raises(DataWriteError, match="cannot write the report"):
-        write_bytes_atomic(blocked, "text", what="report")
-    assert (blocked / "inside").is_dir()
-    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+def test_empty_csv_header_cell_is_refused_not_renamed(tmp_path: Path) -> None:
+    path = tmp_path / "blank.csv"
+    path.write_text("a,b,c,d,,f\n1,2,3,4,5,6\n")
+    with pytest.raises(InvalidDataError, match=r"empty column name.*column\(s\) \[5\]"):
+        read_table(path)  # was a silent "Unnamed: 4"
+    saved_index = tmp_path / "index.csv"
+    pd.DataFrame({"x": [1, 2]}).to_csv(saved_index)  # header ",x"
+    with pytest.raises(InvalidDataError, match="index_col=0"):
+        read_table(saved_index)
+    assert list(read_table(saved_index, index_col=0).columns) == ["x"]
+
+
+def test_empty_and_blank_names_in_parquet_and_json_are_refused(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.table({"": [1, 2], "b": [3, 4]}), tmp_path / "e.parquet")
+    with pytest.raises(InvalidDataError, match="empty name"):
+        read_table(tmp_path / "e.parquet")
+    (tmp_path / "e.jsonl").write_text('{" ": 1, "b": 2}\n')
+    with pytest.raises(InvalidDataError, match="empty name"):
+        read_table(tmp_path / "e.jsonl")
+
+
+def test_sql_errors_never_show_the_password(tmp_path: Path) -> None:
+    url = "postgresql+nosuchdriver://reader:s3cret@localhost/db"
+    with pytest.raises(GenesisError) as info:
+        read_table(url, query="people")
+    assert "s3cret" not in str(info.value)
+    assert "***" in str(info.value)

@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from genesis.schema import ColumnKind, SemanticType, infer_schema
-from genesis.schema.semantic import detect_semantic_type, luhn_valid, name_words
+from genesis.schema.checksums import card_number_valid, iban_valid, luhn_valid
+from genesis.schema.semantic import detect_semantic_type, name_words
 
 S = SemanticType
 N = 200
@@ -41,15 +42,42 @@ def test_name_words() -> None:
     assert name_words("date-of-birth") == ["date", "of", "birth"]
 
 
-def test_luhn_vectorised(cards: list[str]) -> None:
-    assert luhn_valid(
-        pd.Series(["4111111111111111", "4111111111111112", "79927398713"])
+def test_card_numbers_and_ibans_through_stdnum(cards: list[str]) -> None:
+    assert card_number_valid(
+        pd.Series(["4111111111111111", "4111111111111112", "79927398713", "4111 1111 1111 1111"])
     ).tolist() == [
         True,
         False,
         False,  # valid Luhn, but only 11 digits
+        True,
     ]
-    assert luhn_valid(pd.Series(cards)).all()
+    assert luhn_valid(["79927398713", "79927398710", "abc", ""]).tolist() == [
+        True,
+        False,
+        False,
+        False,
+    ]
+    assert card_number_valid(pd.Series(cards)).all()
+    assert iban_valid(
+        ["GB82WEST12345698765432", "GB82 WEST 1234 5698 7654 32", "GB82WEST1234"]
+    ).tolist() == [
+        True,
+        True,
+        False,
+    ]
+
+
+def test_iban_column_is_detected_as_pii() -> None:
+    from stdnum import iban
+
+    rng = np.random.default_rng(1)
+    values = []
+    for _ in range(N):
+        bban = "WEST" + "".join(map(str, rng.integers(0, 10, 14)))
+        values.append("GB" + iban.calc_check_digits("GB00" + bban) + bban)
+    assert _semantic("account", values) == (SemanticType.IBAN, True)
+    broken = [v[:-1] + str((int(v[-1]) + 1) % 10) for v in values]  # check digits now wrong
+    assert _semantic("account", broken)[0] is not SemanticType.IBAN
 
 
 def test_email(rng: np.random.Generator) -> None:

@@ -18,14 +18,15 @@ import pytest
 
 from genesis.errors import (
     DataWriteError,
+    GenesisError,
     InvalidDataError,
     InvalidParameterError,
     SourceNotFoundError,
 )
 from genesis.io import fingerprint
-from genesis.versioning import DatasetRepository, MergeConflictError, diff_frames
+from genesis.versioning import Branch, DatasetRepository, MergeConflictError, Tag, diff_frames
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[3]
 S3_KEY = S3_SECRET = "test"
 
 
@@ -122,19 +123,27 @@ def test_schema_evolution_added_and_retyped_columns(make_repo, adult_small, capl
 
 
 # ----------------------------------------------------------------------------- refs
+def heads(repo: DatasetRepository) -> dict[str, str]:
+    return {branch.name: branch.head for branch in repo.branches()}
+
+
 def test_branch_checkout_and_tag(make_repo, adult_small):
     repo = make_repo()
     base = repo.commit(adult_small, "base")
     repo.branch("experiment")
-    assert repo.branches() == {"main": base.hash, "experiment": base.hash}
+    assert repo.branches() == [
+        Branch("experiment", base.hash, is_current=False),
+        Branch("main", base.hash, is_current=True),
+    ]
     repo.checkout("experiment")
+    assert [b.name for b in repo.branches() if b.is_current] == ["experiment"]
     exp = repo.commit(adult_small.iloc[:500], "smaller")
     assert repo.current_branch == "experiment"
-    assert repo.branches()["main"] == base.hash  # main did not move
+    assert heads(repo)["main"] == base.hash  # main did not move
     repo.checkout("main")
     assert len(repo.load()) == 2_000
     repo.tag("v1.0", "first release", ref="experiment")
-    assert repo.tags() == {"v1.0": exp.hash}
+    assert repo.tags() == [Tag("v1.0", exp.hash, "first release")]
     assert repo.tag_message("v1.0") == "first release"
     repo.checkout("v1.0")
     assert repo.current_branch is None and len(repo.load()) == 500
@@ -158,7 +167,7 @@ def test_fast_forward_merge(make_repo, adult_small):
     snapshots = len(repo.catalog.load_table(repo.identifier).snapshots())
     merged = repo.merge("feature")
     assert merged.hash == head.hash
-    assert repo.branches()["main"] == head.hash
+    assert heads(repo)["main"] == head.hash
     assert len(repo.catalog.load_table(repo.identifier).snapshots()) == snapshots  # no new one
     assert repo.merge("feature").created is False  # already up to date
 
@@ -244,7 +253,7 @@ def test_bad_inputs_name_the_fix(tmp_path, adult_small):
     with pytest.raises(InvalidDataError, match="no columns"):
         repo.commit(pd.DataFrame(), "empty")
     dup = pd.DataFrame([[1, 2]], columns=["a", "a"])
-    with pytest.raises(InvalidDataError, match="appear twice"):
+    with pytest.raises(InvalidDataError, match="duplicate column names"):
         repo.commit(dup, "dup")
     with pytest.raises(InvalidParameterError, match="must be a dict"):
         repo.commit(adult_small, "meta", ["not", "a", "dict"])
@@ -273,6 +282,76 @@ def test_verify_finds_missing_and_wrong_data_files(tmp_path, adult_small):
     problems = repo.verify().problems
     assert any("is missing" in p for p in problems)
     assert any("holds 7 rows, its manifest says" in p for p in problems)
+
+
+def test_loading_a_version_whose_data_file_was_deleted_names_the_version(tmp_path, adult_small):
+    repo = DatasetRepository.init(tmp_path, name="ds")
+    v1 = repo.commit(adult_small, "v1")
+    v2 = repo.commit(adult_small.iloc[:300], "v2")
+    table = repo.catalog.load_table(repo.identifier)
+    (task,) = table.scan(snapshot_id=v1.snapshot_id).plan_files()
+    data_file = Path(task.file.file_path.removeprefix("file://"))
+    data_file.unlink()  # v1's file
+    with pytest.raises(
+        SourceNotFoundError, match=rf"version {v1.hash} of 'ds'.*verify\(\)"
+    ) as info:
+        repo.load(v1.hash)  # was a raw FileNotFoundError
+    assert isinstance(info.value, GenesisError)
+    assert len(repo.load(v2.hash)) == 300  # other versions still load
+    assert any(v1.hash in problem for problem in repo.verify().problems)
+
+
+def test_empty_column_name_is_refused_before_iceberg(tmp_path, adult_small):
+    repo = DatasetRepository.init(tmp_path, name="ds")
+    with pytest.raises(InvalidDataError, match="empty name"):
+        repo.commit(pd.DataFrame({"": [1, 2], "b": [3, 4]}), "blank")  # was pyiceberg ValueError
+    with pytest.raises(InvalidDataError, match="must be strings"):
+        repo.commit(pd.DataFrame({0: [1, 2]}), "int names")
+    assert repo.log() == []
+
+
+def test_repository_opens_on_a_path_and_says_where_it_is(tmp_path, adult_small):
+    repo = DatasetRepository(tmp_path / "versions")  # was an error at the first commit
+    commit = repo.commit(adult_small.iloc[:10], "first")
+    assert repo.path == str(tmp_path / "versions")
+    assert DatasetRepository.init(str(tmp_path / "versions")).path == str(tmp_path / "versions")
+    again = DatasetRepository(str(tmp_path / "versions"))
+    assert again.get_commit().hash == commit.hash
+    with pytest.raises(InvalidParameterError, match="folder path or a PyIceberg catalog"):
+        DatasetRepository(42)  # type: ignore[arg-type]
+
+
+def test_reference_versioning_example_as_written(tmp_path, adult_small):
+    """genesis-v1.4-architecture.md, "Dataset Versioning Architecture": every member named."""
+    repo = DatasetRepository.init(str(tmp_path / "repo"))
+    assert isinstance(repo.path, str)
+    first = repo.commit(adult_small, "initial import")
+    assert (first.message, first.parent) == ("initial import", None)
+    assert isinstance(first.hash, str) and isinstance(first.metadata, dict)
+    assert first.timestamp.tzinfo is not None
+    repo.branch("experiment")
+    repo.checkout("experiment")
+    second = repo.commit(adult_small.iloc[:1500], "fewer rows")
+    assert second.parent == first.hash
+    repo.checkout("main")
+    merged = repo.merge("experiment")
+    repo.tag("v1")
+    assert [c.message for c in repo.log()][-1] == "initial import"
+    branch = next(b for b in repo.branches() if b.name == "main")
+    assert (branch.head, branch.is_current) == (merged.hash, True)
+    (tag,) = repo.tags()
+    assert (tag.name, tag.commit_hash, tag.message) == ("v1", merged.hash, "")
+    diff = repo.diff(first.hash, second.hash)
+    assert (diff.rows_added, diff.rows_removed) == (0, 500)
+    assert diff.columns_changed == [] and isinstance(diff.column_changes, dict)
+    pd.testing.assert_frame_equal(first.load_data(), adult_small)
+
+
+def test_merge_conflict_error_lives_in_genesis_errors():
+    from genesis import errors
+
+    assert MergeConflictError is errors.MergeConflictError
+    assert issubclass(errors.MergeConflictError, errors.GenesisError)
 
 
 def test_a_separate_process_reads_versions_with_plain_pyiceberg(make_repo, adult_small):
@@ -388,8 +467,21 @@ def test_a_commit_killed_before_the_catalog_update_leaves_the_previous_snapshot(
     fresh = DatasetRepository.init(tmp_path / "repo", name="ds")
     assert fresh.get_commit().hash == before.hash  # ...but no snapshot references it
     pd.testing.assert_frame_equal(fresh.load(), adult_small)
-    assert fresh.verify().ok
+    report = fresh.verify()
+    assert report.ok
+    # the killed commit's files are listed as orphans, and clean removes only them
+    orphans = report.orphaned_files
+    orphan_data = [o for o in orphans if o.endswith(".parquet")]
+    assert len(orphan_data) == 1 and "/data/" in orphan_data[0]
+    assert fresh.clean(dry_run=True) == orphans
+    assert len(list((tmp_path / "repo" / "warehouse").rglob("*.parquet"))) == 2
+    assert fresh.clean() == orphans
+    assert len(list((tmp_path / "repo" / "warehouse").rglob("*.parquet"))) == 1
+    after = fresh.verify()
+    assert after.ok and after.orphaned_files == []
+    pd.testing.assert_frame_equal(fresh.load(), adult_small)
     assert fresh.commit(adult_small.iloc[:5], "after the crash").parent == before.hash
+    assert fresh.verify().orphaned_files == [] and fresh.clean() == []
 
 
 def test_commits_killed_at_random_moments_leave_a_complete_version(tmp_path, adult_small):
@@ -476,7 +568,21 @@ def test_dtypes_round_trip_and_checkout_create(tmp_path):
         }
     )
     first = repo.commit(df, "typed")
-    assert repo.branches() == {"main": first.hash, "dev": first.hash}
+    assert heads(repo) == {"main": first.hash, "dev": first.hash}
     pd.testing.assert_frame_equal(first.load_data(), df)
     repo.checkout("feature", create=True)
-    assert repo.branches()["feature"] == first.hash and repo.current_branch == "feature"
+    assert heads(repo)["feature"] == first.hash and repo.current_branch == "feature"
+
+
+def test_stray_files_are_orphans_and_clean_keeps_side_files(make_repo, adult_small):
+    repo = make_repo()
+    repo.commit(adult_small.iloc[:100], "v1")
+    lineage = repo.write_file("lineage/chain.json", b"{}")  # ours, beside the table: kept
+    stray = repo.write_file("data/leftover-of-a-killed-commit.parquet", b"not really parquet")
+    report = repo.verify()
+    assert report.ok and report.orphaned_files == [stray]
+    assert repo.clean(min_age_seconds=3600) == []  # too new: may be a commit in flight
+    assert repo.clean() == [stray]
+    assert repo.verify().orphaned_files == []
+    assert repo.read_file(lineage) == b"{}"
+    assert len(repo.load()) == 100

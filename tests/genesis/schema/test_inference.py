@@ -407,8 +407,10 @@ def test_invalid_inputs() -> None:
         infer_schema([[1, 2]])  # type: ignore[arg-type]
     with pytest.raises(InvalidDataError, match=r"duplicate column names \['a'\]"):
         infer_schema(pd.DataFrame([[1, 2, 3]], columns=["a", "b", "a"]))
-    with pytest.raises(InvalidDataError, match="astype\\(str\\)"):
+    with pytest.raises(InvalidDataError, match="must be strings"):
         infer_schema(pd.DataFrame(np.ones((3, 2))))
+    with pytest.raises(InvalidDataError, match="empty name"):
+        infer_schema(pd.DataFrame({"": [1, 2], "b": [3, 4]}))
     with pytest.raises(InvalidParameterError, match="sample_size"):
         infer_schema(pd.DataFrame({"a": [1]}), sample_size=0)
 

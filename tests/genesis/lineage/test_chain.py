@@ -124,16 +124,17 @@ def test_audit_trail_reads_like_a_story(chain):
 
 def test_data_lineage_manifest(real):
     lineage = DataLineage("adult")
-    source = lineage.record_source(real, "adult.csv")
-    step = lineage.record_transformation("drop_missing", {"columns": ["workclass"]})
+    source = lineage.record_source("adult.csv", real)
+    step = lineage.record_transformation("adult_clean", "adult.csv", "rows with ? dropped")
     assert lineage.chain.blocks[1].content["input_hash"] == source
-    lineage.record_generation("cart", {"seed": 0}, 100, output=real.head(100))
+    lineage.record_generation("adult_synthetic", "cart", 100, {"seed": 0}, output=real.head(100))
     lineage.record_check({"overall_score": 0.9}, passed=True, threshold=0.8)
     manifest = lineage.create_manifest()
     assert isinstance(manifest, LineageManifest)
     assert manifest.verified and manifest.n_blocks == 4 and manifest.chain_hash != step
     assert manifest.sources[0]["data_hash"] == fingerprint(real)
     assert manifest.generations[0]["n_samples"] == 100
+    assert manifest.generations[0]["name"] == "adult_synthetic"
     assert manifest.checks[0]["passed"] is True
     assert json.loads(manifest.to_json())["name"] == "adult"
     lineage.chain.blocks[0].content["name"] = "other.csv"
@@ -159,3 +160,68 @@ def test_bad_inputs():
         LineageChain.from_dict({"blocks": [{"block_type": "x"}]})
     with pytest.raises(SourceNotFoundError, match="does not exist"):
         LineageChain.load("/nonexistent/lineage.json")
+
+
+def test_reference_data_lineage_calls_as_documented(real):
+    """genesis-v1.3-api.md, "Data Lineage": the call orders of DataLineage as written."""
+    lineage = DataLineage()
+    lineage.record_source("customers", real, description="CRM export", tags=["pii"])
+    lineage.record_transformation("customers_clean", "customers", description="deduplicated")
+    lineage.record_generation(
+        "customers_synthetic", "gaussian_copula", 1000, parameters={"seed": 1}
+    )
+    manifest = lineage.create_manifest()
+    source = manifest.sources[0]
+    assert source["name"] == "customers"  # was the DataFrame's text
+    assert source["data_hash"] == fingerprint(real)  # was "customers"
+    assert source["rows"] == len(real)
+    transform = manifest.transformations[0]
+    assert transform["operation"] == "customers_clean"
+    assert transform["input_hash"] == lineage.chain.blocks[0].data_hash
+    generation = manifest.generations[0]
+    assert (generation["method"], generation["n_samples"]) == ("gaussian_copula", 1000)
+    assert generation["parameters"] == {"seed": 1} and manifest.verified
+
+
+def test_reference_lineage_chain_calls_as_documented(real, tmp_path):
+    """genesis-v1.3-api.md, "LineageChain" and "LineageBlock", as written."""
+    chain = LineageChain()
+    chain.add_source_block(real, "customers", metadata={"owner": "crm"})
+    chain.add_transform_block("dedupe", chain.latest_hash, {"subset": ["age"]})
+    chain.add_generation_block("gaussian_copula", {"seed": 1}, 1000, quality_metrics=None)
+    chain.add_quality_check({"overall_score": 0.9}, True, threshold=0.8)
+    assert chain.verify() and len(chain.get_audit_trail()) == 4
+    chain.export(tmp_path / "lineage.json")
+    loaded = LineageChain.load(tmp_path / "lineage.json")
+    assert loaded.latest_hash == chain.latest_hash and loaded.blocks[0].verify()
+    block = LineageBlock("source", {"name": "x"}, previous_hash=None, metadata=None)
+    assert block.compute_hash() == block.data_hash
+    assert LineageBlock.from_dict(block.to_dict()).verify()
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda lin, df: lin.record_source(df, "customers"), "DataFrame: are the arguments"),
+        (lambda lin, df: lin.record_source("customers", "customers"), "content hash"),
+        (lambda lin, df: lin.record_source("customers", 42), "DataFrame or its content hash"),
+        (lambda lin, df: lin.record_source("c", df, tags="pii"), "tags must be a list"),
+        (lambda lin, df: lin.record_transformation("clean", "nothing"), "no dataset named"),
+        (lambda lin, df: lin.record_transformation("clean", {"a": 1}), "input_name must be"),
+        (lambda lin, df: lin.record_generation("cart", {"seed": 0}, 100), "method must be"),
+        (lambda lin, df: lin.record_generation("s", "cart", "100"), "n_samples must be"),
+        (lambda lin, df: lin.record_generation("s", "cart", True), "n_samples must be"),
+        (lambda lin, df: lin.record_generation("s", "cart", 5, [1]), "parameters must be"),
+    ],
+)
+def test_data_lineage_refuses_misfiled_arguments(real, call, message):
+    with pytest.raises(InvalidParameterError, match=message):
+        call(DataLineage(), real)
+
+
+def test_lineage_errors_live_in_genesis_errors():
+    from genesis import errors
+    from genesis.lineage import LineageVerificationError as from_lineage
+
+    assert from_lineage is errors.LineageVerificationError
+    assert issubclass(errors.LineageVerificationError, errors.GenesisError)
