@@ -123,7 +123,7 @@ def version_verify(dataset: DatasetOption, repo: RepoOption = DEFAULT_REPO) -> N
     removes them.
     """
     report = _repository(repo, dataset).verify()
-    orphans = list(report.orphans)
+    orphans = list(report.orphaned_files)
     typer.echo(
         f"checked {report.files_checked} data files in {report.snapshots_checked} versions: "
         f"{len(report.problems)} problems, {len(orphans)} orphaned files"

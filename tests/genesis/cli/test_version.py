@@ -1,6 +1,6 @@
 """``genesis version``: log, tag, diff, verify and clean a dataset repository.
 
-``verify`` listing orphans and ``clean`` use ``VerificationReport.orphans`` and
+``verify`` listing orphans and ``clean`` use ``VerificationReport.orphaned_files`` and
 ``DatasetRepository.clean(dry_run=...)`` from the versioning package (issue 12 item 14).
 """
 
