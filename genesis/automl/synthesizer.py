@@ -176,12 +176,12 @@ class AutoMLSynthesizer(BaseSynthesizer):
             raise InvalidParameterError(
                 f"on_trial must be a callable taking a dict, got {type(on_trial).__name__}"
             )
-        check_min_rows(df, int(self.min_rows))
         if len(df) < MIN_ROWS:
             raise InvalidDataError(
                 f"AutoML needs at least {MIN_ROWS} rows to hold some out for scoring, got "
                 f"{len(df)}; pick a method yourself, e.g. SyntheticGenerator('gaussian_copula')"
             )
+        check_min_rows(df, int(self.min_rows))
         deadline = start + float(self.time_budget)
         schema = resolve_schema(df, schema)
         features = MetaFeatureExtractor(seed=library_seed(self.seed, SKLEARN)).extract(df, schema)
