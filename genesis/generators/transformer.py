@@ -29,7 +29,12 @@ from genesis.generators.column_handlers import (
     _IdentifierHandler,
 )
 from genesis.generators.datetime_handler import _DateOfBirthHandler, _DatetimeHandler
-from genesis.generators.encoding import NULL_SUFFIX, OTHER_LABEL, _missing_mask
+from genesis.generators.encoding import (  # _MissingLabels: models saved before the split
+    NULL_SUFFIX,
+    OTHER_LABEL,
+    _missing_mask,
+    _MissingLabels,  # noqa: F401
+)
 from genesis.generators.numeric_handler import _NumericHandler
 from genesis.schema.types import (
     PII_SEMANTIC_TYPES,
