@@ -86,7 +86,9 @@ def test_any_seed_the_api_accepts_works_and_repeats(method, seed, fast_params):
     pd.testing.assert_frame_equal(first, model.generate(50))
     refit = SyntheticGenerator(method, seed=seed, **fast_params(method)).fit(real)
     pd.testing.assert_frame_equal(first, refit.generate(50))
-    pd.testing.assert_frame_equal(model.generate(50, seed=seed + 1), refit.generate(50, seed=seed + 1))
+    pd.testing.assert_frame_equal(
+        model.generate(50, seed=seed + 1), refit.generate(50, seed=seed + 1)
+    )
 
 
 @pytest.mark.parametrize("seed", [-1, 1.5, True, "3"])

@@ -32,7 +32,8 @@ def real(adult_df):
 def test_saved_model_holds_no_row_and_no_unique_combination(real, tmp_path, method, params):
     model = SyntheticGenerator(method, seed=0, **params).fit(real)
     path = model.save(tmp_path / "m.genesis")
-    data = open(path, "rb").read()
+    with open(path, "rb") as fh:
+        data = fh.read()
     assert leaked_rows(data, real) == []
     assert leaked_combinations(data, real, k=4) == []
     assert "baseline_sample_" not in model.synthesizer.__dict__
@@ -51,7 +52,9 @@ def test_the_checker_finds_rows_kept_inside_a_model(real):
 
 def test_model_files_are_owner_only(tmp_path, real):
     path = SyntheticGenerator("gaussian_copula").fit(real).save(tmp_path / "deep" / "m.genesis")
-    assert stat.S_IMODE((tmp_path / "deep" / "m.genesis").stat().st_mode) == MODEL_FILE_MODE == 0o600
+    assert (
+        stat.S_IMODE((tmp_path / "deep" / "m.genesis").stat().st_mode) == MODEL_FILE_MODE == 0o600
+    )
     assert not list((tmp_path / "deep").glob(".*tmp"))  # atomic: no temporary left behind
     assert path.endswith("m.genesis")
 

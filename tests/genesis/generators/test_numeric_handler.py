@@ -27,7 +27,13 @@ def extremes() -> pd.DataFrame:
         dtype="Int64",
     )
     return pd.DataFrame(
-        {"top": top, "bottom": bottom, "unsigned": unsigned, "nullable": nullable, "x": rng.normal(size=n)}
+        {
+            "top": top,
+            "bottom": bottom,
+            "unsigned": unsigned,
+            "nullable": nullable,
+            "x": rng.normal(size=n),
+        }
     )
 
 
@@ -64,4 +70,6 @@ def test_infinities_come_back_as_point_masses_at_their_rates(method):
     assert np.isneginf(synthetic["x"]).mean() == pytest.approx(0.05, abs=0.01)
     assert synthetic["x"].isna().mean() == pytest.approx(0.05, abs=0.01)
     finite = synthetic["x"][np.isfinite(synthetic["x"])]
-    assert finite.min() >= np.nanmin(x[np.isfinite(x)]) and finite.max() <= np.nanmax(x[np.isfinite(x)])
+    assert finite.min() >= np.nanmin(x[np.isfinite(x)]) and finite.max() <= np.nanmax(
+        x[np.isfinite(x)]
+    )
