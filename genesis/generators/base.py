@@ -36,7 +36,7 @@ from genesis.generators.persistence import (
 )
 from genesis.generators.transformer import TableTransformer
 from genesis.schema.types import Schema
-from genesis.validation import require_seed
+from genesis.validation import require_choice, require_int, require_seed
 from genesis.validation import validate_frame as _validate_frame
 
 #: fitting refuses tables with fewer rows: every method could only copy them
@@ -68,24 +68,15 @@ __all__ = [
 def check_int(
     name: str, value: Any, minimum: int | None = None, *, allow_none: bool = False
 ) -> None:
-    """Raise :class:`InvalidParameterError` unless ``value`` is an integer >= ``minimum``."""
-    if value is None and allow_none:
-        return
-    if not isinstance(value, (int, np.integer)) or isinstance(value, (bool, np.bool_)):
-        hint = " or None" if allow_none else ""
-        raise InvalidParameterError(
-            f"{name} must be an integer{hint}, got {value!r}; pass e.g. {name}={max(minimum or 0, 1)}"
-        )
-    if minimum is not None and value < minimum:
-        raise InvalidParameterError(
-            f"{name} must be >= {minimum}, got {value}; pass a value of at least {minimum}"
-        )
+    """Raise :class:`InvalidParameterError` unless ``value`` is an integer >= ``minimum``
+    (:func:`genesis.validation.require_int`)."""
+    require_int(value, name, minimum, allow_none=allow_none)
 
 
 def check_choice(name: str, value: Any, choices: tuple[Any, ...]) -> None:
-    """Raise :class:`InvalidParameterError` unless ``value`` is one of ``choices``."""
-    if value not in choices:
-        raise InvalidParameterError(f"{name} must be one of {list(choices)}, got {value!r}")
+    """Raise :class:`InvalidParameterError` unless ``value`` is one of ``choices``
+    (:func:`genesis.validation.require_choice`)."""
+    require_choice(value, name, choices)
 
 
 def check_seed(seed: Any, name: str = "seed") -> int:

@@ -95,3 +95,17 @@ def test_any_seed_the_api_accepts_works_and_repeats(method, seed, fast_params):
 def test_bad_seeds_are_refused(seed):
     with pytest.raises(InvalidParameterError, match="seed"):
         SyntheticGenerator("cart", seed=seed).fit(_table(50))
+
+
+def test_parameter_checks_come_from_genesis_validation():
+    from genesis.generators.base import check_choice, check_int
+
+    check_int("n", np.int64(3), 1)
+    for bad in (True, np.True_, 2.0, "2", None):
+        with pytest.raises(InvalidParameterError, match="must be an integer"):
+            check_int("n", bad, 1)
+    with pytest.raises(InvalidParameterError, match=">= 1"):
+        check_int("n", 0, 1)
+    check_int("n", None, 1, allow_none=True)
+    with pytest.raises(InvalidParameterError, match="must be one of"):
+        check_choice("mode", ["a"], ("a", "b"))
