@@ -279,7 +279,7 @@ class BaseSynthesizer:
         n = _check_rows(n)
         seed = check_seed(self.seed if seed is None else seed)
         transformer = self.transformer_
-        check_generation_memory(n, transformer.dtypes_, len(transformer.model_columns_))
+        check_generation_memory(n, transformer)
         model_seed, output_seed = np.random.SeedSequence(seed).spawn(2)
         if n == 0 or not transformer.model_columns_:
             frame = pd.DataFrame(
