@@ -1,4 +1,7 @@
-"""Does a shared artifact (a saved model, an HTML report) carry real rows?
+"""Does a shared artifact (a saved model, above all) carry real rows?
+
+(Named apart from ``tests/leakage.py``, the report helper's text checker, so both can
+coexist; this one also reads model files.)
 
 ``leaked_rows(content, real_df)`` and ``leaked_combinations(content, real_df, k=4)`` look for
 records inside ``content``: the columns a saved model or a report keeps side by side.
