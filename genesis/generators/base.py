@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import inspect
 import os
+import sys
 import time
 import warnings
 from collections.abc import Iterator
@@ -115,7 +116,7 @@ def check_min_rows(df: pd.DataFrame, min_rows: int) -> None:
                 "are likely to be exact copies of real ones; check the privacy audit before "
                 "sharing, or train on more rows",
                 CopyRiskWarning,
-                stacklevel=3,
+                stacklevel=_outside_genesis(),
             )
 
 
@@ -417,6 +418,14 @@ class BaseSynthesizer:
     def from_bytes(cls, data: bytes) -> BaseSynthesizer:
         """A model from the bytes :meth:`to_bytes` returned (same checks as :meth:`load`)."""
         return cls.load(data)
+
+
+def _outside_genesis() -> int:
+    """The ``stacklevel`` that points a warning at the first caller outside Genesis."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_globals.get("__name__", "").startswith("genesis."):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def _check_rows(n: Any) -> int:

@@ -46,8 +46,9 @@ def test_min_rows_is_configurable_and_checked():
 
 def test_small_tables_warn_large_ones_do_not():
     assert issubclass(CopyRiskWarning, GenesisWarning)
-    with pytest.warns(CopyRiskWarning, match="only 20 rows"):
+    with pytest.warns(CopyRiskWarning, match="only 20 rows") as record:
         SyntheticGenerator("cart").fit(_table(20))
+    assert record[0].filename == __file__  # points at the caller, not at Genesis
     with warnings.catch_warnings():
         warnings.simplefilter("error", GenesisWarning)
         SyntheticGenerator("cart").fit(_table(SMALL_TABLE_ROWS))
