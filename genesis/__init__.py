@@ -31,6 +31,7 @@ _LAZY_EXPORTS = {
     "Schema": "genesis.schema",
     "ColumnSchema": "genesis.schema",
     "SyntheticGenerator": "genesis.generators",
+    "GenerationMethod": "genesis.generators",
     "AutoMLSynthesizer": "genesis.automl",
     "QualityEvaluator": "genesis.quality",
     "QualityReport": "genesis.quality",
@@ -47,6 +48,7 @@ __all__ = [
     "ColumnSchema",
     "DatasetRepository",
     "DriftDetector",
+    "GenerationMethod",
     "GenesisError",
     "NotFittedError",
     "PrivacyAttackTester",
@@ -68,7 +70,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from genesis.dashboard import QualityDashboard
     from genesis.drift import DriftDetector
     from genesis.errors import GenesisError, NotFittedError
-    from genesis.generators import SyntheticGenerator
+    from genesis.generators import GenerationMethod, SyntheticGenerator
     from genesis.io import fingerprint, read_table, write_parquet
     from genesis.privacy_attacks import PrivacyAttackTester
     from genesis.quality import QualityEvaluator, QualityReport

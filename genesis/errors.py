@@ -80,6 +80,30 @@ class ModelLoadError(GenesisError):
     """A saved model file is missing, corrupt, or was written by an incompatible version."""
 
 
+class TooFewRowsError(InvalidDataError):
+    """A table has too few rows to learn from without copying them.
+
+    With a handful of rows every method can only reproduce the rows it saw (one row gives n
+    copies of it), so fitting refuses below ``min_rows``.
+    """
+
+
+class MemoryBudgetError(GenesisError, MemoryError):
+    """A requested generation would not fit in the memory available; the message gives the
+    estimate and how to generate in chunks instead. Subclasses ``MemoryError``."""
+
+
+# --- warnings ------------------------------------------------------------------------------
+
+
+class GenesisWarning(UserWarning):
+    """Base class of the warnings Genesis emits (filter them with this class)."""
+
+
+class CopyRiskWarning(GenesisWarning):
+    """A model is likely to reproduce real rows (a small table, or one with few distinct rows)."""
+
+
 #: the ``pip install 'genesis-synth[extra]'`` extra that installs each optional library
 #: (keyed by import name); pyproject.toml's [project.optional-dependencies] holds them
 EXTRAS = {

@@ -28,7 +28,9 @@ try:
     import mlflow
     import mlflow.pyfunc
 except ImportError:  # pragma: no cover - mlflow-skinny is a core dependency
-    raise missing_dependency("mlflow", "mlflow-skinny") from None
+    raise missing_dependency(
+        "mlflow-skinny", "logging and serving Genesis models with MLflow (genesis.mlflow_model)"
+    ) from None
 
 #: name of the saved Genesis model among the pyfunc model's artifacts
 ARTIFACT_KEY = "synthesizer"
@@ -102,6 +104,7 @@ def log_synthesizer(
         raise InvalidParameterError(
             f"expected a fitted Genesis model with save() and generate(), got {type(model).__name__}"
         )
+    # MLflow copies artifacts from files: the one place a model goes through a temporary folder
     with tempfile.TemporaryDirectory(prefix="genesis-mlflow-") as tmp:
         path = Path(tmp) / "model.genesis"
         model.save(path)

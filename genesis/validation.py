@@ -82,4 +82,41 @@ def require_seed(seed: Any, name: str = "seed") -> int | None:
     return value
 
 
-__all__ = ["require_frame", "require_seed", "validate_column_names", "validate_frame"]
+def require_int(
+    value: Any, name: str, minimum: int | None = None, *, allow_none: bool = False
+) -> int | None:
+    """``value`` as an ``int`` if it is an integer >= ``minimum`` (booleans refused)."""
+    if value is None and allow_none:
+        return None
+    # numpy's booleans (np.bool_, named "bool" in numpy 2) have __index__ too
+    if type(value).__name__ in ("bool", "bool_") or not hasattr(value, "__index__"):
+        hint = " or None" if allow_none else ""
+        raise InvalidParameterError(
+            f"{name} must be an integer{hint}, got {value!r}; pass e.g. {name}={max(minimum or 0, 1)}"
+        )
+    if minimum is not None and value < minimum:
+        raise InvalidParameterError(
+            f"{name} must be >= {minimum}, got {value}; pass a value of at least {minimum}"
+        )
+    return int(value)
+
+
+def require_choice(value: Any, name: str, choices: tuple[Any, ...]) -> Any:
+    """``value`` if it is one of ``choices``."""
+    try:
+        ok = value in choices
+    except TypeError:  # an unhashable or incomparable value
+        ok = False
+    if not ok:
+        raise InvalidParameterError(f"{name} must be one of {list(choices)}, got {value!r}")
+    return value
+
+
+__all__ = [
+    "require_choice",
+    "require_frame",
+    "require_int",
+    "require_seed",
+    "validate_column_names",
+    "validate_frame",
+]

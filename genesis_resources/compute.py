@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any, Literal
 
 import dagster as dg
@@ -41,7 +40,9 @@ class ComputeResource(dg.ConfigurableResource):
         """The thread count to use: the configured one, else 1 on small machines, else None."""
         if self.torch_threads is not None:
             return self.torch_threads
-        return 1 if (os.cpu_count() or 1) <= 4 else None
+        from genesis.threads import small_machine_threads
+
+        return small_machine_threads()
 
     def synthesizer_params(self, method: str) -> dict[str, Any]:
         """Keyword arguments for ``SyntheticGenerator(method, ...)``; empty for non-neural methods."""

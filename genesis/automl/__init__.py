@@ -7,8 +7,9 @@ trial. ``auto_synthesize(df, n)`` is the one-line form.
 """
 
 from genesis.automl.meta_features import MetaFeatureExtractor, MetaFeatures
-from genesis.automl.search import SCORINGS, AutoMLSynthesizer, auto_synthesize, score_candidate
+from genesis.automl.scoring import SCORINGS, score_candidate
 from genesis.automl.selector import MethodRecommendation, MethodSelector, SelectionResult
+from genesis.automl.synthesizer import AutoMLSynthesizer, auto_synthesize
 
 __all__ = [
     "SCORINGS",

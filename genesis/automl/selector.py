@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from genesis.automl.meta_features import MetaFeatures
 from genesis.errors import InvalidParameterError
+from genesis.generators.methods import GenerationMethod
 
 #: fewer rows than this: a tiny table, where fast, low-variance methods win
 TINY_ROWS = 300
@@ -29,25 +30,29 @@ _NEURAL = ("tvae", "ctgan")
 
 @dataclass(frozen=True)
 class MethodRecommendation:
-    """One method's standing: ``confidence`` in [0, 1] and the reasons, in words."""
+    """One method's standing: ``confidence`` in [0, 1] and the reasons, in words.
 
-    method: str
+    ``method`` is a :class:`~genesis.generators.GenerationMethod` (equal to its name).
+    """
+
+    method: GenerationMethod
     confidence: float
     reason: str
 
 
 @dataclass(frozen=True)
 class SelectionResult:
-    """The recommended method and every method's recommendation, best first."""
+    """The recommended method (a :class:`~genesis.generators.GenerationMethod`) and every
+    method's recommendation, best first."""
 
-    recommended_method: str
+    recommended_method: GenerationMethod
     confidence: float
     reason: str
     all_recommendations: list[MethodRecommendation] = field(default_factory=list)
 
     @property
-    def ranking(self) -> list[str]:
-        """Method names, most recommended first."""
+    def ranking(self) -> list[GenerationMethod]:
+        """The methods, most recommended first."""
         return [r.method for r in self.all_recommendations]
 
 
@@ -147,7 +152,7 @@ class MethodSelector:
         ranked = sorted(scores, key=lambda m: (-scores[m], list(_BASE).index(m)))
         recommendations = [
             MethodRecommendation(
-                method=m,
+                method=GenerationMethod(m),
                 confidence=round(float(min(max(scores[m], 0.0), 1.0)), 3),
                 reason="; ".join(reasons[m]),
             )

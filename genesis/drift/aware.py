@@ -42,8 +42,9 @@ class DriftAwareGenerator:
     """Wrap a synthesizer so that new data is checked for drift before it is learned.
 
     ``fit(df)`` fits the wrapped model as usual. ``update(current)`` compares ``current``
-    with the baseline the model was trained on (its ``baseline_sample_``, recorded at fit
-    time) and, on dataset drift:
+    with the baseline the model was trained on (a pseudo-sample of its ``baseline_profile_``,
+    the per-column summary recorded at fit time: the model keeps no training rows) and, on
+    dataset drift:
 
     - ``strategy="refit"``: refits on ``current`` alone;
     - ``strategy="weighted"``: refits on a recency-weighted mix: every row of ``current``
@@ -55,7 +56,8 @@ class DriftAwareGenerator:
 
     Args:
         base: a :class:`~genesis.generators.SyntheticGenerator` or any synthesizer with
-            ``fit(df)``, ``generate(n, seed=None)`` and, once fitted, ``baseline_sample_``.
+            ``fit(df)``, ``generate(n, seed=None)`` and, once fitted, ``baseline_profile_``
+            (a :class:`~genesis.drift.profile.BaselineProfile`).
             It may be fitted already.
         strategy: ``"refit"`` or ``"weighted"``.
         detector: the :class:`DriftDetector` to use (default: Evidently's defaults).
@@ -120,12 +122,13 @@ class DriftAwareGenerator:
 
     def _baseline(self) -> pd.DataFrame:
         try:
-            return self.base.baseline_sample_
+            profile = self.base.baseline_profile_
         except (AttributeError, NotFittedError):
             raise NotFittedError(
                 "the wrapped model has no baseline yet; call fit(df) on the DriftAwareGenerator "
                 "(or fit the model) before update()"
             ) from None
+        return profile.sample(seed=self.seed)
 
     def update(self, current: pd.DataFrame) -> DriftUpdate:
         """Check ``current`` for drift against the model's baseline; refit on drift."""

@@ -8,50 +8,40 @@ and the reversible :class:`~genesis.generators.transformer.TableTransformer`.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import pandas as pd
 
 from genesis.errors import InvalidParameterError, ModelLoadError, NotFittedError
-from genesis.generators.base import BaseSynthesizer
+from genesis.generators.base import MIN_TRAINING_ROWS, BaseSynthesizer, check_int
 from genesis.generators.cart import CARTSynthesizer
 from genesis.generators.gaussian_copula import GaussianCopulaSynthesizer
+from genesis.generators.methods import (
+    ALL_METHODS,
+    METHODS,
+    GenerationMethod,
+    get_synthesizer_class,
+    parse_method,
+)
 from genesis.generators.neural import CTGANSynthesizer, TVAESynthesizer
 from genesis.generators.transformer import TableTransformer
 from genesis.schema.types import Schema
-
-#: the synthesis methods :class:`SyntheticGenerator` accepts
-METHODS = ("gaussian_copula", "cart", "ctgan", "tvae")
-#: every ``method`` value accepted: the concrete methods and ``"auto"`` (AutoML picks one)
-ALL_METHODS = ("auto", *METHODS)
-
-_CLASSES: dict[str, type[BaseSynthesizer]] = {
-    "gaussian_copula": GaussianCopulaSynthesizer,
-    "cart": CARTSynthesizer,
-    "ctgan": CTGANSynthesizer,
-    "tvae": TVAESynthesizer,
-}
-
-
-def get_synthesizer_class(method: str) -> type[BaseSynthesizer]:
-    """The synthesizer class implementing ``method`` (one of :data:`METHODS`)."""
-    if method == "auto":  # imported here: genesis.automl builds on this module
-        from genesis.automl.search import AutoMLSynthesizer
-
-        return AutoMLSynthesizer
-    if not isinstance(method, str) or method not in _CLASSES:
-        raise InvalidParameterError(f"unknown method {method!r}; choose one of {list(ALL_METHODS)}")
-    return _CLASSES[method]
 
 
 class SyntheticGenerator:
     """Facade over the synthesizers: pick a method by name, then fit, generate, save, load.
 
     Args:
-        method: one of :data:`METHODS` (default ``"cart"``), or ``"auto"`` to let
+        method: a :class:`GenerationMethod` or its name, one of :data:`METHODS` (default
+            ``"cart"``), or ``"auto"`` to let
             :class:`~genesis.automl.AutoMLSynthesizer` measure them and keep the best
             (its parameters: ``time_budget``, ``scoring``, ``methods`` ...).
-        seed: seed of every random operation; same seed, same model and rows.
+        seed: seed of every random operation (any non-negative integer); same seed, same
+            model and rows.
+        min_rows: fitting refuses tables with fewer rows (default
+            :data:`~genesis.generators.base.MIN_TRAINING_ROWS`): with a handful of rows every
+            method can only copy them.
         **method_params: the chosen synthesizer's parameters (e.g. ``epochs=300`` for
             ``"ctgan"``, ``min_samples_leaf=20`` for ``"cart"``).
 
@@ -59,7 +49,16 @@ class SyntheticGenerator:
     underlying synthesizer) and every fitted attribute of it (``epoch_seconds_`` ...).
     """
 
-    def __init__(self, method: str = "cart", *, seed: int = 0, **method_params: Any) -> None:
+    def __init__(
+        self,
+        method: str | GenerationMethod = "cart",
+        *,
+        seed: int = 0,
+        min_rows: int = MIN_TRAINING_ROWS,
+        **method_params: Any,
+    ) -> None:
+        method = parse_method(method).value
+        check_int("min_rows", min_rows, 1)
         cls = get_synthesizer_class(method)
         accepted = cls._param_names()
         unknown = sorted(set(method_params) - set(accepted))
@@ -71,6 +70,12 @@ class SyntheticGenerator:
         self.seed = seed
         self.method_params = dict(method_params)
         self.synthesizer: BaseSynthesizer = cls(seed=seed, **method_params)
+        self.synthesizer.min_rows = int(min_rows)
+
+    @property
+    def min_rows(self) -> int:
+        """Fitting refuses tables with fewer rows."""
+        return int(self.synthesizer.min_rows)
 
     def fit(self, df: pd.DataFrame, schema: Schema | None = None) -> SyntheticGenerator:
         """Learn ``df`` (schema inferred when not given); returns self."""
@@ -81,17 +86,44 @@ class SyntheticGenerator:
         """``n`` synthetic rows in the source's exact format (``seed`` None: the constructor's)."""
         return self.synthesizer.generate(n, seed=seed)
 
+    def generate_chunks(
+        self, n: int, chunk_rows: int = 1_000_000, seed: int | None = None
+    ) -> Iterator[pd.DataFrame]:
+        """``n`` rows as consecutive tables of at most ``chunk_rows`` rows (larger than memory)."""
+        return self.synthesizer.generate_chunks(n, chunk_rows, seed)
+
+    def generate_to(
+        self,
+        path: str | os.PathLike[str],
+        n: int,
+        *,
+        chunk_rows: int = 1_000_000,
+        seed: int | None = None,
+    ) -> str:
+        """Write ``n`` rows to a Parquet file chunk by chunk; returns the path."""
+        return self.synthesizer.generate_to(path, n, chunk_rows=chunk_rows, seed=seed)
+
     def save(self, path: str | os.PathLike[str]) -> str:
-        """Save the fitted model atomically; returns the path written."""
+        """Save the fitted model atomically, owner-only (0600); returns the path written."""
         return self.synthesizer.save(path)
 
+    def to_bytes(self) -> bytes:
+        """The fitted model as model-file bytes (see :meth:`BaseSynthesizer.to_bytes`)."""
+        return self.synthesizer.to_bytes()
+
     @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> SyntheticGenerator:
-        """Load a model saved by :meth:`save` (or by any synthesizer's ``save``)."""
+    def from_bytes(cls, data: bytes) -> SyntheticGenerator:
+        """A generator from :meth:`to_bytes` output (no temporary file needed)."""
+        return cls.load(data)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str] | bytes) -> SyntheticGenerator:
+        """Load a model saved by :meth:`save` (or by any synthesizer's ``save``), or its bytes."""
         synthesizer = BaseSynthesizer.load(path)
         if synthesizer.method not in ALL_METHODS:
             raise ModelLoadError(
-                f"{str(path)!r} holds a model of unknown method {synthesizer.method!r}"
+                f"the model holds an unknown method {synthesizer.method!r}; refit it with this "
+                "version of Genesis"
             )
         generator = cls.__new__(cls)
         generator.method = synthesizer.method
@@ -128,6 +160,7 @@ __all__ = [
     "ALL_METHODS",
     "METHODS",
     "BaseSynthesizer",
+    "GenerationMethod",
     "CARTSynthesizer",
     "CTGANSynthesizer",
     "GaussianCopulaSynthesizer",

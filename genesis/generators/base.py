@@ -10,47 +10,57 @@ frame.
 from __future__ import annotations
 
 import inspect
-import json
 import os
-import pickle
-import tempfile
+import sys
 import time
-from pathlib import Path
+import warnings
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
 from genesis.errors import (
-    DataWriteError,
-    InvalidDataError,
+    CopyRiskWarning,
     InvalidParameterError,
     ModelLoadError,
     NotFittedError,
     SchemaError,
+    TooFewRowsError,
+)
+from genesis.generators.memory import check_generation_memory
+from genesis.generators.persistence import (
+    genesis_version,
+    model_to_bytes,
+    read_model,
+    write_model,
 )
 from genesis.generators.transformer import TableTransformer
 from genesis.schema.types import Schema
+from genesis.validation import require_choice, require_int, require_seed
+from genesis.validation import validate_frame as _validate_frame
 
-_MAGIC = b"GENESIS-MODEL\n"
-_FILE_FORMAT = 1
-#: rows of the training table a fitted model keeps as its drift baseline
-BASELINE_SAMPLE_ROWS = 5_000
+#: fitting refuses tables with fewer rows: every method could only copy them
+MIN_TRAINING_ROWS = 10
+#: below this many rows, fitting warns (:class:`CopyRiskWarning`) when some rows are unique
+SMALL_TABLE_ROWS = 100
+#: rows of the pseudo-sample a differentially private model summarises as its drift baseline
+DP_PROFILE_ROWS = 5_000
+#: rows per chunk of :meth:`BaseSynthesizer.generate_chunks` when none is given
+CHUNK_ROWS = 1_000_000
 
-
-def genesis_version() -> str:
-    """The installed Genesis version (``"unknown"`` when running from a bare checkout)."""
-    import genesis
-
-    version = getattr(genesis, "__version__", None)
-    if version:
-        return str(version)
-    try:
-        from importlib.metadata import version as dist_version
-
-        return dist_version("genesis-synth")
-    except Exception:
-        return "unknown"
+__all__ = [
+    "CHUNK_ROWS",
+    "MIN_TRAINING_ROWS",
+    "SMALL_TABLE_ROWS",
+    "BaseSynthesizer",
+    "check_choice",
+    "check_int",
+    "check_seed",
+    "genesis_version",
+    "resolve_schema",
+    "validate_frame",
+]
 
 
 # --- parameter checks shared by the synthesizers ------------------------------------------------
@@ -59,60 +69,55 @@ def genesis_version() -> str:
 def check_int(
     name: str, value: Any, minimum: int | None = None, *, allow_none: bool = False
 ) -> None:
-    """Raise :class:`InvalidParameterError` unless ``value`` is an integer >= ``minimum``."""
-    if value is None and allow_none:
-        return
-    if not isinstance(value, (int, np.integer)) or isinstance(value, (bool, np.bool_)):
-        hint = " or None" if allow_none else ""
-        raise InvalidParameterError(
-            f"{name} must be an integer{hint}, got {value!r}; pass e.g. {name}={max(minimum or 0, 1)}"
-        )
-    if minimum is not None and value < minimum:
-        raise InvalidParameterError(
-            f"{name} must be >= {minimum}, got {value}; pass a value of at least {minimum}"
-        )
+    """Raise :class:`InvalidParameterError` unless ``value`` is an integer >= ``minimum``
+    (:func:`genesis.validation.require_int`)."""
+    require_int(value, name, minimum, allow_none=allow_none)
 
 
 def check_choice(name: str, value: Any, choices: tuple[Any, ...]) -> None:
-    """Raise :class:`InvalidParameterError` unless ``value`` is one of ``choices``."""
-    if value not in choices:
-        raise InvalidParameterError(f"{name} must be one of {list(choices)}, got {value!r}")
+    """Raise :class:`InvalidParameterError` unless ``value`` is one of ``choices``
+    (:func:`genesis.validation.require_choice`)."""
+    require_choice(value, name, choices)
 
 
 def check_seed(seed: Any, name: str = "seed") -> int:
-    """A valid seed as an ``int``: a non-negative integer."""
-    check_int(name, seed, 0)
-    return int(seed)
-
-
-# --- input validation -------------------------------------------------------------------------
+    """A valid seed as an ``int``: any non-negative integer (see :func:`genesis.validation.require_seed`)."""
+    value = require_seed(seed, name)
+    if value is None:
+        raise InvalidParameterError(f"{name} must be a non-negative integer, got None")
+    return value
 
 
 def validate_frame(df: Any) -> pd.DataFrame:
-    """Check that ``df`` is a table Genesis can learn from and return it."""
-    if not isinstance(df, pd.DataFrame):
-        raise InvalidDataError(
-            f"expected a pandas DataFrame, got {type(df).__name__}; read your data with "
-            "genesis.read_table(...) or wrap it with pd.DataFrame(...)"
+    """Check that ``df`` is a table Genesis can learn from and return it
+    (:func:`genesis.validation.validate_frame`)."""
+    return _validate_frame(df)
+
+
+def check_min_rows(df: pd.DataFrame, min_rows: int) -> None:
+    """Refuse tables below ``min_rows`` rows; warn when a small table's rows are likely copied.
+
+    Raises:
+        TooFewRowsError: fewer than ``min_rows`` rows.
+    """
+    n = len(df)
+    if n < min_rows:
+        raise TooFewRowsError(
+            f"the table has {n} row{'s' if n != 1 else ''}, fewer than the {min_rows} a model "
+            f"needs: with so few rows every method can only reproduce them (a one-row table "
+            f"gives n copies of that row), which would publish the real records; collect at "
+            f"least {min_rows} rows, or lower min_rows only if the rows are not sensitive"
         )
-    if df.shape[1] == 0:
-        raise InvalidDataError(
-            "the DataFrame has no columns; pass a table with at least one column"
-        )
-    if df.shape[0] == 0:
-        raise InvalidDataError(
-            "the DataFrame has no rows; pass a table with at least one row to learn from"
-        )
-    bad = [c for c in df.columns if not isinstance(c, str)]
-    if bad:
-        raise InvalidDataError(
-            f"column names must be strings, got {bad[:5]}; rename them, e.g. "
-            "df.columns = [str(c) for c in df.columns]"
-        )
-    if df.columns.has_duplicates:
-        dupes = sorted(set(df.columns[df.columns.duplicated()]))
-        raise InvalidDataError(f"duplicate column names {dupes}; give every column a distinct name")
-    return df
+    if n < SMALL_TABLE_ROWS:
+        unique = int((~df.astype(str).duplicated(keep=False)).sum())
+        if unique:
+            warnings.warn(
+                f"the table has only {n} rows ({unique} of them unique): many synthetic rows "
+                "are likely to be exact copies of real ones; check the privacy audit before "
+                "sharing, or train on more rows",
+                CopyRiskWarning,
+                stacklevel=_outside_genesis(),
+            )
 
 
 def resolve_schema(df: pd.DataFrame, schema: Schema | None) -> Schema:
@@ -150,13 +155,22 @@ class BaseSynthesizer:
     Args:
         max_categories: categorical columns with more labels keep the ``max_categories - 1``
             most frequent and draw the rest back from their frequencies.
-        seed: seed of every random operation; the same seed gives the same model and rows.
+        seed: seed of every random operation (any non-negative integer); the same seed gives
+            the same model and rows.
 
-    After :meth:`fit`: ``schema_``, ``transformer_``, ``n_rows_``, ``fit_seconds_``.
+    ``min_rows`` (attribute, default :data:`MIN_TRAINING_ROWS`): fitting refuses smaller
+    tables; :class:`~genesis.generators.SyntheticGenerator` takes it as a parameter.
+
+    After :meth:`fit`: ``schema_``, ``transformer_``, ``n_rows_``, ``fit_seconds_``,
+    ``training_fingerprint_`` (a hash of the training table) and ``baseline_profile_``
+    (a :class:`~genesis.drift.profile.BaselineProfile`: per-column summaries for drift
+    detection, no rows).
     """
 
     #: the method's name in :data:`genesis.generators.METHODS`
     method: ClassVar[str] = ""
+    #: fitting refuses tables with fewer rows (see :func:`check_min_rows`)
+    min_rows: int = MIN_TRAINING_ROWS
 
     def __init__(self, *, max_categories: int = 100, seed: int = 0) -> None:
         self.max_categories = max_categories
@@ -184,20 +198,26 @@ class BaseSynthesizer:
         """Check the constructor parameters; subclasses extend it."""
         check_int("max_categories", self.max_categories, 2)
         check_seed(self.seed)
+        check_int("min_rows", self.min_rows, 1)
 
     # -- the template -----------------------------------------------------------------------
     def fit(self, df: pd.DataFrame, schema: Schema | None = None) -> BaseSynthesizer:
         """Learn the table ``df``.
 
         Args:
-            df: the real table (at least one row and one column, unique string names).
+            df: the real table (at least ``min_rows`` rows, one column, unique string names).
             schema: its schema; inferred with :func:`genesis.schema.infer_schema` when None.
 
         Returns:
             self, fitted.
+
+        Raises:
+            TooFewRowsError: fewer than ``min_rows`` rows (a warning,
+                :class:`~genesis.errors.CopyRiskWarning`, below 100 rows with unique rows).
         """
         self._validate_params()
         df = validate_frame(df)
+        check_min_rows(df, int(self.min_rows))
         start = time.perf_counter()
         schema = resolve_schema(df, schema)
         transformer = TableTransformer(
@@ -214,21 +234,34 @@ class BaseSynthesizer:
         return self
 
     def _record_baseline(self, df: pd.DataFrame) -> None:
-        """Keep what drift detection compares new data with (saved with the model).
+        """Keep what drift detection compares new data with (saved with the model), no rows.
 
         ``training_fingerprint_``: :func:`genesis.io.fingerprint` of the training table;
-        ``baseline_sample_``: up to :data:`BASELINE_SAMPLE_ROWS` of its rows, drawn with
-        ``seed`` and kept in their original order.
+        ``baseline_profile_``: its per-column summary (:class:`BaselineProfile`). A
+        differentially private model summarises its own synthetic rows instead
+        (post-processing: no privacy budget spent, nothing beyond what the model publishes).
         """
+        from genesis.drift.profile import BaselineProfile
         from genesis.io import fingerprint
 
         self.training_fingerprint_ = fingerprint(df)
-        if len(df) > BASELINE_SAMPLE_ROWS:
-            rows = np.random.default_rng(int(self.seed)).choice(
-                len(df), BASELINE_SAMPLE_ROWS, replace=False
+        if getattr(self, "epsilon", None) is not None:
+            rows = self.generate(min(DP_PROFILE_ROWS, max(len(df), 1)))
+            self.baseline_profile_ = BaselineProfile.fit(rows)
+            self.baseline_profile_.n_rows = len(df)
+        else:
+            self.baseline_profile_ = BaselineProfile.fit(df)
+
+    @property
+    def baseline_sample_(self) -> pd.DataFrame:
+        """The drift baseline as a table: a pseudo-sample of ``baseline_profile_`` (its
+        columns drawn independently from their summaries; not training rows)."""
+        profile = self.__dict__.get("baseline_profile_")
+        if profile is None:
+            raise NotFittedError(
+                f"this {type(self).__name__} has no drift baseline; call fit(df) first"
             )
-            df = df.iloc[np.sort(rows)]
-        self.baseline_sample_ = df.reset_index(drop=True).copy()
+        return profile.sample(seed=check_seed(self.seed))
 
     def generate(self, n: int, seed: int | None = None) -> pd.DataFrame:
         """Generate ``n`` synthetic rows in the source table's exact format.
@@ -237,20 +270,18 @@ class BaseSynthesizer:
             n: number of rows (an integer >= 0).
             seed: seed of this draw; None uses the constructor's ``seed``, so repeated calls
                 without a seed return the same rows.
+
+        Raises:
+            MemoryBudgetError: ``n`` rows would not fit in the memory available; the message
+                gives the estimate and the chunked alternative (:meth:`generate_chunks`,
+                :meth:`generate_to`).
         """
         self._check_fitted()
-        if not isinstance(n, (int, np.integer)) or isinstance(n, (bool, np.bool_)):
-            raise InvalidParameterError(
-                f"n must be an integer number of rows, got {n!r}; pass e.g. n=1000"
-            )
-        if n < 0:
-            raise InvalidParameterError(
-                f"n must be >= 0, got {n}; pass the number of rows to generate"
-            )
-        n = int(n)
+        n = _check_rows(n)
         seed = check_seed(self.seed if seed is None else seed)
-        model_seed, output_seed = np.random.SeedSequence(seed).spawn(2)
         transformer = self.transformer_
+        check_generation_memory(n, transformer)
+        model_seed, output_seed = np.random.SeedSequence(seed).spawn(2)
         if n == 0 or not transformer.model_columns_:
             frame = pd.DataFrame(
                 {
@@ -264,6 +295,66 @@ class BaseSynthesizer:
         else:
             frame = self._generate(n, np.random.default_rng(model_seed))
         return transformer.inverse_transform(frame, np.random.default_rng(output_seed), n=n)
+
+    def generate_chunks(
+        self, n: int, chunk_rows: int = CHUNK_ROWS, seed: int | None = None
+    ) -> Iterator[pd.DataFrame]:
+        """``n`` synthetic rows as consecutive tables of at most ``chunk_rows`` rows each.
+
+        For tables larger than memory; chunk ``i`` is drawn with a seed derived from
+        ``seed`` and ``i`` (same arguments, same chunks).
+        """
+        self._check_fitted()
+        n = _check_rows(n)
+        check_int("chunk_rows", chunk_rows, 1)
+        seed = check_seed(self.seed if seed is None else seed)
+        starts = range(0, n, int(chunk_rows))
+        seeds = np.random.SeedSequence(seed).spawn(len(starts))
+        for start, child in zip(starts, seeds, strict=True):
+            size = min(int(chunk_rows), n - start)
+            yield self.generate(size, seed=int(child.generate_state(1, np.uint64)[0]))
+
+    def generate_to(
+        self,
+        path: str | os.PathLike[str],
+        n: int,
+        *,
+        chunk_rows: int = CHUNK_ROWS,
+        seed: int | None = None,
+    ) -> str:
+        """Write ``n`` synthetic rows to a Parquet file at ``path``, chunk by chunk, so the
+        whole table never sits in memory; returns the path (written owner-only, atomically)."""
+        import tempfile
+        from pathlib import Path
+
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(
+            prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
+        )
+        os.close(handle)
+        writer = None
+        try:
+            for chunk in self.generate_chunks(n, chunk_rows, seed):
+                table = pa.Table.from_pandas(chunk, preserve_index=False)
+                if writer is None:
+                    writer = pq.ParquetWriter(temporary, table.schema)
+                writer.write_table(table.cast(writer.schema))
+            if writer is None:  # n == 0: an empty table with the right columns
+                table = pa.Table.from_pandas(self.generate(0), preserve_index=False)
+                pq.write_table(table, temporary)
+            else:
+                writer.close()
+            os.replace(temporary, target)
+        except BaseException:
+            if writer is not None:
+                writer.close()
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        return str(target)
 
     def _fit(self, frame: pd.DataFrame, transformer: TableTransformer) -> None:
         """Learn the model frame (continuous floats, discrete integer codes)."""
@@ -284,99 +375,64 @@ class BaseSynthesizer:
     def _before_save(self) -> None:
         """Hook: put the model in a portable state (e.g. move torch weights to the CPU)."""
 
-    def save(self, path: str | os.PathLike[str]) -> str:
-        """Write the fitted model to ``path`` atomically (temporary file, then rename).
-
-        The file starts with a small JSON header (Genesis version, method, class) followed by
-        the pickled model. Returns the path written.
-        """
+    def to_bytes(self) -> bytes:
+        """The fitted model as the bytes of a model file (for artifact stores and registries:
+        no temporary folder needed); :meth:`from_bytes` reads them back."""
         self._check_fitted()
         self._before_save()
-        path = Path(path)
-        header = {
-            "format": _FILE_FORMAT,
-            "genesis_version": genesis_version(),
-            "method": self.method,
-            "class": f"{type(self).__module__}.{type(self).__qualname__}",
-        }
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(_MAGIC)
-                    fh.write(json.dumps(header).encode() + b"\n")
-                    pickle.dump(self, fh, protocol=pickle.HIGHEST_PROTOCOL)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                os.replace(tmp, path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
-        except OSError as exc:
-            raise DataWriteError(
-                f"could not save the model to {str(path)!r}: {exc}; check the folder exists and is writable"
-            ) from exc
-        return str(path)
+        return model_to_bytes(self, self.method)
+
+    def save(self, path: str | os.PathLike[str]) -> str:
+        """Write the fitted model to ``path`` atomically and owner-only (0600); returns the path.
+
+        The file starts with a small JSON header (Genesis version, method, class) followed by
+        the pickled model. It holds no training row, but per-column values of the training
+        table (CART leaves draw real values): keep it as private as the data.
+        """
+        return write_model(path, self.to_bytes())
 
     @staticmethod
     def read_header(path: str | os.PathLike[str]) -> dict[str, Any]:
         """The JSON header of a saved model file (version, method, class) without loading it."""
-        header, _ = _read_model_file(path, payload=False)
+        header, _ = read_model(path, payload=False)
         return header
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> BaseSynthesizer:
-        """Load a model written by :meth:`save`.
+    def load(cls, path: str | os.PathLike[str] | bytes) -> BaseSynthesizer:
+        """Load a model written by :meth:`save` (a path) or :meth:`to_bytes` (bytes).
 
         Raises:
             ModelLoadError: the file is missing, is not a Genesis model, is corrupt, or holds
                 a model of another class than the one ``load`` was called on.
         """
-        header, model = _read_model_file(path, payload=True)
+        header, model = read_model(path)
         if not isinstance(model, cls):
+            where = "the model bytes" if isinstance(path, bytes | bytearray) else repr(str(path))
             raise ModelLoadError(
-                f"{str(path)!r} holds a {type(model).__name__} ({header.get('method')!r} method), not a "
+                f"{where} holds a {type(model).__name__} ({header.get('method')!r} method), not a "
                 f"{cls.__name__}; load it with genesis.generators.SyntheticGenerator.load(path)"
             )
         return model
 
+    @classmethod
+    def from_bytes(cls, data: bytes) -> BaseSynthesizer:
+        """A model from the bytes :meth:`to_bytes` returned (same checks as :meth:`load`)."""
+        return cls.load(data)
 
-def _read_model_file(path: str | os.PathLike[str], *, payload: bool) -> tuple[dict[str, Any], Any]:
-    path = Path(path)
-    if not path.is_file():
-        raise ModelLoadError(
-            f"no model file at {str(path)!r}; check the path, or fit and save(path) a model first"
+
+def _outside_genesis() -> int:
+    """The ``stacklevel`` that points a warning at the first caller outside Genesis."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_globals.get("__name__", "").startswith("genesis."):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+def _check_rows(n: Any) -> int:
+    if not isinstance(n, int | np.integer) or isinstance(n, bool | np.bool_):
+        raise InvalidParameterError(
+            f"n must be an integer number of rows, got {n!r}; pass e.g. n=1000"
         )
-    try:
-        with path.open("rb") as fh:
-            if fh.read(len(_MAGIC)) != _MAGIC:
-                raise ModelLoadError(
-                    f"{str(path)!r} is not a Genesis model file; pass a file written by save(path)"
-                )
-            try:
-                header = json.loads(fh.readline())
-            except (json.JSONDecodeError, UnicodeDecodeError):
-                raise ModelLoadError(
-                    f"{str(path)!r} has a corrupt header; save the model again"
-                ) from None
-            if not isinstance(header, dict) or header.get("format") != _FILE_FORMAT:
-                raise ModelLoadError(
-                    f"{str(path)!r} uses model file format {header.get('format') if isinstance(header, dict) else '?'}, "
-                    f"this Genesis reads format {_FILE_FORMAT}; save the model again with this version"
-                )
-            if not payload:
-                return header, None
-            try:
-                model = pickle.load(fh)
-            except Exception as exc:
-                raise ModelLoadError(
-                    f"{str(path)!r} is corrupt or was written by an incompatible version "
-                    f"(Genesis {header.get('genesis_version')}): {type(exc).__name__}: {exc}; "
-                    "refit the model and save it again"
-                ) from None
-    except OSError as exc:
-        raise ModelLoadError(
-            f"could not read {str(path)!r}: {exc}; check the file's permissions"
-        ) from exc
-    return header, model
+    if n < 0:
+        raise InvalidParameterError(f"n must be >= 0, got {n}; pass the number of rows to generate")
+    return int(n)

@@ -79,6 +79,18 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
     declared in ``bounds``: by default they are the observed minimum and maximum, which can
     reveal the most extreme row. Declare ``bounds`` (e.g. ``{"age": (0, 120)}``) and keep
     categories to publicly known label sets for an end-to-end guarantee.
+
+    What a saved DP model contains, exactly: the parameters above; the schema (names, kinds,
+    formats, tokens); the transformer's metadata listed as not protected (every category
+    label, the rare-label frequencies inside "other", missing-value labels, decimals,
+    bounds, identifier patterns, fake generators); the noisy marginals (code order and
+    normal thresholds of each discrete column, 1,000 quantiles of each continuous column's
+    noisy histogram); the Cholesky factor of the noisy correlation; ``privacy_budget_``;
+    ``n_rows_``; ``training_fingerprint_`` (a SHA-256 of the training table, which reveals
+    nothing about its rows but lets the exact table be recognised); and
+    ``baseline_profile_``, the drift baseline, built from 5,000 of the model's own synthetic
+    rows (post-processing: no extra budget). It holds no training row: the drift baseline
+    used to be 5,000 real rows and is now this summary.
     """
 
     method = "gaussian_copula"

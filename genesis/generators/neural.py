@@ -8,7 +8,6 @@ imported only when a neural model is fitted or used.
 from __future__ import annotations
 
 import contextlib
-import os
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -18,18 +17,18 @@ import pandas as pd
 
 from genesis.errors import InvalidParameterError, missing_dependency
 from genesis.generators.base import BaseSynthesizer, check_choice, check_int
+from genesis.generators.seeding import CTGAN_STATE, TORCH, library_seed
 from genesis.generators.transformer import TableTransformer
+from genesis.threads import small_machine_threads
 
 DEVICES = ("auto", "cpu", "cuda")
 _PAC = 10
 
 
 def default_torch_threads() -> int | None:
-    """1 on machines with at most 4 cores, else None (torch's own default).
-
-    torch's default thread count made CTGAN 17-35x slower on 2-core machines.
-    """
-    return 1 if (os.cpu_count() or 1) <= 4 else None
+    """torch's CPU threads when ``torch_threads="auto"``: :func:`genesis.threads.small_machine_threads`
+    (1 on machines with at most 4 cores, where torch's default made CTGAN 17-35x slower)."""
+    return small_machine_threads()
 
 
 def _import_torch() -> Any:
@@ -117,9 +116,10 @@ class _NeuralSynthesizer(BaseSynthesizer):
         self.device_ = self._resolve_device()
         discrete = [c for c in frame.columns if c in transformer.n_codes_]
         with _torch_threads(self._threads()), _sequential_joblib():
-            torch.manual_seed(int(self.seed))
+            # torch and ctgan take narrower seeds than Genesis: derived ones, deterministic
+            torch.manual_seed(library_seed(self.seed, TORCH))
             model = self._make_model(enable_gpu=self.device_ == "cuda")
-            model.set_random_state(int(self.seed))
+            model.set_random_state(library_seed(self.seed, CTGAN_STATE))
             start = time.perf_counter()
             model.fit(frame, discrete_columns=discrete)
             self.epoch_seconds_ = (time.perf_counter() - start) / int(self.epochs)

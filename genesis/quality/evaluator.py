@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 from numbers import Integral
 
@@ -104,7 +103,9 @@ class QualityEvaluator:
         """
         from threadpoolctl import threadpool_limits
 
-        with threadpool_limits(limits=1 if (os.cpu_count() or 1) <= 4 else None):
+        from genesis.threads import small_machine_threads
+
+        with threadpool_limits(limits=small_machine_threads()):
             return self._evaluate()
 
     def _evaluate(self) -> QualityReport:

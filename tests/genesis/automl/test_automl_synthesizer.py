@@ -10,9 +10,6 @@ import pytest
 
 from genesis.automl import (
     AutoMLSynthesizer,
-    MetaFeatureExtractor,
-    MetaFeatures,
-    MethodSelector,
     auto_synthesize,
 )
 from genesis.errors import (
@@ -34,110 +31,6 @@ def adult_small(adult_df: pd.DataFrame) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def fitted(adult_small: pd.DataFrame) -> AutoMLSynthesizer:
     return AutoMLSynthesizer(methods=FAST, time_budget=30, seed=0).fit(adult_small)
-
-
-def _features(**overrides) -> MetaFeatures:
-    values = {
-        "n_rows": 10_000,
-        "n_columns": 10,
-        "numeric_ratio": 0.5,
-        "categorical_ratio": 0.5,
-        "missing_ratio": 0.0,
-        "has_high_cardinality": False,
-        "has_temporal": False,
-        "max_correlation": 0.2,
-        "nonlinearity": 0.0,
-    }
-    values.update(overrides)
-    return MetaFeatures(**values)
-
-
-# -- meta-features ------------------------------------------------------------------------------
-
-
-def test_meta_features_of_adult(adult_df):
-    features = MetaFeatureExtractor().extract(adult_df)
-    assert features.n_rows == len(adult_df) and features.n_columns == 15
-    assert features.numeric_ratio == pytest.approx(6 / 15)
-    assert features.categorical_ratio == pytest.approx(9 / 15)
-    # "?" tokens in workclass, occupation and native-country count as missing
-    tokens = sum((adult_df[c] == "?").sum() for c in ("workclass", "occupation", "native-country"))
-    assert features.missing_ratio == pytest.approx(tokens / adult_df.size, rel=1e-6)
-    assert not features.has_temporal and not features.has_high_cardinality
-    assert features.max_cardinality == 42  # native-country
-
-
-def test_nonlinearity_separates_a_parabola_from_a_line():
-    rng = np.random.default_rng(0)
-    x = rng.uniform(-1, 1, 3_000)
-    noise = rng.normal(0, 0.02, x.size)
-    parabola = MetaFeatureExtractor().extract(pd.DataFrame({"x": x, "y": x**2 + noise}))
-    line = MetaFeatureExtractor().extract(pd.DataFrame({"x": x, "y": 2 * x + noise}))
-    assert parabola.max_correlation < 0.1 and parabola.nonlinearity > 0.5
-    assert line.max_correlation > 0.99 and line.nonlinearity < 0.1
-
-
-def test_meta_features_see_datetimes_and_high_cardinality(weather_df):
-    features = MetaFeatureExtractor().extract(weather_df)
-    assert features.has_temporal
-    ids = pd.DataFrame({"code": [f"c{i % 80}" for i in range(2_000)], "v": np.arange(2_000.0)})
-    assert MetaFeatureExtractor().extract(ids).has_high_cardinality
-
-
-def test_meta_features_reject_bad_input():
-    with pytest.raises(InvalidDataError, match="DataFrame"):
-        MetaFeatureExtractor().extract([[1, 2]])
-    with pytest.raises(InvalidDataError, match="empty"):
-        MetaFeatureExtractor().extract(pd.DataFrame({"a": []}))
-
-
-# -- selector -----------------------------------------------------------------------------------
-
-
-def test_tiny_table_goes_to_a_fast_method():
-    rng = np.random.default_rng(0)
-    tiny = pd.DataFrame({"a": rng.normal(size=60), "b": rng.normal(size=60), "c": ["x", "y"] * 30})
-    result = MethodSelector().select(MetaFeatureExtractor().extract(tiny))
-    assert result.recommended_method in ("gaussian_copula", "cart")
-    assert set(result.ranking[-2:]) == {"tvae", "ctgan"}
-    assert "tiny table" in result.reason
-    assert [r.confidence for r in result.all_recommendations] == sorted(
-        (r.confidence for r in result.all_recommendations), reverse=True
-    )
-
-
-def test_non_linear_dependence_goes_to_a_non_copula_method():
-    rng = np.random.default_rng(0)
-    x = rng.uniform(-3, 3, 5_000)
-    df = pd.DataFrame({"x": x, "y": np.sin(2 * x) + rng.normal(0, 0.05, x.size)})
-    df["z"] = df["x"] ** 2 + rng.normal(0, 0.1, x.size)
-    result = MethodSelector().select(MetaFeatureExtractor().extract(df))
-    assert result.recommended_method != "gaussian_copula"
-    copula = next(r for r in result.all_recommendations if r.method == "gaussian_copula")
-    assert "non-linear" in copula.reason and copula.confidence < result.confidence
-
-
-def test_linear_numeric_table_favours_the_copula_over_networks():
-    result = MethodSelector().select(_features(numeric_ratio=1.0, max_correlation=0.8))
-    ranking = result.ranking
-    assert ranking.index("gaussian_copula") < ranking.index("tvae")
-
-
-def test_preferences_move_the_ranking():
-    features = _features(n_rows=50_000)
-    fast = MethodSelector(prefer_speed=True).select(features)
-    assert fast.ranking[:2] == ["cart", "gaussian_copula"]
-    quality = MethodSelector(prefer_quality=True).select(features)
-    plain = MethodSelector().select(features)
-    tvae = {r.method: r.confidence for r in quality.all_recommendations}["tvae"]
-    assert tvae > {r.method: r.confidence for r in plain.all_recommendations}["tvae"]
-
-
-def test_selector_rejects_bad_input():
-    with pytest.raises(InvalidParameterError, match="MetaFeatures"):
-        MethodSelector().select({"n_rows": 5})
-    with pytest.raises(InvalidParameterError, match="prefer_speed"):
-        MethodSelector(prefer_speed="yes").select(_features())
 
 
 # -- search -------------------------------------------------------------------------------------
@@ -175,7 +68,9 @@ def test_privacy_scoring_weighs_distance_to_closest_record(adult_small):
         .fit(adult_small)
         .leaderboard_
     )
-    expected = 0.3 * quality["overall_score"] + 0.7 * quality["privacy_score"]
+    detection = 1 - 2 * (quality["detection_auc"] - 0.5).clip(lower=0)
+    fidelity = 0.5 * quality["quality_score"] + 0.5 * detection
+    expected = 0.3 * fidelity + 0.7 * quality["privacy_score"]
     np.testing.assert_allclose(privacy["score"], expected.round(4), atol=1e-4)
     assert (quality["privacy_score"].between(0, 1)).all()
 
@@ -303,3 +198,32 @@ def test_adult_within_66_seconds_and_within_001_of_the_best_trial(adult_df):
     assert report.quality_score >= 0.97
     assert report.ml_utility["tstr"] >= 0.88
     assert report.exact_copy_share <= 0.005
+
+
+def test_prefer_speed_and_quality_reach_the_selector(adult_small):
+    quick = AutoMLSynthesizer(methods=FAST, time_budget=30, prefer_speed=True).fit(adult_small)
+    plain = AutoMLSynthesizer(methods=FAST, time_budget=30).fit(adult_small)
+    assert "speed preferred" in quick.selection_.reason or any(
+        "speed preferred" in r.reason for r in quick.selection_.all_recommendations
+    )
+    assert not any("speed preferred" in r.reason for r in plain.selection_.all_recommendations)
+    best = AutoMLSynthesizer(methods=FAST, time_budget=30, prefer_quality=True).fit(adult_small)
+    assert any("quality preferred" in r.reason for r in best.selection_.all_recommendations)
+    assert quick.get_params()["prefer_speed"] is True
+    with pytest.raises(InvalidParameterError, match="prefer_speed"):
+        AutoMLSynthesizer(prefer_speed="yes").fit(adult_small)
+
+
+def test_selected_method_is_a_generation_method(fitted):
+    from genesis.generators import GenerationMethod
+
+    assert isinstance(fitted.selected_method, GenerationMethod)
+    assert fitted.selected_method in ("cart", "gaussian_copula")
+
+
+def test_any_seed_works_for_the_search(adult_small):
+    seed = 2**40 + 3
+    first = AutoMLSynthesizer(methods=["gaussian_copula"], time_budget=30, seed=seed)
+    rows = first.fit(adult_small).generate(100)
+    again = AutoMLSynthesizer(methods=["gaussian_copula"], time_budget=30, seed=seed)
+    pd.testing.assert_frame_equal(rows, again.fit(adult_small).generate(100))
