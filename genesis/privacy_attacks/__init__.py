@@ -1,14 +1,25 @@
 """Privacy attacks with holdout controls: membership inference, attribute inference and
 re-identification (singling out, linkage), distance metrics, and the audit report.
 
-``PrivacyAttackTester(sensitive_columns, quasi_identifiers).run_all_attacks(real, synthetic,
-holdout)`` returns a :class:`PrivacyAuditReport` with an overall risk level and ``passed``.
-Every attack compares its success on training rows with its success on holdout rows, and
-reports ``risk = (attack - control) / (1 - control)`` with a 95 % interval.
+``PrivacyAttackTester(real, synthetic, holdout, sensitive_columns=..., quasi_identifiers=...)
+.run_all_attacks()`` (or ``PrivacyAttackTester(sensitive, quasi).run_all_attacks(real,
+synthetic, holdout)``) returns a :class:`PrivacyAuditReport` with an overall risk level, a
+copy check and ``passed``. Every attack compares its success on training rows with its
+success on holdout rows, and reports ``risk = (attack - control) / (1 - control)`` with a
+95 % interval. :class:`PrivacyEngine` puts the differentially private copula, the audit and
+an opt-in privacy retry (:func:`fit_until_private`) behind one entry point.
 """
 
 from genesis.privacy_attacks.attribute import AttributeInferenceAttack
-from genesis.privacy_attacks.base import AttackResult, PrivacyAttack
+from genesis.privacy_attacks.audit_report import PrivacyAuditReport
+from genesis.privacy_attacks.base import (
+    AttackResult,
+    AttributeResult,
+    MembershipResult,
+    PrivacyAttack,
+    ReidentificationResult,
+)
+from genesis.privacy_attacks.copies import CopyCheck, check_copies
 from genesis.privacy_attacks.distance import (
     distance_metrics,
     distance_to_closest_record,
@@ -26,20 +37,25 @@ from genesis.privacy_attacks.risk import (
     risk_with_interval,
     wilson_interval,
 )
-from genesis.privacy_attacks.tester import PrivacyAttackTester, PrivacyAuditReport
+from genesis.privacy_attacks.tester import PrivacyAttackTester
 
 __all__ = [
     "RISK_THRESHOLDS",
     "AttackResult",
     "AttributeInferenceAttack",
+    "AttributeResult",
+    "CopyCheck",
     "MembershipInferenceAttack",
+    "MembershipResult",
     "PrivacyAttack",
     "PrivacyAttackTester",
     "PrivacyAuditReport",
     "ReidentificationAttack",
+    "ReidentificationResult",
     "RiskLevel",
     "TableEncoder",
     "bootstrap_interval",
+    "check_copies",
     "distance_metrics",
     "distance_to_closest_record",
     "excess_risk",

@@ -25,8 +25,8 @@ import pandas as pd
 from genesis.errors import InvalidParameterError
 from genesis.generators.base import check_int, check_seed
 from genesis.privacy_attacks.base import (
-    AttackResult,
     PrivacyAttack,
+    ReidentificationResult,
     check_attack_tables,
     check_columns,
     sample_rows,
@@ -67,7 +67,7 @@ class ReidentificationAttack(PrivacyAttack):
         *,
         holdout: pd.DataFrame,
         encoder: TableEncoder | None = None,
-    ) -> AttackResult:
+    ) -> ReidentificationResult:
         """Attack training rows ``real`` through ``synthetic``; ``holdout`` is the control.
 
         Args:
@@ -132,7 +132,7 @@ class ReidentificationAttack(PrivacyAttack):
             "n_synthetic": len(synthetic),
             "subsampled": n < max(len(real), len(holdout)),
         }
-        result = AttackResult.from_risk(
+        result = ReidentificationResult.from_risk(
             self.name,
             figures["attack_rate"],
             figures["risk"],
