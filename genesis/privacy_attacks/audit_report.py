@@ -242,15 +242,13 @@ def render_html(report: PrivacyAuditReport) -> str:
     thresholds = report.details.get("thresholds") or {
         lvl.value: b for lvl, b in RISK_THRESHOLDS.items()
     }
-    distances = [
-        (
-            key.replace("_", " "),
-            f"{_number(value[0])} to {_number(value[1])}"
-            if isinstance(value, (list, tuple))
-            else _number(value),
-        )
-        for key, value in report.distance_metrics.items()
-    ]
+    distances = []
+    for key, value in report.distance_metrics.items():
+        # a risk below 0 is no leak: shown as 0, as in the attack table
+        floor = 0.0 if "risk" in key else -np.inf
+        pair = value if isinstance(value, (list, tuple)) else [value]
+        shown = [_number(None if v is None else max(float(v), floor)) for v in pair]
+        distances.append((key.replace("_", " "), " to ".join(shown)))
     budget = report.budget
     max_rows = report.details.get("max_rows_per_side") or 0
     return (
