@@ -85,6 +85,11 @@ class AutoMLSynthesizer(BaseSynthesizer):
         validation_fraction: share of rows held out to score candidates (0.05 to 0.5).
         neural_params: extra parameters for the neural candidates (``device``,
             ``torch_threads``, ``batch_size``, ``verbose``).
+        privacy_retry: opt-in: audit the winner and, when it fails, refit with the next
+            stronger setting (see :mod:`genesis.privacy_attacks.retry`); None/False (off),
+            True, a number of attempts, a dict or a ``PrivacyRetry``. The shipped model is
+            then the audited one, fitted on the rows outside the audit's holdout, and
+            ``privacy_retry_`` records every attempt.
         max_categories, seed: as for every synthesizer; the seed drives the split, every
             candidate and the scoring. Which candidates run depends on measured times, so a
             tight budget may choose differently on a slower machine.
@@ -111,10 +116,12 @@ class AutoMLSynthesizer(BaseSynthesizer):
         time_budget: float = 60.0,
         validation_fraction: float = 0.2,
         neural_params: dict[str, Any] | None = None,
+        privacy_retry: Any = None,
         max_categories: int = 100,
         seed: int = 0,
     ) -> None:
         super().__init__(max_categories=max_categories, seed=seed)
+        self.privacy_retry = privacy_retry
         self.methods = methods
         self.scoring = scoring
         self.time_budget = time_budget
@@ -124,8 +131,10 @@ class AutoMLSynthesizer(BaseSynthesizer):
     # -- validation -------------------------------------------------------------------------
     def _validate_params(self) -> None:
         from genesis.generators import METHODS
+        from genesis.privacy_attacks.retry import PrivacyRetry
 
         super()._validate_params()
+        PrivacyRetry.coerce(self.privacy_retry)
         if self.methods is not None:
             if isinstance(self.methods, str) or not isinstance(self.methods, Sequence):
                 raise InvalidParameterError(
@@ -210,6 +219,10 @@ class AutoMLSynthesizer(BaseSynthesizer):
         search = _Search(self, df, schema, selection, deadline, on_trial)
         search.run()
         self._finish(search, df, schema, features, selection, deadline)
+        if self.privacy_retry:
+            from genesis.privacy_attacks.retry import retry_automl
+
+            retry_automl(self, df, schema)
         self.fit_seconds_ = time.perf_counter() - start
         return self
 

@@ -26,8 +26,17 @@ from genesis.privacy_attacks.distance import (
     nearest_neighbor_distance_ratio,
 )
 from genesis.privacy_attacks.encoding import TableEncoder
+from genesis.privacy_attacks.engine import PrivacyEngine
 from genesis.privacy_attacks.membership import MembershipInferenceAttack
 from genesis.privacy_attacks.reidentification import ReidentificationAttack
+from genesis.privacy_attacks.retry import (
+    PrivacyAttempt,
+    PrivacyRetry,
+    PrivacyRetryResult,
+    RetryStep,
+    default_ladder,
+    fit_until_private,
+)
 from genesis.privacy_attacks.risk import (
     RISK_THRESHOLDS,
     RiskLevel,
@@ -49,16 +58,23 @@ __all__ = [
     "MembershipResult",
     "PrivacyAttack",
     "PrivacyAttackTester",
+    "PrivacyAttempt",
+    "PrivacyEngine",
+    "PrivacyRetry",
+    "PrivacyRetryResult",
     "PrivacyAuditReport",
     "ReidentificationAttack",
     "ReidentificationResult",
+    "RetryStep",
     "RiskLevel",
     "TableEncoder",
     "bootstrap_interval",
     "check_copies",
+    "default_ladder",
     "distance_metrics",
     "distance_to_closest_record",
     "excess_risk",
+    "fit_until_private",
     "nearest_neighbor_distance_ratio",
     "risk_level",
     "risk_with_interval",
