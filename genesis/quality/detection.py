@@ -64,6 +64,11 @@ def detection_auc(prepared: PreparedTables, seed: int) -> float:
     if not columns or min(pick_real.size, pick_synth.size) < N_FOLDS:
         return float("nan")
     x = np.vstack([x_real[pick_real], x_synth[pick_synth]])
+    # a column with no value on either side tells the tables nothing (and breaks binning)
+    informative = ~np.isnan(x).all(axis=0)
+    if not informative.any():
+        return float("nan")
+    x, mask = x[:, informative], mask[informative]
     y = np.r_[np.zeros(pick_real.size), np.ones(pick_synth.size)]
     hashes = np.r_[
         prepared.row_hashes("real")[pick_real], prepared.row_hashes("synthetic")[pick_synth]

@@ -7,7 +7,7 @@ generator as Faker values or pattern fakes, never as learned values
 measure that the fakes are fakes: a name column alone drives the detection AUC to 1.0. Such a
 column is therefore scored by its *format*: each value becomes its shape signature (letters
 as ``A``/``a``, digits as ``9``, runs collapsed, other characters kept, e.g. ``"Mary-Ann
-O'Neil"`` -> ``"Aa-Aa Aa'Aa"``), and the score is the TV complement of the signatures'
+O'Neil"`` -> ``"Aa-Aa A'Aa"``), and the score is the TV complement of the signatures'
 distributions; its null rate is compared like any column's. It is left out of every
 value-based metric (pair trends, detection, copies, distances, ML utility).
 """
