@@ -11,7 +11,7 @@ import pandas as pd
 
 from genesis.errors import InvalidDataError, InvalidParameterError, SchemaError
 from genesis.quality._prepare import EXCLUDED_KINDS, prepare_tables
-from genesis.quality.detection import detection_auc, subsample_index
+from genesis.quality.detection import column_detection_aucs, detection_auc, subsample_index
 from genesis.quality.pii import is_replaced
 from genesis.quality.privacy import distance_to_closest_record, exact_copy_share
 from genesis.quality.report import QualityReport
@@ -145,6 +145,9 @@ class QualityEvaluator:
 
         tick = time.perf_counter()
         auc = detection_auc(prepared, self.seed)
+        column_details["detection_auc"] = column_details["column"].map(
+            column_detection_aucs(prepared, self.seed)
+        )
         detection_score = 1.0 - 2.0 * max(auc - 0.5, 0.0) if not np.isnan(auc) else float("nan")
         seconds["detection"] = time.perf_counter() - tick
 

@@ -55,7 +55,9 @@ class QualityReport:
             (every metric's tstr/trtr), ``test_set``, ``n_train_real``, ``n_train_synthetic``,
             ``n_test``.
         column_details: one row per column: ``column``, ``kind``, ``metric``, ``score``,
-            ``real_null_share``, ``synthetic_null_share``.
+            ``real_null_share``, ``synthetic_null_share``, ``detection_auc`` (how well that
+            column alone tells real from synthetic rows: which columns give the table away;
+            NaN for columns no value-based metric looks at).
         pair_details: one row per column pair: ``column_1``, ``column_2``, ``metric``,
             ``score``, ``real_correlation``, ``synthetic_correlation``, ``real_association``
             (Cramér's V), ``meets_threshold`` (whether it counts in ``column_pair_trends``).
@@ -118,6 +120,13 @@ class QualityReport:
                     "check that the folder exists and is writable"
                 ) from exc
         return text
+
+    def giveaway_columns(self, threshold: float = 0.6) -> list[str]:
+        """Columns whose own detection AUC exceeds ``threshold``, most revealing first."""
+        ranked = self.column_details.dropna(subset=["detection_auc"]).sort_values(
+            "detection_auc", ascending=False
+        )
+        return ranked.loc[ranked["detection_auc"] > threshold, "column"].tolist()
 
     def __repr__(self) -> str:
         return (
