@@ -66,8 +66,9 @@ class CopyCheck:
         train_only, holdout_only: distinct records reproduced on one side of the split only.
         expected_train_only: what the control predicts for ``train_only``.
         p_value: one-sided exact binomial test of ``train_only`` against the control.
-        natural_rate: share of holdout rows that match a training row (duplicates in the
-            population), with its 95 % interval ``natural_rate_ci``.
+        natural_rate: share of holdout rows that match a training row (near-exact; duplicates
+            in the population), with its 95 % interval ``natural_rate_ci``;
+            ``natural_exact_rate`` the same for exact matches.
         copy_rate: ``near_copies / n_synthetic`` with its interval ``copy_rate_ci``.
         example_rows: positions (``iloc``) of up to 10 copied synthetic rows; never values.
         columns: the columns compared; ``excluded``: those left out and why.
@@ -88,6 +89,7 @@ class CopyCheck:
     copy_rate: float
     copy_rate_ci: tuple[float, float]
     example_rows: list[int]
+    natural_exact_rate: float
     n_training: int
     n_holdout: int
     n_synthetic: int
@@ -130,6 +132,7 @@ class CopyCheck:
                 "copy_rate": self.copy_rate,
                 "copy_rate_ci": list(self.copy_rate_ci),
                 "example_rows": self.example_rows,
+                "natural_exact_rate": self.natural_exact_rate,
                 "n_training": self.n_training,
                 "n_holdout": self.n_holdout,
                 "n_synthetic": self.n_synthetic,
@@ -200,7 +203,7 @@ def check_copies(
     """
     exact = {
         name: row_keys(t, encoder, columns, near=False)
-        for name, t in (("train", training), ("synthetic", synthetic))
+        for name, t in (("train", training), ("holdout", holdout), ("synthetic", synthetic))
     }
     near = {
         name: row_keys(t, encoder, columns, near=True)
@@ -238,6 +241,9 @@ def check_copies(
         copy_rate=n_near / len(synthetic) if len(synthetic) else float("nan"),
         copy_rate_ci=wilson_interval(n_near, len(synthetic)),
         example_rows=[int(i) for i in order[:MAX_EXAMPLES]],
+        natural_exact_rate=(
+            float(np.isin(exact["holdout"], exact["train"]).mean()) if n_hold else float("nan")
+        ),
         n_training=len(training),
         n_holdout=n_hold,
         n_synthetic=len(synthetic),

@@ -242,7 +242,7 @@ class PrivacyAttackTester:
         if copies is not None:
             # against the whole training table, not the subsample the distances use
             distances["synthetic_share_at_distance_zero"] = copies.exact_copies / len(synthetic)
-            distances["holdout_share_at_distance_zero"] = copies.natural_rate
+            distances["holdout_share_at_distance_zero"] = copies.natural_exact_rate
         timings["distance_metrics"] = time.perf_counter() - t
         timings["total"] = time.perf_counter() - start
 

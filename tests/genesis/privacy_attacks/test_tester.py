@@ -78,6 +78,7 @@ def test_share_at_distance_zero_uses_the_whole_training_table(tables):
     train, holdout = tables["train"], tables["holdout"]
     report = PrivacyAttackTester(max_rows=300).run_all_attacks(train, train, holdout)
     assert report.distance_metrics["synthetic_share_at_distance_zero"] == 1.0
+    assert report.distance_metrics["holdout_share_at_distance_zero"] < 0.01
     assert report.copy_check.exact_copies == len(train)
     assert not report.passed
 
