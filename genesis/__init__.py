@@ -36,6 +36,7 @@ _LAZY_EXPORTS = {
     "QualityEvaluator": "genesis.quality",
     "QualityReport": "genesis.quality",
     "PrivacyAttackTester": "genesis.privacy_attacks",
+    "PrivacyEngine": "genesis.privacy_attacks",
     "DriftDetector": "genesis.drift",
     "DatasetRepository": "genesis.versioning",
     "QualityDashboard": "genesis.dashboard",
@@ -52,6 +53,7 @@ __all__ = [
     "GenesisError",
     "NotFittedError",
     "PrivacyAttackTester",
+    "PrivacyEngine",
     "QualityDashboard",
     "QualityEvaluator",
     "QualityReport",
@@ -72,7 +74,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from genesis.errors import GenesisError, NotFittedError
     from genesis.generators import GenerationMethod, SyntheticGenerator
     from genesis.io import fingerprint, read_table, write_parquet
-    from genesis.privacy_attacks import PrivacyAttackTester
+    from genesis.privacy_attacks import PrivacyAttackTester, PrivacyEngine
     from genesis.quality import QualityEvaluator, QualityReport
     from genesis.schema import ColumnSchema, Schema, discover, infer_schema
     from genesis.versioning import DatasetRepository

@@ -124,6 +124,21 @@ EXTRAS = {
 }
 
 
+# --- privacy ------------------------------------------------------------------------------
+
+
+class PrivacyRetryError(GenesisError):
+    """No setting of a privacy retry passed the audit.
+
+    ``result`` holds every attempt (method, parameters, overall risk, failed checks), as
+    :class:`genesis.privacy_attacks.retry.PrivacyRetryResult`.
+    """
+
+    def __init__(self, message: str, result: object = None) -> None:
+        super().__init__(message)
+        self.result = result
+
+
 def missing_dependency(
     package: str, feature: str, extra: str | None = None
 ) -> MissingDependencyError:

@@ -112,7 +112,35 @@ def require_choice(value: Any, name: str, choices: tuple[Any, ...]) -> Any:
     return value
 
 
+# --- the (name, value) forms the estimators' _validate_params use ------------------------
+
+
+def check_int(
+    name: str, value: Any, minimum: int | None = None, *, allow_none: bool = False
+) -> None:
+    """Raise :class:`InvalidParameterError` unless ``value`` is an integer >= ``minimum``
+    (:func:`genesis.validation.require_int`)."""
+    require_int(value, name, minimum, allow_none=allow_none)
+
+
+def check_choice(name: str, value: Any, choices: tuple[Any, ...]) -> None:
+    """Raise :class:`InvalidParameterError` unless ``value`` is one of ``choices``
+    (:func:`genesis.validation.require_choice`)."""
+    require_choice(value, name, choices)
+
+
+def check_seed(seed: Any, name: str = "seed") -> int:
+    """A valid seed as an ``int``: any non-negative integer (see :func:`genesis.validation.require_seed`)."""
+    value = require_seed(seed, name)
+    if value is None:
+        raise InvalidParameterError(f"{name} must be a non-negative integer, got None")
+    return value
+
+
 __all__ = [
+    "check_choice",
+    "check_int",
+    "check_seed",
     "require_choice",
     "require_frame",
     "require_int",

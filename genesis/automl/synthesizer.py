@@ -56,6 +56,11 @@ class AutoMLSynthesizer(BaseSynthesizer):
         prefer_speed: the selector's prior favours methods that fit in seconds (CART, the
             Gaussian copula), so they are tried first and neural ones last.
         prefer_quality: the prior favours the methods with the highest fidelity given time.
+        privacy_retry: opt-in: audit the winner and, when it fails, refit with the next
+            stronger setting (see :mod:`genesis.privacy_attacks.retry`); None/False (off),
+            True, a number of attempts, a dict or a ``PrivacyRetry``. The shipped model is
+            then the audited one, fitted on the rows outside the audit's holdout, and
+            ``privacy_retry_`` records every attempt.
         max_categories, seed: as for every synthesizer; the seed drives the split, every
             candidate and the scoring. Which candidates run depends on measured times, so a
             tight budget may choose differently on a slower machine.
@@ -84,12 +89,14 @@ class AutoMLSynthesizer(BaseSynthesizer):
         neural_params: dict[str, Any] | None = None,
         prefer_speed: bool = False,
         prefer_quality: bool = False,
+        privacy_retry: Any = None,
         max_categories: int = 100,
         seed: int = 0,
     ) -> None:
         super().__init__(max_categories=max_categories, seed=seed)
         self.prefer_speed = prefer_speed
         self.prefer_quality = prefer_quality
+        self.privacy_retry = privacy_retry
         self.methods = methods
         self.scoring = scoring
         self.time_budget = time_budget
@@ -98,7 +105,10 @@ class AutoMLSynthesizer(BaseSynthesizer):
 
     # -- validation -------------------------------------------------------------------------
     def _validate_params(self) -> None:
+        from genesis.privacy_attacks.retry import PrivacyRetry
+
         super()._validate_params()
+        PrivacyRetry.coerce(self.privacy_retry)
         if self.methods is not None:
             if isinstance(self.methods, str) or not isinstance(self.methods, Sequence):
                 raise InvalidParameterError(
@@ -191,6 +201,10 @@ class AutoMLSynthesizer(BaseSynthesizer):
         search = CandidateSearch(self, df, schema, selection, deadline, on_trial)
         search.run()
         self._finish(search, df, schema, features, selection, deadline)
+        if self.privacy_retry:
+            from genesis.privacy_attacks.retry import retry_automl
+
+            retry_automl(self, df, schema)
         self.fit_seconds_ = time.perf_counter() - start
         return self
 

@@ -37,7 +37,7 @@ from genesis.generators.persistence import (
 )
 from genesis.generators.transformer import TableTransformer
 from genesis.schema.types import Schema
-from genesis.validation import require_choice, require_int, require_seed
+from genesis.validation import check_choice, check_int, check_seed
 from genesis.validation import validate_frame as _validate_frame
 
 #: fitting refuses tables with fewer rows: every method could only copy them
@@ -61,31 +61,6 @@ __all__ = [
     "resolve_schema",
     "validate_frame",
 ]
-
-
-# --- parameter checks shared by the synthesizers ------------------------------------------------
-
-
-def check_int(
-    name: str, value: Any, minimum: int | None = None, *, allow_none: bool = False
-) -> None:
-    """Raise :class:`InvalidParameterError` unless ``value`` is an integer >= ``minimum``
-    (:func:`genesis.validation.require_int`)."""
-    require_int(value, name, minimum, allow_none=allow_none)
-
-
-def check_choice(name: str, value: Any, choices: tuple[Any, ...]) -> None:
-    """Raise :class:`InvalidParameterError` unless ``value`` is one of ``choices``
-    (:func:`genesis.validation.require_choice`)."""
-    require_choice(value, name, choices)
-
-
-def check_seed(seed: Any, name: str = "seed") -> int:
-    """A valid seed as an ``int``: any non-negative integer (see :func:`genesis.validation.require_seed`)."""
-    value = require_seed(seed, name)
-    if value is None:
-        raise InvalidParameterError(f"{name} must be a non-negative integer, got None")
-    return value
 
 
 def validate_frame(df: Any) -> pd.DataFrame:

@@ -20,9 +20,8 @@ import numpy as np
 import pandas as pd
 
 from genesis.errors import InvalidParameterError
-from genesis.generators.base import check_choice, check_int, check_seed
 from genesis.privacy_attacks.base import (
-    AttackResult,
+    AttributeResult,
     PrivacyAttack,
     check_attack_tables,
     check_columns,
@@ -31,6 +30,7 @@ from genesis.privacy_attacks.base import (
 from genesis.privacy_attacks.distance import neighbour_distances
 from genesis.privacy_attacks.encoding import TableEncoder
 from genesis.privacy_attacks.risk import RiskLevel, risk_with_interval
+from genesis.validation import check_choice, check_int, check_seed
 
 ATTACK_MODELS = ("nearest", "model")
 
@@ -72,7 +72,7 @@ class AttributeInferenceAttack(PrivacyAttack):
         *,
         holdout: pd.DataFrame,
         encoder: TableEncoder | None = None,
-    ) -> dict[str, AttackResult]:
+    ) -> dict[str, AttributeResult]:
         """One result per sensitive column, keyed by column name.
 
         Args:
@@ -119,7 +119,9 @@ class AttributeInferenceAttack(PrivacyAttack):
             )
         return results
 
-    def _attack(self, encoder, synthetic, targets, controls, column, known, seed) -> AttackResult:
+    def _attack(
+        self, encoder, synthetic, targets, controls, column, known, seed
+    ) -> AttributeResult:
         guess_targets, guess_controls = self._guesses(
             encoder, synthetic, targets, controls, column, known, seed
         )
@@ -141,7 +143,7 @@ class AttributeInferenceAttack(PrivacyAttack):
             "tolerance": self.tolerance if numeric else None,
             "n_synthetic": len(synthetic),
         }
-        result = AttackResult.from_risk(
+        result = AttributeResult.from_risk(
             f"{self.name}:{column}",
             figures["attack_rate"],
             figures["risk"],

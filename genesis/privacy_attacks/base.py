@@ -1,4 +1,5 @@
-"""The extension point of the privacy audit: :class:`PrivacyAttack` and :class:`AttackResult`."""
+"""The extension point of the privacy audit: :class:`PrivacyAttack`, :class:`AttackResult` and
+the typed results of the three built-in attacks."""
 
 from __future__ import annotations
 
@@ -9,14 +10,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from genesis.errors import InvalidDataError, InvalidParameterError
-from genesis.generators.base import check_int, check_seed
+from genesis.errors import InvalidParameterError
+from genesis.jsonsafe import json_safe
 from genesis.privacy_attacks.risk import RiskLevel, risk_level
+from genesis.validation import check_int, require_frame, require_seed
 
 
 @dataclass
 class AttackResult:
     """What one attack found.
+
+    Every field has a default, so a custom attack can return as little as
+    ``AttackResult(accuracy=0.5, risk_level="LOW")`` (a level given as text is parsed).
 
     Attributes:
         name: the attack (``"membership_inference"``, ``"attribute_inference:income"`` ...).
@@ -33,14 +38,25 @@ class AttackResult:
         interpretation: one or two plain sentences for a reviewer.
     """
 
-    name: str
-    accuracy: float
-    risk: float
-    risk_ci: tuple[float, float]
-    risk_level: RiskLevel
+    name: str = "custom_attack"
+    accuracy: float = float("nan")
+    risk: float = float("nan")
+    risk_ci: tuple[float, float] = (float("nan"), float("nan"))
+    risk_level: RiskLevel = RiskLevel.LOW
     control: float = float("nan")
     details: dict[str, Any] = field(default_factory=dict)
     interpretation: str = ""
+
+    def __post_init__(self) -> None:
+        self.risk_level = RiskLevel.parse(self.risk_level)
+        if not isinstance(self.name, str) or not self.name:
+            raise InvalidParameterError(f"name must be a non-empty string, got {self.name!r}")
+        low, high = self.risk_ci
+        self.risk_ci = (float(low), float(high))
+        if not isinstance(self.details, dict):
+            raise InvalidParameterError(
+                f"details must be a dict, got {type(self.details).__name__}"
+            )
 
     @classmethod
     def from_risk(cls, name: str, accuracy: float, risk: float, risk_ci, **kwargs) -> AttackResult:
@@ -57,7 +73,10 @@ class AttackResult:
     @property
     def upper_level(self) -> RiskLevel:
         """The level of the upper end of ``risk_ci``: the worst the data cannot rule out."""
-        return risk_level(self.risk_ci[1])
+        high = self.risk_ci[1]
+        if not math.isfinite(high):
+            return self.risk_level
+        return max(self.risk_level, risk_level(high), key=lambda level: level.rank)
 
     @property
     def inconclusive(self) -> bool:
@@ -66,9 +85,10 @@ class AttackResult:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dictionary (NaN as None)."""
-        return _jsonable(
+        return json_safe(
             {
                 "name": self.name,
+                "kind": type(self).__name__,
                 "accuracy": self.accuracy,
                 "risk": self.risk,
                 "risk_ci": list(self.risk_ci),
@@ -82,20 +102,61 @@ class AttackResult:
         )
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, RiskLevel):
-        return value.value
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        return None if not math.isfinite(float(value)) else float(value)
-    if isinstance(value, np.bool_):
-        return bool(value)
-    return value
+@dataclass
+class MembershipResult(AttackResult):
+    """The result of :class:`~genesis.privacy_attacks.MembershipInferenceAttack`."""
+
+    name: str = "membership_inference"
+
+    @property
+    def auc(self) -> float:
+        """The attack's ROC AUC (0.5: guessing)."""
+        return self.accuracy
+
+    @property
+    def auc_ci(self) -> tuple[float, float]:
+        """95 % bootstrap interval of the AUC."""
+        low, high = self.details.get("auc_ci", (float("nan"), float("nan")))
+        return float(low), float(high)
+
+
+@dataclass
+class AttributeResult(AttackResult):
+    """The result of :class:`~genesis.privacy_attacks.AttributeInferenceAttack` on one column."""
+
+    name: str = "attribute_inference"
+
+    @property
+    def column(self) -> str | None:
+        """The sensitive column attacked."""
+        return self.details.get("sensitive")
+
+    @property
+    def attack_rate(self) -> float:
+        """Share of training rows whose value was guessed right."""
+        return float(self.details.get("attack_rate", float("nan")))
+
+    @property
+    def control_rate(self) -> float:
+        """Share of holdout rows whose value was guessed right."""
+        return float(self.details.get("control_rate", float("nan")))
+
+
+@dataclass
+class ReidentificationResult(AttackResult):
+    """The result of :class:`~genesis.privacy_attacks.ReidentificationAttack`."""
+
+    name: str = "reidentification"
+
+    @property
+    def sub_attacks(self) -> dict[str, dict[str, Any]]:
+        """Exact match, singling out and linkage figures, each with its own risk."""
+        return dict(self.details.get("sub_attacks", {}))
+
+    @property
+    def worst_sub_attack(self) -> str | None:
+        """The sub-attack whose risk is the result's risk."""
+        return self.details.get("worst")
 
 
 class PrivacyAttack:
@@ -113,24 +174,14 @@ class PrivacyAttack:
         raise NotImplementedError
 
     def _check_common(self) -> None:
-        check_seed(getattr(self, "seed", 0))
+        require_seed(getattr(self, "seed", 0))
         if hasattr(self, "max_rows"):
             check_int("max_rows", self.max_rows, 10)
 
 
 def check_table(df: Any, role: str, *, min_rows: int = 1) -> pd.DataFrame:
     """``df`` as a DataFrame with at least ``min_rows`` rows, else :class:`InvalidDataError`."""
-    if not isinstance(df, pd.DataFrame):
-        raise InvalidDataError(
-            f"{role} must be a pandas DataFrame, got {type(df).__name__}; "
-            "read it with genesis.read_table(...)"
-        )
-    if len(df) < min_rows:
-        raise InvalidDataError(
-            f"{role} has {len(df)} rows, at least {min_rows} are needed for the attack; "
-            "pass more rows (the holdout: raise holdout_fraction)"
-        )
-    return df
+    return require_frame(df, role, min_rows=min_rows)
 
 
 def check_columns(columns: Any, role: str, available: list[str]) -> list[str]:

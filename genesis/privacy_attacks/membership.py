@@ -18,9 +18,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from genesis.generators.base import check_int, check_seed
 from genesis.privacy_attacks.base import (
-    AttackResult,
+    MembershipResult,
     PrivacyAttack,
     check_table,
     common_columns,
@@ -29,6 +28,7 @@ from genesis.privacy_attacks.base import (
 from genesis.privacy_attacks.distance import neighbour_distances
 from genesis.privacy_attacks.encoding import TableEncoder
 from genesis.privacy_attacks.risk import bootstrap_interval
+from genesis.validation import check_int, check_seed
 
 _N_NEIGHBOURS = 5
 
@@ -81,7 +81,7 @@ class MembershipInferenceAttack(PrivacyAttack):
         holdout: pd.DataFrame,
         *,
         encoder: TableEncoder | None = None,
-    ) -> AttackResult:
+    ) -> MembershipResult:
         """Attack: ``real`` = training rows (members), ``holdout`` = rows never trained on.
 
         Args:
@@ -154,7 +154,7 @@ class MembershipInferenceAttack(PrivacyAttack):
                 else "The interval includes 0.5: no evidence that membership can be inferred."
             )
         )
-        return AttackResult.from_risk(
+        return MembershipResult.from_risk(
             self.name,
             auc,
             risk,

@@ -23,16 +23,16 @@ import numpy as np
 import pandas as pd
 
 from genesis.errors import InvalidParameterError
-from genesis.generators.base import check_int, check_seed
 from genesis.privacy_attacks.base import (
-    AttackResult,
     PrivacyAttack,
+    ReidentificationResult,
     check_attack_tables,
     check_columns,
     sample_rows,
 )
 from genesis.privacy_attacks.encoding import TableEncoder
 from genesis.privacy_attacks.risk import RiskLevel, risk_with_interval
+from genesis.validation import check_int, check_seed
 
 SUB_ATTACKS = ("exact_match", "singling_out", "linkage")
 
@@ -67,7 +67,7 @@ class ReidentificationAttack(PrivacyAttack):
         *,
         holdout: pd.DataFrame,
         encoder: TableEncoder | None = None,
-    ) -> AttackResult:
+    ) -> ReidentificationResult:
         """Attack training rows ``real`` through ``synthetic``; ``holdout`` is the control.
 
         Args:
@@ -132,7 +132,7 @@ class ReidentificationAttack(PrivacyAttack):
             "n_synthetic": len(synthetic),
             "subsampled": n < max(len(real), len(holdout)),
         }
-        result = AttackResult.from_risk(
+        result = ReidentificationResult.from_risk(
             self.name,
             figures["attack_rate"],
             figures["risk"],

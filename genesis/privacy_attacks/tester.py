@@ -1,182 +1,172 @@
-"""Run every attack against one synthetic table and write the audit report.
+"""Run every attack against one synthetic table: :class:`PrivacyAttackTester`.
 
-``PrivacyAttackTester(sensitive_columns, quasi_identifiers).run_all_attacks(real, synthetic,
-holdout)`` runs membership inference, attribute inference on each sensitive column and
-re-identification on the quasi-identifiers, each with its holdout control, plus DCR/NNDR
-distance summaries, and returns a :class:`PrivacyAuditReport`: the overall level is the
-worst attack's level, and the audit passes when it is no worse than ``max_risk_level``
-(default MEDIUM: a measurable but small leak is accepted, a sizeable one is not; see
-:mod:`genesis.privacy_attacks.risk` for the cut-offs).
+Two ways to call it, the reference's and the estimator-style one::
+
+    PrivacyAttackTester(real, synthetic, holdout, sensitive_columns=["income"],
+                        quasi_identifiers=["age", "sex"]).run_all_attacks()
+    PrivacyAttackTester(["income"], ["age", "sex"]).run_all_attacks(real, synthetic, holdout)
+
+It runs membership inference, attribute inference on each sensitive column and
+re-identification on the quasi-identifiers, each with its holdout control, counts copied
+training rows against the whole training table (:mod:`genesis.privacy_attacks.copies`), and
+summarises DCR/NNDR distances. The :class:`~genesis.privacy_attacks.audit_report.PrivacyAuditReport`'s
+overall level is the worst attack's level; the audit passes when that is no worse than
+``max_risk_level`` (default MEDIUM: a measurable but small leak is accepted, a sizeable one
+is not; see :mod:`genesis.privacy_attacks.risk`) and the copy check finds no excess.
 
 Speed: attacks work on random subsamples of at most a few thousand target rows per side
 (``max_rows``); the report's ``details`` records every sample size. The intervals account
-for the sample size, so subsampling widens them rather than biasing them.
+for the sample size, so subsampling widens them rather than biasing them. The copy check
+hashes every row (no subsample).
 """
 
 from __future__ import annotations
 
-import html
-import json
-import os
 import time
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from genesis.errors import InvalidParameterError
-from genesis.generators.base import check_int, check_seed
 from genesis.privacy_attacks.attribute import AttributeInferenceAttack
-from genesis.privacy_attacks.base import (
-    AttackResult,
-    _jsonable,
-    check_attack_tables,
-    check_columns,
-    sample_rows,
-)
+from genesis.privacy_attacks.audit_report import REID_MIN_ROWS, PrivacyAuditReport
+from genesis.privacy_attacks.base import check_attack_tables, check_columns, sample_rows
+from genesis.privacy_attacks.copies import DEFAULT_ALPHA, check_copies
 from genesis.privacy_attacks.distance import distance_metrics
 from genesis.privacy_attacks.encoding import TableEncoder
 from genesis.privacy_attacks.membership import MembershipInferenceAttack
 from genesis.privacy_attacks.reidentification import ReidentificationAttack
 from genesis.privacy_attacks.risk import RISK_THRESHOLDS, RiskLevel
-
-#: re-identification is cheap (hashed joins): it targets at least this many rows per side
-REID_MIN_ROWS = 10_000
-
-
-@dataclass
-class PrivacyAuditReport:
-    """The outcome of :meth:`PrivacyAttackTester.run_all_attacks`.
-
-    Attributes:
-        overall_risk: the worst level over the attacks.
-        passed: whether ``overall_risk`` is no worse than ``max_risk_level``.
-        max_risk_level: the worst level the audit accepts.
-        membership_result: the membership inference result.
-        attribute_results: one result per sensitive column.
-        reidentification_result: the re-identification result (None without quasi-identifiers).
-        distance_metrics: DCR / NNDR summaries (see :func:`~genesis.privacy_attacks.distance.distance_metrics`).
-        budget: the differential-privacy budget the model spent (``privacy_budget_``), if any.
-        details: sample sizes, seconds, thresholds.
-    """
-
-    overall_risk: RiskLevel
-    passed: bool
-    max_risk_level: RiskLevel
-    membership_result: AttackResult
-    attribute_results: dict[str, AttackResult]
-    reidentification_result: AttackResult | None
-    distance_metrics: dict[str, Any] = field(default_factory=dict)
-    budget: dict[str, Any] | None = None
-    details: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def results(self) -> list[AttackResult]:
-        """Every attack result, membership first."""
-        out = [self.membership_result, *self.attribute_results.values()]
-        if self.reidentification_result is not None:
-            out.append(self.reidentification_result)
-        return out
-
-    @property
-    def worst(self) -> AttackResult:
-        """The attack with the highest risk."""
-        return max(self.results, key=lambda r: r.risk if np.isfinite(r.risk) else -np.inf)
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dictionary of the whole report."""
-        return _jsonable(
-            {
-                "overall_risk": self.overall_risk.value,
-                "passed": self.passed,
-                "max_risk_level": self.max_risk_level.value,
-                "membership_result": self.membership_result.to_dict(),
-                "attribute_results": {k: v.to_dict() for k, v in self.attribute_results.items()},
-                "reidentification_result": (
-                    self.reidentification_result.to_dict() if self.reidentification_result else None
-                ),
-                "distance_metrics": self.distance_metrics,
-                "budget": self.budget,
-                "details": self.details,
-            }
-        )
-
-    def to_json(self, path: str | os.PathLike[str] | None = None) -> str:
-        """The report as JSON text; also written atomically to ``path`` when given."""
-        text = json.dumps(self.to_dict(), indent=2, sort_keys=False)
-        if path is not None:
-            _write_atomic(path, text)
-        return text
-
-    def to_html(self, path: str | os.PathLike[str] | None = None) -> str:
-        """A self-contained HTML page (inline CSS, no external asset) for a reviewer.
-
-        The verdict comes first, then each attack with its interval and what it means in
-        plain words, then the method notes. Written atomically to ``path`` when given.
-        """
-        text = _render_html(self)
-        if path is not None:
-            _write_atomic(path, text)
-        return text
-
-
-def _write_atomic(path: str | os.PathLike[str], text: str) -> None:
-    from genesis.io import write_bytes_atomic
-
-    write_bytes_atomic(path, text, what="privacy report")
+from genesis.schema.types import ColumnKind, Schema
+from genesis.validation import check_int, check_seed
 
 
 class PrivacyAttackTester:
-    """Runs every privacy attack with its holdout control.
+    """Runs every privacy attack with its holdout control, and the copy check.
 
     Args:
+        *args: either the column lists ``(sensitive_columns, quasi_identifiers)`` or the
+            tables ``(real_data, synthetic_data, holdout_data)`` (the reference's form);
+            keywords of the same names work too.
         sensitive_columns: columns an attacker must not infer (attribute inference).
         quasi_identifiers: columns an attacker could know from elsewhere (re-identification).
+        real_data, synthetic_data, holdout_data: the tables, when given here
+            :meth:`run_all_attacks` takes none.
         known_columns: what the attribute-inference attacker knows; default every other
             column (the worst case).
         max_risk_level: worst overall level that still passes (default ``"MEDIUM"``).
         max_rows: target rows per side and attack (a random subsample beyond it).
+        copy_alpha: significance level of the copy check (see
+            :mod:`genesis.privacy_attacks.copies`); copies are always counted and reported.
+        schema: the tables' schema, to leave regenerated columns (identifiers, text, PII
+            replaced by fakes) out of the copy check; inferred from the training rows when None.
         seed: seed of every subsample and attack model.
     """
 
     def __init__(
         self,
+        *args: Any,
         sensitive_columns: list[str] | None = None,
         quasi_identifiers: list[str] | None = None,
-        *,
+        real_data: pd.DataFrame | None = None,
+        synthetic_data: pd.DataFrame | None = None,
+        holdout_data: pd.DataFrame | None = None,
         known_columns: list[str] | None = None,
         max_risk_level: RiskLevel | str = RiskLevel.MEDIUM,
         max_rows: int = 5_000,
+        copy_alpha: float = DEFAULT_ALPHA,
+        schema: Schema | None = None,
         seed: int = 0,
     ) -> None:
-        self.sensitive_columns = sensitive_columns
-        self.quasi_identifiers = quasi_identifiers
+        tables = {"real_data": real_data, "synthetic_data": synthetic_data}
+        tables["holdout_data"] = holdout_data
+        columns = {"sensitive_columns": sensitive_columns, "quasi_identifiers": quasi_identifiers}
+        if args and all(isinstance(a, pd.DataFrame) for a in args):
+            names = list(tables)
+            if len(args) > 3:
+                raise InvalidParameterError(
+                    f"PrivacyAttackTester takes at most 3 tables (real, synthetic, holdout), "
+                    f"got {len(args)}"
+                )
+            for name, table in zip(names, args, strict=False):
+                if tables[name] is not None:
+                    raise InvalidParameterError(f"{name} is given twice: positionally and by name")
+                tables[name] = table
+        elif args:
+            if any(isinstance(a, pd.DataFrame) for a in args) or len(args) > 2:
+                raise InvalidParameterError(
+                    "pass either the tables PrivacyAttackTester(real, synthetic, holdout, "
+                    "sensitive_columns=..., quasi_identifiers=...) or the columns "
+                    "PrivacyAttackTester(sensitive_columns, quasi_identifiers); got "
+                    f"{[type(a).__name__ for a in args]}"
+                )
+            for name, value in zip(columns, args, strict=False):
+                if columns[name] is not None:
+                    raise InvalidParameterError(f"{name} is given twice: positionally and by name")
+                columns[name] = value
+        self.sensitive_columns = columns["sensitive_columns"]
+        self.quasi_identifiers = columns["quasi_identifiers"]
+        self.real_data = tables["real_data"]
+        self.synthetic_data = tables["synthetic_data"]
+        self.holdout_data = tables["holdout_data"]
         self.known_columns = known_columns
         self.max_risk_level = max_risk_level
         self.max_rows = max_rows
+        self.copy_alpha = copy_alpha
+        self.schema = schema
         self.seed = seed
+
+    def _tables(self, real, synthetic, holdout):
+        given = [t is not None for t in (real, synthetic, holdout)]
+        stored = [t is not None for t in (self.real_data, self.synthetic_data, self.holdout_data)]
+        if any(given) and any(stored):
+            raise InvalidParameterError(
+                "the tables were given to PrivacyAttackTester(...) and again to "
+                "run_all_attacks(...); pass them in one place"
+            )
+        if any(stored):
+            real, synthetic, holdout = self.real_data, self.synthetic_data, self.holdout_data
+        missing = [
+            n
+            for n, t in zip(
+                ("real", "synthetic", "holdout"), (real, synthetic, holdout), strict=True
+            )
+            if t is None
+        ]
+        if missing:
+            raise InvalidParameterError(
+                f"no {', '.join(missing)} table given; pass all three, e.g. "
+                "tester.run_all_attacks(train, synthetic, holdout)"
+            )
+        return real, synthetic, holdout
 
     def run_all_attacks(
         self,
-        real: pd.DataFrame,
-        synthetic: pd.DataFrame,
-        holdout: pd.DataFrame,
+        real: pd.DataFrame | None = None,
+        synthetic: pd.DataFrame | None = None,
+        holdout: pd.DataFrame | None = None,
         *,
         model: Any = None,
     ) -> PrivacyAuditReport:
         """Audit ``synthetic`` against its training rows ``real`` with ``holdout`` as control.
 
         Args:
-            real: the rows the generator was trained on.
+            real: the rows the generator was trained on (omit when given to the constructor).
             synthetic: the generated rows.
             holdout: real rows from the same source the generator never saw (at least 20).
             model: the fitted generator, to record its differential-privacy budget
                 (``privacy_budget_``) in the report; optional.
         """
+        real, synthetic, holdout = self._tables(real, synthetic, holdout)
         limit = RiskLevel.parse(self.max_risk_level)
         check_int("max_rows", self.max_rows, 10)
         seed = check_seed(self.seed)
+        alpha = self.copy_alpha
+        if isinstance(alpha, bool) or not isinstance(alpha, int | float) or not 0 < alpha < 1:
+            raise InvalidParameterError(
+                f"copy_alpha must be a number in (0, 1), got {alpha!r}; pass e.g. 0.05"
+            )
         real, synthetic, holdout, available = check_attack_tables(
             real, synthetic, holdout, min_real=20, min_synthetic=2
         )
@@ -225,12 +215,34 @@ class PrivacyAttackTester:
         timings["reidentification"] = time.perf_counter() - t
 
         t = time.perf_counter()
+        excluded = self._regenerated(real, available)
+        compared = [c for c in available if c not in excluded]
+        copies = (
+            check_copies(
+                real,
+                synthetic,
+                holdout,
+                columns=compared,
+                encoder=encoder,
+                excluded=excluded,
+                alpha=float(alpha),
+            )
+            if compared
+            else None
+        )
+        timings["copy_check"] = time.perf_counter() - t
+
+        t = time.perf_counter()
         distances = distance_metrics(
             encoder.transform(sample_rows(real, n, rng)),
             encoder.transform(sample_rows(holdout, n, rng)),
             encoder.transform(sample_rows(synthetic, n, rng)),
             seed=seed,
         )
+        if copies is not None:
+            # against the whole training table, not the subsample the distances use
+            distances["synthetic_share_at_distance_zero"] = copies.exact_copies / len(synthetic)
+            distances["holdout_share_at_distance_zero"] = copies.natural_exact_rate
         timings["distance_metrics"] = time.perf_counter() - t
         timings["total"] = time.perf_counter() - start
 
@@ -239,13 +251,14 @@ class PrivacyAttackTester:
         budget = getattr(model, "privacy_budget_", None) if model is not None else None
         return PrivacyAuditReport(
             overall_risk=overall,
-            passed=overall <= limit,
+            passed=overall <= limit and (copies is None or copies.passed),
             max_risk_level=limit,
             membership_result=membership,
             attribute_results=attributes,
             reidentification_result=reid,
             distance_metrics=distances,
             budget=dict(budget) if budget else None,
+            copy_check=copies,
             details={
                 "rows": {
                     "training": len(real),
@@ -265,141 +278,26 @@ class PrivacyAttackTester:
             },
         )
 
+    def _regenerated(self, real: pd.DataFrame, available: list[str]) -> dict[str, str]:
+        """Columns the generator regenerates (left out of the copy check), with the reason."""
+        from genesis.quality.pii import is_replaced
 
-# --- the HTML page ----------------------------------------------------------------------------
+        schema = self.schema
+        if schema is None:
+            from genesis.schema import infer_schema
 
-_COLOURS = {
-    RiskLevel.LOW: "#1b7f3b",
-    RiskLevel.MEDIUM: "#b7791f",
-    RiskLevel.HIGH: "#c0392b",
-    RiskLevel.CRITICAL: "#7b1010",
-}
-
-_CSS = """
-body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:60rem;
-color:#1d1d1f;line-height:1.5;padding:0 1rem}
-h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ddd}
-.verdict{border-radius:8px;padding:1rem 1.4rem;color:#fff;margin:1rem 0}
-.verdict strong{font-size:1.5rem}.badge{display:inline-block;padding:.1rem .6rem;border-radius:4px;
-color:#fff;font-weight:600;font-size:.85rem}
-table{border-collapse:collapse;width:100%;margin:.6rem 0}td,th{border:1px solid #ddd;padding:.35rem .6rem;
-text-align:left;vertical-align:top}th{background:#f5f5f7}.num{text-align:right;font-variant-numeric:tabular-nums}
-.note{color:#555;font-size:.9rem}.attack{margin:1.2rem 0;padding:.8rem 1rem;border:1px solid #ddd;border-radius:8px}
-"""
-
-
-def _fmt(value: Any, digits: int = 3) -> str:
-    if value is None or (isinstance(value, float) and not np.isfinite(value)):
-        return "n/a"
-    if isinstance(value, float):
-        return f"{value:.{digits}f}"
-    return html.escape(str(value))
-
-
-def _badge(level: RiskLevel) -> str:
-    return f'<span class="badge" style="background:{_COLOURS[level]}">{level.value}</span>'
-
-
-def _attack_section(result: AttackResult, title: str) -> str:
-    low, high = result.risk_ci
-    rows = [
-        ("Risk", f"{_fmt(result.risk)} (95% CI {_fmt(low)} to {_fmt(high)})"),
-        (
-            "Attack success" if result.name != "membership_inference" else "AUC",
-            _fmt(result.accuracy),
-        ),
-        ("Control (unseen rows)", _fmt(result.control)),
-    ]
-    details = result.details
-    if "auc_ci" in details:
-        rows.append(("AUC 95% CI", f"{_fmt(details['auc_ci'][0])} to {_fmt(details['auc_ci'][1])}"))
-    sub = details.get("sub_attacks")
-    body = "".join(f"<tr><th>{k}</th><td class='num'>{v}</td></tr>" for k, v in rows)
-    extra = ""
-    if sub:
-        lines = "".join(
-            f"<tr><td>{html.escape(name.replace('_', ' '))}</td><td class='num'>{_fmt(s['attack_rate'], 4)}</td>"
-            f"<td class='num'>{_fmt(s['control_rate'], 4)}</td><td class='num'>{_fmt(s['risk'])}</td>"
-            f"<td class='num'>{_fmt(s['risk_ci'][0])} to {_fmt(s['risk_ci'][1])}</td></tr>"
-            for name, s in sub.items()
-        )
-        extra = (
-            "<table><tr><th>sub-attack</th><th>training rows</th><th>unseen rows</th><th>risk</th>"
-            f"<th>95% CI</th></tr>{lines}</table>"
-        )
-    return (
-        f"<div class='attack'><h3>{html.escape(title)} {_badge(result.risk_level)}"
-        + (
-            f" <span class='note'>inconclusive: up to {result.upper_level.value} cannot be ruled out"
-            " with this many rows</span>"
-            if result.inconclusive
-            else ""
-        )
-        + "</h3>"
-        f"<p>{html.escape(result.interpretation)}</p><table>{body}</table>{extra}</div>"
-    )
-
-
-def _render_html(report: PrivacyAuditReport) -> str:
-    level = report.overall_risk
-    verdict = "PASSED" if report.passed else "FAILED"
-    worst = report.worst
-    summary = (
-        f"The synthetic data {'passed' if report.passed else 'failed'} the privacy audit: the "
-        f"overall risk is {level.value} (the audit accepts up to {report.max_risk_level.value}). "
-        f"The strongest attack was {worst.name.replace('_', ' ')} with a risk of {_fmt(worst.risk)} "
-        f"(95% CI {_fmt(worst.risk_ci[0])} to {_fmt(worst.risk_ci[1])})."
-    )
-    sections = [_attack_section(report.membership_result, "Membership inference")]
-    sections += [
-        _attack_section(r, f"Attribute inference: {name}")
-        for name, r in report.attribute_results.items()
-    ]
-    if report.reidentification_result is not None:
-        sections.append(_attack_section(report.reidentification_result, "Re-identification"))
-    dm = report.distance_metrics
-    distance_rows = "".join(
-        f"<tr><th>{html.escape(k.replace('_', ' '))}</th><td class='num'>"
-        f"{_fmt(v) if not isinstance(v, (list, tuple)) else _fmt(v[0]) + ' to ' + _fmt(v[1])}</td></tr>"
-        for k, v in dm.items()
-    )
-    budget = report.budget
-    budget_html = (
-        "<p>The model was trained with differential privacy: "
-        + html.escape(", ".join(f"{k} = {v}" for k, v in budget.items() if not isinstance(v, dict)))
-        + ".</p>"
-        if budget
-        else "<p>The model was trained without a differential-privacy guarantee; the attacks "
-        "above are the evidence of its privacy.</p>"
-    )
-    thresholds = report.details.get("thresholds", {})
-    rows = report.details.get("rows", {})
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>Genesis privacy audit: {verdict}</title>
-<style>{_CSS}</style></head><body>
-<h1>Privacy audit</h1>
-<div class="verdict" style="background:{_COLOURS[level]}"><strong>{verdict}</strong> &mdash;
-overall risk {level.value}<br>{html.escape(summary)}</div>
-<p class="note">Every attack is run on rows the generator was trained on and, as a control, on
-real rows it never saw. Risk = (attack success &minus; control success) / (1 &minus; control
-success): 0 means the synthetic data reveals no more about the people in the training data
-than about strangers; 1 means it reveals everything the control could not guess. Levels:
-LOW below {thresholds.get("LOW", 0.05)}, MEDIUM below {thresholds.get("MEDIUM", 0.15)},
-HIGH below {thresholds.get("HIGH", 0.4)}, CRITICAL above, read from the lower end of the
-risk's 95% interval (the risk the attack demonstrates); an attack whose upper end reaches a
-worse level is marked inconclusive.
-Rows: {_fmt(rows.get("training"))} training, {_fmt(rows.get("holdout"))} holdout,
-{_fmt(rows.get("synthetic"))} synthetic; attacks use random subsamples of at most
-{_fmt(report.details.get("max_rows_per_side"))} target rows per side (re-identification: up to
-{_fmt(max(report.details.get("max_rows_per_side") or 0, REID_MIN_ROWS))}), which the intervals account for.</p>
-<h2>Attacks</h2>
-{"".join(sections)}
-<h2>Distances to the closest record</h2>
-<p class="note">Distances on standardised numbers and one-hot categories, between synthetic rows
-and training rows, and between unseen real rows and training rows. A DCR share near 0.5
-means synthetic rows are no closer to the training rows than to unseen rows.</p>
-<table>{distance_rows}</table>
-<h2>Differential privacy</h2>
-{budget_html}
-</body></html>
-"""
+            schema = infer_schema(real[available], seed=check_seed(self.seed))
+        elif not isinstance(schema, Schema):
+            raise InvalidParameterError(
+                f"schema must be a genesis.schema.Schema or None, got {type(schema).__name__}"
+            )
+        out = {}
+        for name in available:
+            if name not in schema:
+                continue
+            column = schema[name]
+            if column.kind is ColumnKind.IDENTIFIER:
+                out[name] = "identifier"
+            elif is_replaced(column):
+                out[name] = "replaced by fakes"
+        return out

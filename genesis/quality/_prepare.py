@@ -3,7 +3,14 @@
 Numeric and datetime columns become float64 arrays (datetimes as seconds since the epoch),
 with NaN for missing values and missing-value tokens. Categorical and boolean columns become
 integer codes from one factorisation over all tables together, so a code means the same label
-in every table (-1 = missing). Identifiers and free text are kept out of every metric.
+in every table (-1 = missing). Identifiers are kept out of every metric; columns the generator
+replaces with fakes (PII, free text; :mod:`genesis.quality.pii`) are scored by their format
+and null rate only.
+
+Infinities are point masses: ``+inf`` becomes one value above every finite value of the
+column in any table (the finite maximum plus its range), ``-inf`` one below, so rank-based
+scores (KS) are exactly those of the infinite values, and every other metric sees finite
+numbers. Their shares are recorded in ``infinite_shares``.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from genesis.quality.pii import format_score, is_replaced
 from genesis.schema.types import ColumnKind, ColumnSchema, DatetimeStorage, Schema
 
 NUMERIC_KINDS = frozenset({ColumnKind.CONTINUOUS, ColumnKind.INTEGER, ColumnKind.DATETIME})
@@ -32,7 +40,11 @@ class PreparedTables:
     Attributes:
         numeric: names of the continuous, integer and datetime columns, in source order.
         categorical: names of the categorical and boolean columns, in source order.
-        excluded: identifier and text columns, which no metric but null shares looks at.
+        excluded: identifier, text and replaced (PII) columns, which no value-based metric
+            looks at.
+        formatted: the replaced columns (PII, free text), scored by format and null rate.
+        format_scores: the format score of each of them (see :func:`genesis.quality.pii.format_score`).
+        infinite_shares: per table, the share of ``±inf`` of each numeric column that has any.
         n_levels: number of distinct labels of each categorical column over all tables.
         values: per table name (``"real"``, ``"synthetic"``, ``"holdout"``), a dict of column
             name to float64 array (numeric) or int64 code array (categorical, -1 = missing).
@@ -48,6 +60,9 @@ class PreparedTables:
     values: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
     null_shares: dict[str, dict[str, float]] = field(default_factory=dict)
     order: list[str] = field(default_factory=list)
+    formatted: list[str] = field(default_factory=list)
+    format_scores: dict[str, float] = field(default_factory=dict)
+    infinite_shares: dict[str, dict[str, float]] = field(default_factory=dict)
     _cache: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     @property
@@ -97,6 +112,7 @@ def prepare_tables(tables: dict[str, pd.DataFrame], schema: Schema) -> PreparedT
     prepared = PreparedTables(numeric, categorical, excluded, {}, order=list(schema.names))
     prepared.values = {name: {} for name in tables}
     prepared.null_shares = {name: {} for name in tables}
+    prepared.infinite_shares = {name: {} for name in tables}
     for column in schema:
         raw = {
             name: _without_missing_tokens(df[column.name], column) for name, df in tables.items()
@@ -105,12 +121,21 @@ def prepare_tables(tables: dict[str, pd.DataFrame], schema: Schema) -> PreparedT
             prepared.null_shares[name][column.name] = (
                 float(series.isna().mean()) if len(series) else 0.0
             )
-        if column.kind in EXCLUDED_KINDS:
+        if is_replaced(column):
+            excluded.append(column.name)
+            prepared.formatted.append(column.name)
+            if "real" in raw and "synthetic" in raw:
+                prepared.format_scores[column.name] = format_score(raw["real"], raw["synthetic"])
+        elif column.kind in EXCLUDED_KINDS:
             excluded.append(column.name)
         elif column.kind in NUMERIC_KINDS:
             numeric.append(column.name)
-            for name, series in raw.items():
-                prepared.values[name][column.name] = _as_float(series, column)
+            values = {name: _as_float(series, column) for name, series in raw.items()}
+            for name, array in _finite_point_masses(values).items():
+                prepared.values[name][column.name] = array
+                shares = np.isinf(values[name]).mean() if len(array) else 0.0
+                if shares:
+                    prepared.infinite_shares[name][column.name] = float(shares)
         else:
             categorical.append(column.name)
             codes, uniques = pd.factorize(
@@ -124,6 +149,19 @@ def prepare_tables(tables: dict[str, pd.DataFrame], schema: Schema) -> PreparedT
                 )
                 start += len(series)
     return prepared
+
+
+def _finite_point_masses(values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Each table's array with ``±inf`` moved just beyond the finite range of all tables."""
+    if not any(np.isinf(v).any() for v in values.values()):
+        return values
+    finite = np.concatenate([v[np.isfinite(v)] for v in values.values()])
+    low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0)
+    span = max(high - low, 1.0)
+    return {
+        name: np.where(v == np.inf, high + span, np.where(v == -np.inf, low - span, v))
+        for name, v in values.items()
+    }
 
 
 def _without_missing_tokens(series: pd.Series, column: ColumnSchema) -> pd.Series:

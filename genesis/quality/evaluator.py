@@ -10,7 +10,8 @@ import pandas as pd
 
 from genesis.errors import InvalidDataError, InvalidParameterError, SchemaError
 from genesis.quality._prepare import EXCLUDED_KINDS, prepare_tables
-from genesis.quality.detection import detection_auc, subsample_index
+from genesis.quality.detection import column_detection_aucs, detection_auc, subsample_index
+from genesis.quality.pii import is_replaced
 from genesis.quality.privacy import distance_to_closest_record, exact_copy_share
 from genesis.quality.report import QualityReport
 from genesis.quality.statistical import (
@@ -23,6 +24,7 @@ from genesis.quality.statistical import (
 )
 from genesis.quality.utility import ml_utility
 from genesis.schema.types import ColumnKind, Schema
+from genesis.validation import validate_frame
 
 
 class QualityEvaluator:
@@ -64,7 +66,13 @@ class QualityEvaluator:
     second, and a table can look realistic yet lose the signal a model needs. Privacy figures
     are reported beside it, not folded in: they are verdicts, not quality.
 
-    Identifier and free-text columns are left out of every metric except the null shares.
+    Identifier columns are left out of every metric except the null shares. Columns the
+    generator replaces with fakes (flagged ``pii`` in the schema, free text, URLs, postal
+    codes) are scored by their format and null rate, not their values
+    (:mod:`genesis.quality.pii`), and left out of every value-based metric; the report lists
+    them in ``format_scored_columns``. Infinite values are point masses beyond the finite
+    range (see :mod:`genesis.quality._prepare`); a column with no value at all is scored by its
+    null rate.
 
     Example:
         >>> report = QualityEvaluator(train, synthetic, target="income", holdout=test).evaluate()
@@ -138,6 +146,9 @@ class QualityEvaluator:
 
         tick = time.perf_counter()
         auc = detection_auc(prepared, self.seed)
+        column_details["detection_auc"] = column_details["column"].map(
+            column_detection_aucs(prepared, self.seed)
+        )
         detection_score = 1.0 - 2.0 * max(auc - 0.5, 0.0) if not np.isnan(auc) else float("nan")
         seconds["detection"] = time.perf_counter() - tick
 
@@ -176,6 +187,8 @@ class QualityEvaluator:
             n_synthetic=len(tables["synthetic"]),
             n_holdout=len(tables["holdout"]) if "holdout" in tables else None,
             target=self.target,
+            format_scored_columns=list(prepared.formatted),
+            notes=_notes(prepared),
             seconds={k: round(v, 4) for k, v in seconds.items()},
         )
 
@@ -214,6 +227,11 @@ class QualityEvaluator:
                     f"choose one of {list(real.columns)} or pass target=None"
                 )
             kind = schema[self.target].kind
+            if is_replaced(schema[self.target]):
+                raise InvalidParameterError(
+                    f"target {self.target!r} is replaced by fakes in the synthetic data (PII or "
+                    "free text), so it cannot be predicted; choose another column"
+                )
             if kind in EXCLUDED_KINDS or kind is ColumnKind.DATETIME:
                 raise InvalidParameterError(
                     f"target {self.target!r} is a {kind.value} column, which cannot be predicted; "
@@ -248,19 +266,21 @@ def _nanmean(values: pd.Series) -> float:
 
 
 def _check_frame(df: object, name: str) -> pd.DataFrame:
-    if not isinstance(df, pd.DataFrame):
-        raise InvalidDataError(
-            f"{name} must be a pandas DataFrame, got {type(df).__name__}; "
-            "wrap it with pd.DataFrame(...) or read it with genesis.io.read_table"
-        )
-    if df.shape[1] == 0:
-        raise InvalidDataError(f"{name} has no columns; pass the table with its columns")
-    if len(df) == 0:
-        raise InvalidDataError(f"{name} has no rows; quality needs at least one row on each side")
-    duplicated = sorted({str(c) for c in df.columns[df.columns.duplicated()]})
-    if duplicated:
-        raise InvalidDataError(f"{name} has duplicate column names {duplicated}; rename them")
-    return df.reset_index(drop=True)
+    return validate_frame(df, name).reset_index(drop=True)
+
+
+def _notes(prepared) -> list[str]:
+    """Plain sentences on columns scored differently from their kind."""
+    notes = [
+        f"{name}: replaced by fakes in the synthetic data, scored by format and null rate"
+        for name in prepared.formatted
+    ]
+    for table, shares in prepared.infinite_shares.items():
+        notes += [
+            f"{name}: {share:.2%} infinite values in {table}, scored as point masses"
+            for name, share in shares.items()
+        ]
+    return notes
 
 
 def _check_same_columns(df: pd.DataFrame, real: pd.DataFrame, name: str) -> pd.DataFrame:

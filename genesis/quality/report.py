@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from genesis.errors import DataWriteError
+from genesis.jsonsafe import json_safe
 
 _SCALARS = (
     "overall_score",
@@ -56,13 +55,18 @@ class QualityReport:
             (every metric's tstr/trtr), ``test_set``, ``n_train_real``, ``n_train_synthetic``,
             ``n_test``.
         column_details: one row per column: ``column``, ``kind``, ``metric``, ``score``,
-            ``real_null_share``, ``synthetic_null_share``.
+            ``real_null_share``, ``synthetic_null_share``, ``detection_auc`` (how well that
+            column alone tells real from synthetic rows: which columns give the table away;
+            NaN for columns no value-based metric looks at).
         pair_details: one row per column pair: ``column_1``, ``column_2``, ``metric``,
             ``score``, ``real_correlation``, ``synthetic_correlation``, ``real_association``
             (Cramér's V), ``meets_threshold`` (whether it counts in ``column_pair_trends``).
         n_real, n_synthetic, n_holdout: rows evaluated (after ``max_rows`` subsampling).
         target: the ML-utility target column, if any.
         seconds: wall-clock seconds spent per part of the evaluation.
+        format_scored_columns: columns replaced by fakes (PII, free text), scored by format
+            and null rate instead of their values.
+        notes: plain sentences on columns scored differently (fakes, infinite values).
     """
 
     overall_score: float
@@ -84,6 +88,8 @@ class QualityReport:
     n_holdout: int | None = None
     target: str | None = None
     seconds: dict[str, float] = field(default_factory=dict)
+    format_scored_columns: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """Every figure and both detail tables as plain JSON-safe values (NaN becomes None)."""
@@ -97,8 +103,10 @@ class QualityReport:
             column_details=self.column_details.to_dict(orient="records"),
             pair_details=self.pair_details.to_dict(orient="records"),
             seconds=self.seconds,
+            format_scored_columns=self.format_scored_columns,
+            notes=self.notes,
         )
-        return _json_safe(out)
+        return json_safe(out)
 
     def to_json(self, path: str | Path | None = None, indent: int | None = 2) -> str:
         """The report as a JSON document; also written to ``path`` when one is given."""
@@ -112,6 +120,13 @@ class QualityReport:
                     "check that the folder exists and is writable"
                 ) from exc
         return text
+
+    def giveaway_columns(self, threshold: float = 0.6) -> list[str]:
+        """Columns whose own detection AUC exceeds ``threshold``, most revealing first."""
+        ranked = self.column_details.dropna(subset=["detection_auc"]).sort_values(
+            "detection_auc", ascending=False
+        )
+        return ranked.loc[ranked["detection_auc"] > threshold, "column"].tolist()
 
     def __repr__(self) -> str:
         return (
@@ -127,17 +142,3 @@ class QualityReport:
 
 def _fmt(value: float | None) -> str:
     return "None" if value is None else f"{value:.4f}"
-
-
-def _json_safe(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_safe(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float):
-        return None if math.isnan(value) or math.isinf(value) else value
-    if value is pd.NA or value is pd.NaT:
-        return None
-    return value

@@ -68,6 +68,9 @@ def column_shapes(prepared: PreparedTables, kinds: dict[str, str]) -> pd.DataFra
         elif name in prepared.categorical:
             metric = "TVComplement"
             score = tv_complement(real[name], synth[name], prepared.n_levels[name])
+        elif name in prepared.format_scores:
+            # replaced by fakes: compared by the shape of its values, not the values
+            metric, score = "FormatTVComplement", prepared.format_scores[name]
         else:
             metric, score = None, float("nan")
         rows.append(

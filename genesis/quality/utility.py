@@ -111,6 +111,10 @@ def ml_utility(prepared: PreparedTables, target: str, seed: int) -> dict[str, An
         if len(y_train) == 0 or len(y_test) == 0:
             names = ("roc_auc", "accuracy") if classification else ("r2",)
             return dict.fromkeys(names, float("nan"))
+        # a feature with no value in the training rows cannot be learned (and breaks binning)
+        keep = ~np.isnan(x_train).all(axis=0)
+        if not keep.all():
+            x_train, x_test, mask = x_train[:, keep], x_test[:, keep], mask[keep]
         return scorer(x_train, y_train, x_test, y_test, mask, seed)
 
     tstr = score(x_synth, y_synth, x_test, y_test, mask, seed)

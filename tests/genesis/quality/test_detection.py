@@ -1,0 +1,45 @@
+"""Detection: the whole-table classifier and which columns give the synthetic table away."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from genesis.quality import QualityEvaluator
+
+
+def test_per_column_detection_names_the_column_that_gives_the_table_away(adult_split):
+    train, holdout = adult_split
+    synthetic = holdout.copy()
+    synthetic["age"] = synthetic["age"] + 8  # only age differs in distribution
+    report = QualityEvaluator(train, synthetic).evaluate()
+    aucs = report.column_details.set_index("column")["detection_auc"]
+    assert aucs["age"] > 0.6
+    others = aucs.drop(index="age").dropna()
+    assert len(others) == len(train.columns) - 1
+    assert (others.between(0.45, 0.56)).all(), others.sort_values().tail(3)
+    assert report.giveaway_columns() == ["age"]
+    assert report.to_dict()["column_details"][0]["detection_auc"] == pytest.approx(aucs.iloc[0])
+
+
+def test_per_column_detection_is_half_for_identical_tables_and_skips_left_out_columns(
+    adult_split,
+):
+    train, _ = adult_split
+    real = train.assign(row_id=np.arange(len(train)))
+    report = QualityEvaluator(real, real.sample(frac=1.0, random_state=0)).evaluate()
+    aucs = report.column_details.set_index("column")["detection_auc"]
+    assert np.isnan(aucs["row_id"])
+    assert aucs.dropna().between(0.42, 0.53).all()  # cross-fitting reads noise as < 0.5
+    assert report.giveaway_columns() == []
+
+
+def test_a_category_only_the_synthetic_table_has_is_found():
+    rng = np.random.default_rng(0)
+    real = pd.DataFrame({"c": rng.choice(["a", "b"], 2_000), "x": rng.normal(size=2_000)})
+    synthetic = real.copy()
+    synthetic.loc[:499, "c"] = "z"
+    aucs = QualityEvaluator(real, synthetic).evaluate().column_details.set_index("column")
+    assert aucs.at["c", "detection_auc"] == pytest.approx(0.625, abs=0.02)  # 25 % rows tell
+    assert 0.42 < aucs.at["x", "detection_auc"] < 0.53  # cross-fitting reads noise as < 0.5
