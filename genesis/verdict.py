@@ -55,12 +55,16 @@ class PrivacyVerdict:
     max_level: str | None
     passed: bool | None
     inconclusive: tuple[str, ...] = ()
+    failed_checks: tuple[str, ...] = ()
+    copied_rows: int | None = None
 
     @property
     def text(self) -> str:
         if self.level is None:
             return "not audited"
         text = self.level
+        if "copies" in self.failed_checks:
+            text += f" — FAILED: {self.copied_rows or 'some'} synthetic rows copy training rows"
         if self.inconclusive and self.upper_level and self.upper_level != self.level:
             text += (
                 f" — inconclusive: up to {self.upper_level} cannot be ruled out "
@@ -189,9 +193,10 @@ def privacy_verdict(report: Mapping[str, Any] | None) -> PrivacyVerdict:
         str(a.get("name")) for a in attacks if a.get("inconclusive") and a.get("name")
     )
     passed = report.get("passed")
+    copies = report.get("copy_check") or {}
     return PrivacyVerdict(
         level, upper, report.get("max_risk_level"), None if passed is None else bool(passed),
-        inconclusive,
+        inconclusive, tuple(report.get("failed_checks") or ()), copies.get("near_copies"),
     )  # fmt: skip
 
 

@@ -89,10 +89,14 @@ def audit(
         if saved is not None:
             typer.echo(f"written to {saved}", err=True)
     if strict and not verdict.passed:
+        reasons = []
+        if "risk level" in verdict.failed_checks:
+            reasons.append(f"overall risk {verdict.level} exceeds the accepted {verdict.max_level}")
+        if "copies" in verdict.failed_checks:
+            reasons.append(report.copy_check.summary())
         raise fail(
-            f"the privacy audit did not pass: overall risk {verdict.level} exceeds the accepted "
-            f"{verdict.max_level}; do not share {synthetic}, regenerate it with a more private "
-            "setting (larger CART leaves, or the DP copula)"
+            f"the privacy audit did not pass: {'; '.join(reasons)}; do not share {synthetic}, "
+            "regenerate it with a more private setting (larger CART leaves, or the DP copula)"
         )
 
 

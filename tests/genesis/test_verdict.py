@@ -43,3 +43,11 @@ def test_drift_verdict_reads_a_plain_drift_report():
                                          "drifted_columns": ["age"]})  # fmt: skip
     assert verdict.drift.drifted is True and verdict.shareable is False
     assert "75% of columns drifted (threshold 50%): age" in verdict.drift.text
+
+
+def test_copied_rows_are_named_in_the_privacy_verdict():
+    report = {**PRIVACY, "passed": False, "failed_checks": ["copies"],
+              "copy_check": {"near_copies": 10}}  # fmt: skip
+    verdict = share_verdict({"overall_score": 0.98}, report, DRIFT, quality_threshold=0.6)
+    assert verdict.shareable is False
+    assert "FAILED: 10 synthetic rows copy training rows" in verdict.privacy.text

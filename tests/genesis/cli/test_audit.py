@@ -36,7 +36,8 @@ def test_strict_fails_an_audit_that_does_not_pass(invoke, error_line, files, tmp
     copied = tmp_path / "copied.csv"
     pd.read_csv(files / "real.csv").to_csv(copied, index=False)  # the training rows, verbatim
     lenient = invoke(_audit(files, copied, "--max-risk", "CRITICAL", "--strict"))
-    assert lenient.exit_code == 0, lenient.output
+    assert lenient.exit_code == 1, lenient.output  # verbatim copies fail at any risk limit
+    assert "copy check FAILED" in error_line(lenient)
     strict = invoke(_audit(files, copied, "--max-risk", "LOW", "--strict"))
     assert strict.exit_code == 1, strict.output
     assert "did not pass" in strict.stdout
