@@ -240,3 +240,85 @@ def _timed(baseline, current) -> float:
     start = time.perf_counter()
     DriftDetector().detect(baseline, current)
     return time.perf_counter() - start
+
+
+# --- with the table's schema ---------------------------------------------------------------
+
+
+def test_schema_missing_tokens_count_as_missing(adult_df, adult_halves):
+    from genesis.schema import infer_schema
+
+    baseline, current = adult_halves
+    schema = infer_schema(adult_df)
+    plain = DriftDetector().detect(baseline, current)["workclass"]
+    assert plain.missing_share_baseline == 0.0  # '?' read as a category of its own
+    report = DriftDetector(schema=schema).detect(baseline, current)
+    workclass = report["workclass"]
+    expected = (baseline["workclass"] == "?").mean()
+    assert workclass.missing_share_baseline == pytest.approx(expected) and expected > 0.04
+    assert "?" not in workclass.unseen_categories and not workclass.drifted
+    assert f"| {expected:.1%} -> " in report.to_markdown()
+    # more '?' in the current table is a change of the missing rate, not of the categories
+    more = current.copy()
+    more.loc[more.index[::5], "workclass"] = "?"
+    moved = DriftDetector(schema=schema).detect(baseline, more)["workclass"]
+    assert moved.missing_drift and moved.missing_share_current > 0.2
+
+
+@pytest.fixture(scope="module")
+def people():
+    """Names and e-mails of two disjoint sets of fake people: same formats, other values."""
+    from faker import Faker
+
+    from genesis.schema import infer_schema
+
+    def table(seed: int) -> pd.DataFrame:
+        fake = Faker("en_US")
+        fake.seed_instance(seed)
+        rng = np.random.default_rng(seed)
+        return pd.DataFrame(
+            {
+                "name": [fake.name() for _ in range(2_000)],
+                "customer_id": [f"C{seed}-{i:06d}" for i in range(2_000)],
+                "age": rng.integers(18, 90, 2_000),
+            }
+        )
+
+    real, other = table(0), table(1)
+    schema = infer_schema(real)
+    assert schema["name"].pii  # the premise: the schema marks the names as personal data
+    return real, other, schema
+
+
+def test_pii_columns_are_compared_by_format_and_null_rate(people):
+    real, other, schema = people
+    assert other["name"].isin(real["name"]).mean() < 0.1  # the values differ by design
+    by_value = DriftDetector().detect(real, other)
+    assert by_value["name"].drifted  # compared by value, fakes always look drifted
+    report = DriftDetector(schema=schema).detect(real, other)
+    name = report["name"]
+    assert name.kind == "pii" and name.compared_by == "format" and not name.drifted
+    assert report.format_columns == ["name"]
+    assert "customer_id" not in [c.column for c in report.columns]  # an identifier: left out
+    assert "customer_id" in report.excluded_columns
+    for text in (report.to_markdown(), report.to_html()):
+        assert "compared by the format of their values" in text
+        assert "not by" in text and "customer_id" in text
+    assert not set(real["name"]) & set(map(str, name.unseen_categories))  # formats, not names
+    assert not any(n in report.to_html() for n in real["name"])
+    # a change of format, or of the null rate, is drift
+    shouted = DriftDetector(schema=schema).detect(real, other.assign(name=other["name"].str.upper()))
+    assert shouted["name"].distribution_drift
+    emptier = other.assign(name=other["name"].mask(other.index % 4 == 0))
+    assert DriftDetector(schema=schema).detect(real, emptier)["name"].missing_drift
+
+
+def test_column_kinds_win_over_the_schema(people):
+    real, other, schema = people
+    report = DriftDetector(schema=schema, column_kinds={"name": "categorical"}).detect(real, other)
+    assert report["name"].compared_by == "values" and report["name"].drifted
+
+
+def test_a_schema_of_the_wrong_type_is_refused(adult_halves):
+    with pytest.raises(InvalidParameterError, match="schema must be a genesis Schema"):
+        DriftDetector(schema={"age": "numeric"}).detect(*adult_halves)
