@@ -307,7 +307,9 @@ def test_pii_columns_are_compared_by_format_and_null_rate(people):
     assert not set(real["name"]) & set(map(str, name.unseen_categories))  # formats, not names
     assert not any(n in report.to_html() for n in real["name"])
     # a change of format, or of the null rate, is drift
-    shouted = DriftDetector(schema=schema).detect(real, other.assign(name=other["name"].str.upper()))
+    shouted = DriftDetector(schema=schema).detect(
+        real, other.assign(name=other["name"].str.upper())
+    )
     assert shouted["name"].distribution_drift
     emptier = other.assign(name=other["name"].mask(other.index % 4 == 0))
     assert DriftDetector(schema=schema).detect(real, emptier)["name"].missing_drift
