@@ -248,8 +248,8 @@ def leaked_rows(text: str, real: pd.DataFrame) -> list[int]:
     least = max(int(index.present.min()), 1) if len(index.codes) else 1
     leaked: set[int] = set()
     for record in records(text):
-        ids = index.ids(record)
-        if len(ids) < least:
+        ids = index.ids(record)  # distinct values: two columns may share one (0 and 0)
+        if not len(ids):
             continue
         rows, matched = index.matches(ids, least)
         leaked.update(rows[matched.sum(axis=1) == index.present[rows]].tolist())
@@ -262,8 +262,8 @@ def leaked_combinations(text: str, real: pd.DataFrame, k: int = 4) -> list[tuple
     index = _Index(real.reset_index(drop=True))
     leaked: dict[int, tuple] = {}
     for record in records(text):
-        ids = index.ids(record)
-        if len(ids) < k:
+        ids = index.ids(record)  # distinct values: two columns may share one (0 and 0)
+        if not len(ids):
             continue
         rows, matched = index.matches(ids, k)
         if not len(rows):

@@ -84,7 +84,7 @@ def test_integer_columns_get_whole_bins():
     fig = figs.numeric_distribution("age", values, values)
     widths = {round(float(x), 6) for x in np.diff(fig.data[0].x)}
     assert widths == {3.0}  # 74 ages in bins of three whole years: no saw-tooth
-    assert np.ptp(fig.data[0].y[:-1]) < 1e-9  # flat stays flat (the last bin holds 90 alone)
+    assert np.ptp(fig.data[0].y[:-1]) < 1e-9  # flat stays flat (the last bin: two ages)
 
 
 def test_rare_labels_are_merged_into_other():
