@@ -43,3 +43,26 @@ def drift_report(tables, adult_df):
         ).to_dict(),
         "synthetic_vs_real": detector.detect(real, synthetic).to_dict(),
     }
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium driven by Playwright. Without either, the test fails and says how to
+    install it: the browser checks are required, never silently skipped."""
+    import importlib.util
+
+    from genesis.dashboard._pdf import chromium_path, launch_chromium
+    from genesis.errors import MissingDependencyError
+
+    if importlib.util.find_spec("playwright") is None:
+        pytest.fail("the browser tests need Playwright; run: pip install playwright")
+    try:
+        chromium_path()
+    except MissingDependencyError as exc:
+        pytest.fail(f"the browser tests need headless Chromium: {exc}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        yield chromium
+        chromium.close()
