@@ -132,7 +132,7 @@ def _privacy(privacy: dict[str, Any] | None) -> dict[str, Any] | None:
         from genesis.verdict import privacy_verdict
 
         verdict = privacy_verdict(report).text
-        sentence = f"Privacy audit {'passed' if passed else 'did not pass'}: {verdict}."
+        sentence = f"Privacy audit {'passed' if passed else 'did not pass'}. Risk: {verdict}."
     return {
         "sentence": sentence,
         "attacks": sections.attack_table(report) if report else [],

@@ -197,7 +197,7 @@ def categorical_distribution(
         f"{name}: distribution",
         barmode="group",
         yaxis_title="share of rows",
-        xaxis={"tickangle": -45 if len(top) > 6 else 0, "automargin": True},
+        xaxis={"tickangle": -45 if sum(map(len, top)) > 40 else 0, "automargin": True},
     )
 
 
