@@ -311,10 +311,23 @@ def _edges(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.histogram_bin_edges(both if both.size else np.zeros(1), bins=DENSITY_BINS)
 
 
-def density_figure(first: str, second: str, prepared: PreparedTables, r_real: float) -> go.Figure:
+def _axis(mids: np.ndarray, is_datetime: bool) -> list:
+    if is_datetime:  # epoch seconds back to time
+        return [t.isoformat() for t in pd.to_datetime(mids, unit="s")]
+    return np.round(mids, 4).tolist()
+
+
+def density_figure(
+    first: str,
+    second: str,
+    prepared: PreparedTables,
+    r_real: float,
+    datetime_columns: frozenset[str] | set[str] = frozenset(),
+) -> go.Figure:
     """Real and synthetic rows of one numeric pair as shares of rows per 2-D cell, side by
     side on the same cells and colour scale; cells of fewer than :data:`MIN_CELL_ROWS` rows
-    in a table are left blank in it (no cell singles out a row)."""
+    in a table are left blank in it (no cell singles out a row). Columns named in
+    ``datetime_columns`` (prepared as epoch seconds) get time axes."""
     from plotly.subplots import make_subplots
 
     pairs = {}
@@ -334,8 +347,8 @@ def density_figure(first: str, second: str, prepared: PreparedTables, r_real: fl
         fig.add_trace(
             go.Heatmap(
                 z=np.where(np.isnan(shown), None, shown).tolist(),
-                x=np.round(x_mid, 4).tolist(),
-                y=np.round(y_mid, 4).tolist(),
+                x=_axis(x_mid, first in datetime_columns),
+                y=_axis(y_mid, second in datetime_columns),
                 coloraxis="coloraxis",
                 hovertemplate=f"{first} ≈ %{{x}}<br>{second} ≈ %{{y}}<br>share %{{z:.4f}}"
                 "<extra></extra>",

@@ -11,7 +11,7 @@ import pandas as pd
 from genesis.dashboard import _sections as sections
 from genesis.errors import InvalidDataError, InvalidParameterError
 from genesis.jsonsafe import finite
-from genesis.schema.types import Schema
+from genesis.schema.types import ColumnKind, Schema
 from genesis.validation import require_frame
 
 #: most columns that get a distribution figure of their own (in source order)
@@ -309,8 +309,11 @@ class QualityDashboard:
                 synth_assoc - real_assoc, "Difference: synthetic minus real", difference=True
             )
             pairs = figs.strongest_pairs(real_assoc, prepared.numeric)
+            times = {c.name for c in self._schema.columns if c.kind is ColumnKind.DATETIME}
             for first, second, r in pairs:
-                out[f"density:{first}|{second}"] = figs.density_figure(first, second, prepared, r)
+                out[f"density:{first}|{second}"] = figs.density_figure(
+                    first, second, prepared, r, times
+                )
             if self.show_real_points:
                 for first, second, r in pairs:
                     out[f"scatter:{first}|{second}"] = figs.scatter_figure(

@@ -200,6 +200,8 @@ def test_datetime_and_null_heavy_columns(weather_df):
     time_hour = figures["distribution:time_hour"]
     assert pd.api.types.is_datetime64_any_dtype(pd.Series(time_hour.data[0].x))
     assert "distribution:wind_gust" in figures
+    density = figures["density:month|time_hour"].data[0]  # time on its axis, not seconds
+    assert pd.Timestamp(density.y[0]).year == 2013
     assert board.generate_html_report().count('plotly-graph-div genesis-figure"') == len(figures)
 
 
