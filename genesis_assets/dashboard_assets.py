@@ -118,7 +118,7 @@ def build_dashboard_assets(
 
 def dashboard_metadata(metrics: dict[str, Any], path: str, version: str, n_figures: int) -> dict:
     """Where the report is, and the headline figures it shows."""
-    from genesis.dashboard._sections import number
+    from genesis.jsonsafe import finite as number
 
     quality = metrics["quality"]
     metadata: dict[str, Any] = {"path": dg.MetadataValue.path(path)}

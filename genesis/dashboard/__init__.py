@@ -1,9 +1,12 @@
 """Quality dashboards: a self-contained HTML (or PDF) report and a live Dash server.
 
-``QualityDashboard(real, synthetic, target="income").save_report("report.html")`` writes one
-file that opens offline: per-column distributions, association heatmaps, the strongest pairs,
-ML utility, the privacy summary and, when given, the drift table, under a one-line verdict.
-``InteractiveDashboard(real, synthetic).run()`` serves a page to pick columns and compare them.
+``QualityDashboard(real_data, synthetic_data, target="income").save_report("report.html")``
+writes one file that opens offline: the "can this be shared?" verdict first
+(:mod:`genesis.verdict`), then per-column distributions, association heatmaps, the strongest
+pairs as 2-D densities, ML utility, the privacy audit and, when given, the drift of each
+column. Real data appears only as aggregates unless ``show_real_points=True``.
+``InteractiveDashboard(real_data, synthetic_data).run()`` serves a page to pick columns and
+compare them.
 """
 
 from genesis.dashboard.interactive import InteractiveDashboard

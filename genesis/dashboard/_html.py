@@ -1,212 +1,167 @@
-"""The report's HTML page: one file, Plotly's JavaScript inlined once, no network access."""
+"""The report's HTML page, rendered from ``templates/report.html.j2``.
+
+One file: Plotly's JavaScript inlined once, each figure's JSON in a script block of its
+own, drawn when the page has been laid out, so every figure takes its container's width
+(and follows it when the window or the container changes). No network access.
+"""
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
-from genesis.dashboard._sections import number
-from genesis.dashboard.report import escape
+import jinja2
 
-_STYLE = """
-body { font-family: -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif;
-       margin: 0 auto; max-width: 1280px; padding: 24px; color: #222; }
-h1 { margin-bottom: 4px; } h2 { border-bottom: 1px solid #ddd; padding-bottom: 4px; margin-top: 36px; }
-.verdict { font-size: 1.25em; padding: 10px 14px; border-radius: 6px; display: inline-block; }
-.verdict.good { background: #e3f4e5; color: #1b5e20; }
-.verdict.fair { background: #fff4e0; color: #8a5300; }
-.verdict.poor, .verdict.unknown { background: #fde7e7; color: #9b1c1c; }
-table.figures { border-collapse: collapse; margin: 12px 0; }
-table.figures td, table.figures th { border: 1px solid #ddd; padding: 4px 10px; text-align: left; }
-.grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(520px, 1fr)); gap: 12px; }
-.figure { break-inside: avoid; page-break-inside: avoid; }
-.note { color: #666; }
-footer { margin-top: 40px; color: #888; font-size: 0.85em; }
-@media print { body { max-width: none; padding: 0; } .grid { display: block; } }
-"""
+from genesis.dashboard import _sections as sections
+from genesis.jsonsafe import finite, json_safe
 
-_HEADLINE = (
-    ("overall_score", "overall score"),
-    ("quality_score", "quality score (SDMetrics)"),
-    ("column_shapes", "column shapes"),
-    ("column_pair_trends", "column-pair trends"),
-    ("missing_similarity", "missing-value similarity"),
-    ("detection_auc", "detection AUC (0.5 = indistinguishable)"),
-    ("exact_copy_share", "exact copies of training rows"),
-    ("dcr_ratio", "DCR ratio (synthetic / holdout)"),
+#: headline figures of the quality report, in display order
+HEADLINE = (
+    "overall_score",
+    "quality_score",
+    "column_shapes",
+    "column_pair_trends",
+    "missing_similarity",
+    "detection_auc",
+    "exact_copy_share",
+    "dcr_ratio",
 )
-_DRIFT_HEADLINE = (
-    ("share", "share of drifted columns"),
-    ("dataset_drift", "dataset drift"),
-)
+
+
+@functools.cache
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("genesis.dashboard", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def script_json(value: Any) -> str:
+    """JSON text safe inside a ``<script>`` element (no ``<``, ``>`` or ``&`` left)."""
+    text = json.dumps(value, allow_nan=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _figure_json(fig: Any) -> str:
+    import plotly.io
+
+    text = plotly.io.to_json(fig, validate=False, pretty=False, remove_uids=True)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def render(metrics: dict[str, Any], figures: dict[str, Any]) -> str:
-    """The report page for ``metrics`` (``QualityDashboard.compute_metrics()``) and ``figures``."""
+    """The report page for ``metrics`` (``QualityDashboard.compute_metrics()``) and ``figures``
+    (``QualityDashboard.generate_plotly_figures()``)."""
     import plotly.offline
 
     from genesis import __version__
+    from genesis.dashboard.figures import MIN_CELL_ROWS
 
-    divs = {key: _figure_html(fig, index) for index, (key, fig) in enumerate(figures.items())}
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{escape(metrics['name'])}</title>",
-        f"<style>{_STYLE}</style>",
-        f'<script type="text/javascript">{plotly.offline.get_plotlyjs()}</script>',
-        "</head><body>",
-        f"<h1>{escape(metrics['name'])}</h1>",
-        f'<p class="note">{metrics["n_real"]:,} real rows, {metrics["n_synthetic"]:,} synthetic rows</p>',
-        f'<p id="verdict" class="verdict {escape(metrics["verdict"]["level"])}">'
-        f"Verdict: {escape(metrics['verdict']['text'])}</p>",
-        _headline_table(metrics),
-        "<h2>Scores</h2>",
-        _grid([divs["scores"], divs["column_scores"]]),
-        "<h2>Column distributions</h2>",
-        _grid([v for k, v in divs.items() if k.startswith("distribution:")]),
-    ]
-    if "correlation_real" in divs:
-        parts += [
-            "<h2>Associations</h2>",
-            '<p class="note">Pearson r for two numeric columns, Cramér\'s V for any other pair.</p>',
-            _grid([divs["correlation_real"], divs["correlation_synthetic"]]),
-            _grid([divs["correlation_difference"]]),
-        ]
-    scatters = [v for k, v in divs.items() if k.startswith("scatter:")]
-    if scatters:
-        parts += ["<h2>Strongest numeric pairs</h2>", _grid(scatters)]
-    if metrics["ml_utility"] is not None or "ml_utility" in divs:
-        parts += [
-            "<h2>ML utility</h2>",
-            _utility_html(metrics["ml_utility"], divs.get("ml_utility")),
-        ]
-    if metrics["privacy"] is not None:
-        parts += ["<h2>Privacy</h2>", _privacy_html(metrics["privacy"]), _grid([divs["privacy"]])]
-    if metrics["drift"] is not None:
-        parts += [
-            "<h2>Drift</h2>",
-            _key_value_table(metrics["drift"]["summary"]),
-            _grid([divs["drift"]]),
-        ]
-    data = json.dumps(metrics, default=str, allow_nan=False).replace("</", "<\\/")
-    parts += [
-        f'<script type="application/json" id="genesis-metrics">{data}</script>',
-        f"<footer>Generated by Genesis {escape(__version__)}.</footer>",
-        "</body></html>",
-    ]
-    return "\n".join(parts)
+    placed = {
+        key: {"id": f"genesis-figure-{i}", "height": int(fig.layout.height or 360), "json": _figure_json(fig)}
+        for i, (key, fig) in enumerate(figures.items())
+    }  # fmt: skip
+    share = metrics["share"]
+    context = {
+        "title": metrics["title"],
+        "n_real": metrics["n_real"],
+        "n_synthetic": metrics["n_synthetic"],
+        "method": metrics.get("method"),
+        "show_real_points": metrics.get("show_real_points", False),
+        "verdict_rows": share["rows"],
+        "verdict_class": {True: "yes", False: "no"}.get(share["shareable"], "undecided"),
+        "quality_text": metrics["verdict"]["text"],
+        "headline": _headline(metrics),
+        "utility": _utility(metrics.get("ml_utility")),
+        "privacy": _privacy(metrics.get("privacy")),
+        "drift": _drift(metrics.get("drift")),
+        "figures": placed,
+        "figure_list": list(placed.values()),
+        "keys": lambda prefix: [k for k in figures if k.startswith(prefix)],
+        "min_cell": MIN_CELL_ROWS,
+        "metrics_json": script_json(embedded_metrics(metrics)),
+        "plotly_js": plotly.offline.get_plotlyjs(),
+        "version": __version__,
+        "seconds": metrics.get("seconds"),
+    }
+    return _environment().get_template("report.html.j2").render(**context)
 
 
-def _figure_html(fig: Any, index: int) -> str:
-    inner = fig.to_html(
-        full_html=False,
-        include_plotlyjs=False,
-        div_id=f"genesis-figure-{index}",
-        config={"displaylogo": False, "responsive": True},
-    )
-    return f'<div class="figure">{inner}</div>'
+def embedded_metrics(metrics: dict[str, Any]) -> dict[str, Any]:
+    """The metrics the page carries for machines: everything but the stage reports
+    themselves (their figures are in the page; their details stay with their owners)."""
+    out = dict(metrics)
+    for key in ("privacy", "drift"):
+        if isinstance(out.get(key), dict):
+            out[key] = {k: v for k, v in out[key].items() if k != "report"}
+    return json_safe(out)
 
 
-def _grid(items: list[str]) -> str:
-    return '<div class="grid">' + "\n".join(items) + "</div>"
-
-
-def _fmt(value: Any) -> str:
-    n = number(value)
-    if n is not None and not isinstance(value, int):
-        return f"{n:.4f}"
-    return escape("n/a" if value is None else value)
-
-
-def _headline_table(metrics: dict[str, Any]) -> str:
+def _headline(metrics: dict[str, Any]) -> list[tuple[str, str]]:
     quality = metrics["quality"]
-    rows = [(label, _fmt(quality.get(key))) for key, label in _HEADLINE]
+    rows = sections.readable({k: quality.get(k) for k in HEADLINE})
     utility = metrics.get("ml_utility")
     if utility:
-        rows.append(
-            (f"ML utility ratio ({escape(utility.get('metric', ''))})", _fmt(utility.get("ratio")))
-        )
-    privacy = metrics.get("privacy")
-    if privacy and privacy.get("passed") is not None:
-        verdict = "passed" if privacy["passed"] else "did not pass"
-        risk = privacy.get("overall_risk")
-        rows.append(
-            ("privacy audit", escape(verdict + (f" (overall risk: {risk})" if risk else "")))
-        )
-    drift = metrics.get("drift")
-    if drift:
-        for key, value in drift["summary"].items():
-            for suffix, label in _DRIFT_HEADLINE:
-                if key == suffix or key.endswith("." + suffix):
-                    where = key[: -len(suffix) - 1]
-                    rows.append((label + (f" ({where})" if where else ""), _fmt(value)))
-    body = "".join(f"<tr><th>{escape(k)}</th><td>{v}</td></tr>" for k, v in rows)
-    return f'<table class="figures" id="headline">{body}</table>'
+        name = f"ML utility ratio ({utility.get('metric', 'score')}, synthetic / real)"
+        rows.append((name, sections.display(utility.get("ratio"))))
+    return rows
 
 
-def _key_value_table(values: dict[str, Any]) -> str:
-    body = "".join(f"<tr><th>{escape(k)}</th><td>{_fmt(v)}</td></tr>" for k, v in values.items())
-    return f'<table class="figures">{body}</table>'
-
-
-def _utility_html(utility: dict[str, Any] | None, div: str | None) -> str:
+def _utility(utility: dict[str, Any] | None) -> dict[str, str] | None:
     if not utility:
-        return '<p class="note">Not computed: pass a target column to score ML utility.</p>'
-    text = (
-        f"<p>Predicting <b>{escape(utility.get('target'))}</b> ({escape(utility.get('task'))}): "
-        f"{escape(utility.get('metric'))} {_fmt(utility.get('tstr'))} when trained on synthetic "
-        f"rows vs {_fmt(utility.get('trtr'))} when trained on real rows, tested on "
-        f"{escape(utility.get('test_set'))}.</p>"
-    )
-    return text + (_grid([div]) if div else "")
+        return None
+    keys = ("target", "task", "metric", "tstr", "trtr", "ratio", "test_set")
+    return {k: sections.display(utility.get(k)) for k in keys}
 
 
-def _privacy_html(privacy: dict[str, Any]) -> str:
-    head = ""
-    if privacy.get("passed") is not None:
-        verdict = "passed" if privacy["passed"] else "did not pass"
-        head = f'<p id="privacy-verdict">Privacy audit {verdict}.</p>'
-    elif not privacy.get("attacks"):
-        head = (
-            '<p class="note">No privacy audit was given: the figures below are the quality '
-            "evaluation's copy and distance checks.</p>"
+def _privacy(privacy: dict[str, Any] | None) -> dict[str, Any] | None:
+    if privacy is None:
+        return None
+    report = privacy.get("report")
+    passed = privacy.get("passed")
+    if passed is None:
+        sentence = (
+            "No privacy audit was given: the figures below are the quality evaluation's copy "
+            "and distance checks."
         )
-    return (
-        head + _attacks_table(privacy.get("attacks") or []) + _key_value_table(privacy["summary"])
-    )
+    else:
+        from genesis.verdict import privacy_verdict
+
+        verdict = privacy_verdict(report).text
+        sentence = f"Privacy audit {'passed' if passed else 'did not pass'}. Risk: {verdict}."
+    return {
+        "sentence": sentence,
+        "attacks": sections.attack_table(report) if report else [],
+        "summary": sections.readable(privacy["summary"]),
+    }
 
 
-_ATTACK_FIELDS = ("name", "risk", "risk_level", "accuracy", "inconclusive", "interpretation")
-
-
-def _attacks_table(attacks: list[dict[str, Any]]) -> str:
-    if not attacks:
-        return ""
-    fields = [f for f in _ATTACK_FIELDS if any(f in a for a in attacks)]
-    head = "".join(f"<th>{escape(f)}</th>" for f in fields)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{_fmt(a.get(f))}</td>" for f in fields) + "</tr>" for a in attacks
-    )
-    return f'<table class="figures" id="attacks"><tr>{head}</tr>{body}</table>'
-
-
-def render_standalone(title: str, summary: dict[str, Any], figures: list[Any]) -> str:
-    """A small self-contained page: a title, a table of figures and Plotly figures."""
-    import plotly.offline
-
-    divs = [_figure_html(fig, index) for index, fig in enumerate(figures)]
-    return "\n".join(
-        [
-            "<!DOCTYPE html>",
-            '<html lang="en"><head><meta charset="utf-8">',
-            f"<title>{escape(title)}</title>",
-            f"<style>{_STYLE}</style>",
-            f'<script type="text/javascript">{plotly.offline.get_plotlyjs()}</script>',
-            "</head><body>",
-            f"<h1>{escape(title)}</h1>",
-            _key_value_table(summary),
-            _grid(divs),
-            "</body></html>",
-        ]
-    )
+def _drift(drift: dict[str, Any] | None) -> dict[str, Any] | None:
+    if drift is None:
+        return None
+    report = drift["report"]
+    drifted = []
+    for r in sections.drift_rows(report):
+        if not r.get("drifted"):
+            continue
+        value, threshold = finite(r.get("value")), finite(r.get("threshold"))
+        before, after = r.get("missing_share_baseline"), r.get("missing_share_current")
+        drifted.append(
+            {
+                "comparison": sections.label(r.get("comparison") or "") or "current vs baseline",
+                "column": str(r.get("column")),
+                "test": str(r.get("test", "n/a")),
+                "value": "n/a (nothing to compare)" if value is None else f"{value:.4g}",
+                "threshold": "n/a (no test run)" if threshold is None else f"{threshold:g}",
+                "missing": (
+                    f"{before:.1%} → {after:.1%}"
+                    if finite(before) is not None and finite(after) is not None
+                    else "n/a"
+                ),
+            }
+        )
+    return {"lines": sections.drift_lines(report), "drifted": drifted}

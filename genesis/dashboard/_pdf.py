@@ -117,6 +117,12 @@ def _render(playwright, source: Path, rendered: Path) -> None:
             timeout=RENDER_TIMEOUT_MS,
         )
         page.emulate_media(media="print")
+        # print styles change the containers' widths: wait until every figure has followed
+        page.wait_for_function(
+            "[...document.querySelectorAll('.js-plotly-plot')].every(d => !d._fullLayout || "
+            "Math.abs(d._fullLayout.width - d.clientWidth) <= 1)",
+            timeout=RENDER_TIMEOUT_MS,
+        )
         page.pdf(path=str(rendered), format="A4", print_background=True, landscape=True)
     finally:
         browser.close()

@@ -1,7 +1,12 @@
-"""Plotly figures comparing a real and a synthetic table.
+"""Plotly figures comparing a real and a synthetic table, column by column and pair by pair.
 
-Histograms and bar charts are computed here with numpy and pandas, and only their bins go into
-the figures, so a report over many rows stays small and quick to render.
+Every figure is built from aggregates computed here with numpy and pandas: shares per bin or
+label, association coefficients, counts per 2-D cell. No figure carries a row of the real
+table, so a report can be shared: labels and cells with fewer than :data:`MIN_CELL_ROWS`
+rows are merged or left blank. Only :func:`scatter_figure`, used when a report is built with
+``show_real_points=True``, draws individual rows.
+
+Figures never fix their width: they fill their container and follow it when it changes.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from genesis.dashboard._sections import attack_rows, drift_rows, number
+from genesis.jsonsafe import finite
 from genesis.quality._prepare import PreparedTables
 from genesis.schema.types import ColumnKind, ColumnSchema
 
@@ -21,104 +26,182 @@ SYNTHETIC_COLOR = "#ff7f0e"
 #: bins of a numeric histogram; labels of a categorical bar chart (the rest are "(other)")
 HISTOGRAM_BINS = 30
 TOP_CATEGORIES = 20
-#: points per table in a scatter plot (a seeded sample)
+#: least rows behind a label, a bin of a pair's density or a 2-D cell shown on its own:
+#: smaller groups are merged into "(other)" or left blank, so no figure singles out a row
+MIN_CELL_ROWS = 10
+#: a numeric column is zero-inflated when at least this share of its real values is 0
+ZERO_INFLATED_SHARE = 0.5
+#: bins per axis of a pair's 2-D density
+DENSITY_BINS = 20
+#: points per table in an opt-in scatter plot (a seeded sample)
 SCATTER_POINTS = 1_500
 #: bins of a numeric column when it meets a categorical one in the association matrix
 ASSOCIATION_BINS = 10
-_HEIGHT = 360
-#: fields of a drift report's column rows shown in its table, when present
-DRIFT_COLUMNS = (
-    "comparison",
-    "column",
-    "kind",
-    "test",
-    "value",
-    "value_type",
-    "threshold",
-    "distribution_drift",
-    "missing_drift",
-    "drifted",
-)
+HEIGHT = 360
+OTHER = "(other)"
+MISSING = "(missing)"
 
 
-def _layout(fig: go.Figure, title: str, height: int = _HEIGHT, **kwargs: Any) -> go.Figure:
+def layout(fig: go.Figure, title: str, height: int = HEIGHT, **kwargs: Any) -> go.Figure:
+    """The report's common layout: a title, a fixed height, the container's width."""
     fig.update_layout(
-        title=title,
+        title={"text": title, "x": 0.01, "xanchor": "left"},
         height=height,
-        margin={"l": 60, "r": 20, "t": 50, "b": 60},
+        autosize=True,
+        margin={"l": 60, "r": 20, "t": 64, "b": 40},
         template="plotly_white",
-        legend={"orientation": "h", "y": -0.2},
-        **kwargs,
+        # above the plot, right: never over rotated tick labels below it
+        legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1.0, "yanchor": "bottom"},
     )
+    fig.update_layout(**kwargs)
     return fig
+
+
+# --- one column ---------------------------------------------------------------------------------
 
 
 def distribution_figure(
     column: ColumnSchema, real: pd.Series, synthetic: pd.Series, prepared: PreparedTables | None
 ) -> go.Figure:
-    """Real and synthetic distributions of one column overlaid, as shares of rows."""
+    """Real and synthetic distributions of one column overlaid, as shares of rows.
+
+    Numeric columns: histograms on shared bins, or for a zero-inflated column the share of
+    zeros in the title and the histogram of the other values. Personal-data columns (replaced
+    by fakes): the formats of their values. Others: shares of the most frequent labels.
+    """
     name = column.name
     if prepared is not None and name in prepared.numeric:
+        real_v, synth_v = prepared.values["real"][name], prepared.values["synthetic"][name]
+        if column.kind is not ColumnKind.DATETIME and _zero_share(real_v) >= ZERO_INFLATED_SHARE:
+            return zero_inflated_distribution(name, real_v, synth_v)
         return numeric_distribution(
-            name,
-            prepared.values["real"][name],
-            prepared.values["synthetic"][name],
-            is_datetime=column.kind is ColumnKind.DATETIME,
+            name, real_v, synth_v, is_datetime=column.kind is ColumnKind.DATETIME
         )
+    if column.pii:
+        from genesis.drift.columns import value_format
+
+        tokens = column.missing_tokens
+        real, synthetic = (value_format(_masked(s, tokens)) for s in (real, synthetic))
+        fig = categorical_distribution(name, real, synthetic)
+        fig.update_layout(title_text=f"{name}: formats of the values (personal data, replaced)")
+        return fig
     return categorical_distribution(name, real, synthetic, column.missing_tokens)
+
+
+def _zero_share(values: np.ndarray) -> float:
+    present = values[~np.isnan(values)]
+    return float(np.mean(present == 0)) if present.size else 0.0
+
+
+def _histogram_bars(
+    fig: go.Figure, real: np.ndarray, synthetic: np.ndarray, *, is_datetime: bool = False
+) -> None:
+    both = np.concatenate([real, synthetic])
+    if not both.size:
+        return
+    edges = _bin_edges(both, is_datetime)
+    centers = (edges[:-1] + edges[1:]) / 2
+    width = float(edges[1] - edges[0]) if len(edges) > 1 else 1.0
+    x: Any = centers
+    if is_datetime:
+        x = pd.to_datetime(centers, unit="s")
+        width *= 1000.0  # plotly measures date axes in milliseconds
+    for label, values, color in (
+        ("real", real, REAL_COLOR),
+        ("synthetic", synthetic, SYNTHETIC_COLOR),
+    ):
+        counts, _ = np.histogram(values, bins=edges)
+        share = counts / max(values.size, 1)
+        fig.add_trace(
+            go.Bar(x=x, y=share, width=width, name=label, marker_color=color, opacity=0.6)
+        )
+
+
+def _bin_edges(values: np.ndarray, is_datetime: bool) -> np.ndarray:
+    """:data:`HISTOGRAM_BINS` equal bins; whole numbers get bins of whole widths centred on
+    them, so that no bin holds one more integer than its neighbour (a saw-tooth of ages)."""
+    low, high = float(values.min()), float(values.max())
+    if not is_datetime and np.array_equal(values, np.round(values)) and high - low < 1e12:
+        width = max(1.0, float(np.ceil((high - low + 1) / HISTOGRAM_BINS)))
+        return np.arange(low - 0.5, high + width, width)
+    return np.histogram_bin_edges(values, bins=HISTOGRAM_BINS)
 
 
 def numeric_distribution(
     name: str, real: np.ndarray, synthetic: np.ndarray, *, is_datetime: bool = False
 ) -> go.Figure:
     """Histograms of two float arrays on shared bins (datetimes as epoch seconds)."""
-    present_r, present_s = real[~np.isnan(real)], synthetic[~np.isnan(synthetic)]
-    both = np.concatenate([present_r, present_s])
     fig = go.Figure()
-    if both.size:
-        edges = np.histogram_bin_edges(both, bins=HISTOGRAM_BINS)
-        centers = (edges[:-1] + edges[1:]) / 2
-        width = float(edges[1] - edges[0]) if len(edges) > 1 else 1.0
-        x: Any = centers
-        if is_datetime:
-            x = pd.to_datetime(centers, unit="s")
-            width *= 1000.0  # plotly measures date axes in milliseconds
-        for label, values, color in (
-            ("real", present_r, REAL_COLOR),
-            ("synthetic", present_s, SYNTHETIC_COLOR),
-        ):
-            counts, _ = np.histogram(values, bins=edges)
-            share = counts / max(values.size, 1)
-            fig.add_trace(
-                go.Bar(x=x, y=share, width=width, name=label, marker_color=color, opacity=0.6)
-            )
-    return _layout(fig, f"{name}: distribution", barmode="overlay", yaxis_title="share of rows")
+    _histogram_bars(
+        fig, real[~np.isnan(real)], synthetic[~np.isnan(synthetic)], is_datetime=is_datetime
+    )
+    return layout(fig, f"{name}: distribution", barmode="overlay", yaxis_title="share of rows")
+
+
+def zero_inflated_distribution(name: str, real: np.ndarray, synthetic: np.ndarray) -> go.Figure:
+    """A column that is mostly 0 (``capital-gain``: 92 %): the zero shares in the title and a
+    histogram of the non-zero values, so their shape is visible at all."""
+    present_r, present_s = real[~np.isnan(real)], synthetic[~np.isnan(synthetic)]
+    zeros_r, zeros_s = _zero_share(real), _zero_share(synthetic)
+    fig = go.Figure()
+    _histogram_bars(fig, present_r[present_r != 0], present_s[present_s != 0])
+    fig = layout(
+        fig, f"{name}: values other than 0", barmode="overlay", yaxis_title="share of non-zero rows"
+    )
+    fig.add_annotation(
+        text=f"0 in {zeros_r:.1%} of real and {zeros_s:.1%} of synthetic rows",
+        xref="paper",
+        yref="paper",
+        x=0.99,
+        y=0.96,
+        showarrow=False,
+        align="right",
+        bgcolor="rgba(255,255,255,0.8)",
+    )
+    return fig
+
+
+def _masked(series: pd.Series, missing_tokens: list | None) -> pd.Series:
+    return series.mask(series.isin(missing_tokens)) if missing_tokens else series
 
 
 def categorical_distribution(
     name: str, real: pd.Series, synthetic: pd.Series, missing_tokens: list | None = None
 ) -> go.Figure:
-    """Shares of the most frequent real labels, the rest as "(other)", missing as "(missing)"."""
+    """Shares of the most frequent real labels; labels of fewer than :data:`MIN_CELL_ROWS`
+    real rows and the rest as "(other)", missing values as "(missing)"."""
 
-    def shares(series: pd.Series) -> pd.Series:
-        if missing_tokens:
-            series = series.mask(series.isin(missing_tokens))
-        labels = series.astype(object).where(series.notna(), "(missing)").astype(str)
-        return labels.value_counts(normalize=True)
+    def counts(series: pd.Series) -> pd.Series:
+        series = _masked(series, missing_tokens)
+        labels = series.astype(object).where(series.notna(), MISSING).astype(str)
+        return labels.value_counts()
 
-    real_shares, synth_shares = shares(real), shares(synthetic)
-    top = list(real_shares.index[:TOP_CATEGORIES])
+    real_counts, synth_counts = counts(real), counts(synthetic)
+    frequent = real_counts[real_counts >= MIN_CELL_ROWS]
+    top = list(frequent.index[:TOP_CATEGORIES])
     fig = go.Figure()
     for label, values, color in (
-        ("real", real_shares, REAL_COLOR),
-        ("synthetic", synth_shares, SYNTHETIC_COLOR),
+        ("real", real_counts, REAL_COLOR),
+        ("synthetic", synth_counts, SYNTHETIC_COLOR),
     ):
-        y = values.reindex(top, fill_value=0.0)
-        other = float(values.drop(index=top, errors="ignore").sum())
-        x = top + (["(other)"] if len(real_shares) > len(top) or other > 0 else [])
-        y_values = list(y.to_numpy()) + ([other] if len(x) > len(top) else [])
-        fig.add_trace(go.Bar(x=x, y=y_values, name=label, marker_color=color))
-    return _layout(fig, f"{name}: distribution", barmode="group", yaxis_title="share of rows")
+        shares = values / max(int(values.sum()), 1)
+        y = list(shares.reindex(top, fill_value=0.0).to_numpy())
+        other = float(shares.drop(index=top, errors="ignore").sum())
+        x = list(top)
+        if len(real_counts) > len(top) or other > 0:
+            x.append(OTHER)
+            y.append(other)
+        fig.add_trace(go.Bar(x=x, y=y, name=label, marker_color=color))
+    return layout(
+        fig,
+        f"{name}: distribution",
+        barmode="group",
+        yaxis_title="share of rows",
+        xaxis={"tickangle": -45 if sum(map(len, top)) > 40 else 0, "automargin": True},
+    )
+
+
+# --- pairs of columns ---------------------------------------------------------------------------
 
 
 def association_matrices(prepared: PreparedTables) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -181,10 +264,14 @@ def _cramers_v(a: np.ndarray, b: np.ndarray, size_a: int, size_b: int) -> float:
 
 
 def heatmap(matrix: pd.DataFrame, title: str, *, difference: bool = False) -> go.Figure:
-    """A column-by-column heatmap; ``difference`` uses a 0-to-1 scale of absolute gaps."""
+    """A column-by-column heatmap on a scale symmetric around 0: associations from -1 to 1;
+    a ``difference`` (synthetic minus real) from -m to m, m its largest absolute gap."""
     values = matrix.to_numpy(dtype=float)
-    text = np.where(np.isnan(values), "", np.round(values, 2).astype(str))
-    colorscale, zmin, zmax = ("Reds", 0.0, 1.0) if difference else ("RdBu", -1.0, 1.0)
+    text = np.where(np.isnan(values), "n/a", np.round(values, 3).astype(str))
+    bound = 1.0
+    if difference:
+        largest = np.nanmax(np.abs(values)) if np.isfinite(values).any() else 0.0
+        bound = max(float(np.ceil(largest * 20) / 20), 0.05)  # rounded up to 0.05
     fig = go.Figure(
         go.Heatmap(
             z=np.where(np.isnan(values), None, values).tolist(),
@@ -192,14 +279,18 @@ def heatmap(matrix: pd.DataFrame, title: str, *, difference: bool = False) -> go
             y=list(matrix.index),
             text=text.tolist(),
             hovertemplate="%{y} × %{x}: %{text}<extra></extra>",
-            colorscale=colorscale,
-            zmin=zmin,
-            zmax=zmax,
-            reversescale=not difference,
+            colorscale="RdBu",
+            reversescale=True,  # red for positive, blue for negative
+            zmid=0.0,
+            zmin=-bound,
+            zmax=bound,
+            colorbar={"thickness": 12},
         )
     )
-    size = max(420, 28 * len(matrix) + 160)
-    return _layout(fig, title, height=size, yaxis={"autorange": "reversed"})
+    size = max(420, 24 * len(matrix) + 180)
+    return layout(
+        fig, title, height=size, yaxis={"autorange": "reversed"}, xaxis={"tickangle": -45}
+    )
 
 
 def strongest_pairs(
@@ -209,16 +300,81 @@ def strongest_pairs(
     pairs = []
     for i, first in enumerate(numeric):
         for second in numeric[i + 1 :]:
-            value = number(real_assoc.at[first, second])
+            value = finite(real_assoc.at[first, second])
             if value is not None:
                 pairs.append((first, second, value))
     return sorted(pairs, key=lambda p: -abs(p[2]))[:k]
 
 
+def _edges(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    both = np.concatenate([a, b])
+    return np.histogram_bin_edges(both if both.size else np.zeros(1), bins=DENSITY_BINS)
+
+
+def _axis(mids: np.ndarray, is_datetime: bool) -> list:
+    if is_datetime:  # epoch seconds back to time
+        return [t.isoformat() for t in pd.to_datetime(mids, unit="s")]
+    return np.round(mids, 4).tolist()
+
+
+def density_figure(
+    first: str,
+    second: str,
+    prepared: PreparedTables,
+    r_real: float,
+    datetime_columns: frozenset[str] | set[str] = frozenset(),
+) -> go.Figure:
+    """Real and synthetic rows of one numeric pair as shares of rows per 2-D cell, side by
+    side on the same cells and colour scale; cells of fewer than :data:`MIN_CELL_ROWS` rows
+    in a table are left blank in it (no cell singles out a row). Columns named in
+    ``datetime_columns`` (prepared as epoch seconds) get time axes."""
+    from plotly.subplots import make_subplots
+
+    pairs = {}
+    for table in ("real", "synthetic"):
+        x, y = prepared.values[table][first], prepared.values[table][second]
+        keep = ~(np.isnan(x) | np.isnan(y))
+        pairs[table] = (x[keep], y[keep])
+    x_edges = _edges(pairs["real"][0], pairs["synthetic"][0])
+    y_edges = _edges(pairs["real"][1], pairs["synthetic"][1])
+    x_mid, y_mid = (x_edges[:-1] + x_edges[1:]) / 2, (y_edges[:-1] + y_edges[1:]) / 2
+    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.04)
+    for col, table in enumerate(("real", "synthetic"), start=1):
+        x, y = pairs[table]
+        counts, _, _ = np.histogram2d(x, y, bins=[x_edges, y_edges])
+        shares = counts.T / max(x.size, 1)  # rows: y bins
+        shown = np.where(counts.T >= MIN_CELL_ROWS, np.round(shares, 5), np.nan)
+        fig.add_trace(
+            go.Heatmap(
+                z=np.where(np.isnan(shown), None, shown).tolist(),
+                x=_axis(x_mid, first in datetime_columns),
+                y=_axis(y_mid, second in datetime_columns),
+                coloraxis="coloraxis",
+                hovertemplate=f"{first} ≈ %{{x}}<br>{second} ≈ %{{y}}<br>share %{{z:.4f}}"
+                "<extra></extra>",
+                name=table,
+            ),
+            row=1,
+            col=col,
+        )
+        fig.update_xaxes(title_text=f"{first} ({table})", row=1, col=col)
+    fig.update_yaxes(title_text=second, row=1, col=1)
+    return layout(
+        fig,
+        f"{first} vs {second} (real r = {r_real:.2f})",
+        height=HEIGHT + 40,
+        coloraxis={"colorscale": "Blues", "cmin": 0, "colorbar": {"thickness": 12}},
+    )
+
+
 def scatter_figure(
     first: str, second: str, prepared: PreparedTables, r_real: float, seed: int
 ) -> go.Figure:
-    """Real and synthetic points of one numeric pair (a seeded sample of each)."""
+    """Real and synthetic points of one numeric pair (a seeded sample of each).
+
+    The real points are rows of the real table: used only when the report's owner opts in
+    (``show_real_points=True``) and by the live dashboard, never in a report by default.
+    """
     rng = np.random.default_rng(seed)
     fig = go.Figure()
     for table, color in (("real", REAL_COLOR), ("synthetic", SYNTHETIC_COLOR)):
@@ -235,142 +391,6 @@ def scatter_figure(
                 marker={"color": color, "size": 4, "opacity": 0.45},
             )
         )
-    return _layout(
+    return layout(
         fig, f"{first} vs {second} (real r = {r_real:.2f})", xaxis_title=first, yaxis_title=second
     )
-
-
-def scores_figure(quality: dict[str, Any]) -> go.Figure:
-    """The headline scores as horizontal bars on a 0-to-1 axis."""
-    names = [
-        ("overall_score", "overall"),
-        ("quality_score", "quality (SDMetrics)"),
-        ("column_shapes", "column shapes"),
-        ("column_pair_trends", "column-pair trends"),
-        ("missing_similarity", "missing values"),
-        ("detection_score", "indistinguishability"),
-    ]
-    labels, values = [], []
-    for key, label in names:
-        value = number(quality.get(key))
-        if value is not None:
-            labels.append(label)
-            values.append(value)
-    fig = go.Figure(
-        go.Bar(
-            x=values,
-            y=labels,
-            orientation="h",
-            marker_color=REAL_COLOR,
-            text=[f"{v:.3f}" for v in values],
-            textposition="auto",
-        )
-    )
-    return _layout(
-        fig, "Scores (1 is best)", xaxis={"range": [0, 1]}, yaxis={"autorange": "reversed"}
-    )
-
-
-def column_scores_figure(quality: dict[str, Any]) -> go.Figure:
-    """Per-column shape score (KS or TV complement)."""
-    details = pd.DataFrame(quality.get("column_details") or [])
-    fig = go.Figure()
-    if not details.empty and "score" in details:
-        details = details.dropna(subset=["score"])
-        fig.add_trace(
-            go.Bar(
-                x=details["column"],
-                y=details["score"],
-                marker_color=REAL_COLOR,
-                customdata=details["metric"],
-                hovertemplate="%{x}: %{y:.3f} (%{customdata})<extra></extra>",
-            )
-        )
-    return _layout(fig, "Column shapes: similarity per column", yaxis={"range": [0, 1]})
-
-
-def ml_utility_figure(utility: dict[str, Any]) -> go.Figure:
-    """Train-synthetic-test-real vs train-real-test-real, per metric."""
-    scores = utility.get("scores") or {}
-    metrics = list(scores)
-    fig = go.Figure()
-    for key, label, color in (
-        ("trtr", "trained on real", REAL_COLOR),
-        ("tstr", "trained on synthetic", SYNTHETIC_COLOR),
-    ):
-        fig.add_trace(
-            go.Bar(
-                x=metrics,
-                y=[number(scores[m].get(key)) for m in metrics],
-                name=label,
-                marker_color=color,
-            )
-        )
-    target = utility.get("target", "")
-    return _layout(
-        fig,
-        f"ML utility: predicting '{target}' on {utility.get('test_set', 'real rows')}",
-        barmode="group",
-    )
-
-
-def privacy_figure(quality: dict[str, Any], privacy: dict[str, Any] | None) -> go.Figure:
-    """Attack risks when a privacy audit is given, else the copy and distance figures."""
-    rows = attack_rows(privacy) if privacy else []
-    risky = [(str(r.get("name", r.get("attack", "attack"))), number(r.get("risk"))) for r in rows]
-    risky = [(n, v) for n, v in risky if v is not None]
-    if risky:
-        fig = go.Figure(
-            go.Bar(
-                x=[n for n, _ in risky],
-                y=[v for _, v in risky],
-                marker_color=SYNTHETIC_COLOR,
-                text=[f"{v:.3f}" for _, v in risky],
-                textposition="auto",
-            )
-        )
-        return _layout(fig, "Privacy attacks: risk (0 is best)", yaxis={"range": [0, 1]})
-    labels, values = [], []
-    for key, label in (
-        ("exact_copy_share", "exact copies of training rows"),
-        ("dcr_ratio", "DCR ratio (synthetic / holdout)"),
-    ):
-        value = number(quality.get(key))
-        if value is not None:
-            labels.append(label)
-            values.append(value)
-    fig = go.Figure(
-        go.Bar(
-            x=labels,
-            y=values,
-            marker_color=SYNTHETIC_COLOR,
-            text=[f"{v:.3f}" for v in values],
-            textposition="auto",
-        )
-    )
-    return _layout(fig, "Privacy sanity: copies and distance to closest record")
-
-
-def drift_figure(drift: dict[str, Any]) -> go.Figure:
-    """The drift report's per-column results as a table."""
-    rows = drift_rows(drift)
-    if not rows:
-        rows = [
-            {"figure": k, "value": v} for k, v in drift.items() if not isinstance(v, dict | list)
-        ]
-    header = list(dict.fromkeys(k for r in rows for k in r))
-    preferred = [h for h in DRIFT_COLUMNS if h in header]
-    header = preferred if len(preferred) >= 2 else header
-    cells = [[_cell(r.get(h)) for r in rows] for h in header]
-    fig = go.Figure(
-        go.Table(
-            header={"values": header, "align": "left"}, cells={"values": cells, "align": "left"}
-        )
-    )
-    return _layout(fig, "Drift by column", height=max(_HEIGHT, 30 * len(rows) + 120))
-
-
-def _cell(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    return "" if value is None else str(value)

@@ -8,17 +8,19 @@ from typing import Any
 import pandas as pd
 
 from genesis.errors import InvalidDataError, InvalidParameterError
+from genesis.validation import require_frame
 
 #: how often an open page checks for a synthetic table replaced by ``update_synthetic``
 REFRESH_MS = 2_000
 
 
 class InteractiveDashboard:
-    """A Dash server comparing one column at a time, and pairs of numeric columns.
+    """A Dash server comparing one column at a time, and pairs of numeric columns (as 2-D
+    densities: like the report, the page shows real data only as aggregates).
 
     Args:
-        real: the real rows.
-        synthetic: the synthetic rows, same columns.
+        real_data: the real rows.
+        synthetic_data: the synthetic rows, same columns.
         host: interface to listen on (``"127.0.0.1"``: this machine only; ``"0.0.0.0"``: every
             interface).
         port: TCP port.
@@ -30,14 +32,14 @@ class InteractiveDashboard:
 
     def __init__(
         self,
-        real: pd.DataFrame,
-        synthetic: pd.DataFrame,
+        real_data: pd.DataFrame,
+        synthetic_data: pd.DataFrame,
         host: str = "127.0.0.1",
         port: int = 8050,
         debug: bool = False,
     ) -> None:
-        self.real = real
-        self.synthetic = synthetic
+        self.real_data = require_frame(real_data, "real_data")
+        self.synthetic_data = require_frame(synthetic_data, "synthetic_data")
         self.host = host
         self.port = port
         self.debug = debug
@@ -50,13 +52,9 @@ class InteractiveDashboard:
     # --- data --------------------------------------------------------------------------------
 
     def _check(self, synthetic: pd.DataFrame) -> None:
-        if not isinstance(self.real, pd.DataFrame) or self.real.empty:
-            raise InvalidDataError("the real table must be a non-empty pandas DataFrame")
-        if not isinstance(synthetic, pd.DataFrame) or synthetic.empty:
-            raise InvalidDataError(
-                "the synthetic table must be a non-empty pandas DataFrame; generate rows first"
-            )
-        missing = [c for c in self.real.columns if c not in synthetic.columns]
+        require_frame(self.real_data, "real_data", min_rows=1)
+        require_frame(synthetic, "synthetic_data", min_rows=1)
+        missing = [c for c in self.real_data.columns if c not in synthetic.columns]
         if missing:
             raise InvalidDataError(
                 f"the synthetic table lacks the real table's column(s) {missing}; generate it "
@@ -67,26 +65,26 @@ class InteractiveDashboard:
         from genesis.quality._prepare import prepare_tables
         from genesis.schema import infer_schema
 
-        schema = infer_schema(self.real)
-        synthetic = synthetic[list(self.real.columns)]
-        return schema, prepare_tables({"real": self.real, "synthetic": synthetic}, schema)
+        schema = infer_schema(self.real_data)
+        synthetic = synthetic[list(self.real_data.columns)]
+        return schema, prepare_tables({"real": self.real_data, "synthetic": synthetic}, schema)
 
     def update_synthetic(self, data: pd.DataFrame) -> None:
         """Replace the synthetic table; open pages redraw within a few seconds."""
         self._check(data)
         state = self._prepare(data)
         with self._lock:
-            self.synthetic = data
+            self.synthetic_data = data
             self._state = state
             self._version += 1
 
     def _current(self) -> tuple[pd.DataFrame, Any, Any, int]:
         with self._lock:
             if self._state is None:
-                self._check(self.synthetic)
-                self._state = self._prepare(self.synthetic)
+                self._check(self.synthetic_data)
+                self._state = self._prepare(self.synthetic_data)
             schema, prepared = self._state
-            return self.synthetic, schema, prepared, self._version
+            return self.synthetic_data, schema, prepared, self._version
 
     # --- the app -----------------------------------------------------------------------------
 
@@ -119,7 +117,7 @@ class InteractiveDashboard:
                     clearable=False,
                 ),
                 html.P(id="column-score"),
-                dcc.Graph(id="distribution"),
+                dcc.Graph(id="distribution", responsive=True, style={"height": "400px"}),
                 html.H2("Numeric pair"),
                 dcc.Dropdown(
                     id="pair-x",
@@ -133,7 +131,7 @@ class InteractiveDashboard:
                     value=numeric[1] if len(numeric) > 1 else None,
                     clearable=False,
                 ),
-                dcc.Graph(id="pair"),
+                dcc.Graph(id="pair", responsive=True, style={"height": "420px"}),
                 dcc.Interval(id="refresh", interval=REFRESH_MS),
                 dcc.Store(id="shown-version", data=-1),
             ],
@@ -158,7 +156,7 @@ class InteractiveDashboard:
             synthetic, schema, prepared, version = self._current()
             if ctx.triggered_id == "refresh" and version == shown:
                 return no_update, no_update, no_update, no_update, no_update
-            counts = f"{len(self.real):,} real rows, {len(synthetic):,} synthetic rows (version {version})"
+            counts = f"{len(self.real_data):,} real rows, {len(synthetic):,} synthetic rows (version {version})"
             pair = figs.go.Figure()
             if pair_x in prepared.numeric and pair_y in prepared.numeric and pair_x != pair_y:
                 r = float(
@@ -166,11 +164,13 @@ class InteractiveDashboard:
                         pd.Series(prepared.values["real"][pair_y])
                     )
                 )
-                pair = figs.scatter_figure(pair_x, pair_y, prepared, r, seed=0)
+                pair = figs.density_figure(pair_x, pair_y, prepared, r)
             if column not in schema.names or column not in prepared.modelled:
                 return figs.go.Figure(), "pick a column", counts, pair, version
             spec = schema[column]
-            figure = figs.distribution_figure(spec, self.real[column], synthetic[column], prepared)
+            figure = figs.distribution_figure(
+                spec, self.real_data[column], synthetic[column], prepared
+            )
             real_v, synth_v = prepared.values["real"][column], prepared.values["synthetic"][column]
             if column in prepared.numeric:
                 score = f"{column}: KS complement {ks_complement(real_v, synth_v):.3f} (1 = same distribution)"

@@ -60,7 +60,8 @@ class DriftAwareGenerator:
             (a :class:`~genesis.drift.profile.BaselineProfile`).
             It may be fitted already.
         strategy: ``"refit"`` or ``"weighted"``.
-        detector: the :class:`DriftDetector` to use (default: Evidently's defaults).
+        detector: the :class:`DriftDetector` to use (default: Evidently's defaults, with the
+            wrapped model's ``schema_`` when it has one).
         decay: weight kept per generation of age in ``weighted`` (0 < decay < 1).
         max_generation_rows: rows kept per generation for ``weighted`` (a seeded sample).
         seed: seed of the row sampling.
@@ -141,7 +142,8 @@ class DriftAwareGenerator:
         if not hasattr(self, "generations_"):  # wrapped an already-fitted model
             self.generations_ = [self._keep(baseline, 0)]
             self.history_ = []
-        detector = self.detector or DriftDetector()
+        # the model's schema: its missing-value tokens count as missing, PII is compared by format
+        detector = self.detector or DriftDetector(schema=getattr(self.base, "schema_", None))
         report = detector.detect(baseline, current)
         if not report.dataset_drift:
             result = DriftUpdate("none", report, 0)

@@ -12,11 +12,14 @@ import numpy as np
 import pandas as pd
 
 from genesis.drift import statistics as st
+from genesis.drift.columns import PII_KIND, SchemaColumns, from_schema, mask_tokens, value_format
 from genesis.drift.report import ColumnDrift, DriftReport
 from genesis.errors import InvalidDataError, InvalidParameterError
+from genesis.validation import require_frame
 
-#: column kinds the detector knows; datetimes are compared as epoch seconds
-KINDS = ("numeric", "categorical", "datetime")
+#: column kinds the detector knows; datetimes are compared as epoch seconds, ``pii`` columns
+#: by the format of their values (see :mod:`genesis.drift.columns`)
+KINDS = ("numeric", "categorical", "datetime", PII_KIND)
 #: at or below this many non-missing baseline values, p-value tests; above, distances
 SMALL_BASELINE_ROWS = 1000
 #: at most this many distinct values: a numeric column is tested like a categorical one
@@ -71,6 +74,12 @@ class DriftDetector:
 
     The dataset drifts when the share of drifted columns is at least ``drift_share``.
 
+    With the table's ``schema`` (:func:`genesis.schema.infer_schema`), each column is compared
+    as the schema describes it (:mod:`genesis.drift.columns`): its missing-value tokens
+    (Adult's ``?``) count as missing values, identifiers and free text are left out, and the
+    columns marked ``pii`` (replaced by fakes in synthetic data) are compared by the format of
+    their values and their null rate, never by their values.
+
     Args:
         tests: ``"auto"``, or a mapping column -> test name (one of
             :data:`genesis.drift.statistics.TESTS` or ``"auto"``); unnamed columns use auto.
@@ -82,8 +91,10 @@ class DriftDetector:
             ``"datetime"``; other columns: bool and text are categorical, datetime64 is
             datetime, other numbers numeric.
         n_jobs: threads over columns for large tables (None: up to 4, one per core).
-        columns: compare only these baseline columns (None: every column); e.g. leave out
-            identifiers and free text, which differ by design.
+        columns: compare only these baseline columns (None: every column, or with a schema
+            every column but identifiers and free text).
+        schema: the table's :class:`~genesis.schema.types.Schema`; ``column_kinds`` entries
+            win over the kinds it gives.
     """
 
     def __init__(
@@ -96,6 +107,7 @@ class DriftDetector:
         column_kinds: Mapping[str, str] | None = None,
         n_jobs: int | None = None,
         columns: list[str] | None = None,
+        schema: Any = None,
     ) -> None:
         self.tests = tests
         self.thresholds = thresholds
@@ -104,15 +116,12 @@ class DriftDetector:
         self.column_kinds = column_kinds
         self.n_jobs = n_jobs
         self.columns = columns
+        self.schema = schema
 
     # -- validation ----------------------------------------------------------------------------
     def _validate(self, baseline: pd.DataFrame, current: pd.DataFrame) -> None:
         for name, df in (("baseline", baseline), ("current", current)):
-            if not isinstance(df, pd.DataFrame):
-                raise InvalidDataError(
-                    f"{name} must be a pandas DataFrame, got {type(df).__name__}; read it with "
-                    "genesis.read_table(...) or wrap it with pd.DataFrame(...)"
-                )
+            require_frame(df, name)
             if df.columns.has_duplicates:
                 dupes = sorted(map(str, set(df.columns[df.columns.duplicated()])))
                 raise InvalidDataError(
@@ -191,6 +200,18 @@ class DriftDetector:
                 raise InvalidParameterError(
                     f"column_kinds[{column!r}] is {kind!r}; use one of {list(KINDS)}"
                 )
+        if self.schema is not None and not (
+            hasattr(self.schema, "columns") and hasattr(self.schema, "names")
+        ):
+            raise InvalidParameterError(
+                f"schema must be a genesis Schema, got {type(self.schema).__name__}; pass "
+                "genesis.schema.infer_schema(baseline) or the model's schema_"
+            )
+
+    def _plan(self) -> SchemaColumns:
+        plan = from_schema(self.schema) if self.schema is not None else SchemaColumns()
+        plan.kinds.update(self.column_kinds or {})
+        return plan
 
     # -- detection -----------------------------------------------------------------------------
     def detect(self, baseline: pd.DataFrame, current: pd.DataFrame) -> DriftReport:
@@ -201,7 +222,12 @@ class DriftDetector:
             flags, the drifted columns, their share and the dataset verdict.
         """
         self._validate(baseline, current)
-        judged = [c for c in baseline.columns if self.columns is None or c in self.columns]
+        plan = self._plan()
+        if self.columns is not None:
+            judged = [c for c in baseline.columns if c in self.columns]
+        else:
+            judged = [c for c in baseline.columns if c not in plan.excluded]
+        excluded = {c: r for c, r in plan.excluded.items() if c in baseline and c not in judged}
         shared = [c for c in judged if c in current.columns]
         missing_columns = [str(c) for c in judged if c not in current.columns]
         new_columns = [str(c) for c in current.columns if c not in baseline.columns]
@@ -209,9 +235,11 @@ class DriftDetector:
         workers = self.n_jobs or min(4, os.cpu_count() or 1)
         if workers > 1 and cells >= _PARALLEL_MIN_CELLS and len(shared) > 1:
             with ThreadPoolExecutor(max_workers=workers) as pool:
-                columns = list(pool.map(lambda c: self._column(c, baseline[c], current[c]), shared))
+                columns = list(
+                    pool.map(lambda c: self._column(c, baseline[c], current[c], plan), shared)
+                )
         else:
-            columns = [self._column(c, baseline[c], current[c]) for c in shared]
+            columns = [self._column(c, baseline[c], current[c], plan) for c in shared]
         return DriftReport(
             columns=columns,
             drift_share=float(self.drift_share),
@@ -219,12 +247,13 @@ class DriftDetector:
             new_columns=new_columns,
             baseline_rows=len(baseline),
             current_rows=len(current),
+            excluded_columns=excluded,
         )
 
-    def _kind(self, name: str, series: pd.Series) -> str:
-        kinds = self.column_kinds or {}
-        if name in kinds:
-            return kinds[name]
+    @staticmethod
+    def _kind(name: str, series: pd.Series, plan: SchemaColumns) -> str:
+        if name in plan.kinds:
+            return plan.kinds[name]
         dtype = series.dtype
         if pd.api.types.is_bool_dtype(dtype):
             return "categorical"
@@ -240,15 +269,21 @@ class DriftDetector:
             return float(thresholds[column])
         return float(thresholds.get(test, st.DEFAULT_THRESHOLDS[test]))
 
-    def _column(self, name: Any, base: pd.Series, cur: pd.Series) -> ColumnDrift:
+    def _column(
+        self, name: Any, base: pd.Series, cur: pd.Series, plan: SchemaColumns
+    ) -> ColumnDrift:
         column = str(name)
-        kind = self._kind(column, base)
+        kind = self._kind(column, base, plan)
+        tokens = plan.missing_tokens.get(column)
+        base, cur = mask_tokens(base, tokens), mask_tokens(cur, tokens)
+        if kind == PII_KIND:
+            base, cur = value_format(base), value_format(cur)
         b = _prepare(base, kind)
         c = _prepare(cur, kind)
         requested = self.tests.get(column, "auto") if isinstance(self.tests, Mapping) else "auto"
-        if requested in st.NUMERIC_ONLY_TESTS and kind == "categorical":
+        if requested in st.NUMERIC_ONLY_TESTS and kind in ("categorical", PII_KIND):
             raise InvalidParameterError(
-                f"test {requested!r} needs numbers, and column {column!r} is categorical; use "
+                f"test {requested!r} needs numbers, and column {column!r} is {kind}; use "
                 "chisquare, z, jensenshannon or psi, or declare it in column_kinds"
             )
         missing_p = st.missing_rate_test(b.missing, b.rows, c.missing, c.rows)
@@ -260,7 +295,7 @@ class DriftDetector:
             threshold = float("nan")
             distribution = False
         else:
-            if kind == "categorical":
+            if kind in ("categorical", PII_KIND):
                 test, value, statistic, unseen = self._categorical(b, c, requested)
             else:
                 test, value, statistic, unseen = self._numeric(b, c, requested)
@@ -285,6 +320,7 @@ class DriftDetector:
             n_current=c.n,
             unseen_categories=unseen,
             psi_level=level,
+            compared_by="format" if kind == PII_KIND else "values",
         )
 
     @staticmethod
@@ -369,7 +405,7 @@ def _plain(value: Any) -> Any:
 
 def _prepare(series: pd.Series, kind: str) -> _Prepared:
     rows = len(series)
-    if kind == "categorical":
+    if kind in ("categorical", PII_KIND):
         counts = series.value_counts(dropna=True, sort=False)
         counts = counts[counts > 0]
         return _Prepared(kind, rows, rows - int(counts.sum()), counts=counts)

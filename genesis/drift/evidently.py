@@ -10,6 +10,7 @@ import warnings
 
 import pandas as pd
 
+from genesis.drift.columns import PII_KIND, value_format
 from genesis.drift.report import DriftReport
 from genesis.errors import InvalidParameterError, missing_dependency
 
@@ -20,7 +21,8 @@ def evidently_html(baseline: pd.DataFrame, current: pd.DataFrame, report: DriftR
     Args:
         baseline, current: the tables ``report`` was computed from.
         report: the :class:`DriftReport` whose columns, kinds and tests Evidently repeats
-            (datetime columns are passed as epoch seconds, as Genesis compares them).
+            (datetime columns are passed as epoch seconds and personal-data columns as the
+            formats of their values, as Genesis compares them).
 
     Returns:
         the HTML text (self-contained; Evidently inlines its scripts).
@@ -40,13 +42,16 @@ def evidently_html(baseline: pd.DataFrame, current: pd.DataFrame, report: DriftR
     names = [c.column for c in compared]
     base, cur = baseline[names].copy(), current[names].copy()
     for c in compared:
+        if c.compared_by == "format":  # personal data: its formats, never its values
+            for frame in (base, cur):
+                frame[c.column] = value_format(frame[c.column])
         if c.kind == "datetime":
             for frame in (base, cur):
                 times = pd.to_datetime(frame[c.column], errors="coerce", utc=True)
                 frame[c.column] = times.astype("int64").where(times.notna()) / 1e9
     mapping = ColumnMapping(
-        numerical_features=[c.column for c in compared if c.kind != "categorical"],
-        categorical_features=[c.column for c in compared if c.kind == "categorical"],
+        numerical_features=[c.column for c in compared if c.kind in ("numeric", "datetime")],
+        categorical_features=[c.column for c in compared if c.kind in ("categorical", PII_KIND)],
         target=None,
         prediction=None,
     )

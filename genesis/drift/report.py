@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import html
 import json
 import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import pandas as pd
+
+from genesis.jsonsafe import json_safe
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,8 @@ class ColumnDrift:
         n_baseline, n_current: non-missing values compared.
         unseen_categories: up to 20 current values the baseline never had (categorical).
         psi_level: ``"none"``/``"moderate"``/``"significant"`` when the test is ``psi``.
+        compared_by: ``"values"``, or ``"format"`` for a personal-data column (kind
+            ``"pii"``), compared by the format of its values and its null rate only.
     """
 
     column: str
@@ -52,6 +55,7 @@ class ColumnDrift:
     n_current: int
     unseen_categories: list[Any] = field(default_factory=list)
     psi_level: str | None = None
+    compared_by: str = "values"
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,8 @@ class DriftReport:
             drifted column).
         new_columns: current columns absent from the baseline (not compared).
         baseline_rows, current_rows: table sizes.
+        excluded_columns: columns left out on purpose (identifiers and free text when a
+            schema is given), with the reason.
     """
 
     columns: list[ColumnDrift]
@@ -73,6 +79,7 @@ class DriftReport:
     new_columns: list[str]
     baseline_rows: int
     current_rows: int
+    excluded_columns: dict[str, str] = field(default_factory=dict)
 
     @property
     def number_of_columns(self) -> int:
@@ -111,7 +118,7 @@ class DriftReport:
 
     def to_dict(self) -> dict[str, Any]:
         """The report as plain JSON-ready values (non-finite numbers become None)."""
-        return _json_safe(
+        return json_safe(
             {
                 "dataset_drift": self.dataset_drift,
                 "share": self.share,
@@ -122,6 +129,8 @@ class DriftReport:
                 "new_columns": list(self.new_columns),
                 "baseline_rows": self.baseline_rows,
                 "current_rows": self.current_rows,
+                "excluded_columns": dict(self.excluded_columns),
+                "format_columns": self.format_columns,
                 "columns": [asdict(c) for c in self.columns],
             }
         )
@@ -130,65 +139,71 @@ class DriftReport:
         """:meth:`to_dict` as JSON text."""
         return json.dumps(self.to_dict(), indent=indent, default=str)
 
+    @property
+    def format_columns(self) -> list[str]:
+        """Personal-data columns compared by the format of their values, not their values."""
+        return [c.column for c in self.columns if c.compared_by == "format"]
+
+    def rows(self) -> list[dict[str, str]]:
+        """The per-column table as display text, one dict per column, no cell left empty:
+        what cannot be given says ``n/a`` and why."""
+        rows = [_row(c) for c in self.columns]
+        for name in self.missing_columns:
+            absent = "n/a (column missing from the current table)"
+            rows.append(
+                {
+                    "column": name,
+                    "kind": "n/a (not in the current table)",
+                    "test": "none",
+                    "value": absent,
+                    "threshold": "n/a (nothing compared)",
+                    "distribution_drift": absent,
+                    "missing": absent,
+                    "unseen": "n/a (nothing compared)",
+                    "drifted": "yes",
+                }
+            )
+        return rows
+
     def to_markdown(self) -> str:
-        """The per-column table as markdown (column, kind, test, value, threshold, drift)."""
+        """The per-column table as markdown (every cell filled; see :meth:`rows`)."""
         lines = [
             "| column | kind | test | value | threshold | distribution drift | missing baseline "
             "-> current | drifted |",
             "|---|---|---|---|---|---|---|---|",
         ]
-        for c in self.columns:
-            lines.append(
-                f"| {c.column} | {c.kind} | {c.test} | {_fmt(c.value)} | {c.threshold:g} "
-                f"| {'yes' if c.distribution_drift else ''} | {c.missing_share_baseline:.1%} -> "
-                f"{c.missing_share_current:.1%} | {'**yes**' if c.drifted else ''} |"
-            )
-        for name in self.missing_columns:
-            lines.append(f"| {name} | | missing from current | | | | | **yes** |")
+        for r in self.rows():
+            drifted = "**yes**" if r["drifted"] == "yes" else r["drifted"]
+            cells = [r[k] for k in _MARKDOWN_FIELDS] + [drifted]
+            lines.append("| " + " | ".join(c.replace("|", "/") for c in cells) + " |")
+        for note in self.notes():
+            lines.append("")
+            lines.append(note)
         return "\n".join(lines)
+
+    def notes(self) -> list[str]:
+        """Sentences that explain how some columns were compared, or why they were not."""
+        notes = []
+        if self.format_columns:
+            notes.append(
+                f"Personal-data columns ({', '.join(self.format_columns)}) are replaced by "
+                "fakes in synthetic data: they are compared by the format of their values "
+                "(runs of capitals, letters, digits, punctuation) and their null rate, not by "
+                "their values."
+            )
+        if self.excluded_columns:
+            notes.append(
+                "Not compared: "
+                + "; ".join(f"{name} ({why})" for name, why in self.excluded_columns.items())
+                + "."
+            )
+        return notes
 
     def to_html(self, title: str = "Genesis drift report") -> str:
         """A self-contained HTML page (no scripts, no external files) of the report."""
-        verdict = "drift detected" if self.dataset_drift else "no dataset drift"
-        rows = []
-        for c in self.columns:
-            extra = f" ({c.psi_level})" if c.psi_level else ""
-            unseen = ", ".join(map(str, c.unseen_categories[:5]))
-            rows.append(
-                f"<tr class='{'drift' if c.drifted else ''}'><td>{_e(c.column)}</td>"
-                f"<td>{c.kind}</td><td>{c.test}</td><td>{_fmt(c.value)}{extra}</td>"
-                f"<td>{c.threshold:g}</td><td>{'yes' if c.distribution_drift else 'no'}</td>"
-                f"<td>{c.missing_share_baseline:.1%} &rarr; {c.missing_share_current:.1%}"
-                f"{' (drift)' if c.missing_drift else ''}</td><td>{_e(unseen)}</td>"
-                f"<td>{'yes' if c.drifted else 'no'}</td></tr>"
-            )
-        for name in self.missing_columns:
-            rows.append(
-                f"<tr class='drift'><td>{_e(name)}</td><td colspan='7'>missing from the "
-                "current table</td><td>yes</td></tr>"
-            )
-        return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{_e(title)}</title>
-<style>
-body {{ font-family: system-ui, sans-serif; margin: 2em; color: #222; }}
-table {{ border-collapse: collapse; }} td, th {{ border: 1px solid #ccc; padding: 4px 8px; }}
-th {{ background: #f3f3f3; }} tr.drift td {{ background: #fde8e8; }}
-.verdict {{ font-size: 1.3em; }}
-</style></head><body>
-<h1>{_e(title)}</h1>
-<p class="verdict" id="verdict"><b>{verdict}</b>: {len(self.drifted_columns)} of
-{self.number_of_columns} columns drifted (share {self.share:.2f}; dataset drift at
-&ge; {self.drift_share:g}).</p>
-<p>Baseline {self.baseline_rows:,} rows, current {self.current_rows:,} rows.
-New columns not compared: {_e(", ".join(self.new_columns) or "none")}.</p>
-<table id="columns"><thead><tr><th>column</th><th>kind</th><th>test</th><th>value</th>
-<th>threshold</th><th>distribution drift</th><th>missing baseline &rarr; current</th>
-<th>unseen categories</th><th>drifted</th></tr></thead>
-<tbody>
-{chr(10).join(rows)}
-</tbody></table>
-</body></html>
-"""
+        from genesis.drift._templates import render
+
+        return render("drift_report.html.j2", report=self, title=title, rows=self.rows())
 
     def summary(self) -> str:
         """One line: verdict, share and drifted columns."""
@@ -200,27 +215,39 @@ New columns not compared: {_e(", ".join(self.new_columns) or "none")}.</p>
         )
 
 
-def _e(text: Any) -> str:
-    return html.escape(str(text))
+_MARKDOWN_FIELDS = ("column", "kind", "test", "value", "threshold", "distribution_drift", "missing")
+
+
+def _row(c: ColumnDrift) -> dict[str, str]:
+    compared = c.test != "none"
+    nothing = "n/a (no values to compare in one of the tables)"
+    value = _fmt(c.value) if compared else nothing
+    if compared and c.psi_level:
+        value += f" ({c.psi_level})"
+    missing = f"{c.missing_share_baseline:.1%} -> {c.missing_share_current:.1%}"
+    if c.missing_drift:
+        missing += " (drift)"
+    listed = ", ".join(map(str, c.unseen_categories[:5]))
+    if c.kind == "pii":
+        unseen = f"new formats: {listed}" if listed else "none"
+    elif listed or c.kind == "categorical":
+        unseen = listed or "none"
+    else:
+        unseen = f"n/a ({c.kind} column)"
+    return {
+        "column": c.column,
+        "kind": c.kind + (" (compared by format)" if c.compared_by == "format" else ""),
+        "test": c.test,
+        "value": value,
+        "threshold": f"{c.threshold:g}" if compared else "n/a (no test run)",
+        "distribution_drift": ("yes" if c.distribution_drift else "no") if compared else nothing,
+        "missing": missing,
+        "unseen": unseen,
+        "drifted": "yes" if c.drifted else "no",
+    }
 
 
 def _fmt(value: float | None) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
+        return "n/a (not computable)"
     return f"{value:.4g}"
-
-
-def _json_safe(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_safe(v) for v in value]
-    if isinstance(value, bool) or value is None or isinstance(value, str):
-        return value
-    if hasattr(value, "item") and not isinstance(value, (int, float)):
-        value = value.item()  # numpy scalars
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, int):
-        return value
-    return str(value)

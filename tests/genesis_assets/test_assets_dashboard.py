@@ -60,7 +60,7 @@ def test_dashboard_writes_the_html_and_links_it(chain):
     assert path.name == f"{meta['synthetic_version']}.html"
     assert meta["url"] == path.resolve().as_uri()
     page = path.read_text()
-    assert page.startswith("<!DOCTYPE html>") and "Verdict: " in page
+    assert page.startswith("<!DOCTYPE html>") and "Can this be shared?" in page
     assert page.count("plotly-graph-div") == meta["figures"]
     quality = json.loads((folder / "artifacts" / "adult" / "quality_report.json").read_text())
     assert meta["overall_score"] == pytest.approx(quality["overall_score"], abs=1e-4)
@@ -105,7 +105,7 @@ def test_without_privacy_and_drift_stages_the_report_still_builds(make_config):
     assert meta["privacy_section"] == "quality figures only"
     assert meta["drift_section"] == "absent"
     assert "privacy_passed" not in meta and "drift_share" not in meta
-    assert "Verdict: " in Path(meta["path"]).read_text()
+    assert "Can this be shared?" in Path(meta["path"]).read_text()
 
 
 def test_a_new_synthetic_version_gets_its_own_report(chain):

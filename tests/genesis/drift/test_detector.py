@@ -1,46 +1,16 @@
-"""genesis.drift: test choice, planted shifts, missing rates, new categories, time, reports,
-the drift-aware generator, and the baseline a fitted model records."""
+"""genesis.drift.detector: test choice, planted shifts, missing rates, new categories, time,
+tests on request, thresholds, bad inputs and speed."""
 
 from __future__ import annotations
 
-import json
 import time
 
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats
 
-from genesis.drift import DriftAwareGenerator, DriftDetector, DriftReport, psi_level
-from genesis.drift.statistics import (
-    chisquare_test,
-    psi,
-    wasserstein_norm,
-    wasserstein_sorted,
-)
-from genesis.errors import InvalidDataError, InvalidParameterError, NotFittedError
-
-
-@pytest.fixture(scope="module")
-def adult_halves(adult_df):
-    """Two disjoint random 5,000-row samples of Adult: same distribution."""
-    perm = np.random.default_rng(0).permutation(len(adult_df))
-    return (
-        adult_df.iloc[perm[:5000]].reset_index(drop=True),
-        adult_df.iloc[perm[5000:10000]].reset_index(drop=True),
-    )
-
-
-@pytest.fixture(scope="module")
-def weather_small(weather_df):
-    """Two disjoint 800-row samples of the weather table (baseline <= 1,000 rows)."""
-    perm = np.random.default_rng(0).permutation(len(weather_df))
-    w = weather_df.drop(columns="time_hour")
-    return (
-        w.iloc[perm[:800]].reset_index(drop=True),
-        w.iloc[perm[800:1600]].reset_index(drop=True),
-    )
-
+from genesis.drift import DriftDetector
+from genesis.errors import InvalidDataError, InvalidParameterError
 
 # --- planted shifts ------------------------------------------------------------------------
 
@@ -168,17 +138,6 @@ def test_psi_and_ks_on_request(adult_halves):
     assert report["education"].test == "jensenshannon"  # the others stay automatic
 
 
-def test_psi_levels():
-    assert [psi_level(v) for v in (0.0, 0.099, 0.1, 0.15, 0.2, 3.0)] == [
-        "none",
-        "none",
-        "moderate",
-        "moderate",
-        "significant",
-        "significant",
-    ]
-
-
 def test_thresholds_by_test_and_by_column(adult_halves):
     baseline, current = adult_halves
     current = current.assign(age=current["age"] + 8)
@@ -206,56 +165,6 @@ def test_missing_and_new_columns(adult_halves):
     assert report.missing_columns == ["fnlwgt"] and report.new_columns == ["extra"]
     assert report.drifted_columns == ["fnlwgt"]
     assert report.number_of_columns == 15
-
-
-# --- statistics ---------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("sizes", [(1, 1), (3, 7), (100, 37), (999, 1000), (5000, 12345)])
-def test_wasserstein_equals_scipy(sizes):
-    rng = np.random.default_rng(sum(sizes))
-    u = np.sort(np.round(rng.normal(0, 1, sizes[0]), 1))  # ties included
-    v = np.sort(np.round(rng.normal(0.3, 2, sizes[1]), 1))
-    assert wasserstein_sorted(u, v) == pytest.approx(stats.wasserstein_distance(u, v), abs=1e-12)
-    constant = np.zeros(10)
-    assert wasserstein_norm(constant, constant + 1) == pytest.approx(1 / 0.001)
-
-
-def test_chisquare_equals_scipy_and_handles_new_values():
-    ref = np.array([50.0, 30, 20])
-    cur = np.array([40.0, 45, 15])
-    expected = stats.chisquare(cur, ref * cur.sum() / ref.sum())
-    assert chisquare_test(ref, cur) == pytest.approx((expected.statistic, expected.pvalue))
-    stat, p = chisquare_test(np.array([10.0, 0]), np.array([5.0, 5]))
-    assert np.isinf(stat) and p == 0.0
-
-
-def test_psi_fills_empty_shares():
-    assert psi(np.array([0.5, 0.5]), np.array([0.5, 0.5])) == 0.0
-    assert np.isfinite(psi(np.array([1.0, 0.0]), np.array([0.5, 0.5])))
-
-
-# --- report ------------------------------------------------------------------------------------
-
-
-def test_report_serialises(adult_halves):
-    baseline, current = adult_halves
-    current = current.assign(age=np.nan)
-    report = DriftDetector().detect(baseline, current)
-    data = json.loads(report.to_json())
-    assert data["drifted_columns"] == report.drifted_columns == ["age"]
-    assert data["columns"][0]["value"] is None  # NaN -> null: valid JSON
-    assert data["dataset_drift"] is False and data["share"] == pytest.approx(1 / 15)
-    page = report.to_html(title="adult <drift>")
-    assert page.startswith("<!DOCTYPE html>") and "adult &lt;drift&gt;" in page
-    assert "<script" not in page and "http" not in page  # self-contained
-    assert page.count("<tr class='drift'>") == 1
-    frame = report.to_frame()
-    assert list(frame["column"]) == list(baseline.columns)
-    assert "| age |" in report.to_markdown()
-    with pytest.raises(KeyError, match="no column 'nope'"):
-        report["nope"]
-    assert isinstance(report, DriftReport)
 
 
 # --- bad inputs --------------------------------------------------------------------------------
@@ -305,7 +214,7 @@ def _wide_tables(rows: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     import importlib.util
     from pathlib import Path
 
-    path = Path(__file__).resolve().parents[2] / "benchmarks" / "compare_evidently.py"
+    path = Path(__file__).resolve().parents[3] / "benchmarks" / "compare_evidently.py"
     spec = importlib.util.spec_from_file_location("compare_evidently", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -333,95 +242,85 @@ def _timed(baseline, current) -> float:
     return time.perf_counter() - start
 
 
-# --- the baseline a model records, and the drift-aware generator ------------------------------
+# --- with the table's schema ---------------------------------------------------------------
+
+
+def test_schema_missing_tokens_count_as_missing(adult_df, adult_halves):
+    from genesis.schema import infer_schema
+
+    baseline, current = adult_halves
+    schema = infer_schema(adult_df)
+    plain = DriftDetector().detect(baseline, current)["workclass"]
+    assert plain.missing_share_baseline == 0.0  # '?' read as a category of its own
+    report = DriftDetector(schema=schema).detect(baseline, current)
+    workclass = report["workclass"]
+    expected = (baseline["workclass"] == "?").mean()
+    assert workclass.missing_share_baseline == pytest.approx(expected) and expected > 0.04
+    assert "?" not in workclass.unseen_categories and not workclass.drifted
+    assert f"| {expected:.1%} -> " in report.to_markdown()
+    # more '?' in the current table is a change of the missing rate, not of the categories
+    more = current.copy()
+    more.loc[more.index[::5], "workclass"] = "?"
+    moved = DriftDetector(schema=schema).detect(baseline, more)["workclass"]
+    assert moved.missing_drift and moved.missing_share_current > 0.2
 
 
 @pytest.fixture(scope="module")
-def small_adult_parts(adult_df):
-    cols = ["age", "education", "hours-per-week", "sex", "income"]
-    perm = np.random.default_rng(3).permutation(len(adult_df))
-    return (
-        adult_df.iloc[perm[:1500]][cols].reset_index(drop=True),
-        adult_df.iloc[perm[1500:3000]][cols].reset_index(drop=True),
+def people():
+    """Names and e-mails of two disjoint sets of fake people: same formats, other values."""
+    from faker import Faker
+
+    from genesis.schema import infer_schema
+
+    def table(seed: int) -> pd.DataFrame:
+        fake = Faker("en_US")
+        fake.seed_instance(seed)
+        rng = np.random.default_rng(seed)
+        return pd.DataFrame(
+            {
+                "name": [fake.name() for _ in range(2_000)],
+                "customer_id": [f"C{seed}-{i:06d}" for i in range(2_000)],
+                "age": rng.integers(18, 90, 2_000),
+            }
+        )
+
+    real, other = table(0), table(1)
+    schema = infer_schema(real)
+    assert schema["name"].pii  # the premise: the schema marks the names as personal data
+    return real, other, schema
+
+
+def test_pii_columns_are_compared_by_format_and_null_rate(people):
+    real, other, schema = people
+    assert other["name"].isin(real["name"]).mean() < 0.1  # the values differ by design
+    by_value = DriftDetector().detect(real, other)
+    assert by_value["name"].drifted  # compared by value, fakes always look drifted
+    report = DriftDetector(schema=schema).detect(real, other)
+    name = report["name"]
+    assert name.kind == "pii" and name.compared_by == "format" and not name.drifted
+    assert report.format_columns == ["name"]
+    assert "customer_id" not in [c.column for c in report.columns]  # an identifier: left out
+    assert "customer_id" in report.excluded_columns
+    for text in (report.to_markdown(), report.to_html()):
+        assert "compared by the format of their values" in text
+        assert "not by" in text and "customer_id" in text
+    assert not set(real["name"]) & set(map(str, name.unseen_categories))  # formats, not names
+    assert not any(n in report.to_html() for n in real["name"])
+    # a change of format, or of the null rate, is drift
+    shouted = DriftDetector(schema=schema).detect(
+        real, other.assign(name=other["name"].str.upper())
     )
+    assert shouted["name"].distribution_drift
+    emptier = other.assign(name=other["name"].mask(other.index % 4 == 0))
+    assert DriftDetector(schema=schema).detect(real, emptier)["name"].missing_drift
 
 
-def test_fitted_model_records_its_baseline_and_keeps_it_on_save(
-    small_adult_parts, tmp_path, adult_df
-):
-    from genesis.drift.profile import BaselineProfile
-    from genesis.generators import SyntheticGenerator
-    from genesis.io import fingerprint
-
-    train, _ = small_adult_parts
-    model = SyntheticGenerator("gaussian_copula", seed=1).fit(train)
-    assert model.training_fingerprint_ == fingerprint(train)
-    assert isinstance(model.baseline_profile_, BaselineProfile)
-    assert model.baseline_profile_.n_rows == len(train)
-    baseline = model.baseline_sample_  # a pseudo-sample of the profile, not training rows
-    assert list(baseline.columns) == list(train.columns) and len(baseline) == len(train)
-    assert not DriftDetector().detect(baseline, train).dataset_drift
-    loaded = SyntheticGenerator.load(model.save(tmp_path / "m.model"))
-    assert loaded.training_fingerprint_ == model.training_fingerprint_
-    pd.testing.assert_frame_equal(loaded.baseline_sample_, baseline)
-    big = SyntheticGenerator("gaussian_copula", seed=1).fit(adult_df[train.columns].iloc[:8000])
-    assert len(big.baseline_sample_) == 5000
+def test_column_kinds_win_over_the_schema(people):
+    real, other, schema = people
+    report = DriftDetector(schema=schema, column_kinds={"name": "categorical"}).detect(real, other)
+    assert report["name"].compared_by == "values" and report["name"].drifted
 
 
-def test_drift_aware_generator_refits_only_on_drift(small_adult_parts):
-    from genesis.generators import SyntheticGenerator
-    from genesis.io import fingerprint
-
-    train, fresh = small_adult_parts
-    aware = DriftAwareGenerator(SyntheticGenerator("gaussian_copula", seed=0)).fit(train)
-    calm = aware.update(fresh)
-    assert calm.action == "none" and not calm.refitted and calm.training_rows == 0
-    assert aware.base.training_fingerprint_ == fingerprint(train)
-    drifted = fresh.assign(
-        age=fresh["age"] + 15, sex="Female", **{"hours-per-week": fresh["hours-per-week"] + 20}
-    )
-    result = aware.update(drifted)
-    assert result.action == "refit" and result.report.dataset_drift
-    assert result.refitted and result.training_rows == len(drifted)
-    assert result.report.drifted_columns == ["age", "hours-per-week", "sex"]
-    assert aware.base.training_fingerprint_ == fingerprint(drifted)
-    assert aware.generate(200, seed=0)["age"].mean() > train["age"].mean() + 8
-    assert [u.action for u in aware.history_] == ["none", "refit"]
-    assert aware.last_update_ is result
-
-
-def test_drift_aware_generator_weighted_mix_fades_old_rows(small_adult_parts):
-    from genesis.generators import SyntheticGenerator
-
-    train, fresh = small_adult_parts
-    detector = DriftDetector(drift_share=0.2)
-    aware = DriftAwareGenerator(
-        SyntheticGenerator("gaussian_copula", seed=0), "weighted", detector=detector, decay=0.5
-    ).fit(train)
-    first = fresh.assign(age=fresh["age"] + 15)
-    result = aware.update(first)
-    assert result.action == "weighted_refit"
-    assert result.rows_by_age == (1500, 750) and result.training_rows == 2250
-    second = first.assign(age=first["age"] + 15)
-    result = aware.update(second)
-    assert result.rows_by_age == (1500, 750, 375)
-    # the model sits between old and new data, closer to the newest
-    mean_age = aware.generate(2000, seed=0)["age"].mean()
-    assert first["age"].mean() < mean_age < second["age"].mean()
-
-
-def test_drift_aware_generator_bad_use(small_adult_parts):
-    from genesis.generators import SyntheticGenerator
-
-    train, fresh = small_adult_parts
-    with pytest.raises(InvalidParameterError, match="strategy"):
-        DriftAwareGenerator(SyntheticGenerator(), "sometimes").fit(train)
-    with pytest.raises(InvalidParameterError, match="decay"):
-        DriftAwareGenerator(SyntheticGenerator(), "weighted", decay=1.5).fit(train)
-    with pytest.raises(InvalidParameterError, match="base must be a synthesizer"):
-        DriftAwareGenerator(object()).fit(train)
-    with pytest.raises(NotFittedError, match="call fit"):
-        DriftAwareGenerator(SyntheticGenerator("gaussian_copula")).update(fresh)
-    aware = DriftAwareGenerator(SyntheticGenerator("gaussian_copula")).fit(train)
-    with pytest.raises(InvalidDataError, match="non-empty"):
-        aware.update(fresh.iloc[:0])
+def test_a_schema_of_the_wrong_type_is_refused(adult_halves):
+    with pytest.raises(InvalidParameterError, match="schema must be a genesis Schema"):
+        DriftDetector(schema={"age": "numeric"}).detect(*adult_halves)
