@@ -68,7 +68,7 @@ def generate(
         step(f"generating {n:,} rows")
         synthetic = model.generate(n, seed=seed)
         step(f"writing {output}")
-        write_table(synthetic, output)
+        write_table(synthetic, output, schema=model.schema_)
         if save_model is not None:
             step(f"saving the model to {save_model}")
             model.save(str(save_model))

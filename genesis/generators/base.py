@@ -298,12 +298,17 @@ class BaseSynthesizer:
         seed: int | None = None,
     ) -> str:
         """Write ``n`` synthetic rows to a Parquet file at ``path``, chunk by chunk, so the
-        whole table never sits in memory; returns the path (written owner-only, atomically)."""
+        whole table never sits in memory; returns the path (written atomically, mode 0644: a
+        synthetic table is for sharing). Columns get the types the source had
+        (:func:`genesis.schema.restore_types`)."""
         import tempfile
         from pathlib import Path
 
         import pyarrow as pa
         import pyarrow.parquet as pq
+
+        from genesis.io.write import parquet_ready
+        from genesis.schema.logical import restore_types
 
         target = Path(path)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -314,6 +319,7 @@ class BaseSynthesizer:
         writer = None
         try:
             for chunk in self.generate_chunks(n, chunk_rows, seed):
+                chunk = parquet_ready(restore_types(chunk, self.schema_))
                 table = pa.Table.from_pandas(chunk, preserve_index=False)
                 if writer is None:
                     writer = pq.ParquetWriter(temporary, table.schema)
@@ -323,6 +329,7 @@ class BaseSynthesizer:
                 pq.write_table(table, temporary)
             else:
                 writer.close()
+            os.chmod(temporary, 0o644)
             os.replace(temporary, target)
         except BaseException:
             if writer is not None:

@@ -27,13 +27,32 @@ if TYPE_CHECKING:
 
 def _serialise(df: pd.DataFrame, fmt: str, target: Any) -> None:
     if fmt == "parquet":
-        df.to_parquet(target, index=False)
+        parquet_ready(df).to_parquet(target, index=False)
     elif fmt == "csv":
         csv_ready(df).to_csv(target, index=False)
     else:
         json_ready(df).to_json(
             target, orient="records", lines=True, date_format="iso", force_ascii=False
         )
+
+
+def parquet_ready(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with object columns that mix kinds of value (``1``, ``"A7"``, ``2.5``, as a
+    JSON source may) as text: Parquet stores one type per column. Missing values stay
+    missing; columns of one kind are left as they are."""
+    mixed = []
+    for name, values in df.items():
+        if values.dtype != object:
+            continue
+        kinds = set(values.dropna().map(type).unique())
+        if len(kinds) > 1 and str in kinds and kinds <= {str, int, float, bool}:
+            mixed.append(name)
+    if not mixed:
+        return df
+    out = df.copy(deep=False)
+    for name in mixed:
+        out[name] = df[name].map(str, na_action="ignore")
+    return out
 
 
 def json_ready(df: pd.DataFrame) -> pd.DataFrame:
@@ -92,6 +111,7 @@ def write_table(
     *,
     storage_options: dict[str, Any] | None = None,
     schema: Schema | None = None,
+    mode: int = 0o644,
 ) -> str:
     """Write a table atomically as CSV, Parquet or JSON Lines; returns the path written.
 
@@ -99,7 +119,8 @@ def write_table(
     from), columns go back to the types the source had (:func:`genesis.schema.restore_types`):
     a Parquet ``date32``, ``decimal128`` or fixed-offset timestamp column read and synthesised
     is written as the same Arrow type. Float columns holding whole numbers and gaps are
-    written to CSV as integers (``30``, not ``30.0``).
+    written to CSV as integers (``30``, not ``30.0``). A local file gets the permission bits
+    ``mode``: 0644 suits a synthetic table; pass 0o600 for real data.
 
     A local file is written under a temporary name in the target folder (created when missing)
     and moved into place with :func:`os.replace`. A remote fsspec URL is serialised in memory
@@ -135,6 +156,7 @@ def write_table(
     os.close(handle)
     try:
         _serialise(df, fmt, temporary)
+        os.chmod(temporary, mode)  # mkstemp creates 0600: a synthetic table is for sharing
         os.replace(temporary, local)
     except Exception as exc:
         Path(temporary).unlink(missing_ok=True)

@@ -96,13 +96,18 @@ def _discrete_codes(prepared: PreparedTables, name: str) -> tuple[np.ndarray, np
         size = prepared.n_levels[name] + 1
         return np.where(real < 0, size - 1, real), np.where(synth < 0, size - 1, synth), size
     present = real[~np.isnan(real)]
-    edges = np.histogram_bin_edges(present if present.size else np.zeros(1), bins=N_DISCRETE_BINS)
+    # binned relative to the minimum: near 2**63 a float's spacing (2048) exceeds what
+    # numpy accepts for bins of the raw values
+    offset = float(present.min()) if present.size else 0.0
+    edges = np.histogram_bin_edges(
+        present - offset if present.size else np.zeros(1), bins=N_DISCRETE_BINS
+    )
     # as SDMetrics' report: values >= the real maximum get a bin of their own (and values below
     # the real minimum, synthetic only, too); missing values get the last level
     missing_level = len(edges) + 1
 
     def codes(values: np.ndarray) -> np.ndarray:
-        return np.where(np.isnan(values), missing_level, np.digitize(values, edges))
+        return np.where(np.isnan(values), missing_level, np.digitize(values - offset, edges))
 
     return codes(real), codes(synth), missing_level + 1
 
