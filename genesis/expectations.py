@@ -76,7 +76,7 @@ def _import_gx():
     try:
         import great_expectations as gx
     except ImportError:
-        raise missing_dependency("great_expectations", "great-expectations") from None
+        raise missing_dependency("great_expectations", "the schema expectation suites") from None
     return gx
 
 

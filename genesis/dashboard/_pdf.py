@@ -7,7 +7,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from genesis.errors import DataWriteError, MissingDependencyError
+from genesis.errors import DataWriteError, MissingDependencyError, missing_dependency
 
 #: environment variable naming the Chromium binary to use instead of ``/usr/bin/chromium``
 CHROMIUM_ENV_VAR = "GENESIS_CHROMIUM"
@@ -68,9 +68,8 @@ def _html_to_pdf(page_html: str, path: str | os.PathLike[str]) -> str:
         from playwright.sync_api import Error as PlaywrightError
         from playwright.sync_api import sync_playwright
     except ImportError:
-        raise MissingDependencyError(
-            "PDF export needs the package 'playwright', which is not installed; run: "
-            "pip install playwright (it drives the system Chromium, no browser download needed)"
+        raise missing_dependency(
+            "playwright", "PDF export (it drives the system Chromium)"
         ) from None
     target = Path(path)
     try:

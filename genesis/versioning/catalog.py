@@ -15,7 +15,7 @@ from genesis.errors import (
     DataWriteError,
     InvalidDataError,
     InvalidParameterError,
-    MissingDependencyError,
+    missing_dependency,
 )
 from genesis.io.urls import is_remote_url, is_url, redact_url
 
@@ -45,10 +45,7 @@ def require_pyiceberg() -> None:
     try:
         import pyiceberg  # noqa: F401
     except ImportError as exc:  # pragma: no cover - installed with the project
-        raise MissingDependencyError(
-            "dataset versioning needs PyIceberg; install it with "
-            "pip install 'pyiceberg[sql-sqlite,pyarrow]==0.12.0'"
-        ) from exc
+        raise missing_dependency("pyiceberg", "dataset versioning") from exc
 
 
 def catalog_properties(path_or_uri: str, catalog: dict[str, Any] | str | None) -> dict[str, str]:
