@@ -216,6 +216,13 @@ def check_attack_tables(
     return real, synthetic, holdout, common_columns(real, synthetic, holdout)
 
 
+def columns_left_out(available: list[str], **tables: pd.DataFrame) -> dict[str, list[str]]:
+    """Per table, the columns the attacks cannot use because another table lacks them."""
+    shared = set(available)
+    left_out = {name: [c for c in t.columns if c not in shared] for name, t in tables.items()}
+    return {name: columns for name, columns in left_out.items() if columns}
+
+
 def common_columns(*tables: pd.DataFrame) -> list[str]:
     """Columns present in every table, in the first table's order."""
     shared = set(tables[0].columns)

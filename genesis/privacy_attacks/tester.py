@@ -23,15 +23,21 @@ hashes every row (no subsample).
 from __future__ import annotations
 
 import time
+import warnings
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from genesis.errors import InvalidParameterError
+from genesis.errors import GenesisWarning, InvalidParameterError
 from genesis.privacy_attacks.attribute import AttributeInferenceAttack
 from genesis.privacy_attacks.audit_report import REID_MIN_ROWS, PrivacyAuditReport
-from genesis.privacy_attacks.base import check_attack_tables, check_columns, sample_rows
+from genesis.privacy_attacks.base import (
+    check_attack_tables,
+    check_columns,
+    columns_left_out,
+    sample_rows,
+)
 from genesis.privacy_attacks.copies import DEFAULT_ALPHA, check_copies
 from genesis.privacy_attacks.distance import distance_metrics
 from genesis.privacy_attacks.encoding import TableEncoder
@@ -181,6 +187,14 @@ class PrivacyAttackTester:
             raise InvalidParameterError(
                 "real, synthetic and holdout share no column; pass tables with the same columns"
             )
+        left_out = columns_left_out(available, real=real, synthetic=synthetic, holdout=holdout)
+        if left_out:  # never dropped silently: the audit covers only the shared columns
+            warnings.warn(
+                f"the privacy audit leaves out columns that not every table has: {left_out}; "
+                "pass real, synthetic and holdout tables with the same columns to audit them",
+                GenesisWarning,
+                stacklevel=2,
+            )
         timings: dict[str, float] = {}
         start = time.perf_counter()
         encoder = TableEncoder(available).fit(real, synthetic, holdout)
@@ -270,6 +284,7 @@ class PrivacyAttackTester:
                 "sensitive_columns": sensitive,
                 "quasi_identifiers": quasi,
                 "known_columns": known or "every other column",
+                "columns_left_out": left_out,
                 "thresholds": {lvl.value: b for lvl, b in RISK_THRESHOLDS.items()},
                 "level_from": "lower end of the risk's 95% interval",
                 "inconclusive": [r.name for r in results if r.inconclusive],

@@ -159,3 +159,21 @@ def test_bad_inputs_are_refused_with_the_fix(tables):
         PrivacyAttackTester(copy_alpha=1.5).run_all_attacks(train, synthetic, holdout)
     with pytest.raises(InvalidParameterError, match="schema must be a genesis.schema.Schema"):
         PrivacyAttackTester(schema={"age": "int"}).run_all_attacks(train, synthetic, holdout)
+
+
+def test_a_column_missing_from_one_table_is_reported_not_dropped_silently(adult_df):
+    import warnings
+
+    from genesis.errors import GenesisWarning
+    from genesis.privacy_attacks import PrivacyAttackTester
+
+    columns = ["age", "education", "sex", "hours-per-week", "income"]
+    real = adult_df[columns].iloc[:400].reset_index(drop=True)
+    holdout = adult_df[columns[:-1]].iloc[400:600].reset_index(drop=True)  # no income
+    synthetic = adult_df[columns].iloc[600:1000].reset_index(drop=True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        report = PrivacyAttackTester(seed=0).run_all_attacks(real, synthetic, holdout)
+    messages = [str(w.message) for w in caught if issubclass(w.category, GenesisWarning)]
+    assert any("income" in m and "leaves out" in m for m in messages)
+    assert report.details["columns_left_out"] == {"real": ["income"], "synthetic": ["income"]}
