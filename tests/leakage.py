@@ -1,4 +1,9 @@
-"""Does a text (an HTML report, a JSON document, metadata) carry rows of a real table?
+"""Does a shared artifact (an HTML report, a JSON document, metadata, a saved model) carry
+rows of a real table?
+
+A saved model (its bytes, or the fitted object) is read by walking every container in it (an
+object's attributes, a dict, a list, a DataFrame): 1-D arrays of equal length in one
+container, aligned by position, are its records.
 
 A text leaks a row when one *record* of it holds every value of that row, and leaks a
 combination when one record holds k or more values of a row whose combination is unique in
@@ -153,8 +158,31 @@ def _without_known_code(text: str) -> str:
     return text.replace(plotly.offline.get_plotlyjs(), "")
 
 
-def records(text: str) -> list[set[str]]:
-    """The records of ``text`` as sets of canonical values (see the module docstring)."""
+def records(content: Any) -> list[set[str]]:
+    """The records of ``content`` as sets of canonical values (see the module docstring):
+    a text, the bytes of a saved Genesis model, or any Python object (a fitted model)."""
+    if isinstance(content, bytes | bytearray):
+        from genesis.generators.persistence import MAGIC, read_model
+
+        if bytes(content[: len(MAGIC)]) == MAGIC:
+            content = read_model(bytes(content))[1]
+        else:
+            content = bytes(content).decode("utf-8", errors="replace")
+    if isinstance(content, str):
+        found = _text_records(content)
+    else:
+        groups: list[list[list[Any]]] = []
+        _columns_in(content, set(), groups)
+        found = _records_from_columns(groups)
+    out = []
+    for record in found:
+        keys = {k for k in map(_key, record) if k is not None}
+        if keys:
+            out.append(keys)
+    return out
+
+
+def _text_records(text: str) -> list[list[Any]]:
     text = _without_known_code(text)
     found: list[list[Any]] = []
     columns: dict[int, list[list[Any]]] = defaultdict(list)
@@ -164,12 +192,73 @@ def records(text: str) -> list[set[str]]:
         if length >= MIN_POINTS and len(group) >= 2:
             found.extend(zip(*group, strict=True))  # point i of every array of this length
     found.extend(_table_rows(text))
-    out = []
-    for record in found:
-        keys = {k for k in map(_key, record) if k is not None}
-        if keys:
-            out.append(keys)
-    return out
+    return found
+
+
+def _columns_in(obj: Any, seen: set[int], out: list[list[list[Any]]]) -> None:
+    """Collect, per container, its 1-D sequences of scalars (recursively)."""
+    if id(obj) in seen:
+        return
+    seen.add(id(obj))
+    if isinstance(obj, pd.DataFrame):
+        out.append([obj[c].tolist() for c in obj.columns])
+        return
+    if isinstance(obj, pd.Series | pd.Index):
+        out.append([obj.tolist()])
+        return
+    if isinstance(obj, np.ndarray):
+        if obj.ndim == 1:
+            out.append([obj.tolist()])
+        elif obj.ndim == 2:
+            out.append([list(col) for col in obj.T.tolist()])
+            out.append([list(row) for row in obj.tolist()])
+        return
+    if isinstance(obj, dict):
+        children = list(obj.values())
+    elif isinstance(obj, list | tuple | set | frozenset):
+        children = list(obj)
+        if children and all(np.isscalar(c) or c is None for c in children):
+            out.append([children])
+            return
+    elif hasattr(obj, "__dict__") or hasattr(obj, "__slots__"):
+        children = list(getattr(obj, "__dict__", {}).values())
+        children += [getattr(obj, s, None) for s in getattr(obj, "__slots__", ())]
+    else:
+        return
+    sequences = [c for c in children if _is_sequence(c)]
+    if len(sequences) > 1:
+        out.append([list(np.asarray(c, dtype=object).ravel()) for c in sequences])
+    for child in children:
+        _columns_in(child, seen, out)
+
+
+def _is_sequence(obj: Any) -> bool:
+    if isinstance(obj, pd.Series | pd.Index):
+        return True
+    if isinstance(obj, np.ndarray):
+        return obj.ndim == 1
+    return (
+        isinstance(obj, list | tuple)
+        and bool(obj)
+        and all(np.isscalar(c) or c is None for c in obj)
+    )
+
+
+def _records_from_columns(groups: list[list[list[Any]]]) -> list[list[Any]]:
+    records: list[list[Any]] = []
+    for group in groups:
+        by_length: dict[int, list[list[Any]]] = {}
+        for column in group:
+            by_length.setdefault(len(column), []).append(column)
+        for length, columns in by_length.items():
+            if length == 0:
+                continue
+            if len(columns) == 1:
+                if len(group) == 1 and length <= 64:  # a short list is a record of its own
+                    records.append(list(columns[0]))
+                continue
+            records.extend(list(row) for row in zip(*columns, strict=True))
+    return records
 
 
 class _Index:
@@ -242,7 +331,7 @@ class _Index:
         return out
 
 
-def leaked_rows(text: str, real: pd.DataFrame) -> list[int]:
+def leaked_rows(text: Any, real: pd.DataFrame) -> list[int]:
     """Positions of the real rows whose every non-missing value sits in one record of ``text``."""
     index = _Index(real.reset_index(drop=True))
     least = max(int(index.present.min()), 1) if len(index.codes) else 1
@@ -256,7 +345,7 @@ def leaked_rows(text: str, real: pd.DataFrame) -> list[int]:
     return sorted(leaked)
 
 
-def leaked_combinations(text: str, real: pd.DataFrame, k: int = 4) -> list[tuple[int, tuple]]:
+def leaked_combinations(text: Any, real: pd.DataFrame, k: int = 4) -> list[tuple[int, tuple]]:
     """(row position, columns) of each real row of which one record of ``text`` holds k or
     more values whose combination is unique in ``real``."""
     index = _Index(real.reset_index(drop=True))

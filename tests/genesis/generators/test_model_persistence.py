@@ -11,7 +11,7 @@ import pytest
 from genesis.errors import ModelLoadError
 from genesis.generators import SyntheticGenerator
 from genesis.generators.persistence import MODEL_FILE_MODE, read_model
-from tests.model_leakage import leaked_combinations, leaked_rows
+from tests.leakage import leaked_combinations, leaked_rows
 
 COLUMNS = ["age", "workclass", "education", "occupation", "hours-per-week", "sex"]
 
