@@ -127,6 +127,7 @@ def test_custom_visit_order(adult_split):
         ({"max_predictors": 0}, "max_predictors"),
         ({"max_predictors": 2.5}, "max_predictors"),
         ({"max_fit_rows": 19}, "max_fit_rows"),
+        ({"n_jobs": 0}, "n_jobs"),
         ({"seed": -1}, "seed"),
         ({"seed": 1.0}, "seed"),
         ({"seed": True}, "seed"),
@@ -271,11 +272,47 @@ def test_splits_learnt_on_a_sample_assign_every_row_to_a_large_enough_leaf(adult
     model = CARTSynthesizer(max_fit_rows=1500, min_samples_leaf=10, seed=0).fit(train)
     assert model.fit_rows_ == 1500
     for tree, leaves in zip(model.trees_[1:], model._leaves[1:], strict=True):
+        # the sample grows leaves as fine as the whole table would (10 rows x 1500 / 6000)
+        assert tree.min_samples_leaf == 2
         is_leaf = tree.tree_.children_left == -1
-        assert leaves.counts.sum() == len(train)  # every row can be drawn, not only the sample
-        assert leaves.counts[~is_leaf].sum() == 0
-        assert leaves.counts[is_leaf].min() >= 10  # the privacy floor holds in rows assigned
         assert tree.tree_.n_node_samples[is_leaf].sum() == 1500
+        assert leaves.counts.sum() == len(train)  # every row can be drawn, not only the sample
+        drawn_from = leaves.counts[leaves.counts > 0]
+        assert drawn_from.min() >= 10  # the privacy floor holds in the rows actually assigned
+    synthetic = model.generate(500)
+    assert synthetic.shape == (500, train.shape[1])
+
+
+def test_leaf_owners_undo_splits_that_leave_too_few_rows():
+    from sklearn.tree import DecisionTreeRegressor
+
+    from genesis.generators.cart import leaf_owners
+
+    x = np.arange(8, dtype=float).reshape(-1, 1)
+    tree = DecisionTreeRegressor(random_state=0).fit(x, x.ravel())  # one leaf per row
+    t = tree.tree_
+    rows = np.repeat(x, [1, 1, 5, 5, 6, 6, 6, 6], axis=0)  # the full table: rows 0 and 1 rare
+    leaves = tree.apply(rows)
+    owners = leaf_owners(tree, leaves, 5)
+    assigned = np.bincount(owners[leaves], minlength=t.node_count)
+    assert assigned[assigned > 0].min() >= 5
+    assert assigned.sum() == len(rows)
+    # the rare rows 0 and 1 share a node with others; the plentiful rows 4..7 keep their leaves
+    assert owners[leaves[0]] == owners[leaves[1]] == owners[leaves[2]]
+    assert len({owners[leaf] for leaf in tree.apply(x[4:])}) == 4
+    assert (
+        leaf_owners(tree, tree.apply(x), 1)
+        == np.where(t.children_left == -1, np.arange(t.node_count), -1)
+    ).all()
+    # a table smaller than the floor draws everything from the root
+    assert set(leaf_owners(tree, tree.apply(x), 100)[tree.apply(x)]) == {0}
+
+
+def test_threads_do_not_change_the_model(adult_split):
+    train = adult_split[0].iloc[:1500]
+    one = CARTSynthesizer(n_jobs=1, max_fit_rows=1000, seed=4).fit(train).generate(400)
+    two = CARTSynthesizer(n_jobs=3, max_fit_rows=1000, seed=4).fit(train).generate(400)
+    pd.testing.assert_frame_equal(one, two)
 
 
 def test_a_sampled_fit_keeps_fidelity_and_privacy(adult_split):
