@@ -328,12 +328,11 @@ class CARTSynthesizer(BaseSynthesizer):
             # every row, not only the sample, is assigned to its leaf and can be drawn
             leaves = tree.apply(x)
             owners = None if fit_rows is None else leaf_owners(tree, leaves, min_leaf)
-            seen = target if fit_rows is None else target[fit_rows]
             smooth = (
                 self.smoothing == "density"
                 and not discrete[j]
-                and np.unique(seen).size
-                >= max(_SMOOTH_MIN_DISTINCT, _SMOOTH_MIN_DISTINCT_SHARE * seen.size)
+                and np.unique(target).size
+                >= max(_SMOOTH_MIN_DISTINCT, _SMOOTH_MIN_DISTINCT_SHARE * target.size)
             )
             if owners is not None:
                 leaves = owners[leaves]
