@@ -257,7 +257,7 @@ def main(argv: list[str] | None = None) -> int:
         "- Command: `nice -n 10 python benchmarks/cart_scale.py --out benchmarks/results/cart_scale.md"
         + (f" --old-big {args.old_big}`" if args.old_big != "none" else "`"),
         "- Old: commit 4feae93's cart.py (`benchmarks/_baseline_cart.py`); new: `genesis.generators.CARTSynthesizer` "
-        "(max_predictors=20, max_fit_rows=200,000, min_samples_leaf=10, n_jobs=None: one thread per available core, "
+        "(max_predictors=20, max_fit_rows=100,000, min_samples_leaf=10, n_jobs=None: one thread per available core, "
         "at most 4; the old one is single-threaded).",
         "- Fit = `CARTSynthesizer(seed=0).fit(df)` including schema inference and the transformer, one run per case, "
         "each in a fresh process: wall seconds, process CPU seconds (all threads), and the process's peak resident memory. "

@@ -8,7 +8,7 @@ that many real rows with the same predictors. ``smoothing="density"`` adds synth
 Gaussian-kernel jitter to continuous values, bounded by the leaf's value range.
 
 Two bounds keep the fit fast on large tables (both leave tables of up to 20 model columns
-and 200,000 rows exactly as synthpop would model them):
+and 100,000 rows exactly as synthpop would model them):
 
 * wide tables: each tree splits on at most ``max_predictors`` earlier columns, those that
   share the most information with the column it models (binned mutual information,
@@ -202,7 +202,10 @@ class CARTSynthesizer(BaseSynthesizer):
             with the modelled column are kept, and always the other model columns of the same
             source column (its missing-value indicator).
         max_fit_rows: most rows a tree's splits are learnt on (None: all). Larger tables learn
-            the splits on a seeded sample of this size and then assign every row to its leaf.
+            the splits on a seeded sample of this size, with leaves of ``min_samples_leaf``
+            times the sample's share of rows (at least 1), then assign every row to its leaf
+            and undo each split that leaves fewer than ``min_samples_leaf`` assigned rows on
+            a side, so the privacy floor holds in the rows values are drawn from.
         n_jobs: threads fitting trees at once (None: the cores available, at most 4). The
             model and rows do not depend on it.
         max_categories: see :class:`~genesis.generators.base.BaseSynthesizer`.
@@ -225,7 +228,7 @@ class CARTSynthesizer(BaseSynthesizer):
         visit_order: Sequence[str] | None = None,
         smoothing: str = "density",
         max_predictors: int | None = 20,
-        max_fit_rows: int | None = 200_000,
+        max_fit_rows: int | None = 100_000,
         n_jobs: int | None = None,
         max_categories: int = 100,
         seed: int = 0,
@@ -354,7 +357,9 @@ class CARTSynthesizer(BaseSynthesizer):
     def _workers(self) -> int:
         if self.n_jobs is not None:
             return int(self.n_jobs)
-        return max(1, min(_DEFAULT_MAX_JOBS, len(os.sched_getaffinity(0))))
+        affinity = getattr(os, "sched_getaffinity", None)  # Linux; elsewhere all cores
+        cores = len(affinity(0)) if affinity else (os.cpu_count() or 1)
+        return max(1, min(_DEFAULT_MAX_JOBS, cores))
 
     def _choose_predictors(
         self,
