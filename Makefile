@@ -96,3 +96,10 @@ format: install
 
 clean:
 	rm -rf $(DAGSTER_HOME) .genesis .pytest_cache .ruff_cache
+
+# CART fit time against rows and columns, old vs new implementation, and Adult fidelity side by
+# side (~10 min; the old implementation's two largest cases are quoted unless OLD_BIG is set)
+OLD_BIG ?= none
+.PHONY: bench-cart
+bench-cart: install
+	nice -n 10 $(BIN)/python benchmarks/cart_scale.py --old-big $(OLD_BIG) --out benchmarks/results/cart_scale.md

@@ -6,11 +6,27 @@ a leaf of that tree, and takes the value of a random *real* row of the same leaf
 size (``min_samples_leaf``) is the privacy knob: every synthetic value is shared by at least
 that many real rows with the same predictors. ``smoothing="density"`` adds synthpop's
 Gaussian-kernel jitter to continuous values, bounded by the leaf's value range.
+
+Two bounds keep the fit fast on large tables (both leave tables of up to 20 model columns
+and 100,000 rows exactly as synthpop would model them):
+
+* wide tables: each tree splits on at most ``max_predictors`` earlier columns, those that
+  share the most information with the column it models (binned mutual information,
+  estimated on a sample), so the fit grows linearly in the columns instead of
+  quadratically;
+* tall tables: each tree's splits are learnt on a seeded sample of ``max_fit_rows`` rows,
+  grown to leaves of ``min_samples_leaf`` scaled by the sample's share (as fine as a tree
+  on every row); then *every* row is assigned to its leaf, and any split that leaves fewer
+  than ``min_samples_leaf`` real rows on one side is undone, so each leaf drawn from holds
+  at least that many real rows, and the values drawn come from all rows.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -18,6 +34,7 @@ import pandas as pd
 from genesis.errors import InvalidParameterError
 from genesis.generators.base import BaseSynthesizer, check_choice, check_int
 from genesis.generators.transformer import TableTransformer
+from genesis.validation import require_seed
 
 SMOOTHING = ("none", "density")
 #: default visit order: discrete columns with more labels than this go last
@@ -26,6 +43,103 @@ _HIGH_CARDINALITY = 20
 _SMOOTH_MIN_DISTINCT = 30
 #: ... and at least this share of distinct values (spiky columns such as hours-per-week keep their spikes)
 _SMOOTH_MIN_DISTINCT_SHARE = 0.02
+#: bins per column (and most frequent labels kept) when ranking predictors
+_MI_BINS = 16
+#: rows the predictor ranking is estimated on
+_MI_ROWS = 5_000
+#: threads that fit trees when ``n_jobs`` is None (at most the cores this process may use)
+_DEFAULT_MAX_JOBS = 4
+
+
+def sklearn_random_state(seed: int) -> int:
+    """A 32-bit ``random_state`` for scikit-learn derived from any non-negative ``seed``.
+
+    scikit-learn refuses seeds of 2**32 and above; numpy's ``SeedSequence`` hashes a seed of
+    any size into 32-bit words, deterministically, so seeds that differ by a multiple of 2**32
+    do not share a state as they would under a modulo.
+    """
+    value = require_seed(seed)
+    if value is None:
+        raise InvalidParameterError(
+            "seed must be a non-negative integer, got None; pass e.g. seed=0"
+        )
+    return int(np.random.SeedSequence(value).generate_state(1, dtype=np.uint32)[0])
+
+
+def _bin_codes(values: np.ndarray, discrete: bool) -> tuple[np.ndarray, int]:
+    """``values`` as bin codes in ``[0, _MI_BINS)`` and the number of bins used.
+
+    Discrete codes keep their ``_MI_BINS - 1`` most frequent labels and pool the rest;
+    numbers are cut at their quantiles (ties collapse bins, so spikes stay whole).
+    """
+    if discrete:
+        codes = np.unique(values, return_inverse=True)[1]
+        counts = np.bincount(codes)
+        mapping = np.full(counts.size, _MI_BINS - 1, dtype=np.int64)
+        kept = np.argsort(-counts, kind="stable")[: _MI_BINS - 1]
+        mapping[kept] = np.arange(kept.size)
+        binned = mapping[codes]
+    else:
+        edges = np.unique(np.quantile(values, np.linspace(0, 1, _MI_BINS + 1)[1:-1]))
+        binned = np.searchsorted(edges, values, side="right")
+    return binned, int(np.unique(binned).size)
+
+
+class _PredictorRanking:
+    """Ranks earlier columns by binned mutual information with the column being modelled."""
+
+    def __init__(self, features: np.ndarray, discrete: np.ndarray, rng: np.random.Generator):
+        if len(features) > _MI_ROWS:
+            features = features[np.sort(rng.choice(len(features), _MI_ROWS, replace=False))]
+        binned = [_bin_codes(features[:, j], bool(discrete[j])) for j in range(features.shape[1])]
+        self.codes = np.stack([b for b, _ in binned], axis=1)
+        self.n_bins = np.array([k for _, k in binned])
+
+    def scores(self, j: int) -> np.ndarray:
+        """Mutual information (nats, less the plug-in estimate's bias) of columns ``< j`` with ``j``."""
+        m, size = len(self.codes), _MI_BINS * _MI_BINS
+        cells = self.codes[:, :j] * _MI_BINS + self.codes[:, j : j + 1] + np.arange(j) * size
+        joint = np.bincount(cells.ravel(), minlength=j * size).reshape(j, _MI_BINS, _MI_BINS) / m
+        independent = joint.sum(axis=2)[:, :, None] * joint.sum(axis=1)[:, None, :]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            terms = np.where(joint > 0, joint * np.log(joint / independent), 0.0)
+        bias = (self.n_bins[:j] - 1) * (self.n_bins[j] - 1) / (2 * m)
+        return terms.sum(axis=(1, 2)) - bias
+
+
+def leaf_owners(tree, row_leaves: np.ndarray, min_rows: int) -> np.ndarray:
+    """For each node of a fitted scikit-learn ``tree``, the node whose rows it draws from.
+
+    ``row_leaves`` are the leaves every real row falls in. A split is kept only when both
+    sides hold at least ``min_rows`` of those rows; below an undone split all nodes draw
+    from the highest node whose split was undone, so every node drawn from holds at least
+    ``min_rows`` rows (or all of them, when the table is smaller).
+    """
+    t = tree.tree_
+    left, right = t.children_left, t.children_right
+    internal = np.flatnonzero(left >= 0)
+    parent = np.full(t.node_count, -1)
+    parent[left[internal]] = internal
+    parent[right[internal]] = internal
+    levels = [np.array([0])]
+    while True:
+        split = levels[-1][left[levels[-1]] >= 0]
+        if not split.size:
+            break
+        levels.append(np.concatenate([left[split], right[split]]))
+    counts = np.bincount(row_leaves, minlength=t.node_count)
+    for level in reversed(levels[1:]):
+        counts += np.bincount(parent[level], weights=counts[level], minlength=t.node_count).astype(
+            counts.dtype
+        )
+    keep = np.zeros(t.node_count, dtype=bool)
+    keep[internal] = (counts[left[internal]] >= min_rows) & (counts[right[internal]] >= min_rows)
+    owner = np.full(t.node_count, -1)
+    owner[0] = -1 if keep[0] else 0
+    for level in levels[1:]:
+        inherited = owner[parent[level]]
+        owner[level] = np.where(inherited >= 0, inherited, np.where(keep[level], -1, level))
+    return owner
 
 
 class _Leaves:
@@ -83,11 +197,25 @@ class CARTSynthesizer(BaseSynthesizer):
         smoothing: ``"none"``, or ``"density"`` to add Gaussian-kernel jitter (Silverman
             bandwidth of the leaf, clipped to the leaf's range) to numeric columns with at
             least 30 distinct values, so fewer synthetic rows copy a real one exactly.
+        max_predictors: most earlier columns one tree splits on (None: all of them, as
+            synthpop does). Beyond it, the columns with the highest binned mutual information
+            with the modelled column are kept, and always the other model columns of the same
+            source column (its missing-value indicator).
+        max_fit_rows: most rows a tree's splits are learnt on (None: all). Larger tables learn
+            the splits on a seeded sample of this size, with leaves of ``min_samples_leaf``
+            times the sample's share of rows (at least 1), then assign every row to its leaf
+            and undo each split that leaves fewer than ``min_samples_leaf`` assigned rows on
+            a side, so the privacy floor holds in the rows values are drawn from.
+        n_jobs: threads fitting trees at once (None: the cores available, at most 4). The
+            model and rows do not depend on it.
         max_categories: see :class:`~genesis.generators.base.BaseSynthesizer`.
-        seed: seed of the trees' tie-breaking and of sampling.
+        seed: seed of the trees' tie-breaking, the row sample and sampling; any non-negative
+            integer (scikit-learn receives a 32-bit state derived from it).
 
-    After fit: ``visit_order_`` (model columns in visit order) and ``trees_`` (the fitted
-    scikit-learn tree per model column; None for the first).
+    After fit: ``visit_order_`` (model columns in visit order), ``trees_`` (the fitted
+    scikit-learn tree per model column; None for the first), ``predictors_`` (the model
+    columns each tree splits on; empty for the first) and ``fit_rows_`` (rows the splits
+    were learnt on).
     """
 
     method = "cart"
@@ -99,6 +227,9 @@ class CARTSynthesizer(BaseSynthesizer):
         max_depth: int | None = None,
         visit_order: Sequence[str] | None = None,
         smoothing: str = "density",
+        max_predictors: int | None = 20,
+        max_fit_rows: int | None = 100_000,
+        n_jobs: int | None = None,
         max_categories: int = 100,
         seed: int = 0,
     ) -> None:
@@ -107,12 +238,21 @@ class CARTSynthesizer(BaseSynthesizer):
         self.max_depth = max_depth
         self.visit_order = visit_order
         self.smoothing = smoothing
+        self.max_predictors = max_predictors
+        self.max_fit_rows = max_fit_rows
+        self.n_jobs = n_jobs
 
     def _validate_params(self) -> None:
         super()._validate_params()
         check_int("min_samples_leaf", self.min_samples_leaf, 1)
         check_int("max_depth", self.max_depth, 1, allow_none=True)
         check_choice("smoothing", self.smoothing, SMOOTHING)
+        check_int("max_predictors", self.max_predictors, 1, allow_none=True)
+        check_int("n_jobs", self.n_jobs, 1, allow_none=True)
+        # a sample smaller than two leaves could not split at all
+        check_int(
+            "max_fit_rows", self.max_fit_rows, 2 * int(self.min_samples_leaf), allow_none=True
+        )
         if self.visit_order is not None and (
             isinstance(self.visit_order, str)
             or not all(isinstance(c, str) for c in self.visit_order)
@@ -148,39 +288,99 @@ class CARTSynthesizer(BaseSynthesizer):
         return chosen + [c for c in default if c not in chosen]
 
     def _fit(self, frame: pd.DataFrame, transformer: TableTransformer) -> None:
-        from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
-
         order = [
             m
             for source in self._source_order(transformer)
             for m in transformer.source_columns_[source]
         ]
         features = frame[order].to_numpy(dtype=np.float32)
-        self.visit_order_ = order
-        self._first_values = frame[order[0]].to_numpy()
-        self.trees_: list = [None]
-        self._leaves: list[_Leaves | None] = [None]
-        for j in range(1, len(order)):
-            column = order[j]
-            discrete = column in transformer.n_codes_
-            target = frame[column].to_numpy()
+        discrete = np.array([c in transformer.n_codes_ for c in order])
+        sample_seed, ranking_seed = np.random.SeedSequence(int(self.seed)).spawn(2)
+        n = len(features)
+        fit_rows = None
+        if self.max_fit_rows is not None and n > self.max_fit_rows:
+            rng = np.random.default_rng(sample_seed)
+            fit_rows = np.sort(rng.choice(n, int(self.max_fit_rows), replace=False))
+        fit_features = features if fit_rows is None else features[fit_rows]
+        source_of = {m: s for s, ms in transformer.source_columns_.items() for m in ms}
+        predictors = self._choose_predictors(
+            order, source_of, fit_features, discrete, np.random.default_rng(ranking_seed)
+        )
+        min_leaf = int(self.min_samples_leaf)
+        # on a sample, grow leaves as fine as a tree on every row would; the floor is then
+        # enforced on the rows actually assigned (leaf_owners)
+        sample_leaf = min_leaf if fit_rows is None else max(1, round(min_leaf * len(fit_rows) / n))
+        random_state = sklearn_random_state(self.seed)
+        targets = [frame[c].to_numpy() for c in order]
+
+        def fit_one(j: int) -> tuple[Any, np.ndarray | None, _Leaves]:
+            from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+            target = targets[j]
             params = dict(
-                min_samples_leaf=int(self.min_samples_leaf),
-                max_depth=self.max_depth,
-                random_state=int(self.seed),
+                min_samples_leaf=sample_leaf, max_depth=self.max_depth, random_state=random_state
             )
-            tree = DecisionTreeClassifier(**params) if discrete else DecisionTreeRegressor(**params)
-            tree.fit(features[:, :j], target)
+            tree = (
+                DecisionTreeClassifier(**params) if discrete[j] else DecisionTreeRegressor(**params)
+            )
+            x = features[:, predictors[j]]
+            if fit_rows is None:
+                tree.fit(x, target)
+            else:
+                tree.fit(fit_features[:, predictors[j]], target[fit_rows])
+            # every row, not only the sample, is assigned to its leaf and can be drawn
+            leaves = tree.apply(x)
+            owners = None if fit_rows is None else leaf_owners(tree, leaves, min_leaf)
             smooth = (
                 self.smoothing == "density"
-                and not discrete
+                and not discrete[j]
                 and np.unique(target).size
                 >= max(_SMOOTH_MIN_DISTINCT, _SMOOTH_MIN_DISTINCT_SHARE * target.size)
             )
-            self.trees_.append(tree)
-            self._leaves.append(
-                _Leaves(tree.apply(features[:, :j]), target, tree.tree_.node_count, smooth)
-            )
+            if owners is not None:
+                leaves = owners[leaves]
+            return tree, owners, _Leaves(leaves, target, tree.tree_.node_count, smooth)
+
+        # trees are independent (each learns from real columns only) and scikit-learn builds
+        # and applies them without the GIL, so threads share the cores; results keep order
+        with ThreadPoolExecutor(max_workers=self._workers()) as pool:
+            fitted = [(None, None, None), *pool.map(fit_one, range(1, len(order)))]
+        self.visit_order_ = order
+        self.fit_rows_ = len(fit_features)
+        self._first_values = frame[order[0]].to_numpy()
+        self.trees_: list = [tree for tree, _, _ in fitted]
+        self._owners: list[np.ndarray | None] = [owners for _, owners, _ in fitted]
+        self._leaves: list[_Leaves | None] = [leaves for _, _, leaves in fitted]
+        self._predictors: list[np.ndarray | None] = [None, *predictors[1:]]
+        self.predictors_: list[list[str]] = [[order[i] for i in p] for p in predictors]
+
+    def _workers(self) -> int:
+        if self.n_jobs is not None:
+            return int(self.n_jobs)
+        affinity = getattr(os, "sched_getaffinity", None)  # Linux; elsewhere all cores
+        cores = len(affinity(0)) if affinity else (os.cpu_count() or 1)
+        return max(1, min(_DEFAULT_MAX_JOBS, cores))
+
+    def _choose_predictors(
+        self,
+        order: list[str],
+        source_of: dict[str, str],
+        features: np.ndarray,
+        discrete: np.ndarray,
+        rng: np.random.Generator,
+    ) -> list[np.ndarray]:
+        """The columns (indices into ``order``) each tree splits on; none for the first."""
+        cap = self.max_predictors
+        chosen = [np.arange(j) for j in range(len(order))]
+        if cap is None or len(order) - 1 <= cap:
+            return chosen
+        ranking = _PredictorRanking(features, discrete, rng)
+        for j in range(cap + 1, len(order)):
+            scores = ranking.scores(j)
+            siblings = [i for i in range(j) if source_of[order[i]] == source_of[order[j]]]
+            scores[siblings] = np.inf
+            chosen[j] = np.sort(np.argsort(-scores, kind="stable")[:cap])
+        return chosen
 
     def _generate(self, n: int, rng: np.random.Generator) -> pd.DataFrame:
         synthetic = np.empty((n, len(self.visit_order_)), dtype=np.float32)
@@ -188,8 +388,14 @@ class CARTSynthesizer(BaseSynthesizer):
         first = self._first_values[rng.integers(0, self._first_values.size, size=n)]
         values[self.visit_order_[0]] = first
         synthetic[:, 0] = first
+        # models saved before predictors were capped split on every earlier column
+        predictors = getattr(self, "_predictors", [None] * len(self.visit_order_))
+        owners = getattr(self, "_owners", [None] * len(self.visit_order_))
         for j in range(1, len(self.visit_order_)):
-            leaves = self.trees_[j].apply(synthetic[:, :j])
+            columns = np.arange(j) if predictors[j] is None else predictors[j]
+            leaves = self.trees_[j].apply(synthetic[:, columns])
+            if owners[j] is not None:
+                leaves = owners[j][leaves]
             drawn = self._leaves[j].draw(leaves, rng)
             values[self.visit_order_[j]] = drawn
             synthetic[:, j] = drawn
