@@ -1,8 +1,8 @@
 """CART fit time against table size, before and after the predictor cap and the row sample,
 and the fidelity and privacy of both on Adult and on tables where the new bounds bind.
 
-"Before" is the implementation of commit 4feae93 (``benchmarks/_baseline_cart.py``, a copy of
-``genesis/generators/cart.py`` at that commit); "after" is ``genesis.generators.CARTSynthesizer``.
+"Before" is ``genesis/generators/cart.py`` at commit 4feae93, read from git history (so the
+benchmark needs a git checkout); "after" is ``genesis.generators.CARTSynthesizer``.
 Each timed fit runs in a fresh subprocess, so its peak resident memory is its own. Run::
 
     nice -n 10 .venv/bin/python benchmarks/cart_scale.py --out benchmarks/results/cart_scale.md
@@ -69,11 +69,33 @@ def mixed_table(rows: int, columns: int, seed: int = 0) -> pd.DataFrame:
     return pd.DataFrame(data)
 
 
+#: the commit whose cart.py is "before"; read from git history, not kept as a copy
+BASELINE_COMMIT = "4feae93"
+
+
+def _baseline_cart():
+    """commit 4feae93's ``genesis/generators/cart.py`` as a module (needs a git checkout)."""
+    import importlib.util
+    import subprocess
+    import tempfile
+
+    source = subprocess.run(
+        ["git", "show", f"{BASELINE_COMMIT}:genesis/generators/cart.py"],
+        cwd=Path(__file__).resolve().parent, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    path = Path(tempfile.mkdtemp(prefix="genesis-baseline-")) / "baseline_cart.py"
+    path.write_text(source)
+    spec = importlib.util.spec_from_file_location("baseline_cart", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def _synthesizer(implementation: str, seed: int = 0):
     if implementation == "old":
-        from _baseline_cart import CARTSynthesizer
-    else:
-        from genesis.generators import CARTSynthesizer
+        return _baseline_cart().CARTSynthesizer(seed=seed)
+    from genesis.generators import CARTSynthesizer
+
     return CARTSynthesizer(seed=seed)
 
 
@@ -256,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{' / '.join(f'{x:.2f}' for x in load_after)} (a machine shared with other jobs; process niceness {machine['nice']})",
         "- Command: `nice -n 10 python benchmarks/cart_scale.py --out benchmarks/results/cart_scale.md"
         + (f" --old-big {args.old_big}`" if args.old_big != "none" else "`"),
-        "- Old: commit 4feae93's cart.py (`benchmarks/_baseline_cart.py`); new: `genesis.generators.CARTSynthesizer` "
+        "- Old: commit 4feae93's cart.py (read from git history); new: `genesis.generators.CARTSynthesizer` "
         "(max_predictors=20, max_fit_rows=100,000, min_samples_leaf=10, n_jobs=None: one thread per available core, "
         "at most 4; the old one is single-threaded).",
         "- Fit = `CARTSynthesizer(seed=0).fit(df)` including schema inference and the transformer, one run per case, "

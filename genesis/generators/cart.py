@@ -32,9 +32,9 @@ import numpy as np
 import pandas as pd
 
 from genesis.errors import InvalidParameterError
-from genesis.generators.base import BaseSynthesizer, check_choice, check_int
+from genesis.generators.base import BaseSynthesizer
 from genesis.generators.transformer import TableTransformer
-from genesis.validation import require_seed
+from genesis.validation import check_choice, check_int, require_seed
 
 SMOOTHING = ("none", "density")
 #: default visit order: discrete columns with more labels than this go last
