@@ -397,9 +397,9 @@ def _resolve(config: GenesisConfig, base: Path, where: str) -> GenesisConfig:
         raise ConfigError(
             f"{where} is invalid:\n  storage, field 'bucket' is required when kind is s3; add it"
         )
-    root = Path(config.storage.root).expanduser()
+    root = Path(_expand(config.storage.root, "storage, field 'root'", where)).expanduser()
     root = root if root.is_absolute() else base / root
-    warehouse = config.versioning.warehouse
+    warehouse = _expand(config.versioning.warehouse, "versioning, field 'warehouse'", where)
     if "://" not in warehouse:
         local = Path(warehouse).expanduser()
         warehouse = str((local if local.is_absolute() else base / local).resolve())
@@ -415,6 +415,21 @@ def _resolve(config: GenesisConfig, base: Path, where: str) -> GenesisConfig:
             "versioning": config.versioning.model_copy(update={"warehouse": warehouse}),
         }
     )
+
+
+_VARIABLE = re.compile(r"\$(\w+)|\$\{(\w+)\}")
+
+
+def _expand(value: str, label: str, where: str) -> str:
+    """``$VAR`` / ``${VAR}`` replaced by the environment (e.g. ``${DAGSTER_HOME}/artifacts``,
+    so the artifacts belong to the Dagster instance); an unset variable is an error."""
+    missing = [a or b for a, b in _VARIABLE.findall(value) if (a or b) not in os.environ]
+    if missing:
+        raise ConfigError(
+            f"{where} is invalid:\n  {label}: {value!r} names the environment variable "
+            f"{missing[0]}, which is not set; set it or write the path in full"
+        )
+    return os.path.expandvars(value)
 
 
 def _drift_problems(ds: DatasetConfig, label: str) -> list[str]:
