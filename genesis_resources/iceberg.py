@@ -223,10 +223,15 @@ def _output_metadata(context: dg.OutputContext) -> dict[str, Any]:
 
 
 def _signature(chain: LineageChain) -> list[tuple[str, str]]:
-    """What a chain says, without its timestamps and hashes: equal chains, equal signatures."""
+    """What a chain says, without its timestamps and the hashes linking its blocks (which
+    depend on the timestamps): equal chains, equal signatures."""
     import json
 
-    return [(b.block_type, json.dumps(b.content, sort_keys=True, default=str)) for b in chain.blocks]
+    return [
+        (b.block_type, json.dumps({k: v for k, v in b.content.items() if k != "input_hash"},
+                                  sort_keys=True, default=str))
+        for b in chain.blocks
+    ]  # fmt: skip
 
 
 def write_lineage(
