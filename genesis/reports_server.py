@@ -157,6 +157,7 @@ class ReportServer:
             ) from None
         self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
+        self._serving = False
 
     @property
     def port(self) -> int:
@@ -170,20 +171,24 @@ class ReportServer:
 
     def start(self) -> ReportServer:
         """Serve in a background thread; returns self."""
+        self._serving = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
         self._thread.start()
         return self
 
     def serve_forever(self) -> None:
         """Serve in this thread until :meth:`stop` (or KeyboardInterrupt)."""
+        self._serving = True
         try:
             self._httpd.serve_forever()
         finally:
             self._httpd.server_close()
 
     def stop(self) -> None:
-        """Stop serving and close the socket."""
-        self._httpd.shutdown()
+        """Stop serving (when serving) and close the socket."""
+        if self._serving:  # shutdown() waits for a serve loop, so only when one runs
+            self._httpd.shutdown()
+            self._serving = False
         self._httpd.server_close()
         if self._thread is not None:
             self._thread.join(timeout=5)
