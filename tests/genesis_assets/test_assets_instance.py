@@ -237,7 +237,11 @@ def test_make_ui_serves_the_ui_and_the_reports_and_stops_on_a_signal(
         time.sleep(1)
         assert not _answers(f"{ui}/server_info") and not _answers(f"{reports}/")
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        if proc.poll() is None:  # a failed assertion: let the wrapper stop its servers first
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=40)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
         log.close()
