@@ -50,9 +50,7 @@ def build_dashboard_assets(
     """
     prefix = [ds.name]
     present = _asset_keys(list(upstream))
-    optional = [
-        s for s in (*OPTIONAL_STAGES, "release") if dg.AssetKey([*prefix, s]) in present
-    ]
+    optional = [s for s in (*OPTIONAL_STAGES, "release") if dg.AssetKey([*prefix, s]) in present]
 
     @dg.asset(
         key_prefix=prefix,

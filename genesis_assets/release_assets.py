@@ -152,7 +152,9 @@ def build_release_assets(ds: DatasetConfig) -> list[dg.AssetsDefinition]:
             "verdict_json": dg.MetadataValue.json(verdict.to_dict()),
         }
         context.log_event(
-            dg.AssetObservation(asset_key=dg.AssetKey([*prefix, "synthetic_dataset"]), metadata=shown)
+            dg.AssetObservation(
+                asset_key=dg.AssetKey([*prefix, "synthetic_dataset"]), metadata=shown
+            )
         )
         return dg.Output(
             {"verdict": verdict.to_dict(), "lineage": path, "snapshot_id": snapshot},

@@ -10,6 +10,7 @@ SIGTERM first, SIGKILL after a grace period. The report server serves the artifa
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import subprocess
@@ -51,20 +52,15 @@ def _stop(processes: dict[str, subprocess.Popen]) -> None:
     """SIGTERM every process group, then SIGKILL what is left after the grace period."""
     for proc in processes.values():
         if proc.poll() is None:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
     deadline = time.monotonic() + GRACE_SECONDS
     for proc in processes.values():
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             proc.wait(timeout=max(deadline - time.monotonic(), 0.1))
-        except subprocess.TimeoutExpired:
-            pass
-        try:  # the group may outlive its leader (dagster dev's webserver and daemon)
+        # the group may outlive its leader (dagster dev's webserver and daemon)
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         proc.wait()
 
 

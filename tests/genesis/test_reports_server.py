@@ -90,7 +90,9 @@ def test_refuses_anything_but_a_report_inside_the_root(server, path):
 def test_head_requests_and_unknown_methods(server):
     for method, expected in (("HEAD", 200), ("POST", 501), ("PUT", 501)):
         connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
-        connection.request(method, "/adult/privacy_audit.html", body=b"x" if method != "HEAD" else None)
+        connection.request(
+            method, "/adult/privacy_audit.html", body=b"x" if method != "HEAD" else None
+        )
         response = connection.getresponse()
         assert response.status == expected, method
         if method == "HEAD":

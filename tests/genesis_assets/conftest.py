@@ -37,9 +37,7 @@ def adult_entry(name: str = "adult", source: str | Path = "small.csv", **overrid
     return entry
 
 
-def write_project(
-    folder: Path, data: pd.DataFrame, *datasets: dict[str, Any], **top: Any
-) -> Path:
+def write_project(folder: Path, data: pd.DataFrame, *datasets: dict[str, Any], **top: Any) -> Path:
     """Write ``small.csv`` and ``genesis.yaml`` (artifacts under ``folder/artifacts``) into
     ``folder``; ``top`` adds top-level sections (storage, schedule, executor...)."""
     folder.mkdir(parents=True, exist_ok=True)

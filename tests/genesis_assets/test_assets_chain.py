@@ -89,9 +89,10 @@ def test_release_writes_the_lineage_once_after_the_checks(chain):
     assert 0 < checks["quality"]["metrics"]["overall_score"] <= 1
     assert chain.metadata("release")["lineage_hash"] == lineage.latest_hash
     raw = chain.instance.get_latest_materialization_event(dg.AssetKey(["adult", "raw_source"]))
-    assert lineage.blocks[0].content["data_hash"] == raw.asset_materialization.tags[
-        "dagster/data_version"
-    ]
+    assert (
+        lineage.blocks[0].content["data_hash"]
+        == raw.asset_materialization.tags["dagster/data_version"]
+    )
 
 
 def test_the_verdict_is_shown_on_the_release_and_the_synthetic_dataset(chain):
@@ -119,8 +120,7 @@ def test_the_verdict_is_shown_on_the_release_and_the_synthetic_dataset(chain):
     (observation,) = [
         e
         for e in chain.result.all_events
-        if e.event_type_value == "ASSET_OBSERVATION"
-        and e.asset_key == SYNTHETIC
+        if e.event_type_value == "ASSET_OBSERVATION" and e.asset_key == SYNTHETIC
     ]
     observed = observation.event_specific_data.asset_observation.metadata
     assert observed["verdict"].value == expected.to_markdown()

@@ -25,7 +25,9 @@ def test_dashboard_takes_what_it_shows_as_inputs(chain):
         "privacy_audit", "drift_report", "release",
     }  # fmt: skip
     assert not node.child_keys
-    (dashboard,) = [a for a in chain.defs.assets if dg.AssetKey(["adult", "quality_dashboard"]) in a.keys]
+    (dashboard,) = [
+        a for a in chain.defs.assets if dg.AssetKey(["adult", "quality_dashboard"]) in a.keys
+    ]
     assert {"privacy_audit", "drift_report", "release"} <= set(dashboard.keys_by_input_name)
 
 
@@ -78,7 +80,10 @@ def test_a_new_synthetic_version_gets_its_own_report_without_the_old_audit(make_
         # rerun regenerates and reports only: the stored audit describes the first version
         rerun = materialize(
             path,
-            [dg.AssetKey(["adult", s]) for s in ("synthetic_dataset", "quality_report", "quality_dashboard")],
+            [
+                dg.AssetKey(["adult", s])
+                for s in ("synthetic_dataset", "quality_report", "quality_dashboard")
+            ],
             instance=instance,
             run_config={"ops": {"adult__synthetic_dataset": {"config": {"seed": 11}}}},
         )

@@ -228,7 +228,9 @@ def test_make_ui_serves_the_ui_and_the_reports_and_stops_on_a_signal(
             assert time.monotonic() < deadline, "make ui did not start both servers"
             time.sleep(0.5)
         with dg.DagsterInstance.from_config(str(home)) as instance:
-            event = instance.get_latest_materialization_event(dg.AssetKey(["adult", "privacy_audit"]))
+            event = instance.get_latest_materialization_event(
+                dg.AssetKey(["adult", "privacy_audit"])
+            )
             link = event.asset_materialization.metadata["report_html"].value
         assert link.startswith(reports)
         assert b"<!DOCTYPE html>" in _get(link)  # the UI's link opens over http

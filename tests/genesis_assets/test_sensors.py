@@ -152,11 +152,13 @@ def test_drift_requests_exactly_one_run_then_none(location):
 
 def test_no_model_yet_skips_without_advancing(make_config):
     defs = build_definitions(load_config(make_config()))
-    with dg.instance_for_test() as instance:
-        with dg.build_sensor_context(
+    with (
+        dg.instance_for_test() as instance,
+        dg.build_sensor_context(
             instance=instance, resources={"io_manager": defs.resources["io_manager"]}
-        ) as context:
-            result = _sensor(defs)(context)
+        ) as context,
+    ):
+        result = _sensor(defs)(context)
     assert "no adult/synthesis_model materialized yet" in result.skip_reason.skip_message
     assert result.cursor is None
 

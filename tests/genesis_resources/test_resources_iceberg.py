@@ -87,7 +87,9 @@ def test_output_metadata_goes_into_the_commit(tmp_path, adult_df):
     commit = versioning.repository("adult").get_commit()
     assert commit.metadata == {"run_id": result.run_id, "seed": 3, "rows": 40, "method": "cart"}
     assert "(cart)" in commit.message
-    assert event.materialization.tags["dagster/data_version"] == commit.hash  # set by the IO manager
+    assert (
+        event.materialization.tags["dagster/data_version"] == commit.hash
+    )  # set by the IO manager
 
 
 def test_pin_tag_and_branch(tmp_path, adult_df):
