@@ -18,21 +18,13 @@ REPORT = dg.AssetKey(["adult", "drift_report"])
 @pytest.fixture(scope="module")
 def materialized(tmp_path_factory, small_adult, adult_dataset):
     """The chain up to drift_report, in-process, on 1,000 Adult rows."""
-    import yaml
+    from conftest import materialize, write_project
 
     folder = tmp_path_factory.mktemp("drift")
-    small_adult.to_csv(folder / "small.csv", index=False)
     entry = adult_dataset("adult", drift={"thresholds": {"ks": 0.01}})
-    document = {"storage": {"root": "artifacts"}, "datasets": [entry]}
-    (folder / "genesis.yaml").write_text(yaml.safe_dump(document))
-    defs = build_definitions(load_config(folder / "genesis.yaml"))
+    path = write_project(folder, small_adult, entry)
     with dg.instance_for_test() as instance:
-        result = dg.materialize(
-            [*defs.assets, *defs.asset_checks],
-            resources=defs.resources,
-            instance=instance,
-            selection=dg.AssetSelection.assets(REPORT).upstream(),
-        )
+        result = materialize(path, dg.AssetSelection.assets(REPORT).upstream(), instance=instance)
         assert result.success
         event = instance.get_latest_materialization_event(REPORT).asset_materialization
         yield folder, {k: v.value for k, v in event.metadata.items()}, list(small_adult.columns)

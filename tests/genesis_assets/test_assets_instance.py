@@ -58,6 +58,7 @@ def project_home(tmp_path_factory, adult_df, repo_root):
         adult_df.sample(n=1000, random_state=1),
         adult_entry(quasi_identifiers=[], sensitive_columns=[]),
         reports={"base_url": f"http://127.0.0.1:{port}"},
+        executor="in_process",  # as the project's genesis.yaml: one small chain, one process
     )
     home = folder / "dagster_home"
     home.mkdir()
