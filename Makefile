@@ -21,7 +21,7 @@ export OMP_NUM_THREADS ?= 1
 help:
 	@echo "make demo    set up .venv and materialize the whole asset chain for the default dataset"
 	@echo "make test    set up .venv and run the test suite"
-	@echo "make ui      Dagster web UI on http://127.0.0.1:3000 over the same instance"
+	@echo "make ui      Dagster web UI on http://127.0.0.1:3000 over the same instance, reports on :8765"
 	@echo "make bench   benchmarks against SDV (.venv-bench) and Evidently"
 	@echo "make bench-automl, make bench-anonymeter   the AutoML and privacy benchmarks"
 	@echo "make lint    ruff check + ruff format --check"
@@ -48,8 +48,9 @@ $(DAGSTER_HOME)/dagster.yaml: dagster.yaml
 	@mkdir -p $(DAGSTER_HOME)
 	cp dagster.yaml $(DAGSTER_HOME)/dagster.yaml
 
+# the materialize_all job (not the hidden asset job), so the run shows under Jobs and Overview
 demo: install $(DAGSTER_HOME)/dagster.yaml
-	$(BIN)/dagster asset materialize -m genesis_assets.definitions --select '*'
+	$(BIN)/dagster job execute -m genesis_assets.definitions -j materialize_all
 	@$(BIN)/python -m genesis_assets.summary
 
 test: install browser
@@ -58,8 +59,10 @@ test: install browser
 test-slow: install
 	$(BIN)/pytest -m slow
 
+# dagster dev and the report server (genesis serve-reports), in process groups of their own;
+# Ctrl-C or SIGTERM to make's group stops both (genesis_assets/ui.py)
 ui: install $(DAGSTER_HOME)/dagster.yaml
-	$(BIN)/dagster dev -h 127.0.0.1 -p 3000 -m genesis_assets.definitions
+	$(BIN)/python -m genesis_assets.ui --port 3000
 
 $(BENCH_STAMP): benchmarks/requirements-bench.txt
 	@test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)

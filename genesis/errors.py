@@ -61,6 +61,10 @@ class SchemaError(GenesisError):
     """A schema is malformed or does not match the data it is applied to."""
 
 
+class ConfigError(GenesisError, ValueError):
+    """``genesis.yaml`` is missing, malformed, or declares a dataset that cannot work."""
+
+
 class MissingDependencyError(GenesisError, ImportError):
     """An optional dependency needed for the requested feature is not installed."""
 

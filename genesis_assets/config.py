@@ -32,7 +32,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from genesis.errors import GenesisError
+from genesis.errors import ConfigError, GenesisError
 
 #: environment variable naming the configuration file to load instead of the default one
 CONFIG_ENV_VAR = "GENESIS_CONFIG"
@@ -45,10 +45,6 @@ _PASSWORD_IN_URL = re.compile(r"(://[^:/@]+:)[^@/]+@")
 _URL_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]+://")
 
 
-class ConfigError(GenesisError, ValueError):
-    """``genesis.yaml`` is missing, malformed, or declares a dataset that cannot work."""
-
-
 class DriftConfig(BaseModel):
     """How a dataset's drift sensor watches its source (see ``genesis.drift.DriftDetector``)."""
 
@@ -58,7 +54,9 @@ class DriftConfig(BaseModel):
         300, ge=30, description="Seconds between two checks of the source by the drift sensor."
     )
     sensor_running: bool = Field(
-        True, description="Whether the drift sensor runs as soon as the code location loads."
+        True,
+        description="Whether the drift sensor runs as soon as the code location loads. On by "
+        "default: a tick only reads the source and regenerates when it really drifted.",
     )
     drift_share: float = Field(
         0.5, gt=0.0, le=1.0, description="Share of drifted columns that triggers regeneration."
@@ -81,7 +79,10 @@ class ScheduleConfig(BaseModel):
     cron: str = Field("0 2 * * *", description="Cron expression of the refresh (default 02:00).")
     timezone: str = Field("UTC", description="IANA timezone the cron expression is read in.")
     running: bool = Field(
-        True, description="Whether the schedule runs as soon as the code location loads."
+        False,
+        description="Whether the schedule runs as soon as the code location loads. Off by "
+        "default: a `make ui` left open would otherwise refit every dataset each night; turn it "
+        "on (here or in the UI) on the machine that owns the refreshes.",
     )
 
 
@@ -186,6 +187,18 @@ class StorageConfig(BaseModel):
     region: str | None = Field(None, description="S3 region.")
 
 
+class ReportsConfig(BaseModel):
+    """Where the UI links the HTML reports: the report server (``genesis serve-reports``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    base_url: str = Field(
+        "http://127.0.0.1:8765",
+        description="URL of the report server serving the artifact root (make ui starts it); "
+        "metadata links each report as <base_url>/<dataset>/<report>.html.",
+    )
+
+
 class DatasetVersioningConfig(BaseModel):
     """Per dataset: where its versions go and which one consumers read."""
 
@@ -227,6 +240,9 @@ class GenesisConfig(BaseModel):
     schedule: ScheduleConfig = Field(
         default_factory=ScheduleConfig, description="The nightly_refresh schedule."
     )
+    reports: ReportsConfig = Field(
+        default_factory=ReportsConfig, description="Where the UI links the HTML reports."
+    )
     executor: Literal["multiprocess", "in_process"] = Field(
         "multiprocess",
         description=(
@@ -235,11 +251,6 @@ class GenesisConfig(BaseModel):
             "'in_process' (one process: far less start-up cost for a single small chain)."
         ),
     )
-
-    @property
-    def by_name(self) -> dict[str, DatasetConfig]:
-        """The datasets keyed by name."""
-        return {d.name: d for d in self.datasets}
 
 
 def config_path() -> Path:
@@ -386,9 +397,9 @@ def _resolve(config: GenesisConfig, base: Path, where: str) -> GenesisConfig:
         raise ConfigError(
             f"{where} is invalid:\n  storage, field 'bucket' is required when kind is s3; add it"
         )
-    root = Path(config.storage.root).expanduser()
+    root = Path(_expand(config.storage.root, "storage, field 'root'", where)).expanduser()
     root = root if root.is_absolute() else base / root
-    warehouse = config.versioning.warehouse
+    warehouse = _expand(config.versioning.warehouse, "versioning, field 'warehouse'", where)
     if "://" not in warehouse:
         local = Path(warehouse).expanduser()
         warehouse = str((local if local.is_absolute() else base / local).resolve())
@@ -404,6 +415,21 @@ def _resolve(config: GenesisConfig, base: Path, where: str) -> GenesisConfig:
             "versioning": config.versioning.model_copy(update={"warehouse": warehouse}),
         }
     )
+
+
+_VARIABLE = re.compile(r"\$(\w+)|\$\{(\w+)\}")
+
+
+def _expand(value: str, label: str, where: str) -> str:
+    """``$VAR`` / ``${VAR}`` replaced by the environment (e.g. ``${DAGSTER_HOME}/artifacts``,
+    so the artifacts belong to the Dagster instance); an unset variable is an error."""
+    missing = [a or b for a, b in _VARIABLE.findall(value) if (a or b) not in os.environ]
+    if missing:
+        raise ConfigError(
+            f"{where} is invalid:\n  {label}: {value!r} names the environment variable "
+            f"{missing[0]}, which is not set; set it or write the path in full"
+        )
+    return os.path.expandvars(value)
 
 
 def _drift_problems(ds: DatasetConfig, label: str) -> list[str]:
@@ -429,10 +455,8 @@ def _schedule_problems(schedule: ScheduleConfig) -> list[str]:
     """The cron expression and the timezone must be valid."""
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-    from dagster._utils.schedules import is_valid_cron_string
-
     problems = []
-    if not is_valid_cron_string(schedule.cron):
+    if not is_valid_cron(schedule.cron):
         problems.append(
             f"schedule, field 'cron': {schedule.cron!r} is not a cron expression; use five "
             "fields, e.g. '0 2 * * *' for 02:00 every day"
@@ -445,6 +469,53 @@ def _schedule_problems(schedule: ScheduleConfig) -> list[str]:
             "e.g. 'UTC' or 'Europe/Paris'"
         )
     return problems
+
+
+#: (lowest, highest) value and names of each of the five cron fields
+_CRON_FIELDS = (
+    (0, 59, {}),
+    (0, 23, {}),
+    (1, 31, {}),
+    (
+        1,
+        12,
+        {
+            m: i + 1
+            for i, m in enumerate(
+                ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+            )
+        },
+    ),
+    (0, 7, {d: i for i, d in enumerate(["sun", "mon", "tue", "wed", "thu", "fri", "sat"])}),
+)
+_CRON_ITEM = re.compile(r"^(\*|[a-z0-9]+(?:-[a-z0-9]+)?)(?:/([0-9]+))?$")
+
+
+def is_valid_cron(expression: str) -> bool:
+    """Whether ``expression`` is a five-field cron expression (minute hour day month weekday).
+
+    Each field is ``*`` or a comma list of values, ``a-b`` ranges, either with a ``/step``;
+    months and weekdays may be named (``jan``, ``mon``). Values must lie in the field's range.
+    """
+    fields = expression.lower().split()
+    if len(fields) != len(_CRON_FIELDS):
+        return False
+    for text, (low, high, names) in zip(fields, _CRON_FIELDS, strict=True):
+        for item in text.split(","):
+            match = _CRON_ITEM.match(item)
+            if match is None or match.group(2) == "0":
+                return False
+            if match.group(1) == "*":
+                continue
+            bounds = []
+            for value in match.group(1).split("-"):
+                number = names.get(value, int(value) if value.isdigit() else None)
+                if number is None or not low <= number <= high:
+                    return False
+                bounds.append(number)
+            if len(bounds) == 2 and bounds[0] > bounds[1]:
+                return False
+    return True
 
 
 def _format_problems(ds: DatasetConfig, label: str) -> list[str]:

@@ -1,23 +1,32 @@
-"""Drift stage: ``drift_report``, the real source against the model's baseline and the
-synthetic rows against the real ones."""
+"""Drift stage: ``drift_report`` (the real source against the rows the model was trained on,
+and the synthetic rows against the real ones) and its ``source_not_drifted`` check.
+
+The baseline is the protected ``training_data`` artifact, loaded through the IO manager like
+any input: saved models carry no real rows, and no file name is read behind the IO manager.
+
+The check is deliberately **not blocking** (severity WARN): source drift says the real data
+moved since the model was trained, not that this synthetic version is broken. The version is
+still scored, released and shown as "Not shareable — drift" in the verdict, and the drift
+sensor requests a refit; blocking would hide that verdict instead of explaining it.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import dagster as dg
 import pandas as pd
 
+from genesis.jsonsafe import finite, rounded
 from genesis_assets.config import DatasetConfig
 from genesis_assets.keys import stage_inputs
 from genesis_resources import ArtifactStore
+from genesis_resources.iceberg import snapshot_of
+from genesis_resources.reports import ReportLinks
 
-#: metadata key of ``synthesis_model`` holding the source's fingerprint at training time
-SOURCE_FINGERPRINT = "source_fingerprint"
-#: metadata key of ``synthesis_model`` holding the model's own training-data fingerprint
-TRAINING_FINGERPRINT = "training_fingerprint"
-#: where the model's file lives in the artifact store (the IO manager's naming)
-MODEL_FILE = "synthesis_model.model"
+SOURCE_HTML = "drift_report.html"
+SYNTHETIC_HTML = "drift_synthetic_vs_real.html"
 
 
 def detector_for(ds: DatasetConfig, schema=None):
@@ -49,96 +58,125 @@ def detector_for(ds: DatasetConfig, schema=None):
     )
 
 
-def training_fingerprints(
-    context: dg.AssetExecutionContext, dataset: str, model: Any
-) -> dict[str, str]:
-    """Metadata for ``synthesis_model``: the fingerprints the drift sensor compares with.
-
-    ``source_fingerprint`` is the content hash of the ``raw_source`` the training rows came
-    from (its latest materialization); ``training_fingerprint`` the model's own.
-    """
-    out: dict[str, str] = {}
-    event = context.instance.get_latest_materialization_event(dg.AssetKey([dataset, "raw_source"]))
-    if event is not None and event.asset_materialization is not None:
-        value = event.asset_materialization.metadata.get("content_hash")
-        if value is not None:
-            out[SOURCE_FINGERPRINT] = str(value.value)
-    fingerprint = getattr(model, "training_fingerprint_", None)
-    if fingerprint:
-        out[TRAINING_FINGERPRINT] = str(fingerprint)
-    return out
+def _number(value: Any) -> str:
+    number = finite(value)
+    return "n/a" if number is None else f"{number:.3g}"
 
 
-def model_baseline(model: Any, fallback: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The training rows a model recorded at fit time (``baseline_sample_``), else ``fallback``."""
-    try:
-        return model.baseline_sample_
-    except AttributeError:
-        if fallback is None:
-            raise
-        return fallback
+def _share(value: Any) -> str:
+    number = finite(value)
+    return "n/a" if number is None else f"{number:.1%}"
 
 
-def report_metadata(report, prefix: str = "") -> dict[str, Any]:
-    """Drift share, verdict, drifted columns and the per-column table as metadata."""
+def drift_table(report: Mapping[str, Any]) -> str:
+    """``DriftReport.to_dict()`` as a Markdown table with a value in every cell."""
+    lines = [
+        "| column | test | value | threshold | distribution | missing (baseline → now) | drifted |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for c in report.get("columns") or []:
+        lines.append(
+            f"| {c.get('column')} | {c.get('test')} | {_number(c.get('value'))} "
+            f"| {_number(c.get('threshold'))} | {'drift' if c.get('distribution_drift') else 'same'} "
+            f"| {_share(c.get('missing_share_baseline'))} → {_share(c.get('missing_share_current'))} "
+            f"| {'**yes**' if c.get('drifted') else 'no'} |"
+        )
+    for name in report.get("missing_columns") or []:
+        lines.append(f"| {name} | none | n/a | n/a | column missing | n/a | **yes** |")
+    return "\n".join(lines)
+
+
+def report_metadata(report: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Observed share, its threshold, the verdict, drifted columns and the table."""
     return {
-        f"{prefix}drift_share": round(report.share, 4),
-        f"{prefix}dataset_drift": report.dataset_drift,
-        f"{prefix}drifted_columns": ", ".join(report.drifted_columns) or "none",
-        f"{prefix}columns": dg.MetadataValue.md(report.to_markdown()),
+        f"{prefix}observed_drift_share": rounded(report.get("share")),
+        f"{prefix}drift_share_threshold": rounded(report.get("drift_share")),
+        f"{prefix}dataset_drift": bool(report.get("dataset_drift")),
+        f"{prefix}drifted_columns": ", ".join(report.get("drifted_columns") or []) or "none",
+        f"{prefix}columns": dg.MetadataValue.md(drift_table(report)),
     }
 
 
-def build_drift_assets(ds: DatasetConfig) -> list[dg.AssetsDefinition]:
-    """The drift stage of one dataset: ``drift_report``."""
+def build_drift_assets(ds: DatasetConfig) -> list[dg.AssetsDefinition | dg.AssetChecksDefinition]:
+    """The drift stage of one dataset: ``drift_report`` and its non-blocking check."""
     prefix = [ds.name]
 
     @dg.asset(
         key_prefix=prefix,
         group_name=ds.name,
         ins=stage_inputs(
-            ds.name, "raw_source", "training_data", "synthesis_model", "synthetic_dataset"
+            ds.name, "raw_source", "training_data", "inferred_schema", "synthetic_dataset"
         ),
         code_version=ds.version_of("drift"),
         description=(
-            "Drift of the real source against the baseline the model was trained on, and of "
-            f"the synthetic rows against the real training rows (drift share >= "
-            f"{ds.drift.drift_share} is dataset drift)."
+            "Drift of the real source against the training rows the model learned from, and "
+            f"of the synthetic rows against them (drift share >= {ds.drift.drift_share} is "
+            "dataset drift)."
         ),
     )
     def drift_report(
         artifact_store: ArtifactStore,
+        report_links: ReportLinks,
         raw_source: pd.DataFrame,
         training_data: pd.DataFrame,
-        synthesis_model,
+        inferred_schema,
         synthetic_dataset: pd.DataFrame,
     ) -> dg.Output[dict]:
-        detector = detector_for(ds, getattr(synthesis_model, "schema_", None))
-        source = detector.detect(model_baseline(synthesis_model, training_data), raw_source)
+        snapshot = snapshot_of(synthetic_dataset)
+        detector = detector_for(ds, inferred_schema)
+        source = detector.detect(training_data, raw_source)
         synthetic = detector.detect(training_data, synthetic_dataset)
-        source_html = artifact_store.write_text(
-            ds.name, "drift_report.html", source.to_html(f"{ds.name}: source vs. model baseline")
+        artifact_store.write_text(
+            ds.name, SOURCE_HTML, source.to_html(f"{ds.name}: source vs. training rows")
         )
-        synthetic_html = artifact_store.write_text(
+        artifact_store.write_text(
             ds.name,
-            "drift_synthetic_vs_real.html",
-            synthetic.to_html(f"{ds.name}: synthetic vs. real training rows"),
+            SYNTHETIC_HTML,
+            synthetic.to_html(f"{ds.name}: synthetic version {snapshot} vs. real training rows"),
         )
-        from genesis.io import fingerprint
-
+        stored = {
+            "source_vs_baseline": source.to_dict(),
+            "synthetic_vs_real": synthetic.to_dict(),
+            "snapshot_id": snapshot,  # the version compared: no later report shows it for another
+        }
         return dg.Output(
-            {
-                "source_vs_baseline": source.to_dict(),
-                "synthetic_vs_real": synthetic.to_dict(),
-                # the synthetic version compared, so no later report shows it for another
-                "synthetic_version": fingerprint(synthetic_dataset)[:16],
-            },
+            stored,
             metadata={
-                **report_metadata(source),
-                **report_metadata(synthetic, "synthetic_vs_real/"),
-                "html": dg.MetadataValue.path(source_html),
-                "synthetic_vs_real/html": dg.MetadataValue.path(synthetic_html),
+                "snapshot_id": snapshot,
+                **report_metadata(stored["source_vs_baseline"]),
+                **report_metadata(stored["synthetic_vs_real"], "synthetic_vs_real/"),
+                **report_links.metadata(artifact_store, ds.name, SOURCE_HTML, "html"),
+                **report_links.metadata(
+                    artifact_store, ds.name, SYNTHETIC_HTML, "synthetic_vs_real/html"
+                ),
             },
         )
 
-    return [drift_report]
+    @dg.asset_check(
+        asset=[*prefix, "drift_report"],
+        name="source_not_drifted",
+        blocking=False,
+        description=(
+            f"Share of drifted source columns below drift_share_threshold "
+            f"({ds.drift.drift_share}, drift.drift_share in genesis.yaml). Not blocking: the "
+            "version is still released with a 'not shareable: drift' verdict, and the drift "
+            "sensor refits the model."
+        ),
+    )
+    def source_not_drifted(drift_report: dict) -> dg.AssetCheckResult:
+        from genesis.verdict import drift_verdict
+
+        verdict = drift_verdict(drift_report)
+        return dg.AssetCheckResult(
+            passed=verdict.drifted is False,
+            severity=dg.AssetCheckSeverity.WARN,
+            description=verdict.text,
+            metadata={
+                "observed_drift_share": rounded(verdict.observed_share),
+                "drift_share_threshold": rounded(verdict.threshold_share),
+                "drifted_columns": ", ".join(verdict.drifted_columns) or "none",
+                "snapshot_id": str(drift_report.get("snapshot_id")),
+            },
+        )
+
+    return [drift_report, source_not_drifted]

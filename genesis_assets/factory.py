@@ -9,6 +9,7 @@ from genesis_assets.config import DatasetConfig, GenesisConfig
 from genesis_assets.dashboard_assets import build_dashboard_assets
 from genesis_assets.drift_assets import build_drift_assets
 from genesis_assets.quality_assets import build_quality_assets
+from genesis_assets.release_assets import build_release_assets
 from genesis_assets.resources import build_resources
 from genesis_assets.schedules import build_nightly_refresh
 from genesis_assets.sensors import build_drift_sensor, dataset_asset_keys
@@ -21,7 +22,8 @@ def build_dataset_assets(ds: DatasetConfig) -> dg.Definitions:
     built = [*build_source_assets(ds), *build_synthesis_assets(ds), *build_quality_assets(ds)]
     built += build_audit_assets(ds)
     built += build_drift_assets(ds)
-    # last: the dashboard shows the privacy and drift stages built before it, when present
+    built += build_release_assets(ds)
+    # last: the dashboard shows the privacy, drift and release stages built before it
     built += build_dashboard_assets(ds, built)
     return dg.Definitions(
         assets=[d for d in built if not isinstance(d, dg.AssetChecksDefinition)],

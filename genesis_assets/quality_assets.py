@@ -1,15 +1,15 @@
 """Quality stage: ``quality_report`` and the blocking ``quality_above_threshold`` check."""
 
-import math
 from typing import Any
 
 import dagster as dg
 import pandas as pd
 
+from genesis.jsonsafe import rounded
 from genesis.schema.types import Schema
 from genesis_assets.config import DatasetConfig
 from genesis_assets.keys import stage_inputs
-from genesis_resources.iceberg import VersioningResource, record_checks
+from genesis_resources.iceberg import snapshot_of
 
 #: the report's scalar figures shown as metadata, in display order
 SCORES = (
@@ -25,27 +25,17 @@ SCORES = (
 )
 
 
-def _number(value: Any) -> float | int | None:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(number) else round(number, 4)
-
-
 def report_metadata(report) -> dict[str, Any]:
     """The quality score and its parts, ML utility and per-column details as metadata."""
     metadata: dict[str, Any] = {}
     for name in SCORES:
-        value = _number(getattr(report, name, None))
+        value = rounded(getattr(report, name, None))
         if value is not None:
             metadata[name] = value
     for name, value in (getattr(report, "ml_utility", None) or {}).items():
         if isinstance(value, str):
             metadata[f"ml_utility/{name}"] = value
-        elif (number := _number(value)) is not None:
+        elif (number := rounded(value)) is not None:
             metadata[f"ml_utility/{name}"] = number
     details = getattr(report, "column_details", None)
     if isinstance(details, pd.DataFrame) and not details.empty:
@@ -73,6 +63,7 @@ def build_quality_assets(ds: DatasetConfig) -> list[dg.AssetsDefinition | dg.Ass
         inferred_schema: Schema,
     ) -> dg.Output[dict]:
         from genesis.quality import QualityEvaluator
+        from genesis.verdict import quality_verdict
 
         report = QualityEvaluator(
             training_data,
@@ -82,7 +73,16 @@ def build_quality_assets(ds: DatasetConfig) -> list[dg.AssetsDefinition | dg.Ass
             schema=inferred_schema,
             seed=ds.seed,
         ).evaluate()
-        return dg.Output(report.to_dict(), metadata=report_metadata(report))
+        snapshot = snapshot_of(synthetic_dataset)
+        verdict = quality_verdict(report.to_dict(), ds.quality_threshold)
+        return dg.Output(
+            {**report.to_dict(), "snapshot_id": snapshot},
+            metadata={
+                "snapshot_id": snapshot,
+                "headline": f"overall_score (the verdict's score): {verdict.text}",
+                **report_metadata(report),
+            },
+        )
 
     @dg.asset_check(
         asset=[*prefix, "quality_report"],
@@ -93,31 +93,19 @@ def build_quality_assets(ds: DatasetConfig) -> list[dg.AssetsDefinition | dg.Ass
             "genesis.yaml); a failure stops every stage downstream of the report."
         ),
     )
-    def quality_above_threshold(
-        versioning: VersioningResource, quality_report: dict
-    ) -> dg.AssetCheckResult:
-        score = _number(quality_report.get("overall_score"))
-        passed = score is not None and score >= ds.quality_threshold
-        # the verdict joins the synthetic version's lineage chain, passed or not
-        record_checks(
-            versioning,
-            ds.name,
-            [
-                {
-                    "check": "quality",
-                    "metrics": {k: quality_report.get(k) for k in SCORES},
-                    "passed": passed,
-                    "threshold": ds.quality_threshold,
-                }
-            ],
-        )
+    def quality_above_threshold(quality_report: dict) -> dg.AssetCheckResult:
+        from genesis.verdict import quality_verdict
+
+        verdict = quality_verdict(quality_report, ds.quality_threshold)
+        score = rounded(verdict.score)
         return dg.AssetCheckResult(
-            passed=passed,
+            passed=bool(verdict.passed),
             severity=dg.AssetCheckSeverity.ERROR,
-            description=None if score is not None else "the overall score was not computable",
+            description=verdict.text,
             metadata={
                 "overall_score": score if score is not None else "not computable",
                 "threshold": ds.quality_threshold,
+                "snapshot_id": str(quality_report.get("snapshot_id")),
             },
         )
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 from genesis_assets.config import GenesisConfig
 from genesis_resources import ComputeResource, GenesisIOManager, LocalArtifactStore, MLflowResource
 from genesis_resources.iceberg import IcebergIOManager, VersioningResource
+from genesis_resources.reports import ReportLinks
 from genesis_resources.storage import ArtifactStore
 
 
 def build_resources(config: GenesisConfig) -> dict[str, object]:
-    """``compute``, ``artifact_store`` and the ``io_manager`` writing into it."""
+    """``compute``, ``artifact_store`` and the ``io_manager`` writing into it, MLflow, the
+    Iceberg catalog and its IO manager, and the links to the report server."""
     store = artifact_store(config)
     versioning = versioning_resource(config)
     return {
@@ -19,6 +21,7 @@ def build_resources(config: GenesisConfig) -> dict[str, object]:
         "mlflow": mlflow_resource(config),
         "versioning": versioning,
         "iceberg_io_manager": IcebergIOManager(versioning=versioning, artifact_store=store),
+        "report_links": ReportLinks(base_url=config.reports.base_url),
     }
 
 

@@ -3,11 +3,13 @@
 One sensor per dataset (``<dataset>_drift_sensor``), so each has the interval and
 thresholds of its ``drift:`` block in ``genesis.yaml``. Each tick:
 
-1. read the source and fingerprint it (:func:`genesis.io.fingerprint`);
-2. skip when the fingerprint is the one the cursor holds, or the one recorded in the
-   latest ``synthesis_model`` materialization (``source_fingerprint``): "source unchanged";
-3. otherwise compare the source with the model's training baseline (``baseline_sample_``
-   of the stored model) using :class:`genesis.drift.DriftDetector`;
+1. read the source and fingerprint it (:func:`genesis.io.fingerprint`, the content hash
+   ``raw_source`` uses as its data version);
+2. skip when the fingerprint is the one the cursor holds, or the data version of the latest
+   ``raw_source`` materialization: "source unchanged";
+3. otherwise compare the source with the rows the model was trained on (the protected
+   ``training_data`` artifact, loaded through the IO manager like any asset input) using
+   :class:`genesis.drift.DriftDetector`;
 4. on dataset drift, request ONE run of every asset of the dataset (``raw_source`` through
    ``synthesis_model`` and all downstream), keyed by the fingerprint; else skip with
    "source changed, drift share 0.12 < 0.5".
@@ -18,15 +20,13 @@ The cursor records the last fingerprint judged, so one change triggers at most o
 from __future__ import annotations
 
 import json
-import tempfile
 from collections.abc import Sequence
-from pathlib import Path
 
 import dagster as dg
 
 from genesis_assets.config import DatasetConfig
-from genesis_assets.drift_assets import MODEL_FILE, SOURCE_FINGERPRINT, detector_for
-from genesis_resources import ArtifactStore
+from genesis_assets.drift_assets import detector_for
+from genesis_resources import GenesisIOManager
 
 _TAG_LIMIT = 200
 
@@ -35,6 +35,7 @@ def build_drift_sensor(ds: DatasetConfig, asset_keys: Sequence[dg.AssetKey]) -> 
     """The drift sensor of one dataset; a drift run re-materializes ``asset_keys``."""
     keys = sorted(asset_keys, key=lambda k: k.to_user_string())
     model_key = dg.AssetKey([ds.name, "synthesis_model"])
+    source_key = dg.AssetKey([ds.name, "raw_source"])
     status = (
         dg.DefaultSensorStatus.RUNNING
         if ds.drift.sensor_running
@@ -49,11 +50,11 @@ def build_drift_sensor(ds: DatasetConfig, asset_keys: Sequence[dg.AssetKey]) -> 
         description=(
             f"Every {ds.drift.sensor_interval_seconds} s: fingerprint the source of "
             f"'{ds.name}'; when it changed and at least {ds.drift.drift_share:.0%} of its columns "
-            "drifted from the model's training baseline, regenerate the whole dataset."
+            "drifted from the rows the model was trained on, regenerate the whole dataset."
         ),
     )
     def drift_sensor(
-        context: dg.SensorEvaluationContext, artifact_store: ArtifactStore
+        context: dg.SensorEvaluationContext, io_manager: GenesisIOManager
     ) -> dg.SensorResult:
         from genesis.io import fingerprint, read_table
 
@@ -69,12 +70,14 @@ def build_drift_sensor(ds: DatasetConfig, asset_keys: Sequence[dg.AssetKey]) -> 
                 "the source with; materialize the dataset first",
                 cursor,
             )
-        recorded = event.asset_materialization.metadata.get(SOURCE_FINGERPRINT)
         cursor = {"fingerprint": source_fp}
-        if recorded is not None and recorded.value == source_fp:
+        source = context.instance.get_latest_materialization_event(source_key)
+        recorded = (source.asset_materialization.tags or {}) if source else {}
+        if recorded.get("dagster/data_version") == source_fp:
             return _skip(f"source unchanged since the model was trained ({source_fp[:12]})", cursor)
-        model = _load_model(artifact_store, ds.name)
-        report = detector_for(ds, model.schema_).detect(_baseline(model, ds.name), current)
+        training = io_manager.load_stage(ds.name, "training_data")
+        schema = io_manager.load_stage(ds.name, "inferred_schema")
+        report = detector_for(ds, schema).detect(training, current)
         context.log.info(f"{ds.name}: {report.summary()}")
         if not report.dataset_drift:
             return _skip(
@@ -102,29 +105,6 @@ def _skip(reason: str, cursor: dict) -> dg.SensorResult:
     return dg.SensorResult(
         skip_reason=dg.SkipReason(reason), cursor=json.dumps(cursor) if cursor else None
     )
-
-
-def _load_model(store: ArtifactStore, dataset: str):
-    """The dataset's stored model (written by the IO manager)."""
-    from genesis.generators import SyntheticGenerator
-
-    with tempfile.TemporaryDirectory(prefix="genesis-model-") as tmp:
-        local = Path(tmp) / "model"
-        local.write_bytes(store.read_bytes(dataset, MODEL_FILE))
-        return SyntheticGenerator.load(str(local))
-
-
-def _baseline(model, dataset: str):
-    """The model's training baseline (``baseline_sample_``, recorded at fit time)."""
-    from genesis.errors import ModelLoadError
-
-    try:
-        return model.baseline_sample_
-    except AttributeError:
-        raise ModelLoadError(
-            f"the stored model of {dataset!r} predates drift baselines (no baseline_sample_); "
-            "re-materialize its synthesis_model"
-        ) from None
 
 
 def dataset_asset_keys(chain: dg.Definitions) -> list[dg.AssetKey]:

@@ -8,6 +8,10 @@ from genesis.splits import split_holdout
 from genesis_assets.config import DatasetConfig, check_columns
 from genesis_assets.keys import stage_inputs
 from genesis_assets.metadata import column_schema, schema_markdown, table_shape
+from genesis_resources.io_manager import REAL_DATA
+
+#: definition metadata of the stages holding real rows: stored owner-only (0600)
+PRIVATE = {REAL_DATA: True}
 
 
 def build_source_assets(ds: DatasetConfig) -> list[dg.AssetsDefinition]:
@@ -18,6 +22,7 @@ def build_source_assets(ds: DatasetConfig) -> list[dg.AssetsDefinition]:
         key_prefix=prefix,
         group_name=ds.name,
         kinds={"pandas"},
+        metadata=PRIVATE,
         code_version=ds.version_of("source", "format", "query", "read_options"),
         description=f"The real table of '{ds.name}', read from {ds.display_source}.",
     )
@@ -44,8 +49,9 @@ def build_source_assets(ds: DatasetConfig) -> list[dg.AssetsDefinition]:
                 key=[*prefix, "training_data"],
                 is_required=False,
                 code_version=ds.version_of("holdout_fraction", "seed"),
-                description="Real rows the synthesizer learns from.",
+                description="Real rows the synthesizer learns from (and the drift baseline).",
                 kinds={"pandas"},
+                metadata=PRIVATE,
             ),
             "holdout_data": dg.AssetOut(
                 key=[*prefix, "holdout_data"],
@@ -53,6 +59,7 @@ def build_source_assets(ds: DatasetConfig) -> list[dg.AssetsDefinition]:
                 code_version=ds.version_of("holdout_fraction", "seed"),
                 description="Real rows kept out of training, to score quality and privacy honestly.",
                 kinds={"pandas"},
+                metadata=PRIVATE,
             ),
         },
         ins=stage_inputs(ds.name, "raw_source"),

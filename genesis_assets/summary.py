@@ -33,6 +33,7 @@ def headline(instance: dg.DagsterInstance, config: GenesisConfig) -> list[str]:
         audit = _metadata(instance, [ds.name, "privacy_audit"]) or {}
         drift = _metadata(instance, [ds.name, "drift_report"]) or {}
         dashboard = _metadata(instance, [ds.name, "quality_dashboard"]) or {}
+        release = _metadata(instance, [ds.name, "release"]) or {}
         method = model.get("selected_method") or ds.method
         line = (
             f"{ds.name}: {synthetic['dagster/row_count']:,} synthetic rows x "
@@ -49,22 +50,24 @@ def headline(instance: dg.DagsterInstance, config: GenesisConfig) -> list[str]:
             lines.append(
                 f"  quality score {score:.3f} (threshold {ds.quality_threshold}: {verdict})"
             )
-        if "overall_risk" in audit:
+        if "privacy_verdict" in audit:
             verdict = "passed" if audit.get("passed") else "FAILED"
-            lines.append(f"  privacy risk {audit['overall_risk']} ({verdict})")
-        if "drift_share" in drift:
+            lines.append(f"  privacy risk {audit['privacy_verdict']} ({verdict})")
+        if isinstance(drift.get("observed_drift_share"), int | float):
             lines.append(
-                f"  source drift since training: share {drift['drift_share']:.2f} "
+                f"  source drift since training: share {drift['observed_drift_share']:.2f} "
                 f"({'drifted' if drift.get('dataset_drift') else 'no dataset drift'})"
             )
+        if "headline" in release:
+            lines.append(f"  verdict: {release['headline']}")
         if "snapshot_id" in synthetic:
             lines.append(f"  Iceberg snapshot {synthetic['snapshot_id']}")
         if "model_uri" in model:
             lines.append(f"  MLflow model {model['model_uri']}")
         if "path" in synthetic:
             lines.append(f"  synthetic table: {synthetic['path']}")
-        if "path" in dashboard:
-            lines.append(f"  quality dashboard: {dashboard['path']}")
+        if "url" in dashboard:
+            lines.append(f"  quality dashboard: {dashboard['url']} (make ui serves it)")
     return lines
 
 

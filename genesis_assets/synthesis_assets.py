@@ -8,8 +8,8 @@ from genesis.schema.types import Schema
 from genesis_assets.config import DatasetConfig
 from genesis_assets.keys import stage_inputs
 from genesis_assets.metadata import preview, table_shape
+from genesis_assets.source_assets import PRIVATE
 from genesis_resources import ComputeResource, MLflowResource
-from genesis_resources.iceberg import VersioningResource
 
 
 class GenerationConfig(dg.Config):
@@ -36,24 +36,22 @@ def build_synthesis_assets(
         key_prefix=prefix,
         group_name=ds.name,
         ins=stage_inputs(ds.name, "training_data", "inferred_schema"),
+        metadata=PRIVATE,  # a fitted model holds real values (e.g. CART leaves)
         code_version=ds.version_of("method", "method_params", "seed", "automl_time_budget"),
         description=f"The synthesizer ('{ds.method}') fitted on the training rows.",
     )
     def synthesis_model(
-        context: dg.AssetExecutionContext,
         compute: ComputeResource,
         mlflow: MLflowResource,
         training_data: pd.DataFrame,
         inferred_schema: Schema,
     ) -> dg.Output:
         from genesis.generators import SyntheticGenerator
-        from genesis_assets.drift_assets import training_fingerprints
 
         if ds.method == "auto":  # AutoML search, every trial and the winner logged to MLflow
             from genesis_assets.automl_stage import fit_automl
 
             model, metadata = fit_automl(ds, compute, mlflow, training_data, inferred_schema)
-            metadata.update(training_fingerprints(context, ds.name, model))
             return dg.Output(model, metadata=metadata)
         params = {**compute.synthesizer_params(ds.method), **ds.method_params}
         model = SyntheticGenerator(ds.method, seed=ds.seed, **params)
@@ -65,7 +63,6 @@ def build_synthesis_assets(
                 "fit_seconds": round(float(model.fit_seconds_), 3),
                 "training_rows": len(training_data),
                 "params": dg.MetadataValue.json(params),
-                **training_fingerprints(context, ds.name, model),
             },
         )
 
@@ -77,35 +74,25 @@ def build_synthesis_assets(
         io_manager_key="iceberg_io_manager",
         code_version=ds.version_of("rows", "seed"),
         description="The synthetic twin of the source table: each materialization a snapshot "
-        f"of the Iceberg table genesis.{ds.name} (branch '{ds.versioning.branch}'); the data "
-        "version is the snapshot id.",
+        f"of the Iceberg table genesis.{ds.name} (branch '{ds.versioning.branch}'), committed "
+        "by the IO manager; the snapshot id is the data version every later stage reports.",
     )
     def synthetic_dataset(
-        context: dg.AssetExecutionContext,
-        config: GenerationConfig,
-        versioning: VersioningResource,
-        synthesis_model,
-        inferred_schema: Schema,
+        config: GenerationConfig, synthesis_model, inferred_schema: Schema
     ) -> dg.Output[pd.DataFrame]:
-        from genesis_resources.iceberg import publish_synthetic
-
         rows = config.rows or ds.rows or inferred_schema.n_rows
         seed = ds.seed if config.seed is None else config.seed
         df = synthesis_model.generate(rows, seed=seed)
-        commit, versioned = publish_synthetic(
-            context, versioning, ds.name, df, model=synthesis_model, schema=inferred_schema,
-            params={"seed": seed, "rows": rows},
-        )  # fmt: skip
+        # the IO manager commits the rows and copies method, seed and rows into the commit
         return dg.Output(
             df,
-            data_version=dg.DataVersion(commit.hash),
             metadata={
                 **table_shape(df),
                 "method": getattr(synthesis_model, "method", ds.method),  # auto: the winner's
                 "seed": seed,
+                "rows": rows,
                 "preview": preview(df),
-            }
-            | versioned,
+            },
         )
 
     @dg.asset_check(

@@ -1,14 +1,21 @@
-"""Dataset versions on Apache Iceberg for the Dagster chain.
+"""Dataset versions on Apache Iceberg for the Dagster chain: one writer, one version id.
 
-:class:`VersioningResource` opens one :class:`genesis.versioning.DatasetRepository` per
-dataset (table ``genesis.<dataset>`` in one catalog) and publishes each synthetic version as
-a snapshot on the dataset's branch, with its lineage chain stored beside the table.
-:class:`IcebergIOManager` stores and loads ``synthetic_dataset`` through it, so downstream
-assets read the committed rows (or the tag a dataset is pinned to).
+:class:`IcebergIOManager` is the only writer of a synthetic version: its ``handle_output``
+commits the rows as one snapshot of the Iceberg table ``genesis.<dataset>`` (on the
+dataset's branch) and makes that snapshot id the asset's data version. Its ``load_input``
+gives every downstream asset the committed rows (or the tag the dataset is pinned to) with
+the snapshot id in ``df.attrs["snapshot_id"]`` (:func:`snapshot_of`), so each report names
+the exact version it describes, even when consumers are pinned to an older tag.
+
+The lineage chain of a version (source -> schema -> model -> generation -> checks) is
+written once, after the checks, by :func:`write_lineage` (the ``release`` asset calls it):
+the chain is built whole each time, never appended to, and an equal chain already attached
+to the version is kept, so re-runs and several instances sharing the warehouse never
+duplicate a block.
 
 Why the project's own IO manager rather than ``dagster-iceberg``: dagster-iceberg 0.3.x
 pins ``pyiceberg<0.12`` while Genesis uses PyIceberg 0.12's branch-aware writes, and it
-appends/overwrites without commit messages, fingerprints or lineage.
+appends/overwrites without commit messages or lineage.
 """
 
 from __future__ import annotations
@@ -18,19 +25,24 @@ from typing import TYPE_CHECKING, Any
 import dagster as dg
 from pydantic import Field
 
-from genesis.errors import DataWriteError, SourceNotFoundError
+from genesis.errors import InvalidParameterError, SourceNotFoundError
 from genesis_resources.storage import ArtifactStore
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from genesis.lineage import LineageChain
     from genesis.versioning import Commit, DatasetRepository
 
-#: metadata keys of the materialization (what a person reads in the UI)
+#: metadata key of the materialization holding the snapshot id (what a person reads in the UI)
 SNAPSHOT_ID = "snapshot_id"
-#: note on a commit naming its lineage chain extended with the checks run after the commit
+#: ``DataFrame.attrs`` key naming the snapshot a loaded synthetic table came from
+SNAPSHOT_ATTR = "snapshot_id"
+#: note on a commit naming its lineage chain (written once, after the checks)
 LINEAGE_NOTE = "lineage"
 TABLE_LOCATION = "table_location"
+#: scalar output metadata the IO manager copies into the commit (generation parameters)
+_COMMITTED_METADATA = ("method", "seed", "rows")
 
 
 class VersioningResource(dg.ConfigurableResource):
@@ -79,41 +91,20 @@ class VersioningResource(dg.ConfigurableResource):
         return repo
 
     def branch_of(self, dataset: str) -> str:
+        """The branch the dataset's versions go to."""
         return self.branches.get(dataset, "main")
 
-    def publish(
-        self,
-        dataset: str,
-        df: pd.DataFrame,
-        message: str,
-        *,
-        metadata: dict[str, Any] | None = None,
-        lineage: Any = None,
+    def commit(
+        self, dataset: str, df: pd.DataFrame, message: str, metadata: dict[str, Any] | None = None
     ) -> tuple[Commit, dict[str, Any]]:
-        """Commit ``df`` as the dataset's new version; store ``lineage`` (a LineageChain)
-        beside the table and reference it from the snapshot summary.
-
-        Returns the commit and the materialization metadata: snapshot id, branch, table
-        location, whether a snapshot was written, the diff against the previous version, and
-        the lineage file and hash.
-        """
-        from genesis.io import fingerprint
-
+        """Commit ``df`` as the dataset's new version (nothing is written when it equals the
+        head); return the commit and its materialization metadata."""
         repo = self.repository(dataset)
-        metadata = dict(metadata or {})
-        branches = {branch.name for branch in repo.branches()}
-        head = repo.get_commit() if repo.current_branch in branches else None
-        unchanged = head is not None and head.fingerprint == fingerprint(df)
-        if lineage is not None and not unchanged:  # an unchanged version keeps its own chain
-            path = repo.write_file(
-                f"lineage/{lineage.latest_hash}.json", lineage.to_json().encode("utf-8")
-            )
-            metadata.update(lineage=path, lineage_hash=lineage.latest_hash)
         commit = repo.commit(df, message, metadata)
         return commit, self.describe(repo, commit)
 
     def describe(self, repo: DatasetRepository, commit: Commit) -> dict[str, Any]:
-        """Materialization metadata of a commit (diff against its parent)."""
+        """Materialization metadata of a commit: snapshot id, branch, location, diff."""
         out: dict[str, Any] = {
             SNAPSHOT_ID: commit.hash,
             "branch": repo.current_branch or repo.head,
@@ -129,15 +120,27 @@ class VersioningResource(dg.ConfigurableResource):
             out["diff_summary"] = "first version"
         if commit.schema_changes:
             out["schema_changes"] = dg.MetadataValue.json(commit.schema_changes)
-        if "lineage" in commit.metadata:
-            out["lineage"] = dg.MetadataValue.path(commit.metadata["lineage"])
-            out["lineage_hash"] = str(commit.metadata.get("lineage_hash"))
         return out
 
-    def load(self, dataset: str) -> pd.DataFrame:
-        """What consumers get: the pinned tag when the dataset has one, else the branch head."""
+    def load(self, dataset: str, ref: Any = None) -> pd.DataFrame:
+        """The rows consumers get, with ``attrs["snapshot_id"]``: ``ref`` when given, else
+        the pinned tag when the dataset has one, else the branch head."""
         repo = self.repository(dataset)
-        return repo.load(self.pin_tags.get(dataset))
+        commit = repo.get_commit(ref if ref is not None else self.pin_tags.get(dataset))
+        df = repo.load(commit.snapshot_id)
+        df.attrs[SNAPSHOT_ATTR] = commit.hash
+        return df
+
+
+def snapshot_of(df: pd.DataFrame) -> str:
+    """The snapshot id of a synthetic table loaded by :class:`IcebergIOManager`."""
+    snapshot = getattr(df, "attrs", {}).get(SNAPSHOT_ATTR)
+    if not snapshot:
+        raise InvalidParameterError(
+            "this table carries no Iceberg snapshot id (attrs['snapshot_id']); load it through "
+            "IcebergIOManager (io_manager_key='iceberg_io_manager') or VersioningResource.load"
+        )
+    return str(snapshot)
 
 
 def _dataset_of(context: dg.InputContext | dg.OutputContext) -> str:
@@ -145,9 +148,26 @@ def _dataset_of(context: dg.InputContext | dg.OutputContext) -> str:
     return "/".join(path[:-1]) or path[-1]
 
 
+def _set_data_version(context: dg.OutputContext, snapshot_id: str) -> None:
+    """Make the snapshot id the asset's data version.
+
+    Dagster 1.13 has no public call for an IO manager to set the data version (open request
+    dagster-io/dagster#15584); the step context's ``set_data_version`` is what
+    ``OpExecutionContext.set_data_version`` calls, and the materialization event, built after
+    ``handle_output`` returns, takes the version from it. Contexts built for tests have no
+    step context: nothing to set there.
+    """
+    try:
+        step = context.step_context
+    except dg.DagsterInvariantViolationError:
+        return
+    step.set_data_version(context.asset_key, dg.DataVersion(snapshot_id))
+
+
 class IcebergIOManager(dg.ConfigurableIOManager):
-    """Stores DataFrame assets as snapshots of the dataset's Iceberg table; loads the branch
-    head (or the pinned tag). Committing rows identical to the head writes nothing."""
+    """Stores DataFrame assets as snapshots of the dataset's Iceberg table (the only writer of
+    a synthetic version); loads the branch head or the pinned tag, with the snapshot id in
+    ``attrs``. Committing rows identical to the head writes nothing and keeps its id."""
 
     versioning: VersioningResource = Field(description="The catalog and warehouse.")
     artifact_store: ArtifactStore | None = Field(
@@ -159,8 +179,6 @@ class IcebergIOManager(dg.ConfigurableIOManager):
     def handle_output(self, context: dg.OutputContext, obj: Any) -> None:
         import pandas as pd
 
-        from genesis.errors import InvalidParameterError
-
         if obj is None:
             return
         if not isinstance(obj, pd.DataFrame):
@@ -169,14 +187,18 @@ class IcebergIOManager(dg.ConfigurableIOManager):
                 "IcebergIOManager stores DataFrames only: route other values to 'io_manager'"
             )
         dataset = _dataset_of(context)
-        repo = self.versioning.repository(dataset)
-        commit = repo.commit(
-            obj,
-            f"materialization of {context.asset_key.to_user_string()} (run {context.run_id})",
-            {"run_id": context.run_id},
+        given = _output_metadata(context)
+        committed = {k: given[k] for k in _COMMITTED_METADATA if k in given}
+        message = (
+            f"{context.asset_key.to_user_string()}: {len(obj)} rows"
+            + (f" ({committed['method']})" if "method" in committed else "")
+            + f", run {context.run_id}"
         )
-        if commit.created:  # the asset body may have committed already (and set the data version)
-            context.add_output_metadata(self.versioning.describe(repo, commit))
+        commit, metadata = self.versioning.commit(
+            dataset, obj, message, {"run_id": context.run_id, **committed}
+        )
+        context.add_output_metadata(metadata)
+        _set_data_version(context, commit.hash)
         if self.artifact_store is not None:
             stage = context.asset_key.path[-1]
             path = self.artifact_store.write_parquet(dataset, f"{stage}.parquet", obj)
@@ -186,109 +208,67 @@ class IcebergIOManager(dg.ConfigurableIOManager):
         return self.versioning.load(_dataset_of(context))
 
 
-def lineage_inputs(context: dg.AssetExecutionContext, dataset: str) -> dict[str, Any]:
-    """What the lineage chain needs from earlier materializations: the source's content hash
-    and the model's MLflow run id (read from their latest materialization metadata)."""
-    out: dict[str, Any] = {}
-    for stage, key, name in (
-        ("raw_source", "content_hash", "source_hash"),
-        ("synthesis_model", "mlflow_run_id", "mlflow_run_id"),
-    ):
-        event = context.instance.get_latest_materialization_event(dg.AssetKey([dataset, stage]))
-        if event is not None and event.asset_materialization is not None:
-            value = event.asset_materialization.metadata.get(key)
-            if value is not None:
-                out[name] = str(value.value)
+def _output_metadata(context: dg.OutputContext) -> dict[str, Any]:
+    """The scalar metadata the asset body attached to its output (empty in bare contexts)."""
+    try:
+        raw = context.output_metadata or {}
+    except dg.DagsterInvariantViolationError:
+        return {}
+    out = {}
+    for key, value in raw.items():
+        value = getattr(value, "value", value)
+        if isinstance(value, str | int | float | bool):
+            out[key] = value
     return out
 
 
-def publish_synthetic(
-    context: dg.AssetExecutionContext,
-    versioning: VersioningResource,
-    dataset: str,
-    df: pd.DataFrame,
-    *,
-    model: Any,
-    schema: Any,
-    params: dict[str, Any],
-) -> tuple[Commit, dict[str, Any]]:
-    """Commit a synthetic version with its lineage chain (source hash -> schema -> model,
-    with its MLflow run when there is one -> generation); return the commit and the
-    materialization metadata (snapshot id, table location, diff, lineage)."""
-    from genesis.lineage import synthesis_chain
+def _signature(chain: LineageChain) -> list[tuple[str, str]]:
+    """What a chain says, without its timestamps and the hashes linking its blocks (which
+    depend on the timestamps): equal chains, equal signatures."""
+    import json
 
-    found = lineage_inputs(context, dataset)
-    source = found.get("source_hash") or getattr(model, "training_fingerprint_", None) or "unknown"
-    chain = synthesis_chain(
-        source=source,
-        source_name=f"{dataset}/raw_source",
-        schema=schema,
-        model=model,
-        synthetic=df,
-        generation_params=params,
-        mlflow_run_id=found.get("mlflow_run_id"),
-    )
-    message = f"{dataset}: {len(df)} synthetic rows ({getattr(model, 'method', '?')}, run {context.run_id})"
-    return versioning.publish(
-        dataset,
-        df,
-        message,
-        metadata={"run_id": context.run_id, **params},
-        lineage=chain,
-    )
+    return [
+        (b.block_type, json.dumps({k: v for k, v in b.content.items() if k != "input_hash"},
+                                  sort_keys=True, default=str))
+        for b in chain.blocks
+    ]  # fmt: skip
 
 
-def record_checks(
-    versioning: VersioningResource,
-    dataset: str,
-    checks: list[dict[str, Any]],
-    ref: Any = None,
-) -> str | None:
-    """Append check blocks (quality, privacy...) to the lineage of a version (default: the
-    branch head) once the checks have run; return the extended chain's path, or None when
-    the dataset has no version yet (its synthetic rows did not go through the repository).
+def write_lineage(
+    versioning: VersioningResource, dataset: str, snapshot_id: str, chain: LineageChain
+) -> tuple[str, str]:
+    """Attach ``chain`` to the version ``snapshot_id``, once; return (path, lineage hash).
 
-    Each check: ``{"check": "privacy", "metrics": {...}, "passed": True, "threshold": x}``.
-    The extended chain is stored beside the table and attached to the commit as the note
-    ``lineage`` (the snapshot summary keeps pointing at the chain as committed).
+    The chain must describe the whole version (source through checks). When the version
+    already carries a chain with the same blocks (a re-run, or another instance sharing the
+    warehouse), that one is kept and nothing is written; a different chain (e.g. checks that
+    now fail) replaces it. Chains are never appended to, so no block is ever duplicated.
     """
+    from genesis.lineage import LineageChain
+
     repo = versioning.repository(dataset)
-    try:
-        commit = repo.get_commit(ref)
-    except SourceNotFoundError:
-        return None
-    for _ in range(5):
-        before = repo.notes(commit.hash).get(LINEAGE_NOTE)
-        chain = read_lineage(versioning, dataset, commit.hash)
-        for check in checks:
-            chain.add_quality_check(
-                check.get("metrics", {}),
-                bool(check.get("passed")),
-                check.get("threshold"),
-                check=str(check.get("check", "quality")),
-            )
-        path = repo.write_file(f"lineage/{chain.latest_hash}.json", chain.to_json().encode())
-        if repo.notes(commit.hash).get(LINEAGE_NOTE) == before:  # nobody extended it meanwhile
-            repo.set_note(commit.hash, LINEAGE_NOTE, path)
-            return path
-    raise DataWriteError(
-        f"the lineage of {dataset} version {commit.hash} kept changing while checks were "
-        "recorded; record them again"
-    )
+    commit = repo.get_commit(snapshot_id)
+    current = repo.notes(commit.hash).get(LINEAGE_NOTE)
+    if current:
+        existing = LineageChain.from_json(repo.read_file(current).decode("utf-8"))
+        if existing.verify() and _signature(existing) == _signature(chain):
+            return current, str(existing.latest_hash)
+    path = repo.write_file(f"lineage/{chain.latest_hash}.json", chain.to_json().encode("utf-8"))
+    repo.set_note(commit.hash, LINEAGE_NOTE, path)
+    return path, str(chain.latest_hash)
 
 
-def read_lineage(versioning: VersioningResource, dataset: str, ref: Any = None) -> Any:
-    """The lineage chain of a version (default: the branch head), with the checks recorded
-    after the commit when there are any."""
+def read_lineage(versioning: VersioningResource, dataset: str, ref: Any = None) -> LineageChain:
+    """The lineage chain of a version (default: the branch head), as the release wrote it."""
     from genesis.lineage import LineageChain
 
     repo = versioning.repository(dataset)
     commit = repo.get_commit(ref)
-    path = repo.notes(commit.hash).get(LINEAGE_NOTE) or commit.metadata.get("lineage")
+    path = repo.notes(commit.hash).get(LINEAGE_NOTE)
     if not path:
         raise SourceNotFoundError(
-            f"version {commit.hash} of {dataset!r} has no lineage chain; it was committed "
-            "outside the Dagster chain"
+            f"version {commit.hash} of {dataset!r} has no lineage chain yet; materialize "
+            f"{dataset}/release after its checks"
         )
     return LineageChain.from_json(repo.read_file(path).decode("utf-8"))
 
@@ -296,8 +276,7 @@ def read_lineage(versioning: VersioningResource, dataset: str, ref: Any = None) 
 __all__ = [
     "IcebergIOManager",
     "VersioningResource",
-    "lineage_inputs",
-    "publish_synthetic",
     "read_lineage",
-    "record_checks",
+    "snapshot_of",
+    "write_lineage",
 ]

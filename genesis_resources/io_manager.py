@@ -2,7 +2,7 @@
 
 | value | file |
 |---|---|
-| ``pandas.DataFrame`` | ``<stage>.parquet`` (atomic, through ``genesis.io.write_parquet``) |
+| ``pandas.DataFrame`` | ``<stage>.parquet`` (atomic) |
 | ``genesis.schema.Schema`` | ``<stage>.schema.json`` |
 | fitted synthesizer (``save``/``load``) | ``<stage>.model`` (the library's own format) |
 | ``dict`` / ``list`` (reports) | ``<stage>.json`` |
@@ -10,6 +10,10 @@
 Artifacts are laid out by asset key: ``[dataset, stage]`` becomes ``<root>/<dataset>/<stage>.*``;
 a partitioned asset gets ``<root>/<dataset>/<stage>/<partition>.*``. The path written is
 added to the materialization's metadata as ``path``.
+
+An asset whose definition metadata has ``genesis/real_data: True`` (:data:`REAL_DATA`) holds
+real rows or values (the source, the training and holdout rows, a fitted model, whose CART
+leaves hold real values): its file is created readable by its owner only (0600).
 """
 
 from __future__ import annotations
@@ -24,6 +28,9 @@ from pydantic import Field
 
 from genesis.errors import InvalidParameterError, SourceNotFoundError
 from genesis_resources.storage import ArtifactStore
+
+#: definition metadata key marking an asset that holds real data (stored owner-only)
+REAL_DATA = "genesis/real_data"
 
 _PARQUET, _SCHEMA, _MODEL, _JSON = ".parquet", ".schema.json", ".model", ".json"
 # probed in this order when loading: each kind of value has its own suffix
@@ -43,6 +50,24 @@ def _is_model(obj: Any) -> bool:
     return callable(getattr(obj, "save", None)) and callable(getattr(obj, "generate", None))
 
 
+def model_bytes(model: Any) -> bytes:
+    """A fitted synthesizer in the library's own format (``save`` through a temporary folder)."""
+    with tempfile.TemporaryDirectory(prefix="genesis-model-") as tmp:
+        local = Path(tmp) / "model"
+        model.save(str(local))
+        return local.read_bytes()
+
+
+def model_from_bytes(data: bytes) -> Any:
+    """The synthesizer :func:`model_bytes` wrote (``SyntheticGenerator.load``)."""
+    from genesis.generators import SyntheticGenerator
+
+    with tempfile.TemporaryDirectory(prefix="genesis-model-") as tmp:
+        local = Path(tmp) / "model"
+        local.write_bytes(data)
+        return SyntheticGenerator.load(str(local))
+
+
 class GenesisIOManager(dg.ConfigurableIOManager):
     """Stores DataFrames as Parquet, schemas and reports as JSON, models via ``save``/``load``."""
 
@@ -51,23 +76,25 @@ class GenesisIOManager(dg.ConfigurableIOManager):
     def handle_output(self, context: dg.OutputContext, obj: Any) -> None:
         import pandas as pd
 
+        from genesis.jsonsafe import json_safe
         from genesis.schema.types import Schema
 
         if obj is None:
             return
         dataset, stage = _location(context)
         store = self.artifact_store
+        private = bool((context.definition_metadata or {}).get(REAL_DATA))
         if isinstance(obj, pd.DataFrame):
-            path = store.write_parquet(dataset, stage + _PARQUET, obj)
+            path = store.write_parquet(dataset, stage + _PARQUET, obj, private=private)
         elif isinstance(obj, Schema):
-            path = store.write_text(dataset, stage + _SCHEMA, obj.to_json())
+            path = store.write_bytes(
+                dataset, stage + _SCHEMA, obj.to_json().encode("utf-8"), private=private
+            )
         elif _is_model(obj):
-            with tempfile.TemporaryDirectory(prefix="genesis-model-") as tmp:
-                local = Path(tmp) / "model"
-                obj.save(str(local))
-                path = store.write_bytes(dataset, stage + _MODEL, local.read_bytes())
+            path = store.write_bytes(dataset, stage + _MODEL, model_bytes(obj), private=private)
         elif isinstance(obj, dict | list):
-            path = store.write_text(dataset, stage + _JSON, json.dumps(obj, indent=2, default=str))
+            text = json.dumps(json_safe(obj), indent=2)
+            path = store.write_bytes(dataset, stage + _JSON, text.encode("utf-8"), private=private)
         else:
             raise InvalidParameterError(
                 f"asset {context.asset_key.to_user_string()} returned a {type(obj).__name__}, "
@@ -78,12 +105,17 @@ class GenesisIOManager(dg.ConfigurableIOManager):
 
     def load_input(self, context: dg.InputContext) -> Any:
         dataset, stage = _location(context)
+        return self.load_stage(dataset, stage)
+
+    def load_stage(self, dataset: str, stage: str) -> Any:
+        """The stored value of asset ``[dataset, stage]``, as ``load_input`` gives it to an
+        asset (for sensors and scripts, which have no input context)."""
         store = self.artifact_store
         for suffix in _SUFFIXES:
             if store.exists(dataset, stage + suffix):
                 return self._read(dataset, stage + suffix, suffix)
         raise SourceNotFoundError(
-            f"no stored value for asset {context.asset_key.to_user_string()} under "
+            f"no stored value for asset {dataset}/{stage} under "
             f"{store.path_for(dataset, stage)}.*; materialize it first"
         )
 
@@ -96,10 +128,5 @@ class GenesisIOManager(dg.ConfigurableIOManager):
 
             return Schema.from_json(store.read_text(dataset, name))
         if suffix == _MODEL:
-            from genesis.generators import SyntheticGenerator
-
-            with tempfile.TemporaryDirectory(prefix="genesis-model-") as tmp:
-                local = Path(tmp) / "model"
-                local.write_bytes(store.read_bytes(dataset, name))
-                return SyntheticGenerator.load(str(local))
+            return model_from_bytes(store.read_bytes(dataset, name))
         return json.loads(store.read_text(dataset, name))

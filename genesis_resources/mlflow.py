@@ -14,7 +14,6 @@ MLflow takes about two seconds to import, so it is imported only when a run star
 from __future__ import annotations
 
 import contextlib
-import math
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,6 +22,8 @@ from typing import Any
 
 import dagster as dg
 from pydantic import Field
+
+from genesis.jsonsafe import finite
 
 #: environment variables MLflow reads its server credentials from
 _CREDENTIAL_VARIABLES = {
@@ -88,12 +89,8 @@ def _metrics(trial: dict[str, Any]) -> dict[str, float]:
         "probe_seconds",
         "estimated_seconds",
     )
-    out = {}
-    for name in names:
-        value = trial.get(name)
-        if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
-            out[name] = float(value)
-    return out
+    values = {name: finite(trial.get(name)) for name in names}
+    return {name: value for name, value in values.items() if value is not None}
 
 
 class MLflowResource(dg.ConfigurableResource):
@@ -200,13 +197,8 @@ class MLflowResource(dg.ConfigurableResource):
         """Log the finite numeric values of ``metrics`` to the active run."""
         import mlflow
 
-        mlflow.log_metrics(
-            {
-                k: float(v)
-                for k, v in metrics.items()
-                if isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
-            }
-        )
+        values = {k: finite(v) for k, v in metrics.items()}
+        mlflow.log_metrics({k: v for k, v in values.items() if v is not None})
 
     def log_text(self, text: str, artifact_file: str) -> None:
         """Log ``text`` as an artifact of the active run (e.g. the leaderboard as CSV)."""

@@ -1,7 +1,6 @@
 """Artifacts on S3 (or any S3-compatible store): ``s3://<bucket>/<prefix>/<dataset>/<name>``.
 
-The client is dagster-aws's ``S3Resource`` (boto3 underneath) when dagster-aws is installed,
-else plain boto3. Credentials come through ``dg.EnvVar``, never inline::
+The client is dagster-aws's ``S3Resource`` (boto3 underneath). Credentials come through ``dg.EnvVar``, never inline::
 
     S3ArtifactStore(
         bucket="genesis-artifacts",
@@ -50,17 +49,12 @@ class S3ArtifactStore(ArtifactStore):
             options = {k: v for k, v in options.items() if v}
             try:
                 from dagster_aws.s3 import S3Resource
-
-                self._client = S3Resource(**options).get_client()
-            except ImportError:
-                try:
-                    import boto3
-                except ImportError as exc:
-                    raise MissingDependencyError(
-                        "the S3 artifact store needs dagster-aws (or boto3); install it with "
-                        "pip install dagster-aws==0.29.27"
-                    ) from exc
-                self._client = boto3.client("s3", **options)
+            except ImportError as exc:
+                raise MissingDependencyError(
+                    "the S3 artifact store needs dagster-aws; install it with "
+                    "pip install dagster-aws==0.29.27"
+                ) from exc
+            self._client = S3Resource(**options).get_client()
         return self._client
 
     def _key(self, dataset: str, name: str) -> str:
@@ -82,7 +76,8 @@ class S3ArtifactStore(ArtifactStore):
             raise
         return True
 
-    def write_bytes(self, dataset: str, name: str, data: bytes) -> str:
+    def write_bytes(self, dataset: str, name: str, data: bytes, *, private: bool = False) -> str:
+        # objects are private unless the bucket's policy says otherwise: nothing to add
         from botocore.exceptions import BotoCoreError, ClientError
 
         key = self._key(dataset, name)
@@ -109,11 +104,6 @@ class S3ArtifactStore(ArtifactStore):
                 ) from None
             raise
         return response["Body"].read()
-
-    def write_parquet(self, dataset: str, name: str, df: pd.DataFrame) -> str:
-        buffer = io.BytesIO()
-        df.to_parquet(buffer, index=False)
-        return self.write_bytes(dataset, name, buffer.getvalue())
 
     def read_parquet(self, dataset: str, name: str) -> pd.DataFrame:
         import pandas as pd

@@ -1,9 +1,8 @@
 """Artifact stores: where the chain's tables, models and reports live.
 
-One abstract :class:`ArtifactStore` and its local-folder form :class:`LocalArtifactStore`.
-An S3 form arrives with the storage issue; its credentials will come through
-``dg.EnvVar`` (e.g. ``S3ArtifactStore(bucket=..., secret_key=dg.EnvVar("AWS_SECRET_ACCESS_KEY"))``),
-never written into code or YAML.
+One abstract :class:`ArtifactStore`, its local-folder form :class:`LocalArtifactStore`
+and its S3 form (:mod:`genesis_resources.s3`). Artifacts holding real data (``private=True``)
+are created owner-only (0600) in a local folder; on S3 the bucket's policy governs access.
 
 Artifacts are addressed by ``(dataset, name)``: ``name`` is a relative path such as
 ``"synthetic_dataset.parquet"`` or ``"synthetic_dataset/2024-01-01.parquet"``.
@@ -36,16 +35,23 @@ class ArtifactStore(dg.ConfigurableResource, ABC):
         """Whether the artifact has been written."""
 
     @abstractmethod
-    def write_bytes(self, dataset: str, name: str, data: bytes) -> str:
-        """Write ``data`` atomically; return its path."""
+    def write_bytes(self, dataset: str, name: str, data: bytes, *, private: bool = False) -> str:
+        """Write ``data`` atomically; return its path. ``private``: the artifact holds real
+        data and is readable by its owner only."""
 
     @abstractmethod
     def read_bytes(self, dataset: str, name: str) -> bytes:
         """Read an artifact; :class:`SourceNotFoundError` when it was never written."""
 
-    @abstractmethod
-    def write_parquet(self, dataset: str, name: str, df: pd.DataFrame) -> str:
+    def write_parquet(
+        self, dataset: str, name: str, df: pd.DataFrame, *, private: bool = False
+    ) -> str:
         """Write a DataFrame as Parquet atomically; return its path."""
+        import io
+
+        buffer = io.BytesIO()
+        df.to_parquet(buffer, index=False)
+        return self.write_bytes(dataset, name, buffer.getvalue(), private=private)
 
     @abstractmethod
     def read_parquet(self, dataset: str, name: str) -> pd.DataFrame:
@@ -93,10 +99,11 @@ class LocalArtifactStore(ArtifactStore):
             ) from None
         return path
 
-    def write_bytes(self, dataset: str, name: str, data: bytes) -> str:
+    def write_bytes(self, dataset: str, name: str, data: bytes, *, private: bool = False) -> str:
         from genesis.io import write_bytes_atomic
 
-        return write_bytes_atomic(self._prepare(dataset, name), data, what="artifact")
+        mode = 0o600 if private else 0o644
+        return write_bytes_atomic(self._prepare(dataset, name), data, what="artifact", mode=mode)
 
     def read_bytes(self, dataset: str, name: str) -> bytes:
         path = Path(self.path_for(dataset, name))
@@ -106,11 +113,6 @@ class LocalArtifactStore(ArtifactStore):
                 f"({dataset}/{name}) first"
             )
         return path.read_bytes()
-
-    def write_parquet(self, dataset: str, name: str, df: pd.DataFrame) -> str:
-        from genesis.io import write_parquet
-
-        return write_parquet(df, str(self._prepare(dataset, name)))
 
     def read_parquet(self, dataset: str, name: str) -> pd.DataFrame:
         import pandas as pd

@@ -8,7 +8,6 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 import pytest
-import yaml
 
 from genesis_assets.config import load_config
 from genesis_assets.factory import build_definitions
@@ -27,20 +26,15 @@ def _upto(stage: str) -> dg.AssetSelection:
 
 @pytest.fixture(scope="module")
 def auto_chain(tmp_path_factory, adult_df):
+    from conftest import adult_entry, write_project
+
     folder = tmp_path_factory.mktemp("auto")
-    adult_df.sample(n=1_000, random_state=0).to_csv(folder / "small.csv", index=False)
-    entry = {
-        "name": "adult",
-        "source": "small.csv",
-        "target": "income",
-        "method": "auto",
-        "automl_time_budget": BUDGET,
-        "method_params": {"methods": ["cart", "gaussian_copula"]},
-        "seed": 0,
-        "quality_threshold": 0.5,
-    }
-    path = folder / "genesis.yaml"
-    path.write_text(yaml.safe_dump({"storage": {"root": "artifacts"}, "datasets": [entry]}))
+    entry = adult_entry(
+        method="auto",
+        automl_time_budget=BUDGET,
+        method_params={"methods": ["cart", "gaussian_copula"]},
+    )
+    path = write_project(folder, adult_df.sample(n=1_000, random_state=0), entry)
     defs, nodes = _definitions(path)
     with dg.instance_for_test() as instance:
         result = dg.materialize(

@@ -17,6 +17,7 @@ STAGES = {
     "quality_report",
     "privacy_audit",
     "drift_report",
+    "release",
     "quality_dashboard",
 }
 
@@ -47,6 +48,7 @@ def test_every_asset_is_prefixed_and_grouped_by_dataset(make_config):
         ("synthetic_dataset", "conforms_to_schema"),
         ("quality_report", "quality_above_threshold"),
         ("privacy_audit", "privacy_audit_passed"),
+        ("drift_report", "source_not_drifted"),
     }
 
 
@@ -57,19 +59,34 @@ def test_second_dataset_gives_a_second_chain(make_config, adult_dataset):
     graph = defs.resolve_asset_graph()
     keys = {tuple(k.path) for k in graph.get_all_asset_keys()}
     assert keys == {(d, s) for d in ("adult", "census") for s in STAGES}
-    assert len(graph.asset_check_keys) == 6
+    assert len(graph.asset_check_keys) == 8
     upstream = graph.get(dg.AssetKey(["census", "synthesis_model"])).parent_keys
     assert {k.path[0] for k in upstream} == {"census"}  # the chains do not cross
 
 
-def test_checks_are_blocking(make_config):
+def test_gates_block_and_drift_warns(make_config):
     defs = build_definitions(load_config(make_config()))
-    specs = [
-        spec
+    blocking = {
+        spec.name: spec.blocking
         for checks_def in defs.resolve_asset_graph().assets_defs
         for spec in checks_def.check_specs
-    ]
-    assert specs and all(spec.blocking for spec in specs)
+    }
+    assert blocking == {
+        "conforms_to_schema": True,
+        "quality_above_threshold": True,
+        "privacy_audit_passed": True,
+        "source_not_drifted": False,  # documented in drift_assets: drift explains, not hides
+    }
+
+
+def test_release_follows_every_report(make_config):
+    graph = build_definitions(load_config(make_config())).resolve_asset_graph()
+    release = graph.get(dg.AssetKey(["adult", "release"]))
+    assert {k.path[-1] for k in release.parent_keys} == {
+        "synthetic_dataset", "inferred_schema", "synthesis_model", "quality_report",
+        "privacy_audit", "drift_report",
+    }  # fmt: skip
+    assert {k.path[-1] for k in release.child_keys} == {"quality_dashboard"}
 
 
 def test_executor_follows_the_config(make_config):

@@ -1,7 +1,8 @@
-"""The real thing: `dagster asset materialize` and `dagster dev` against a temporary DAGSTER_HOME.
+"""The real thing: `make demo`'s `dagster job execute -j materialize_all`, `dagster dev` and
+`make ui`'s wrapper against a temporary DAGSTER_HOME.
 
-Both run the project's own CLI in subprocesses, with the project's dagster.yaml and a small
-genesis.yaml named through GENESIS_CONFIG; the web server runs in its own process group
+All run the project's own CLI in subprocesses, with the project's dagster.yaml and a small
+genesis.yaml named through GENESIS_CONFIG; servers run in their own process group
 (`dagster dev` ignores SIGTERM from a non-interactive parent) and the whole group is stopped.
 """
 
@@ -34,6 +35,7 @@ STAGES = {
     "quality_report",
     "privacy_audit",
     "drift_report",
+    "release",
     "quality_dashboard",
 }
 
@@ -47,21 +49,17 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def project_home(tmp_path_factory, adult_df, repo_root):
     """A DAGSTER_HOME holding the project's dagster.yaml, and the env for the CLI."""
+    from conftest import adult_entry, write_project
+
     folder = tmp_path_factory.mktemp("instance")
-    adult_df.sample(n=1000, random_state=1).to_csv(folder / "small.csv", index=False)
-    config = {
-        "storage": {"root": "artifacts"},
-        "datasets": [
-            {
-                "name": "adult",
-                "source": "small.csv",
-                "target": "income",
-                "method": "cart",
-                "quality_threshold": 0.5,
-            }
-        ],
-    }
-    (folder / "genesis.yaml").write_text(yaml.safe_dump(config))
+    port = _free_port()
+    write_project(
+        folder,
+        adult_df.sample(n=1000, random_state=1),
+        adult_entry(quasi_identifiers=[], sensitive_columns=[]),
+        reports={"base_url": f"http://127.0.0.1:{port}"},
+        executor="in_process",  # as the project's genesis.yaml: one small chain, one process
+    )
     home = folder / "dagster_home"
     home.mkdir()
     shutil.copy(repo_root / "dagster.yaml", home / "dagster.yaml")
@@ -70,17 +68,18 @@ def project_home(tmp_path_factory, adult_df, repo_root):
         "DAGSTER_HOME": str(home),
         "GENESIS_CONFIG": str(folder / "genesis.yaml"),
         "OMP_NUM_THREADS": "1",
+        "PYTHONPATH": str(repo_root),
     }
     return folder, home, env
 
 
 @pytest.fixture(scope="module")
 def materialized(project_home, repo_root):
-    """One `dagster asset materialize --select '*'` run of the project's code location."""
+    """One `dagster job execute -j materialize_all` run (make demo) of the code location."""
     folder, home, env = project_home
     started = time.perf_counter()
     proc = subprocess.run(
-        [DAGSTER, "asset", "materialize", "-m", "genesis_assets.definitions", "--select", "*"],
+        [DAGSTER, "job", "execute", "-m", "genesis_assets.definitions", "-j", "materialize_all"],
         cwd=repo_root,
         env=env,
         capture_output=True,
@@ -98,6 +97,7 @@ def test_cli_materializes_the_chain_into_the_instance(materialized, monkeypatch)
     with dg.DagsterInstance.from_config(str(home)) as instance:
         (record,) = instance.get_run_records()
         assert record.dagster_run.status == dg.DagsterRunStatus.SUCCESS
+        assert record.dagster_run.job_name == "materialize_all"  # listed under Jobs
         for stage in STAGES:
             event = instance.get_latest_materialization_event(dg.AssetKey(["adult", stage]))
             assert event is not None, stage
@@ -190,6 +190,61 @@ def test_webserver_lists_the_assets_and_the_cli_run(webserver):
     data = _graphql(webserver, "{ assetNodes { assetKey { path } groupName } }")
     nodes = {tuple(n["assetKey"]["path"]): n["groupName"] for n in data["assetNodes"]}
     assert nodes == {("adult", stage): "adult" for stage in STAGES}
-    runs = _graphql(webserver, "{ runsOrError { ... on Runs { results { runId status } } } }")
-    statuses = [r["status"] for r in runs["runsOrError"]["results"]]
-    assert statuses == ["SUCCESS"]  # the run made by the CLI is visible in the UI
+    runs = _graphql(
+        webserver, "{ runsOrError { ... on Runs { results { runId status jobName } } } }"
+    )
+    results = runs["runsOrError"]["results"]
+    assert [(r["status"], r["jobName"]) for r in results] == [("SUCCESS", "materialize_all")]
+
+
+def _answers(url: str) -> bool:
+    try:
+        _get(url, timeout=2)
+        return True
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return False
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
+def test_make_ui_serves_the_ui_and_the_reports_and_stops_on_a_signal(
+    materialized, project_home, repo_root, stop, monkeypatch
+):
+    """`make ui`'s wrapper: the Dagster UI and the report server, whose links from the
+    metadata open; SIGTERM to its process group or Ctrl-C (SIGINT) stops both."""
+    folder, home, env = project_home
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    ui_port = _free_port()
+    config = yaml.safe_load((folder / "genesis.yaml").read_text())
+    reports = config["reports"]["base_url"]
+    log = (folder / f"ui-{stop.name}.log").open("wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "genesis_assets.ui", "--port", str(ui_port)],
+        cwd=repo_root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    ui = f"http://127.0.0.1:{ui_port}"
+    try:
+        deadline = time.monotonic() + 120
+        while not (_answers(f"{ui}/server_info") and _answers(f"{reports}/")):
+            assert proc.poll() is None, (folder / f"ui-{stop.name}.log").read_text()[-3000:]
+            assert time.monotonic() < deadline, "make ui did not start both servers"
+            time.sleep(0.5)
+        with dg.DagsterInstance.from_config(str(home)) as instance:
+            event = instance.get_latest_materialization_event(
+                dg.AssetKey(["adult", "privacy_audit"])
+            )
+            link = event.asset_materialization.metadata["report_html"].value
+        assert link.startswith(reports)
+        assert b"<!DOCTYPE html>" in _get(link)  # the UI's link opens over http
+        os.killpg(proc.pid, stop)  # what a terminal's Ctrl-C or `kill -- -PGID` does
+        assert proc.wait(timeout=40) == 0
+        time.sleep(1)
+        assert not _answers(f"{ui}/server_info") and not _answers(f"{reports}/")
+    finally:
+        if proc.poll() is None:  # a failed assertion: let the wrapper stop its servers first
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=40)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+        log.close()

@@ -1,40 +1,29 @@
-"""synthetic_dataset is versioned on Iceberg: snapshot ids are Dagster's data versions,
-each version carries a verifiable lineage chain, consumers can be pinned to a tag."""
+"""synthetic_dataset is versioned on Iceberg by its IO manager: snapshot ids are Dagster's data
+versions, each released version carries one verifiable lineage chain (written once, even by
+two instances sharing the warehouse), consumers can be pinned to a tag."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import dagster as dg
 import pandas as pd
 import pytest
 import yaml
+from conftest import materialize, write_project
 
+from genesis.errors import ConfigError
 from genesis.io import fingerprint
 from genesis.lineage import LineageChain
 from genesis.versioning import DatasetRepository
-from genesis_assets.config import ConfigError, load_config
+from genesis_assets.config import load_config
 from genesis_assets.factory import build_definitions
-from genesis_resources.iceberg import read_lineage
+from genesis_resources.iceberg import read_lineage, snapshot_of
 
 SYNTHETIC = dg.AssetKey(["adult", "synthetic_dataset"])
 UPTO_SYNTHETIC = "*adult/synthetic_dataset"
 
 
-def _run(config_path: Path, instance, seed: int | None = None, selection=UPTO_SYNTHETIC):
-    defs = build_definitions(load_config(config_path))
-    run_config = {}
-    if seed is not None:
-        run_config = {"ops": {"adult__synthetic_dataset": {"config": {"seed": seed}}}}
-    result = dg.materialize(
-        [*defs.assets, *defs.asset_checks],
-        resources=defs.resources,
-        instance=instance,
-        selection=selection,
-        run_config=run_config,
-    )
-    assert result.success
-    return defs, result
+def _seed(seed: int) -> dict:
+    return {"ops": {"adult__synthetic_dataset": {"config": {"seed": seed}}}}
 
 
 def _materialization(result) -> dg.AssetMaterialization:
@@ -44,30 +33,16 @@ def _materialization(result) -> dg.AssetMaterialization:
 
 @pytest.fixture(scope="module")
 def versioned(tmp_path_factory, adult_df):
-    """Three materializations of the chain up to synthetic_dataset: seed 0, seed 1, seed 1."""
+    """Three materializations up to synthetic_dataset: seed 0, seed 1, seed 1 again."""
     folder = tmp_path_factory.mktemp("versioned")
-    adult_df.sample(n=600, random_state=0).to_csv(folder / "small.csv", index=False)
-    config = {
-        "storage": {"root": "artifacts"},
-        "datasets": [
-            {
-                "name": "adult",
-                "source": "small.csv",
-                "target": "income",
-                "method": "cart",
-                "seed": 0,
-            }
-        ],
-    }
-    path = folder / "genesis.yaml"
-    path.write_text(yaml.safe_dump(config))
+    path = write_project(folder, adult_df.sample(n=600, random_state=0))
     instance = dg.DagsterInstance.ephemeral()
-    defs, first = _run(path, instance, seed=0)
-    _, second = _run(path, instance, seed=1)
-    _, third = _run(path, instance, seed=1, selection="adult/synthetic_dataset")
+    first = materialize(path, UPTO_SYNTHETIC, instance=instance, run_config=_seed(0))
+    second = materialize(path, UPTO_SYNTHETIC, instance=instance, run_config=_seed(1))
+    third = materialize(path, "adult/synthetic_dataset", instance=instance, run_config=_seed(1))
     return {
         "folder": folder,
-        "defs": defs,
+        "defs": build_definitions(load_config(path)),
         "instance": instance,
         "events": [_materialization(r) for r in (first, second, third)],
     }
@@ -83,18 +58,15 @@ def test_each_materialization_is_a_snapshot_whose_id_is_the_data_version(version
         assert event.metadata["snapshot_id"].value == commit.hash
     assert events[2].tags["dagster/data_version"] == log[0].hash
     assert events[2].metadata["new_snapshot"].value is False
-    # what Dagster records as the latest data version is the branch head's snapshot id
     record = versioned["instance"].get_latest_materialization_event(SYNTHETIC)
-    assert (
-        record.asset_materialization.tags["dagster/data_version"]
-        == {b.name: b.head for b in repo.branches()}["main"]
-    )
+    assert record.asset_materialization.tags["dagster/data_version"] == {b.name: b.head for b in repo.branches()}["main"]
+    # the generation parameters travel with the commit
+    assert [c.metadata["seed"] for c in log] == [1, 0]
 
 
 def test_materialization_metadata_holds_location_and_diff(versioned):
     first, second, _ = versioned["events"]
-    location = second.metadata["table_location"].value
-    assert location.endswith("/genesis/adult")
+    assert second.metadata["table_location"].value.endswith("/genesis/adult")
     assert first.metadata["diff_summary"].value == "first version"
     diff = second.metadata["diff"].value
     assert diff["rows_before"] == diff["rows_after"] == 600
@@ -102,39 +74,64 @@ def test_materialization_metadata_holds_location_and_diff(versioned):
     assert second.metadata["branch"].value == "main"
 
 
-def test_every_version_has_a_verifiable_lineage_chain(versioned):
-    versioning = versioned["defs"].resources["versioning"]
-    repo = versioning.repository("adult")
-    for commit in repo.log():
-        chain = read_lineage(versioning, "adult", commit.hash)
-        assert isinstance(chain, LineageChain) and chain.verify()
-        assert chain.latest_hash == commit.metadata["lineage_hash"]
-        types = [b.block_type for b in chain.blocks]
-        assert types == ["source", "transform", "transform", "generation"]
-        source, schema, model, generation = chain.blocks
-        raw = versioned["instance"].get_latest_materialization_event(
-            dg.AssetKey(["adult", "raw_source"])
-        )
-        assert (
-            source.content["data_hash"] == raw.asset_materialization.metadata["content_hash"].value
-        )
-        assert schema.content["operation"] == "infer_schema"
-        assert model.content["parameters"]["method"] == "cart"
-        assert generation.content["output_hash"] == commit.fingerprint
-        assert generation.content["output_hash"] == fingerprint(commit.load_data())
+def test_no_lineage_before_the_release(versioned):
+    from genesis.errors import SourceNotFoundError
+
+    with pytest.raises(SourceNotFoundError, match="materialize adult/release"):
+        read_lineage(versioned["defs"].resources["versioning"], "adult")
 
 
-def test_downstream_loads_the_committed_rows_or_the_pinned_tag(versioned):
+def test_downstream_loads_the_committed_rows_with_their_snapshot_id_or_the_pinned_tag(versioned):
     defs = versioned["defs"]
     io_manager = defs.resources["iceberg_io_manager"]
     repo = defs.resources["versioning"].repository("adult")
-    head = repo.load()
     loaded = io_manager.load_input(dg.build_input_context(asset_key=SYNTHETIC))
-    pd.testing.assert_frame_equal(loaded, head)
+    pd.testing.assert_frame_equal(loaded, repo.load())
+    assert snapshot_of(loaded) == repo.get_commit().hash
     first = repo.log()[-1]
     repo.tag("release-1", "first synthetic release", ref=first.hash)
     pinned = defs.resources["versioning"].model_copy(update={"pin_tags": {"adult": "release-1"}})
-    pd.testing.assert_frame_equal(pinned.load("adult"), first.load_data())
+    rows = pinned.load("adult")
+    pd.testing.assert_frame_equal(rows, first.load_data())
+    assert snapshot_of(rows) == first.hash  # the pinned version's own id, not the head's
+    with pytest.raises(Exception, match="carries no Iceberg snapshot id"):
+        snapshot_of(first.load_data())
+
+
+def test_two_instances_sharing_the_warehouse_write_one_lineage(tmp_path, small_adult):
+    """Re-runs and a second Dagster instance on the same artifacts and warehouse release the
+    same version: one chain, no duplicated block."""
+    path = write_project(tmp_path, small_adult)
+    with dg.instance_for_test() as one, dg.instance_for_test() as two:
+        assert materialize(path, instance=one).success
+        versioning = build_definitions(load_config(path)).resources["versioning"]
+        repo = versioning.repository("adult")
+        first_note = repo.notes()["lineage"]
+        assert materialize(path, instance=one).success  # a re-run
+        assert materialize(path, instance=two).success  # another instance, same warehouse
+        assert len(repo.log()) == 1  # same rows: the version did not change
+        assert repo.notes()["lineage"] == first_note  # the chain was kept, not rewritten
+        chain = read_lineage(versioning, "adult")
+    types = [b.block_type for b in chain.blocks]
+    assert types.count("quality_check") == 3 and types.count("generation") == 1
+    assert chain.verify()
+    written = list((tmp_path / ".genesis" / "warehouse").rglob("lineage/*.json"))
+    assert len(written) == 1
+
+
+def test_the_released_chain_describes_the_committed_rows(tmp_path, small_adult):
+    path = write_project(tmp_path, small_adult)
+    assert materialize(path).success
+    versioning = build_definitions(load_config(path)).resources["versioning"]
+    commit = versioning.repository("adult").get_commit()
+    chain = read_lineage(versioning, "adult", commit.hash)
+    assert isinstance(chain, LineageChain) and chain.verify()
+    source, schema, model, generation, *checks = chain.blocks
+    assert schema.content["operation"] == "infer_schema"
+    assert model.content["parameters"]["method"] == "cart"
+    assert generation.content["output_hash"] == commit.fingerprint
+    assert generation.content["output_hash"] == fingerprint(commit.load_data())
+    assert [c.content["check"] for c in checks] == ["quality", "privacy", "drift"]
 
 
 def test_versioning_config_branch_pin_and_errors(make_config, adult_dataset, tmp_path):
@@ -159,8 +156,7 @@ def test_versioning_config_branch_pin_and_errors(make_config, adult_dataset, tmp
 
 def test_branch_from_config_receives_the_versions(make_config, adult_dataset, tmp_path):
     path = make_config(adult_dataset("adult", versioning={"branch": "nightly"}))
-    _, result = _run(path, dg.DagsterInstance.ephemeral())
-    event = _materialization(result)
+    event = _materialization(materialize(path, UPTO_SYNTHETIC))
     assert event.metadata["branch"].value == "nightly"
     repo = DatasetRepository.init(tmp_path / ".genesis" / "warehouse", name="adult")
     assert {b.name: b.head for b in repo.branches()}["nightly"] == event.tags[

@@ -61,12 +61,12 @@ def _sensor(defs: dg.Definitions) -> dg.SensorDefinition:
 
 
 def _tick(loc, cursor=None) -> dg.SensorResult:
-    context = dg.build_sensor_context(
+    with dg.build_sensor_context(
         instance=loc["instance"],
         cursor=cursor,
-        resources={"artifact_store": loc["defs"].resources["artifact_store"]},
-    )
-    result = loc["sensor"](context)
+        resources={"io_manager": loc["defs"].resources["io_manager"]},
+    ) as context:
+        result = loc["sensor"](context)
     assert isinstance(result, dg.SensorResult)
     return result
 
@@ -80,13 +80,36 @@ def test_sensor_is_configured_from_genesis_yaml(location):
     sensor = location["sensor"]
     assert sensor.minimum_interval_seconds == 60
     assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
+    # the model's materialization carries no fingerprint stamp any more
     model_meta = location["instance"].get_latest_materialization_event(MODEL).asset_materialization
-    raw = location["instance"].get_latest_materialization_event(
-        dg.AssetKey(["adult", "raw_source"])
+    assert not {"source_fingerprint", "training_fingerprint"} & set(model_meta.metadata)
+
+
+def test_the_baseline_is_the_protected_training_data_not_the_model(location, monkeypatch):
+    """The sensor compares the source with the training_data artifact, loaded through the IO
+    manager; the model file is never opened (saved models hold no real rows)."""
+    from genesis.generators import SyntheticGenerator
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the sensor must not load the model")
+
+    monkeypatch.setattr(SyntheticGenerator, "load", refuse)
+    _drifted(location["data"]).to_csv(location["csv"], index=False)
+    (request,) = _tick(location).run_requests
+    assert float(request.tags["genesis/drift_share"]) >= 0.5
+    store = location["defs"].resources["artifact_store"]
+    (store_root,) = {store.root}
+    training = pd.read_parquet(f"{store_root}/adult/training_data.parquet")
+    # the drift figures are those of the training rows against the new source
+    from genesis_assets.drift_assets import detector_for
+
+    config = load_config(location["csv"].parent / "genesis.yaml")
+    from genesis.schema import infer_schema
+
+    report = detector_for(config.datasets[0], infer_schema(location["data"])).detect(
+        training, pd.read_csv(location["csv"])
     )
-    fingerprint = model_meta.metadata["source_fingerprint"].value
-    assert fingerprint == raw.asset_materialization.metadata["content_hash"].value
-    assert len(model_meta.metadata["training_fingerprint"].value) == 64
+    assert request.tags["genesis/drift_share"] == f"{report.share:.2f}"
 
 
 def test_unchanged_source_skips(location):
@@ -129,10 +152,12 @@ def test_drift_requests_exactly_one_run_then_none(location):
 
 def test_no_model_yet_skips_without_advancing(make_config):
     defs = build_definitions(load_config(make_config()))
-    with dg.instance_for_test() as instance:
-        context = dg.build_sensor_context(
-            instance=instance, resources={"artifact_store": defs.resources["artifact_store"]}
-        )
+    with (
+        dg.instance_for_test() as instance,
+        dg.build_sensor_context(
+            instance=instance, resources={"io_manager": defs.resources["io_manager"]}
+        ) as context,
+    ):
         result = _sensor(defs)(context)
     assert "no adult/synthesis_model materialized yet" in result.skip_reason.skip_message
     assert result.cursor is None

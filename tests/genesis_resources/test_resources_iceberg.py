@@ -9,13 +9,14 @@ import pandas as pd
 import pytest
 
 from genesis.errors import InvalidParameterError, SourceNotFoundError
-from genesis.lineage import LineageChain
+from genesis.lineage import LineageChain, synthesis_chain
 from genesis_resources import LocalArtifactStore
 from genesis_resources.iceberg import (
     IcebergIOManager,
     VersioningResource,
     read_lineage,
-    record_checks,
+    snapshot_of,
+    write_lineage,
 )
 
 S3_KEY = S3_SECRET = "test"  # what the moto server in tests/conftest.py accepts
@@ -61,8 +62,10 @@ def test_io_manager_commits_and_loads(versioning, adult_df, tmp_path):
     assert meta["path"].endswith("adult/synthetic_dataset.parquet")
     loaded = io_manager.load_input(dg.build_input_context(asset_key=KEY))
     pd.testing.assert_frame_equal(loaded, df)
+    assert snapshot_of(loaded) == meta["snapshot_id"]
     again = _store(io_manager, df.copy(), run_id="run-2")
-    assert "snapshot_id" not in again  # unchanged: nothing committed, nothing to report
+    assert again["new_snapshot"] is False  # unchanged: nothing committed, the head's id kept
+    assert again["snapshot_id"] == meta["snapshot_id"]
     meta = _store(io_manager, adult_df.head(250), run_id="run-3")
     assert meta["diff"]["rows_removed"] == 50 and meta["diff"]["rows_added"] == 0
     repo = resource.repository("adult")
@@ -70,23 +73,29 @@ def test_io_manager_commits_and_loads(versioning, adult_df, tmp_path):
     assert repo.verify().ok
 
 
-def test_publish_stores_the_lineage_beside_the_table(versioning, adult_df):
-    with dg.build_resources({"v": versioning}) as built:
-        resource = built.v
-    chain = LineageChain()
-    chain.add_source_block(adult_df, "adult.csv")
-    chain.add_generation_block("cart", {"seed": 0}, 100, output=adult_df.head(100))
-    commit, meta = resource.publish("adult", adult_df.head(100), "v1", lineage=chain)
-    assert meta["lineage_hash"] == chain.latest_hash == commit.metadata["lineage_hash"]
-    assert commit.metadata["lineage"].startswith(meta["table_location"].path)
-    stored = read_lineage(resource, "adult")
-    assert stored.verify() and stored.latest_hash == chain.latest_hash
+def test_output_metadata_goes_into_the_commit(tmp_path, adult_df):
+    @dg.asset(key=KEY, io_manager_key="iceberg_io_manager")
+    def synthetic_dataset() -> dg.Output[pd.DataFrame]:
+        return dg.Output(adult_df.head(40), metadata={"seed": 3, "rows": 40, "method": "cart"})
+
+    versioning = VersioningResource(warehouse=str(tmp_path))
+    result = dg.materialize(
+        [synthetic_dataset],
+        resources={"iceberg_io_manager": IcebergIOManager(versioning=versioning)},
+    )
+    (event,) = result.get_asset_materialization_events()
+    commit = versioning.repository("adult").get_commit()
+    assert commit.metadata == {"run_id": result.run_id, "seed": 3, "rows": 40, "method": "cart"}
+    assert "(cart)" in commit.message
+    assert (
+        event.materialization.tags["dagster/data_version"] == commit.hash
+    )  # set by the IO manager
 
 
 def test_pin_tag_and_branch(tmp_path, adult_df):
     resource = VersioningResource(warehouse=str(tmp_path), branches={"adult": "dev"})
-    first, _ = resource.publish("adult", adult_df.head(10), "v1")
-    resource.publish("adult", adult_df.head(20), "v2")
+    first, _ = resource.commit("adult", adult_df.head(10), "v1")
+    resource.commit("adult", adult_df.head(20), "v2")
     repo = resource.repository("adult")
     assert repo.current_branch == "dev" and len(repo.load("dev")) == 20
     repo.tag("stable", "for consumers", ref=first.hash)
@@ -99,6 +108,7 @@ def test_pin_tag_and_branch(tmp_path, adult_df):
         missing.load("adult")
     with pytest.raises(SourceNotFoundError, match="has no lineage chain"):
         read_lineage(resource, "adult")
+    assert snapshot_of(pinned.load("adult")) == first.hash
 
 
 def test_io_manager_refuses_what_it_cannot_store(tmp_path):
@@ -109,27 +119,77 @@ def test_io_manager_refuses_what_it_cannot_store(tmp_path):
         io_manager.load_input(dg.build_input_context(asset_key=KEY))
 
 
-def test_checks_recorded_after_the_commit_extend_the_chain(tmp_path, adult_df):
+def _chain(adult_df, passed: bool) -> LineageChain:
+    return synthesis_chain(
+        source="abc123", source_name="adult.csv", synthetic=adult_df.head(30),
+        generation_params={"seed": 0},
+        checks=[{"check": "quality", "metrics": {"overall": 0.9}, "passed": passed, "threshold": 0.8}],
+    )  # fmt: skip
+
+
+def test_lineage_is_written_once_and_replaced_only_when_it_changes(tmp_path, adult_df):
     resource = VersioningResource(warehouse=str(tmp_path))
-    chain = LineageChain()
-    chain.add_source_block(adult_df, "adult.csv")
-    commit, _ = resource.publish("adult", adult_df.head(30), "v1", lineage=chain)
-    record_checks(
-        resource,
-        "adult",
-        [{"check": "quality", "metrics": {"overall": 0.9}, "passed": True, "threshold": 0.8}],
-    )
-    record_checks(
-        resource, "adult", [{"check": "privacy", "metrics": {"risk": "LOW"}, "passed": True}]
-    )
-    extended = read_lineage(resource, "adult", commit.hash)
-    assert [b.block_type for b in extended.blocks] == ["source", "quality_check", "quality_check"]
-    assert [b.content["check"] for b in extended.blocks[1:]] == ["quality", "privacy"]
-    assert extended.verify() and extended.blocks[0].data_hash == chain.latest_hash
-    # tampering with the stored extension is detected and names the block
+    commit, _ = resource.commit("adult", adult_df.head(30), "v1")
+    path, digest = write_lineage(resource, "adult", commit.hash, _chain(adult_df, True))
+    # the same chain built again (new timestamps, new hashes): the stored one is kept
+    again, same = write_lineage(resource, "adult", commit.hash, _chain(adult_df, True))
+    assert (again, same) == (path, digest)
+    stored = read_lineage(resource, "adult", commit.hash)
+    assert stored.verify() and stored.latest_hash == digest
+    assert [b.block_type for b in stored.blocks] == ["source", "generation", "quality_check"]
+    # a different verdict replaces the chain: still one quality block, never appended
+    changed, other = write_lineage(resource, "adult", commit.hash, _chain(adult_df, False))
+    assert other != digest
+    replaced = read_lineage(resource, "adult", commit.hash)
+    assert [b.block_type for b in replaced.blocks] == ["source", "generation", "quality_check"]
+    assert replaced.blocks[-1].content["passed"] is False
+    # a tampered stored chain is not trusted: rewritten from the new one
     repo = resource.repository("adult")
-    path = repo.notes(commit.hash)["lineage"]
-    text = repo.read_file(path).decode().replace('"LOW"', '"CRITICAL"')
-    repo.write_file(path.rsplit("/", 2)[-2] + "/" + path.rsplit("/", 1)[-1], text.encode())
-    tampered = read_lineage(resource, "adult", commit.hash)
-    assert not tampered.verify() and "block 2 (quality_check" in tampered.problems()[0]
+    text = repo.read_file(changed).decode().replace('"passed": false', '"passed": true')
+    repo.write_file(changed.rsplit("/", 2)[-2] + "/" + changed.rsplit("/", 1)[-1], text.encode())
+    assert not read_lineage(resource, "adult", commit.hash).verify()
+    write_lineage(resource, "adult", commit.hash, _chain(adult_df, False))
+    assert read_lineage(resource, "adult", commit.hash).verify()
+
+
+def _duckdb():
+    try:
+        import duckdb
+        import duckdb_extension_avro
+        import duckdb_extension_iceberg
+    except ImportError as exc:  # a required capability: fail, never skip
+        pytest.fail(
+            f"{exc.name} is missing; install the dev extra: pip install -e '.[dev]' "
+            "(duckdb, duckdb-extension-iceberg, duckdb-extension-avro)"
+        )
+    from pathlib import Path
+
+    con = duckdb.connect(config={"autoinstall_known_extensions": False})
+    for module, name in ((duckdb_extension_avro, "avro"), (duckdb_extension_iceberg, "iceberg")):
+        (extension,) = Path(module.__file__).parent.glob(f"extensions/v*/{name}.duckdb_extension")
+        con.execute(f"INSTALL '{extension}'")
+        con.execute(f"LOAD {name}")
+    return con
+
+
+def test_duckdb_reads_a_committed_version_offline(tmp_path, adult_df):
+    """Another engine than PyIceberg reads every version from the table metadata alone."""
+    resource = VersioningResource(warehouse=str(tmp_path))
+    first, _ = resource.commit("adult", adult_df.head(300), "v1")
+    second, _ = resource.commit("adult", adult_df.iloc[300:550], "v2")
+    from pyiceberg.catalog import load_catalog
+
+    con = _duckdb()
+    repo = resource.repository("adult")
+    props = repo.catalog_properties  # all another process needs to find the table
+    table = load_catalog(props.pop("name"), **props).load_table(repo.identifier)
+    metadata = table.metadata_location.removeprefix("file://")
+    for commit, rows in ((first, adult_df.head(300)), (second, adult_df.iloc[300:550])):
+        frame = con.execute(
+            f"SELECT * FROM iceberg_scan('{metadata}', snapshot_from_id={commit.hash})"
+        ).df()
+        assert len(frame) == len(rows)
+        assert sorted(frame["age"].tolist()) == sorted(rows["age"].tolist())
+        assert list(frame.columns) == list(rows.columns)
+    head = con.execute(f"SELECT count(*) FROM iceberg_scan('{metadata}')").fetchone()[0]
+    assert head == 250
