@@ -436,39 +436,32 @@ class DatasetRepository(NotesAndFiles):
     # ------------------------------------------------------------------ branches, tags
     def branch(self, name: str, ref: Any = None) -> Commit:
         """Create branch ``name`` at ``ref`` (default HEAD); HEAD stays where it is."""
+        return self._create_ref(name, ref, "branch")
+
+    def _create_ref(self, name: str, ref: Any, kind: str) -> Commit:
+        """Create a branch or a tag named ``name`` at ``ref`` (default HEAD)."""
         self._check_ref_name(name)
+        hint = (
+            "pick another branch name" if kind == "branch" else "tags never move, pick a new name"
+        )
 
         def create() -> Commit:
             table = self._table()
             if name in table.metadata.refs:
-                raise InvalidParameterError(
-                    f"ref {name!r} already exists in {self.name!r}; pick another branch name"
-                )
+                raise InvalidParameterError(f"ref {name!r} already exists in {self.name!r}; {hint}")
             sid = self._resolve(table, ref)
             if sid is None:
-                raise SourceNotFoundError("a branch needs a commit to start from; commit first")
-            table.manage_snapshots().create_branch(sid, name).commit()
+                raise SourceNotFoundError(f"a {kind} needs a commit to start from; commit first")
+            snapshots = table.manage_snapshots()
+            adding = snapshots.create_branch if kind == "branch" else snapshots.create_tag
+            adding(sid, name).commit()
             return self._commit_of(table, sid)
 
-        return self._retry(create, f"creating branch {name!r}")
+        return self._retry(create, f"creating {kind} {name!r}")
 
     def tag(self, name: str, message: str = "", ref: Any = None) -> Commit:
         """Tag ``ref`` (default HEAD) as ``name``, with a message; tags never move."""
-        self._check_ref_name(name)
-
-        def create() -> Commit:
-            table = self._table()
-            if name in table.metadata.refs:
-                raise InvalidParameterError(
-                    f"ref {name!r} already exists in {self.name!r}; tags never move, pick a new name"
-                )
-            sid = self._resolve(table, ref)
-            if sid is None:
-                raise SourceNotFoundError("a tag needs a commit; commit first")
-            table.manage_snapshots().create_tag(sid, name).commit()
-            return self._commit_of(table, sid)
-
-        commit = self._retry(create, f"creating tag {name!r}")
+        commit = self._create_ref(name, ref, "tag")
         if message:
             self._retry(
                 lambda: (
