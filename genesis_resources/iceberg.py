@@ -210,12 +210,8 @@ class IcebergIOManager(dg.ConfigurableIOManager):
 
 def _output_metadata(context: dg.OutputContext) -> dict[str, Any]:
     """The scalar metadata the asset body attached to its output (empty in bare contexts)."""
-    try:
-        raw = context.output_metadata or {}
-    except dg.DagsterInvariantViolationError:
-        return {}
     out = {}
-    for key, value in raw.items():
+    for key, value in (context.output_metadata or {}).items():
         value = getattr(value, "value", value)
         if isinstance(value, str | int | float | bool):
             out[key] = value

@@ -297,3 +297,22 @@ def test_neural_method_gets_the_compute_settings(make_config, adult_dataset):
     meta = metadata_of(result, "synthesis_model")
     assert meta["method"] == "tvae"
     assert meta["params"]["device"] == "cpu" and meta["params"]["batch_size"] == 100
+
+
+def test_release_refuses_reports_of_another_version(make_config):
+    """A version regenerated without re-scoring is not released with the old reports."""
+    path = make_config()
+    with dg.instance_for_test() as instance:
+        assert materialize(path, instance=instance).success
+        stages = [dg.AssetKey(["adult", s]) for s in ("synthetic_dataset", "release")]
+        result = materialize(
+            path,
+            stages,
+            instance=instance,
+            raise_on_error=False,
+            run_config={"ops": {"adult__synthetic_dataset": {"config": {"seed": 5}}}},
+        )
+    assert not result.success
+    (failure,) = [e for e in result.all_events if e.is_step_failure]
+    message = failure.step_failure_data.error.cause.message
+    assert "describe another synthetic version" in message and "materialize them" in message
