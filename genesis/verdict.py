@@ -144,9 +144,7 @@ class ShareVerdict:
 
     def to_markdown(self) -> str:
         """The rows as a two-column markdown table (the Dagster UI renders it)."""
-        lines = ["| | |", "|---|---|"]
-        lines += [f"| {label} | {value.replace('|', '/')} |" for label, value in self.rows()]
-        return "\n".join(lines)
+        return rows_markdown(self.rows())
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: every field plus ``shareable`` and ``headline``."""
@@ -163,6 +161,13 @@ class ShareVerdict:
                 **self.extra,
             }
         )
+
+
+def rows_markdown(rows: list[tuple[str, str]] | list[list[str]]) -> str:
+    """(label, value) rows, as :meth:`ShareVerdict.rows` gives them, as a markdown table."""
+    lines = ["| | |", "|---|---|"]
+    lines += [f"| {label} | {str(value).replace('|', '/')} |" for label, value in rows]
+    return "\n".join(lines)
 
 
 def _not(value: bool | None) -> bool | None:
@@ -245,5 +250,6 @@ __all__ = [
     "drift_verdict",
     "privacy_verdict",
     "quality_verdict",
+    "rows_markdown",
     "share_verdict",
 ]

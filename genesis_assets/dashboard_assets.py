@@ -81,36 +81,33 @@ def build_dashboard_assets(
 
         snapshot = snapshot_of(synthetic_dataset)
         shown = {stage: for_version(reports.get(stage), snapshot) for stage in optional}
+        release = shown.get("release") or {}
+        recorded = release.get("verdict") or {}
+        method = release.get("method") or (None if ds.method == "auto" else ds.method)
         dashboard = QualityDashboard(
-            training_data,
-            synthetic_dataset,
-            name=f"{ds.name}: synthetic data quality ({ds.method})",
+            real_data=training_data,
+            synthetic_data=synthetic_dataset,
+            name=f"{ds.name}: synthetic data quality",
             target=ds.target,
             holdout=holdout_data if len(holdout_data) else None,
             quality_report=for_version(quality_report, snapshot) or quality_report,
             seed=ds.seed,
+            method=method,
+            # the header shows the same verdict as the release's materialization
+            snapshot_id=snapshot,
+            model_uri=recorded.get("model_uri"),
+            lineage_hash=recorded.get("lineage_hash"),
+            quality_threshold=ds.quality_threshold,
             **{OPTIONAL_STAGES[s]: shown[s] for s in optional if s in OPTIONAL_STAGES},
         )
         name = f"quality_dashboard/{snapshot}.html"
         artifact_store.write_text(ds.name, name, dashboard.generate_html_report())
-        metadata = dashboard_metadata(
-            dashboard.compute_metrics(), snapshot, len(dashboard.generate_plotly_figures())
-        )
-        release = shown.get("release")
-        if release is not None:
-            from genesis.verdict import share_verdict
+        metrics = dashboard.compute_metrics()
+        metadata = dashboard_metadata(metrics, snapshot, len(dashboard.generate_plotly_figures()))
+        if release:
+            from genesis.verdict import rows_markdown
 
-            recorded = release["verdict"]
-            verdict = share_verdict(
-                quality_report,
-                shown.get("privacy_audit"),
-                shown.get("drift_report"),
-                quality_threshold=ds.quality_threshold,
-                snapshot_id=snapshot,
-                model_uri=recorded.get("model_uri"),
-                lineage_hash=recorded.get("lineage_hash"),
-            )
-            metadata["share_verdict"] = dg.MetadataValue.md(verdict.to_markdown())
+            metadata["share_verdict"] = dg.MetadataValue.md(rows_markdown(metrics["share"]["rows"]))
         metadata.update(report_links.metadata(artifact_store, ds.name, name, "url"))
         return dg.MaterializeResult(metadata=metadata, data_version=dg.DataVersion(snapshot))
 

@@ -32,29 +32,17 @@ SYNTHETIC_HTML = "drift_synthetic_vs_real.html"
 def detector_for(ds: DatasetConfig, schema=None):
     """The :class:`genesis.drift.DriftDetector` configured by the dataset's ``drift:`` block.
 
-    With the model's ``schema``, datetime columns (even stored as text) are compared as time,
-    and identifiers and free text, which differ from row to row by design, are left out.
+    With the model's ``schema`` (see :class:`~genesis.drift.DriftDetector`): its missing-value
+    tokens count as missing, datetime columns (even stored as text) are compared as time, PII
+    columns by the format of their values, and identifiers and free text are left out.
     """
     from genesis.drift import DriftDetector
-    from genesis.schema.types import ColumnKind
 
-    kinds, columns = None, None
-    if schema is not None:
-        as_kind = {
-            ColumnKind.CONTINUOUS: "numeric",
-            ColumnKind.INTEGER: "numeric",
-            ColumnKind.DATETIME: "datetime",
-            ColumnKind.CATEGORICAL: "categorical",
-            ColumnKind.BOOLEAN: "categorical",
-        }
-        kinds = {c.name: as_kind[c.kind] for c in schema.columns if c.kind in as_kind}
-        columns = list(kinds) or None
     return DriftDetector(
         tests=dict(ds.drift.tests) or "auto",
         thresholds=dict(ds.drift.thresholds) or None,
         drift_share=ds.drift.drift_share,
-        column_kinds=kinds,
-        columns=columns,
+        schema=schema,
     )
 
 

@@ -157,7 +157,13 @@ def build_release_assets(ds: DatasetConfig) -> list[dg.AssetsDefinition]:
             )
         )
         return dg.Output(
-            {"verdict": verdict.to_dict(), "lineage": path, "snapshot_id": snapshot},
+            {
+                "verdict": verdict.to_dict(),
+                "lineage": path,
+                "snapshot_id": snapshot,
+                # the method that made the rows (auto: the winner), for the dashboard's title
+                "method": str(getattr(synthesis_model, "method", ds.method)),
+            },
             data_version=dg.DataVersion(snapshot),
             metadata=shown,
         )

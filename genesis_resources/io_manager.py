@@ -19,8 +19,6 @@ leaves hold real values): its file is created readable by its owner only (0600).
 from __future__ import annotations
 
 import json
-import tempfile
-from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -47,25 +45,7 @@ def _location(context: dg.InputContext | dg.OutputContext) -> tuple[str, str]:
 
 
 def _is_model(obj: Any) -> bool:
-    return callable(getattr(obj, "save", None)) and callable(getattr(obj, "generate", None))
-
-
-def model_bytes(model: Any) -> bytes:
-    """A fitted synthesizer in the library's own format (``save`` through a temporary folder)."""
-    with tempfile.TemporaryDirectory(prefix="genesis-model-") as tmp:
-        local = Path(tmp) / "model"
-        model.save(str(local))
-        return local.read_bytes()
-
-
-def model_from_bytes(data: bytes) -> Any:
-    """The synthesizer :func:`model_bytes` wrote (``SyntheticGenerator.load``)."""
-    from genesis.generators import SyntheticGenerator
-
-    with tempfile.TemporaryDirectory(prefix="genesis-model-") as tmp:
-        local = Path(tmp) / "model"
-        local.write_bytes(data)
-        return SyntheticGenerator.load(str(local))
+    return callable(getattr(obj, "to_bytes", None)) and callable(getattr(obj, "generate", None))
 
 
 class GenesisIOManager(dg.ConfigurableIOManager):
@@ -91,7 +71,7 @@ class GenesisIOManager(dg.ConfigurableIOManager):
                 dataset, stage + _SCHEMA, obj.to_json().encode("utf-8"), private=private
             )
         elif _is_model(obj):
-            path = store.write_bytes(dataset, stage + _MODEL, model_bytes(obj), private=private)
+            path = store.write_bytes(dataset, stage + _MODEL, obj.to_bytes(), private=private)
         elif isinstance(obj, dict | list):
             text = json.dumps(json_safe(obj), indent=2)
             path = store.write_bytes(dataset, stage + _JSON, text.encode("utf-8"), private=private)
@@ -128,5 +108,7 @@ class GenesisIOManager(dg.ConfigurableIOManager):
 
             return Schema.from_json(store.read_text(dataset, name))
         if suffix == _MODEL:
-            return model_from_bytes(store.read_bytes(dataset, name))
+            from genesis.generators import SyntheticGenerator
+
+            return SyntheticGenerator.from_bytes(store.read_bytes(dataset, name))
         return json.loads(store.read_text(dataset, name))

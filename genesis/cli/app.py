@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "genesis.cli.drift",
     "genesis.cli.dashboard",
     "genesis.cli.version",
+    "genesis.cli.reports",
 )
 
 HELP = "Synthetic twins of sensitive tables: discover, generate, evaluate, audit, compare."

@@ -8,11 +8,14 @@ from typing import Annotated
 
 import typer
 
+from genesis.cli.common import handles_errors
+
 
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+@handles_errors
 def serve_reports(
     root: Annotated[
         Path,
@@ -27,14 +30,9 @@ def serve_reports(
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8765,
 ) -> None:
     """Serve the reports (privacy audit, drift, dashboards) so the Dagster UI links open."""
-    from genesis.errors import GenesisError
     from genesis.reports_server import ReportServer
 
-    try:
-        server = ReportServer(root, host=host, port=port)
-    except GenesisError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(code=1) from None
+    server = ReportServer(root, host=host, port=port)
     # SIGTERM (make ui stopping its process group) ends the loop as Ctrl-C does
     signal.signal(signal.SIGTERM, _interrupt)
     typer.echo(f"serving the reports under {server.root} at {server.url}/", err=True)
@@ -44,5 +42,9 @@ def serve_reports(
         typer.echo("report server stopped", err=True)
 
 
-if __name__ == "__main__":  # python -m genesis.cli.reports, until the command is registered
+def register(app: typer.Typer) -> None:
+    app.command("serve-reports")(serve_reports)
+
+
+if __name__ == "__main__":  # python -m genesis.cli.reports: what `make ui` starts
     typer.run(serve_reports)

@@ -26,7 +26,7 @@ def _upto(stage: str) -> dg.AssetSelection:
 
 @pytest.fixture(scope="module")
 def auto_chain(tmp_path_factory, adult_df):
-    from conftest import adult_entry, write_project
+    from tests.genesis_assets.project import adult_entry, write_project
 
     folder = tmp_path_factory.mktemp("auto")
     entry = adult_entry(

@@ -11,12 +11,12 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 import pytest
-from conftest import materialize, metadata_of, write_project
 
 from genesis_assets.config import load_config
 from genesis_assets.resources import versioning_resource
 from genesis_resources import ComputeResource
 from genesis_resources.iceberg import read_lineage
+from tests.genesis_assets.project import materialize, metadata_of, write_project
 
 SYNTHETIC = dg.AssetKey(["adult", "synthetic_dataset"])
 

@@ -9,11 +9,11 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 import pytest
-from conftest import materialize, metadata_of
 
 from genesis_assets.config import load_config
 from genesis_assets.dashboard_assets import build_dashboard_assets
 from genesis_assets.factory import build_definitions
+from tests.genesis_assets.project import materialize, metadata_of
 
 
 def test_dashboard_takes_what_it_shows_as_inputs(chain):

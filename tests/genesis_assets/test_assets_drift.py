@@ -18,7 +18,7 @@ REPORT = dg.AssetKey(["adult", "drift_report"])
 @pytest.fixture(scope="module")
 def materialized(tmp_path_factory, small_adult, adult_dataset):
     """The chain up to drift_report, in-process, on 1,000 Adult rows."""
-    from conftest import materialize, write_project
+    from tests.genesis_assets.project import materialize, write_project
 
     folder = tmp_path_factory.mktemp("drift")
     entry = adult_dataset("adult", drift={"thresholds": {"ks": 0.01}})
@@ -83,7 +83,7 @@ def test_drift_check_warns_without_blocking_the_release(
 ):
     """A drifted source fails the (non-blocking) check; the version is still released, with
     a "not shareable" verdict that says why."""
-    from conftest import materialize, metadata_of
+    from tests.genesis_assets.project import materialize, metadata_of
 
     path = make_config(adult_dataset("adult", drift={"drift_share": 0.3}))
     with dg.instance_for_test() as instance:

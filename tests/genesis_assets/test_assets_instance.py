@@ -49,7 +49,7 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def project_home(tmp_path_factory, adult_df, repo_root):
     """A DAGSTER_HOME holding the project's dagster.yaml, and the env for the CLI."""
-    from conftest import adult_entry, write_project
+    from tests.genesis_assets.project import adult_entry, write_project
 
     folder = tmp_path_factory.mktemp("instance")
     port = _free_port()

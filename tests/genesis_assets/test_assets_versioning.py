@@ -8,7 +8,6 @@ import dagster as dg
 import pandas as pd
 import pytest
 import yaml
-from conftest import materialize, write_project
 
 from genesis.errors import ConfigError
 from genesis.io import fingerprint
@@ -17,6 +16,7 @@ from genesis.versioning import DatasetRepository
 from genesis_assets.config import load_config
 from genesis_assets.factory import build_definitions
 from genesis_resources.iceberg import read_lineage, snapshot_of
+from tests.genesis_assets.project import materialize, write_project
 
 SYNTHETIC = dg.AssetKey(["adult", "synthetic_dataset"])
 UPTO_SYNTHETIC = "*adult/synthetic_dataset"
@@ -59,7 +59,10 @@ def test_each_materialization_is_a_snapshot_whose_id_is_the_data_version(version
     assert events[2].tags["dagster/data_version"] == log[0].hash
     assert events[2].metadata["new_snapshot"].value is False
     record = versioned["instance"].get_latest_materialization_event(SYNTHETIC)
-    assert record.asset_materialization.tags["dagster/data_version"] == {b.name: b.head for b in repo.branches()}["main"]
+    assert (
+        record.asset_materialization.tags["dagster/data_version"]
+        == {b.name: b.head for b in repo.branches()}["main"]
+    )
     # the generation parameters travel with the commit
     assert [c.metadata["seed"] for c in log] == [1, 0]
 

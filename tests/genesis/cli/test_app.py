@@ -13,7 +13,9 @@ from typer.testing import CliRunner
 from genesis.cli import COMMAND_MODULES, app, build_app
 
 HEAVY = ("pandas", "numpy", "torch", "sklearn", "scipy", "plotly", "dash", "pyarrow", "dagster")
-COMMANDS = ("discover", "generate", "evaluate", "audit", "drift", "dashboard", "version")
+COMMANDS = (
+    "discover", "generate", "evaluate", "audit", "drift", "dashboard", "version", "serve-reports",
+)  # fmt: skip
 
 
 def test_help_lists_every_command(invoke):
