@@ -57,6 +57,10 @@ def fit_automl(
     from genesis.automl import AutoMLSynthesizer
 
     params = automl_params(ds, compute)
+    if ds.privacy_retry is not None:  # the winner is audited; the registered model passed
+        from genesis_assets.privacy_retry_stage import automl_retry
+
+        params["privacy_retry"] = automl_retry(ds, schema)
     automl = AutoMLSynthesizer(seed=ds.seed, **params)
     with mlflow.start_run(ds.name) as tracker:
         mlflow.log_params(
@@ -103,6 +107,12 @@ def fit_automl(
         "registered_model_version": version if version is not None else "not registered",
         "model_uri": f"models:/{tracker.registered_model}/{version}" if version else "",
     }
+    retry = getattr(automl, "privacy_retry_", None)
+    if retry is not None:
+        from genesis_assets.privacy_retry_stage import ATTEMPTS
+
+        metadata[ATTEMPTS] = dg.MetadataValue.json(retry.to_dict())
+        metadata["privacy_attempts"] = len(retry.attempts)
     return winner, metadata
 
 
@@ -111,9 +121,9 @@ def _prefixed(params: dict[str, Any]) -> dict[str, Any]:
 
 
 def _masked(uri: str) -> str:
-    from genesis_assets.config import _PASSWORD_IN_URL
+    from genesis.io import redact_url
 
-    return _PASSWORD_IN_URL.sub(r"\1***@", uri)
+    return redact_url(uri)
 
 
 def expectations_check(df: pd.DataFrame, schema: Schema) -> dg.AssetCheckResult:

@@ -33,6 +33,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from genesis.errors import ConfigError, GenesisError
+from genesis.io.urls import is_url, redact_url
 
 #: environment variable naming the configuration file to load instead of the default one
 CONFIG_ENV_VAR = "GENESIS_CONFIG"
@@ -41,8 +42,6 @@ DEFAULT_CONFIG_PATH = Path(__file__).resolve().parents[1] / "genesis.yaml"
 
 _NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # "scheme://..." with a scheme of two letters or more, so Windows drive letters stay paths
-_PASSWORD_IN_URL = re.compile(r"(://[^:/@]+:)[^@/]+@")
-_URL_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]+://")
 
 
 class DriftConfig(BaseModel):
@@ -83,6 +82,23 @@ class ScheduleConfig(BaseModel):
         description="Whether the schedule runs as soon as the code location loads. Off by "
         "default: a `make ui` left open would otherwise refit every dataset each night; turn it "
         "on (here or in the UI) on the machine that owns the refreshes.",
+    )
+
+
+class PrivacyRetryConfig(BaseModel):
+    """Opt-in: when the fitted model fails the privacy audit, refit more privately.
+
+    The ladder (:func:`genesis.privacy_attacks.retry.default_ladder`) goes from the configured
+    method to CART with larger leaves, then the DP Gaussian copula at ``epsilon``; each
+    attempt is audited against the holdout and recorded in the model's metadata and the
+    version's lineage. When none passes, ``synthesis_model`` fails and lists them.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    max_attempts: int = Field(3, ge=1, le=10, description="Fits at most, the first included.")
+    epsilon: float = Field(
+        1.0, gt=0.0, description="Epsilon of the DP copula, the ladder's last step."
     )
 
 
@@ -137,6 +153,11 @@ class DatasetConfig(BaseModel):
         "MEDIUM",
         description="Worst overall privacy risk the blocking privacy_audit_passed check accepts.",
     )
+    privacy_retry: PrivacyRetryConfig | None = Field(
+        None,
+        description="Opt-in: refit more privately when the audit fails (off when absent); "
+        "needs holdout_fraction > 0.",
+    )
     drift: DriftConfig = Field(
         default_factory=DriftConfig, description="Drift sensor settings of this dataset."
     )
@@ -148,12 +169,12 @@ class DatasetConfig(BaseModel):
     @property
     def is_uri(self) -> bool:
         """Whether ``source`` is a URI rather than a local path."""
-        return bool(_URL_PATTERN.match(self.source))
+        return is_url(self.source)
 
     @property
     def display_source(self) -> str:
         """``source`` with any password in a URL masked, for descriptions and metadata."""
-        return _PASSWORD_IN_URL.sub(r"\1***@", self.source)
+        return redact_url(self.source)
 
     def version_of(self, *fields: str) -> str:
         """A short, stable hash of the named settings, used as an asset's code version.
@@ -391,6 +412,12 @@ def _resolve(config: GenesisConfig, base: Path, where: str) -> GenesisConfig:
             source = str(local)
         datasets.append(ds.model_copy(update={"source": source}))
     problems.extend(_schedule_problems(config.schedule))
+    problems.extend(
+        f"dataset {ds.name!r}: privacy_retry audits each attempt against the holdout, and "
+        "holdout_fraction is 0; set holdout_fraction (e.g. 0.2) or remove privacy_retry"
+        for ds in config.datasets
+        if ds.privacy_retry is not None and ds.holdout_fraction == 0
+    )
     if problems:
         raise ConfigError(f"{where} is invalid:\n  " + "\n  ".join(problems))
     if config.storage.kind == "s3" and not config.storage.bucket:
@@ -400,7 +427,7 @@ def _resolve(config: GenesisConfig, base: Path, where: str) -> GenesisConfig:
     root = Path(_expand(config.storage.root, "storage, field 'root'", where)).expanduser()
     root = root if root.is_absolute() else base / root
     warehouse = _expand(config.versioning.warehouse, "versioning, field 'warehouse'", where)
-    if "://" not in warehouse:
+    if not is_url(warehouse):
         local = Path(warehouse).expanduser()
         warehouse = str((local if local.is_absolute() else base / local).resolve())
     elif not warehouse.startswith("file://") and not config.versioning.catalog:

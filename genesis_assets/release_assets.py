@@ -128,7 +128,11 @@ def build_release_assets(ds: DatasetConfig) -> list[dg.AssetsDefinition]:
             schema=inferred_schema,
             model=synthesis_model,
             synthetic=synthetic_dataset,
-            generation_params={k: commit.metadata.get(k) for k in ("seed", "rows")},
+            generation_params={
+                **{k: commit.metadata.get(k) for k in ("seed", "rows")},
+                # every fit-and-audit attempt of an opt-in privacy retry, when there was one
+                **({"privacy_retry": model["privacy_retry"]} if "privacy_retry" in model else {}),
+            },
             mlflow_run_id=model.get("mlflow_run_id"),
             checks=lineage_checks(ds, quality_report, privacy_audit, drift_report),
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from genesis.io.urls import is_url
 from genesis_assets.config import GenesisConfig
 from genesis_resources import ComputeResource, GenesisIOManager, LocalArtifactStore, MLflowResource
 from genesis_resources.iceberg import IcebergIOManager, VersioningResource
@@ -52,7 +53,7 @@ def artifact_store(config: GenesisConfig) -> ArtifactStore:
 
 def versioning_resource(config: GenesisConfig) -> VersioningResource:
     """The Iceberg catalog of the synthetic versions, with each dataset's branch and pin."""
-    remote = "://" in config.versioning.warehouse
+    remote = is_url(config.versioning.warehouse)
     return VersioningResource(
         warehouse=config.versioning.warehouse,
         catalog=dict(config.versioning.catalog),

@@ -35,9 +35,16 @@ def build_synthesis_assets(
     @dg.asset(
         key_prefix=prefix,
         group_name=ds.name,
-        ins=stage_inputs(ds.name, "training_data", "inferred_schema"),
+        ins=stage_inputs(
+            ds.name,
+            "training_data",
+            "inferred_schema",
+            *(["holdout_data"] if ds.privacy_retry is not None else []),  # the retry's control
+        ),
         metadata=PRIVATE,  # a fitted model holds real values (e.g. CART leaves)
-        code_version=ds.version_of("method", "method_params", "seed", "automl_time_budget"),
+        code_version=ds.version_of(
+            "method", "method_params", "seed", "automl_time_budget", "privacy_retry"
+        ),
         description=f"The synthesizer ('{ds.method}') fitted on the training rows.",
     )
     def synthesis_model(
@@ -45,6 +52,7 @@ def build_synthesis_assets(
         mlflow: MLflowResource,
         training_data: pd.DataFrame,
         inferred_schema: Schema,
+        holdout_data: pd.DataFrame | None = None,
     ) -> dg.Output:
         from genesis.generators import SyntheticGenerator
 
@@ -54,15 +62,21 @@ def build_synthesis_assets(
             model, metadata = fit_automl(ds, compute, mlflow, training_data, inferred_schema)
             return dg.Output(model, metadata=metadata)
         params = {**compute.synthesizer_params(ds.method), **ds.method_params}
-        model = SyntheticGenerator(ds.method, seed=ds.seed, **params)
-        model.fit(training_data, schema=inferred_schema)
+        metadata = {"method": ds.method, "params": dg.MetadataValue.json(params)}
+        if ds.privacy_retry is not None:
+            from genesis_assets.privacy_retry_stage import fit_private
+
+            model, retried = fit_private(ds, training_data, holdout_data, inferred_schema, params)
+            metadata.update(retried)
+        else:
+            model = SyntheticGenerator(ds.method, seed=ds.seed, **params)
+            model.fit(training_data, schema=inferred_schema)
         return dg.Output(
             model,
             metadata={
-                "method": ds.method,
+                **metadata,
                 "fit_seconds": round(float(model.fit_seconds_), 3),
                 "training_rows": len(training_data),
-                "params": dg.MetadataValue.json(params),
             },
         )
 
