@@ -76,7 +76,7 @@ def fit_automl(
         winner = automl.best_generator()
         board = automl.leaderboard_
         mlflow.log_params(
-            {"selected_method": automl.selected_method, **_prefixed(automl.selected_params_)}
+            {"selected_method": str(automl.selected_method), **_prefixed(automl.selected_params_)}
         )
         best = board.loc[board["selected"]].iloc[0]
         mlflow.log_metrics(
@@ -93,7 +93,7 @@ def fit_automl(
     shown = board[[c for c in LEADERBOARD_COLUMNS if c in board.columns]]
     metadata = {
         "method": f"auto -> {automl.selected_method}",
-        "selected_method": automl.selected_method,
+        "selected_method": str(automl.selected_method),
         "selected_params": dg.MetadataValue.json(automl.selected_params_),
         "selection_confidence": automl.selection_confidence,
         "refitted_on_all_rows": bool(automl.refitted_),

@@ -79,6 +79,6 @@ def attempts_metadata(result: Any) -> dict[str, Any]:
     return {
         ATTEMPTS: dg.MetadataValue.json(result.to_dict()),
         "privacy_attempts": len(result.attempts),
-        "method": chosen.method,
+        "method": str(chosen.method),
         "params": dg.MetadataValue.json(dict(chosen.params)),
     }

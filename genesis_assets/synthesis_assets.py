@@ -102,7 +102,7 @@ def build_synthesis_assets(
             df,
             metadata={
                 **table_shape(df),
-                "method": getattr(synthesis_model, "method", ds.method),  # auto: the winner's
+                "method": str(getattr(synthesis_model, "method", ds.method)),  # auto: the winner's
                 "seed": seed,
                 "rows": rows,
                 "preview": preview(df),

@@ -42,7 +42,7 @@ def commands(ui_port: int) -> dict[str, list[str]]:
             "-w", str(PROJECT / "workspace.yaml"),
         ],
         "report server": [
-            sys.executable, "-m", "genesis.cli.reports", "--root", config.storage.root,
+            sys.executable, "-m", "genesis.cli", "serve-reports", "--root", config.storage.root,
             "--host", url.hostname or "127.0.0.1", "--port", str(url.port or 8765),
         ],
     }  # fmt: skip

@@ -44,7 +44,3 @@ def serve_reports(
 
 def register(app: typer.Typer) -> None:
     app.command("serve-reports")(serve_reports)
-
-
-if __name__ == "__main__":  # python -m genesis.cli.reports: what `make ui` starts
-    typer.run(serve_reports)

@@ -141,7 +141,16 @@ def _free_port() -> int:
 def test_the_command_serves_and_stops_on_a_signal(root, repo_root, stop):
     port = _free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "genesis.cli.reports", "--root", str(root), "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "genesis.cli",
+            "serve-reports",
+            "--root",
+            str(root),
+            "--port",
+            str(port),
+        ],
         cwd=repo_root,
         env={**os.environ, "PYTHONPATH": str(repo_root)},
         stderr=subprocess.PIPE,
@@ -168,7 +177,7 @@ def test_the_command_serves_and_stops_on_a_signal(root, repo_root, stop):
 
 def test_the_command_fails_clearly_on_a_bad_root(tmp_path, repo_root):
     proc = subprocess.run(
-        [sys.executable, "-m", "genesis.cli.reports", "--root", str(tmp_path / "none")],
+        [sys.executable, "-m", "genesis.cli", "serve-reports", "--root", str(tmp_path / "none")],
         cwd=repo_root,
         env={**os.environ, "PYTHONPATH": str(repo_root)},
         capture_output=True,
