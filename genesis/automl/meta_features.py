@@ -14,6 +14,7 @@ import pandas as pd
 
 from genesis.errors import InvalidDataError, InvalidParameterError
 from genesis.schema.types import ColumnKind, Schema
+from genesis.validation import require_frame
 
 #: a categorical column with more distinct labels than this counts as high-cardinality
 HIGH_CARDINALITY = 50
@@ -84,10 +85,7 @@ class MetaFeatureExtractor:
             df: the table (at least one row and one column).
             schema: its schema; inferred from a subsample of ``df`` when not given.
         """
-        if not isinstance(df, pd.DataFrame):
-            raise InvalidDataError(
-                f"expected a pandas DataFrame, got {type(df).__name__}; wrap it with pd.DataFrame(...)"
-            )
+        require_frame(df, "the table")
         if df.shape[0] == 0 or df.shape[1] == 0:
             raise InvalidDataError(
                 f"the table is empty ({df.shape[0]} rows x {df.shape[1]} columns); pass a table "

@@ -10,7 +10,8 @@ import pandas as pd
 
 from genesis.drift.detector import DriftDetector
 from genesis.drift.report import DriftReport
-from genesis.errors import InvalidDataError, InvalidParameterError, NotFittedError
+from genesis.errors import InvalidParameterError, NotFittedError
+from genesis.validation import require_frame
 
 STRATEGIES = ("refit", "weighted")
 
@@ -134,10 +135,7 @@ class DriftAwareGenerator:
     def update(self, current: pd.DataFrame) -> DriftUpdate:
         """Check ``current`` for drift against the model's baseline; refit on drift."""
         self._validate()
-        if not isinstance(current, pd.DataFrame) or len(current) == 0:
-            raise InvalidDataError(
-                "update() needs the current data as a non-empty pandas DataFrame"
-            )
+        require_frame(current, "update()'s current data", min_rows=1)
         baseline = self._baseline()
         if not hasattr(self, "generations_"):  # wrapped an already-fitted model
             self.generations_ = [self._keep(baseline, 0)]

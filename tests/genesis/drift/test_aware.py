@@ -97,5 +97,5 @@ def test_drift_aware_generator_bad_use(small_adult_parts):
     with pytest.raises(NotFittedError, match="call fit"):
         DriftAwareGenerator(SyntheticGenerator("gaussian_copula")).update(fresh)
     aware = DriftAwareGenerator(SyntheticGenerator("gaussian_copula")).fit(train)
-    with pytest.raises(InvalidDataError, match="non-empty"):
+    with pytest.raises(InvalidDataError, match="at least 1 row"):
         aware.update(fresh.iloc[:0])
