@@ -29,7 +29,9 @@ try:
     import mlflow.pyfunc
 except ImportError:  # pragma: no cover - mlflow-skinny is a core dependency
     raise missing_dependency(
-        "mlflow", "logging and serving Genesis models with MLflow (genesis.mlflow_model)"
+        "mlflow-skinny",
+        "logging and serving Genesis models with MLflow (genesis.mlflow_model)",
+        extra="mlflow",
     ) from None
 
 #: name of the saved Genesis model among the pyfunc model's artifacts

@@ -52,7 +52,7 @@ def build_synthesis_assets(
         mlflow: MLflowResource,
         training_data: pd.DataFrame,
         inferred_schema: Schema,
-        holdout_data: pd.DataFrame | None = None,
+        **control: pd.DataFrame,  # holdout_data, an input only with privacy_retry
     ) -> dg.Output:
         from genesis.generators import SyntheticGenerator
 
@@ -66,7 +66,8 @@ def build_synthesis_assets(
         if ds.privacy_retry is not None:
             from genesis_assets.privacy_retry_stage import fit_private
 
-            model, retried = fit_private(ds, training_data, holdout_data, inferred_schema, params)
+            holdout = control["holdout_data"]
+            model, retried = fit_private(ds, training_data, holdout, inferred_schema, params)
             metadata.update(retried)
         else:
             model = SyntheticGenerator(ds.method, seed=ds.seed, **params)

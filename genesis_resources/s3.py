@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import Field, PrivateAttr
 
-from genesis.errors import DataWriteError, MissingDependencyError, SourceNotFoundError
+from genesis.errors import DataWriteError, SourceNotFoundError, missing_dependency
 from genesis_resources.storage import ArtifactStore, _check_relative
 
 if TYPE_CHECKING:
@@ -50,10 +50,7 @@ class S3ArtifactStore(ArtifactStore):
             try:
                 from dagster_aws.s3 import S3Resource
             except ImportError as exc:
-                raise MissingDependencyError(
-                    "the S3 artifact store needs dagster-aws; install it with "
-                    "pip install dagster-aws==0.29.27"
-                ) from exc
+                raise missing_dependency("dagster_aws", "the S3 artifact store") from exc
             self._client = S3Resource(**options).get_client()
         return self._client
 

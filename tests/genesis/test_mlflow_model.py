@@ -24,7 +24,8 @@ def test_missing_mlflow_names_the_feature_once():
     kind, message = out.stdout.strip().split(" | ", 1)
     assert kind == "MissingDependencyError"
     assert message.startswith("logging and serving Genesis models with MLflow")
-    assert message.count("mlflow-skinny") == 2  # the package named, then the install command
+    assert message.count("mlflow-skinny") == 1  # the package named once, then the extra
+    assert "pip install 'genesis-synth[mlflow]'" in message
     assert "'mlflow'" not in message
 
 
