@@ -52,7 +52,9 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
     After fit: ``correlation_`` (the copula's correlation matrix, as a DataFrame over the
     model columns), ``marginal_families_`` (the law of each continuous model column) and,
     with ``epsilon``, ``privacy_budget_`` (the budget spent, its split, the mechanisms and
-    the noise scales).
+    the noise scales) and ``noise_scales_`` (the Laplace scale of each marginal histogram and
+    the scale of the correlation noise, as numbers; tests check them against OpenDP's
+    calibration).
 
     Differential privacy (``epsilon`` set). Neighbouring tables differ by adding or removing
     one row. The budget is split by sequential composition:
@@ -189,6 +191,7 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
             self._marginals.append(marginal)
         self._columns = columns
         corr, mechanism, scale = _private_correlation(scores, eps_correlations, delta, noise)
+        self.noise_scales_ = {"marginals": laplace_scale, "correlations": scale}
         self._cholesky = _cholesky(corr).astype(np.float32)
         chol = self._cholesky.astype(np.float64)
         self.correlation_ = pd.DataFrame(chol @ chol.T, index=columns, columns=columns)
