@@ -7,12 +7,10 @@ own, drawn when the page has been laid out, so every figure takes its container'
 
 from __future__ import annotations
 
-import functools
 import json
 from typing import Any
 
-import jinja2
-
+from genesis import templates
 from genesis.dashboard import _sections as sections
 from genesis.jsonsafe import finite, json_safe
 
@@ -27,17 +25,6 @@ HEADLINE = (
     "exact_copy_share",
     "dcr_ratio",
 )
-
-
-@functools.cache
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("genesis.dashboard", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
 
 
 def script_json(value: Any) -> str:
@@ -88,7 +75,7 @@ def render(metrics: dict[str, Any], figures: dict[str, Any]) -> str:
         "version": __version__,
         "seconds": metrics.get("seconds"),
     }
-    return _environment().get_template("report.html.j2").render(**context)
+    return templates.render("genesis.dashboard", "report.html.j2", **context)
 
 
 def embedded_metrics(metrics: dict[str, Any]) -> dict[str, Any]:

@@ -201,9 +201,11 @@ class DriftReport:
 
     def to_html(self, title: str = "Genesis drift report") -> str:
         """A self-contained HTML page (no scripts, no external files) of the report."""
-        from genesis.drift._templates import render
+        from genesis.templates import render
 
-        return render("drift_report.html.j2", report=self, title=title, rows=self.rows())
+        return render(
+            "genesis.drift", "drift_report.html.j2", report=self, title=title, rows=self.rows()
+        )
 
     def summary(self) -> str:
         """One line: verdict, share and drifted columns."""

@@ -21,6 +21,7 @@ from genesis.jsonsafe import json_safe
 from genesis.privacy_attacks.base import AttackResult
 from genesis.privacy_attacks.copies import CopyCheck
 from genesis.privacy_attacks.risk import RISK_THRESHOLDS, RiskLevel
+from genesis.templates import render
 
 #: re-identification is cheap (hashed joins): it targets at least this many rows per side
 REID_MIN_ROWS = 10_000
@@ -224,17 +225,6 @@ def display_rows(report: PrivacyAuditReport) -> list[dict[str, Any]]:
     return rows
 
 
-def _environment():
-    from jinja2 import Environment, PackageLoader, select_autoescape
-
-    return Environment(
-        loader=PackageLoader("genesis.privacy_attacks", "templates"),
-        autoescape=select_autoescape(["html", "j2"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-
-
 def render_html(report: PrivacyAuditReport) -> str:
     """The audit as a self-contained HTML page (see :meth:`PrivacyAuditReport.to_html`)."""
     worst = report.worst
@@ -251,31 +241,29 @@ def render_html(report: PrivacyAuditReport) -> str:
         distances.append((key.replace("_", " "), " to ".join(shown)))
     budget = report.budget
     max_rows = report.details.get("max_rows_per_side") or 0
-    return (
-        _environment()
-        .get_template("privacy_audit.html.j2")
-        .render(
-            report=report,
-            verdict="PASSED" if report.passed else "FAILED",
-            colour=_COLOURS[report.overall_risk],
-            worst_name=worst.name.replace("_", " "),
-            worst_risk=_number(max(worst.risk, 0.0) if np.isfinite(worst.risk) else None),
-            worst_ci=display_rows(report)[report.results.index(worst)]["ci"],
-            rows=rows,
-            any_clipped=any(r["clipped"] for r in rows),
-            clipped_note=_CLIPPED_NOTE,
-            thresholds=thresholds,
-            n_rows=report.details.get("rows", {}),
-            max_rows=max_rows,
-            reid_rows=max(max_rows, REID_MIN_ROWS),
-            copies=report.copy_check,
-            distances=distances,
-            budget_text=(
-                ", ".join(f"{k} = {v}" for k, v in budget.items() if not isinstance(v, dict))
-                if budget
-                else None
-            ),
-        )
+    return render(
+        "genesis.privacy_attacks",
+        "privacy_audit.html.j2",
+        report=report,
+        verdict="PASSED" if report.passed else "FAILED",
+        colour=_COLOURS[report.overall_risk],
+        worst_name=worst.name.replace("_", " "),
+        worst_risk=_number(max(worst.risk, 0.0) if np.isfinite(worst.risk) else None),
+        worst_ci=display_rows(report)[report.results.index(worst)]["ci"],
+        rows=rows,
+        any_clipped=any(r["clipped"] for r in rows),
+        clipped_note=_CLIPPED_NOTE,
+        thresholds=thresholds,
+        n_rows=report.details.get("rows", {}),
+        max_rows=max_rows,
+        reid_rows=max(max_rows, REID_MIN_ROWS),
+        copies=report.copy_check,
+        distances=distances,
+        budget_text=(
+            ", ".join(f"{k} = {v}" for k, v in budget.items() if not isinstance(v, dict))
+            if budget
+            else None
+        ),
     )
 
 
