@@ -6,23 +6,14 @@ import dagster as dg
 import pandas as pd
 
 from genesis.jsonsafe import rounded
+from genesis.quality.report import HEADLINE_SCORES
 from genesis.schema.types import Schema
 from genesis_assets.config import DatasetConfig
 from genesis_assets.keys import stage_inputs
 from genesis_resources.iceberg import snapshot_of
 
 #: the report's scalar figures shown as metadata, in display order
-SCORES = (
-    "overall_score",
-    "quality_score",
-    "column_shapes",
-    "column_pair_trends",
-    "missing_similarity",
-    "detection_auc",
-    "detection_score",
-    "exact_copy_share",
-    "dcr_ratio",
-)
+SCORES = HEADLINE_SCORES
 
 
 def report_metadata(report) -> dict[str, Any]:

@@ -81,7 +81,7 @@ def s3_server() -> Iterator[str]:
     Use with the ``s3_storage_options`` fixture for fsspec, or
     ``boto3.client("s3", endpoint_url=endpoint, ...)``.
     """
-    pytest.importorskip("moto.server", reason="moto[server] is needed for the S3 tests")
+    _require("moto.server", "moto[server]")
     port = _free_port()
     endpoint = f"http://127.0.0.1:{port}"
     process = subprocess.Popen(
@@ -128,7 +128,7 @@ def s3_storage_options(s3_server: str) -> dict:
 @pytest.fixture()
 def s3_client(s3_server: str):
     """A boto3 S3 client bound to the moto server."""
-    boto3 = pytest.importorskip("boto3")
+    boto3 = _require("boto3", "boto3==1.43.117")
     return boto3.client(
         "s3",
         endpoint_url=s3_server,
@@ -136,3 +136,13 @@ def s3_client(s3_server: str):
         aws_secret_access_key=S3_SECRET,
         region_name="us-east-1",
     )
+
+
+def _require(module: str, package: str):
+    """``module``, or a failure (never a skip) that says how to install it."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        pytest.fail(f"{module} is needed for these tests; install it: pip install '{package}'")

@@ -13,18 +13,11 @@ from typing import Any
 from genesis import templates
 from genesis.dashboard import _sections as sections
 from genesis.jsonsafe import finite, json_safe
+from genesis.quality.report import HEADLINE_SCORES
 
-#: headline figures of the quality report, in display order
-HEADLINE = (
-    "overall_score",
-    "quality_score",
-    "column_shapes",
-    "column_pair_trends",
-    "missing_similarity",
-    "detection_auc",
-    "exact_copy_share",
-    "dcr_ratio",
-)
+#: headline figures of the quality report, in display order (the detection AUC stands for
+#: the detection score, which is derived from it)
+HEADLINE = tuple(name for name in HEADLINE_SCORES if name != "detection_score")
 
 
 def script_json(value: Any) -> str:

@@ -12,7 +12,8 @@ import pandas as pd
 from genesis.errors import DataWriteError
 from genesis.jsonsafe import json_safe
 
-_SCALARS = (
+#: the figures a person reads first (the UI's metadata, the dashboard), in display order
+HEADLINE_SCORES = (
     "overall_score",
     "quality_score",
     "column_shapes",
@@ -21,10 +22,10 @@ _SCALARS = (
     "detection_auc",
     "detection_score",
     "exact_copy_share",
-    "dcr_synthetic",
-    "dcr_holdout",
     "dcr_ratio",
 )
+
+_SCALARS = (*HEADLINE_SCORES[:-1], "dcr_synthetic", "dcr_holdout", "dcr_ratio")
 
 
 @dataclass(repr=False)
