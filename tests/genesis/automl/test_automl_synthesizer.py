@@ -92,7 +92,9 @@ def test_budget_is_respected_and_skips_are_explained(adult_df):
 
 def test_neural_candidate_gets_epochs_from_the_budget(adult_df):
     df = adult_df.sample(n=1_000, random_state=3).reset_index(drop=True)
-    automl = AutoMLSynthesizer(methods=["tvae"], time_budget=12, seed=0).fit(df)
+    # 40 s: the first torch fit in a process pays a setup of several seconds on a loaded
+    # 2-core machine (11 s seen in CI), which a tighter budget cannot absorb
+    automl = AutoMLSynthesizer(methods=["tvae"], time_budget=40, seed=0).fit(df)
     (row,) = automl.leaderboard_.to_dict("records")
     assert row["status"] == "ok" and row["probe_seconds"] > 0
     assert 5 <= int(row["params"].split(":")[1].strip(" }")) <= 300
