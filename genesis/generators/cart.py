@@ -5,7 +5,11 @@ decision tree fitted on the real values of the columns before it: a synthetic ro
 a leaf of that tree, and takes the value of a random *real* row of the same leaf. The leaf
 size (``min_samples_leaf``) is the privacy knob: every synthetic value is shared by at least
 that many real rows with the same predictors. ``smoothing="density"`` adds synthpop's
-Gaussian-kernel jitter to continuous values, bounded by the leaf's value range.
+Gaussian-kernel jitter, bounded by the leaf's value range, to *rare* values only (held by
+fewer than :data:`~genesis.schema.support.RARE_VALUE_ROWS` real rows): those identify a row
+and are worth hiding, while a value many rows share (a zero, a round amount, a point of a
+grid) is already anonymous and comes back exactly. The transformer then puts every value
+back on its column's support (its grid, its clock times, its bounds).
 
 Two bounds keep the fit fast on large tables (both leave tables of up to 20 model columns
 and 100,000 rows exactly as synthpop would model them):
@@ -34,15 +38,12 @@ import pandas as pd
 from genesis.errors import InvalidParameterError
 from genesis.generators.base import BaseSynthesizer
 from genesis.generators.transformer import TableTransformer
+from genesis.schema.support import RARE_VALUE_ROWS
 from genesis.validation import check_choice, check_int, require_seed
 
 SMOOTHING = ("none", "density")
 #: default visit order: discrete columns with more labels than this go last
 _HIGH_CARDINALITY = 20
-#: smoothing applies to numeric columns with at least this many distinct values
-_SMOOTH_MIN_DISTINCT = 30
-#: ... and at least this share of distinct values (spiky columns such as hours-per-week keep their spikes)
-_SMOOTH_MIN_DISTINCT_SHARE = 0.02
 #: bins per column (and most frequent labels kept) when ranking predictors
 _MI_BINS = 16
 #: rows the predictor ranking is estimated on
@@ -143,7 +144,11 @@ def leaf_owners(tree, row_leaves: np.ndarray, min_rows: int) -> np.ndarray:
 
 
 class _Leaves:
-    """The real values of one column, grouped by the tree leaf their row falls in."""
+    """The real values of one column, grouped by the tree leaf their row falls in.
+
+    With ``smooth``, values held by fewer than ``RARE_VALUE_ROWS`` rows of the column are
+    jittered when drawn (``rare``, aligned with ``values``); the others come back exactly.
+    """
 
     def __init__(self, leaves: np.ndarray, values: np.ndarray, n_nodes: int, smooth: bool) -> None:
         order = np.argsort(leaves, kind="stable")
@@ -151,8 +156,13 @@ class _Leaves:
         self.counts = np.bincount(leaves, minlength=n_nodes)
         self.starts = np.cumsum(self.counts) - self.counts
         self.bandwidth = None
+        self.rare = None
         if smooth:
-            self._fit_bandwidth(leaves[order])
+            _, inverse, counts = np.unique(self.values, return_inverse=True, return_counts=True)
+            rare = counts[inverse] < RARE_VALUE_ROWS
+            if rare.any():
+                self.rare = rare
+                self._fit_bandwidth(leaves[order])
 
     def _fit_bandwidth(self, sorted_leaves: np.ndarray) -> None:
         groups = pd.Series(self.values).groupby(sorted_leaves, sort=True)
@@ -176,8 +186,11 @@ class _Leaves:
         picks = self.starts[leaves] + (rng.random(leaves.size) * counts).astype(np.int64)
         values = self.values[picks]
         if self.bandwidth is not None:
-            values = values + rng.standard_normal(leaves.size) * self.bandwidth[leaves]
-            values = np.clip(values, self.low[leaves], self.high[leaves])
+            jittered = values + rng.standard_normal(leaves.size) * self.bandwidth[leaves]
+            jittered = np.clip(jittered, self.low[leaves], self.high[leaves])
+            # models saved before rare values were told apart jitter every value
+            rare = getattr(self, "rare", None)
+            values = jittered if rare is None else np.where(rare[picks], jittered, values)
         return values
 
 
@@ -195,8 +208,10 @@ class CARTSynthesizer(BaseSynthesizer):
             follow in the default order. Default: source order, with categorical columns of
             more than 20 labels moved to the end (fewest labels first).
         smoothing: ``"none"``, or ``"density"`` to add Gaussian-kernel jitter (Silverman
-            bandwidth of the leaf, clipped to the leaf's range) to numeric columns with at
-            least 30 distinct values, so fewer synthetic rows copy a real one exactly.
+            bandwidth of the leaf, clipped to the leaf's range) to the rare values of
+            numeric columns (held by fewer than 5 real rows), so no synthetic row copies a
+            value that identifies a real one; the transformer snaps the result back onto
+            the column's support.
         max_predictors: most earlier columns one tree splits on (None: all of them, as
             synthpop does). Beyond it, the columns with the highest binned mutual information
             with the modelled column are kept, and always the other model columns of the same
@@ -331,12 +346,7 @@ class CARTSynthesizer(BaseSynthesizer):
             # every row, not only the sample, is assigned to its leaf and can be drawn
             leaves = tree.apply(x)
             owners = None if fit_rows is None else leaf_owners(tree, leaves, min_leaf)
-            smooth = (
-                self.smoothing == "density"
-                and not discrete[j]
-                and np.unique(target).size
-                >= max(_SMOOTH_MIN_DISTINCT, _SMOOTH_MIN_DISTINCT_SHARE * target.size)
-            )
+            smooth = self.smoothing == "density" and not discrete[j]
             if owners is not None:
                 leaves = owners[leaves]
             return tree, owners, _Leaves(leaves, target, tree.tree_.node_count, smooth)

@@ -5,6 +5,12 @@ limits) are modelled as their offset from the column's minimum and rebuilt in th
 domain, so no value ever passes through a float that rounds it past the dtype's range.
 Infinities are point masses: like a missing-value token they get a code of their own in the
 indicator column and come back at their real rate.
+
+Every column follows its :class:`~genesis.schema.support.Support` (from the schema, or
+detected when the schema has none): clock times stored as HHMM integers are modelled as
+minutes since midnight and written back valid; point masses (zeros, sentinels, spikes) and
+values on a round grid get codes of their own in the state column, so they come back at
+their real rates and exactly; generated values are snapped back onto the column's lattice.
 """
 
 from __future__ import annotations
@@ -20,6 +26,14 @@ from genesis.generators.encoding import (
     _is_numpy_integer,
     _MissingLabels,
     _observed_decimals,
+)
+from genesis.schema.support import (
+    Support,
+    detect_support,
+    hhmm_to_minutes,
+    minutes_to_hhmm,
+    on_round_grid,
+    snap_to_lattice,
 )
 from genesis.schema.types import ColumnKind
 
@@ -39,10 +53,12 @@ def _integer_array(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
 
 class _NumericHandler(_ColumnHandler):
-    """Continuous and integer columns: a float model column plus a missing indicator.
+    """Continuous and integer columns: a float model column plus a state column.
 
-    Missing rows get a random observed value in the float column (so the marginal is the
-    non-missing one) and their reason (NaN, a token, +inf or -inf) in ``<col>__null``.
+    The state column ``<col>__null`` holds 0 for an ordinary value, then one code per
+    missing reason (NaN, a token, +inf or -inf), one per point mass of the support, and one
+    for "on the round grid". Missing rows get a random observed value in the float column
+    (so its marginal is the non-missing one); point-mass and round rows keep their value.
     """
 
     def fit(self, s, rng):
@@ -70,6 +86,7 @@ class _NumericHandler(_ColumnHandler):
             self.offset = present.min()
             self.span = int(present.max()) - int(self.offset)
             self.minimum, self.maximum = 0.0, float(self.span)
+        self._fit_support(observed)
         self.missing = _MissingLabels()
         self.missing.fit(s, missing)
         # the float each missing reason writes back in a numeric dtype (NaN, +inf, -inf)
@@ -81,10 +98,57 @@ class _NumericHandler(_ColumnHandler):
         self.null_column = self.name + NULL_SUFFIX
         self.model_columns = [self.name]
         self.roles = {self.name: "integer" if self.integer else "continuous"}
-        if self.missing.has_missing:
+        n_states = self.missing.n_codes + self.atoms.size + (self.round_step is not None)
+        if n_states > 1:
             self.model_columns = [self.null_column, self.name]
             self.roles[self.null_column] = "indicator"
-            self.n_codes = {self.null_column: self.missing.n_codes}
+            self.n_codes = {self.null_column: n_states}
+
+    def _fit_support(self, observed: np.ndarray) -> None:
+        """The support (schema's, else detected) and the bounds in model units."""
+        support = Support.from_dict(self.schema.support)
+        if support is None:
+            decimals = 0 if self.integer else self.decimals
+            support = detect_support(observed, decimals=decimals)
+        if self.offset is not None:  # beyond float precision: exact integers, no grid
+            support = Support()
+        self.support = support
+        self.hhmm = support.encoding == "hhmm"
+        if self.hhmm:
+            self.minimum, self.maximum = (
+                float(hhmm_to_minutes(np.array([self.minimum]))[0]),
+                float(hhmm_to_minutes(np.array([self.maximum]))[0]),
+            )
+        self.atoms = np.asarray(support.point_masses, dtype=np.float64)
+        self.round_step = support.round_step
+        self.grid_index = self.grid_values = None
+        if support.step is not None and observed.size:
+            # the lattice points seen, as stored: a grid with rounding noise (a converted
+            # unit written to 5 decimals) comes back in the source's exact digits
+            seen = np.unique(self._to_model(observed))
+            index = np.round((seen - float(support.origin or 0.0)) / support.step)
+            self.grid_index, first = np.unique(index, return_index=True)
+            self.grid_values = seen[first]
+
+    def _to_model(self, values: np.ndarray) -> np.ndarray:
+        return hhmm_to_minutes(values) if getattr(self, "hhmm", False) else values
+
+    def _states(self, values: np.ndarray, missing: np.ndarray, codes: np.ndarray) -> np.ndarray:
+        """State codes: missing reasons as given, then point masses, then the round grid."""
+        first = self.missing.n_codes
+        present = ~missing
+        if self.atoms.size:
+            position = np.full(values.shape, -1)
+            matches = values[:, None] == self.atoms[None, :]
+            hit = matches.any(axis=1) & present
+            position[hit] = matches[hit].argmax(axis=1)
+            codes = np.where(hit, first + position, codes)
+            present &= ~hit
+        if self.round_step is not None:
+            decimals = 0 if self.integer else self.decimals
+            round_rows = present & on_round_grid(values, self.round_step, decimals)
+            codes = np.where(round_rows, first + self.atoms.size, codes)
+        return codes
 
     def _parse(self, s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         tokens = set(self.schema.missing_tokens or [])
@@ -123,12 +187,16 @@ class _NumericHandler(_ColumnHandler):
             delta = exact.astype(np.uint64) - np.asarray(self.offset).astype(np.uint64)
             values = delta.astype(np.float64)  # exact enough: a spread, not a magnitude
         out = {}
+        if self.null_column in self.model_columns:
+            codes = self.missing.encode(s, missing)
+            if getattr(self, "support", None) is not None:
+                codes = self._states(np.where(missing, 0.0, values), missing, codes)
+            out[self.null_column] = codes
+        values = self._to_model(values)
         if missing.any():
             observed = values[~missing]
             values = values.copy()
             values[missing] = observed[rng.integers(0, observed.size, size=int(missing.sum()))]
-        if self.missing.has_missing:
-            out[self.null_column] = self.missing.encode(s, missing)
         out[self.name] = values
         return out
 
@@ -137,9 +205,51 @@ class _NumericHandler(_ColumnHandler):
         if not np.isfinite(x).all():
             x = np.where(np.isfinite(x), x, (self.minimum + self.maximum) / 2)
         x = np.clip(x, self.minimum, self.maximum)
+        support = getattr(self, "support", None)
+        if support is not None and support.step is not None:
+            origin = float(support.origin or 0.0)
+            low = snap_to_lattice(np.array([self.minimum]), support.step, origin)[0]
+            high = snap_to_lattice(np.array([self.maximum]), support.step, origin)[0]
+            low += support.step if low < self.minimum - 1e-9 * abs(self.minimum) else 0.0
+            high -= support.step if high > self.maximum + 1e-9 * abs(self.maximum) else 0.0
+            x = np.clip(snap_to_lattice(x, support.step, origin), low, high)
+            if getattr(self, "grid_index", None) is not None:
+                index = np.round((x - origin) / support.step)
+                where = np.minimum(
+                    np.searchsorted(self.grid_index, index), self.grid_index.size - 1
+                )
+                x = np.where(self.grid_index[where] == index, self.grid_values[where], x)
         if self.decimals is not None:
-            x = np.round(x, self.decimals)
+            rounded = np.round(x, self.decimals)
+            # a value already at the stored precision keeps its exact float: a real value
+            # parsed from text is often one ulp from np.round's, and a classifier splitting
+            # at real values would see the difference
+            close = np.abs(rounded - x) <= 1e-12 * np.maximum(1.0, np.abs(x))
+            x = np.where(close, x, rounded)
         return x
+
+    def _apply_states(self, x: np.ndarray, codes: np.ndarray | None) -> np.ndarray:
+        """Point masses and round values where the state column says so; HHMM written back."""
+        if codes is not None and getattr(self, "support", None) is not None:
+            state = codes - self.missing.n_codes  # >= 0: a point mass, then the round grid
+            if self.atoms.size:
+                is_atom = (state >= 0) & (state < self.atoms.size)
+                model_atoms = self._to_model(self.atoms)
+                x = np.where(is_atom, model_atoms[np.clip(state, 0, self.atoms.size - 1)], x)
+            if self.round_step is not None:
+                x = np.where(state == self.atoms.size, self._round(x), x)
+        if getattr(self, "hhmm", False):
+            x = minutes_to_hhmm(x)
+        return x
+
+    def _round(self, x: np.ndarray) -> np.ndarray:
+        """``x`` on the round grid, inside the bounds (unchanged where no grid point is)."""
+        step = self.round_step
+        rounded = np.round(x / step) * step
+        rounded = np.where(rounded > self.maximum, rounded - step, rounded)
+        rounded = np.where(rounded < self.minimum, rounded + step, rounded)
+        inside = (rounded >= self.minimum) & (rounded <= self.maximum)
+        return np.where(inside, rounded, x)
 
     def _exact_integers(self, x: np.ndarray) -> np.ndarray:
         """Offsets ``x`` (floats in [0, span]) back to the source's integer dtype, exactly."""
@@ -152,11 +262,18 @@ class _NumericHandler(_ColumnHandler):
     def inverse(self, frame, n, rng):
         x = self._numbers(frame, n)
         codes = None
-        if self.missing.has_missing:
+        if self.null_column in self.model_columns:
             codes = np.clip(
-                np.asarray(frame[self.null_column]).astype(np.int64), 0, self.missing.n_codes - 1
+                np.asarray(frame[self.null_column]).astype(np.int64),
+                0,
+                self.n_codes[self.null_column] - 1,
             )
-        missing = codes > 0 if codes is not None else np.zeros(n, dtype=bool)
+        x = self._apply_states(x, codes)
+        missing = (
+            (codes > 0) & (codes < self.missing.n_codes)
+            if codes is not None
+            else np.zeros(n, dtype=bool)
+        )
         dtype = self.dtype
         if getattr(self, "offset", None) is not None:
             exact = self._exact_integers(x)

@@ -9,6 +9,7 @@ from genesis.schema.export import discover
 from genesis.schema.inference import infer_schema
 from genesis.schema.logical import restore_types, to_model_types
 from genesis.schema.semantic import detect_semantic_type
+from genesis.schema.support import Support, detect_support, off_support
 from genesis.schema.types import (
     PII_SEMANTIC_TYPES,
     ColumnKind,
@@ -25,9 +26,12 @@ __all__ = [
     "DatetimeStorage",
     "Schema",
     "SemanticType",
+    "Support",
     "detect_semantic_type",
+    "detect_support",
     "discover",
     "infer_schema",
+    "off_support",
     "restore_types",
     "to_model_types",
 ]

@@ -82,6 +82,7 @@ def to_python(schema: Schema) -> str:
         "    DatetimeStorage,",
         "    Schema,",
         "    SemanticType,",
+        "    Support,",
         ")",
         "",
         "schema = Schema(",

@@ -33,6 +33,7 @@ from genesis.schema.datetimes import (
 )
 from genesis.schema.logical import logical_types
 from genesis.schema.semantic import detect_semantic_type
+from genesis.schema.support import detect_support
 from genesis.schema.types import (
     PII_SEMANTIC_TYPES,
     ColumnKind,
@@ -189,6 +190,14 @@ def _infer_column(
         )
     column.semantic_type = detect_semantic_type(name, sample, column.kind)
     column.pii = column.semantic_type in PII_SEMANTIC_TYPES
+    if column.kind in (ColumnKind.INTEGER, ColumnKind.CONTINUOUS) and not (
+        column.pii or pd.api.types.is_timedelta64_dtype(dtype)
+    ):
+        numbers = pd.to_numeric(_as_numeric_if_object(nonnull, column), errors="coerce")
+        column.support = detect_support(
+            numbers.to_numpy(dtype=np.float64, na_value=np.nan),
+            decimals=0 if column.kind is ColumnKind.INTEGER else column.decimals,
+        )
     return column
 
 

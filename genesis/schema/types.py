@@ -13,6 +13,7 @@ from enum import Enum
 from typing import Any
 
 from genesis.errors import SchemaError
+from genesis.schema.support import Support
 
 
 class ColumnKind(str, Enum):
@@ -95,6 +96,9 @@ class ColumnSchema:
         utc_offset: for timestamps stored as strings with a UTC offset, the offset written
             back: the source's one offset (``"+05:30"``), or, when the source mixes offsets,
             UTC in the source's notation (``"+00:00"``, ``"+0000"`` or ``"Z"``).
+        support: for integer and continuous columns, the values the column really takes
+            (clock-time encoding, point masses, grid, round numbers; see
+            :class:`~genesis.schema.support.Support`); generated values stay on it.
     """
 
     name: str
@@ -114,6 +118,7 @@ class ColumnSchema:
     unique: bool = False
     logical_type: str | None = None
     utc_offset: str | None = None
+    support: Support | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain, JSON-safe dict (enums as their string values)."""
@@ -147,6 +152,7 @@ class ColumnSchema:
         except ValueError as exc:
             raise SchemaError(f"column {data['name']!r}: {exc}") from None
         values["missing_tokens"] = list(values.get("missing_tokens") or [])
+        values["support"] = Support.from_dict(values.get("support"))
         if values.get("logical_type") is not None:
             from genesis.schema.logical import parse_logical_type
 
