@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from numbers import Real
 from pathlib import Path
 from typing import Any
 
@@ -171,7 +172,7 @@ def _details_frame(column_details: Any) -> pd.DataFrame:
 
 
 def _check_threshold(threshold: Any) -> float:
-    value = finite(threshold)
+    value = finite(threshold) if isinstance(threshold, Real) else None
     if value is None or isinstance(threshold, bool) or not 0.5 <= value < 1.0:
         raise InvalidParameterError(
             f"the giveaway threshold must be a detection AUC in [0.5, 1), got {threshold!r}; "
