@@ -77,8 +77,8 @@ def print_giveaways(report) -> None:
         typer.echo(report.giveaway_text())
         return
     table = Table(
-        title=f"What gives it away (detection AUC of the column alone above {GIVEAWAY_AUC:g}; "
-        "0.5 = indistinguishable)",
+        title=f"What gives it away (AUC > {GIVEAWAY_AUC:g})",
+        caption="detection AUC of the column alone; 0.5 = indistinguishable",
         show_header=True,
     )
     table.add_column("column")
