@@ -99,7 +99,9 @@ class QualityReport:
     notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        """Every figure and both detail tables as plain JSON-safe values (NaN becomes None)."""
+        """Every figure, both detail tables and ``giveaway_columns`` (the columns whose own
+        detection AUC is above :data:`GIVEAWAY_AUC`) as plain JSON-safe values (NaN becomes
+        None)."""
         out: dict[str, Any] = {name: getattr(self, name) for name in _SCALARS}
         out.update(
             n_real=self.n_real,
