@@ -114,26 +114,27 @@ def column_detection_figure(quality: dict[str, Any], threshold: float = GIVEAWAY
                 orientation="h",
                 marker_color=np.where(auc > threshold, GIVEAWAY_COLOR, REAL_COLOR).tolist(),
                 text=[f"{a:.3f}" for a in auc],
-                textposition="auto",
+                textposition="outside",  # readable on short bars too
+                cliponaxis=False,
                 customdata=np.stack([auc, shape], axis=1).round(4).tolist(),
                 hovertemplate="%{y}: detection AUC %{customdata[0]:.3f}, "
                 "shape score %{customdata[1]:.3f}<extra></extra>",
             )
         )
-    fig.add_vline(
-        x=threshold,
-        line={"color": GIVEAWAY_COLOR, "dash": "dash"},
-        annotation_text=f"gives it away above {threshold:g}",
-        annotation_position="top right",
-        annotation_font_color=GIVEAWAY_COLOR,
-    )
+    fig.add_vline(x=threshold, line={"color": GIVEAWAY_COLOR, "dash": "dash"})
+    fig.add_annotation(
+        x=threshold, y=1, xref="x", yref="paper", xanchor="left", yanchor="bottom",
+        text=f" gives it away above {threshold:g}", showarrow=False,
+        font={"color": GIVEAWAY_COLOR},
+    )  # fmt: skip
     return layout(
         fig,
         "What gives it away: each column's own detection AUC (0.5 = indistinguishable)",
-        height=max(HEIGHT - 60, 22 * n + 140),
+        height=max(HEIGHT - 60, 22 * n + 160),
         xaxis={"range": [0.5, 1], "autorange": False, "dtick": 0.05, "fixedrange": True,
                "title": "detection AUC of the column alone"},
         yaxis={"autorange": "reversed", "automargin": True},
+        margin={"l": 60, "r": 50, "t": 84, "b": 40},  # room for the label and outside text
     )  # fmt: skip
 
 
