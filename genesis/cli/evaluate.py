@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Annotated
 
 import typer
@@ -32,7 +33,8 @@ def evaluate(
     encoding: EncodingOption = None,
     sep: SepOption = None,
 ) -> None:
-    """Score SYNTHETIC against REAL: fidelity, detectability, copies, ML utility."""
+    """Score SYNTHETIC against REAL: fidelity, detectability, copies, ML utility, and which
+    columns give the synthetic table away."""
     read = TableReader(encoding, sep)
     with progress(3 + (holdout is not None)) as step:
         real_df, synth_df, holdout_df = read.each(step, real, synthetic, holdout)
@@ -59,6 +61,33 @@ def evaluate(
             table.add_row(key, value)
         elif isinstance(value, float | int) and not isinstance(value, bool):
             table.add_row(key, f"{value:.4f}" if isinstance(value, float) else str(value))
+    stdout().print(table)
+    print_giveaways(report)
+
+
+def print_giveaways(report) -> None:
+    """The columns that give the synthetic table away, as a table; or the sentence saying
+    that none does (or that per-column detection was not measured)."""
+    from rich.table import Table
+
+    from genesis.quality.report import GIVEAWAY_AUC
+
+    giveaways = report.giveaways()
+    if giveaways.empty:
+        typer.echo(report.giveaway_text())
+        return
+    table = Table(
+        title=f"What gives it away (AUC > {GIVEAWAY_AUC:g})",
+        caption="detection AUC of the column alone; 0.5 = indistinguishable",
+        show_header=True,
+    )
+    table.add_column("column")
+    table.add_column("detection AUC", justify="right")
+    table.add_column("shape score", justify="right")
+    for column, auc, score in zip(
+        giveaways["column"], giveaways["detection_auc"], giveaways["score"], strict=True
+    ):
+        table.add_row(str(column), f"{auc:.4f}", "n/a" if math.isnan(score) else f"{score:.4f}")
     stdout().print(table)
 
 

@@ -56,6 +56,7 @@ def render(metrics: dict[str, Any], figures: dict[str, Any]) -> str:
         "verdict_class": {True: "yes", False: "no"}.get(share["shareable"], "undecided"),
         "quality_text": metrics["verdict"]["text"],
         "headline": _headline(metrics),
+        "giveaways": _giveaways(metrics),
         "utility": _utility(metrics.get("ml_utility")),
         "privacy": _privacy(metrics.get("privacy")),
         "drift": _drift(metrics.get("drift")),
@@ -89,6 +90,25 @@ def _headline(metrics: dict[str, Any]) -> list[tuple[str, str]]:
         name = f"ML utility ratio ({utility.get('metric', 'score')}, synthetic / real)"
         rows.append((name, sections.display(utility.get("ratio"))))
     return rows
+
+
+def _giveaways(metrics: dict[str, Any]) -> dict[str, Any]:
+    giveaways = metrics.get("giveaways") or sections.giveaway_section(metrics["quality"])
+    rows = [
+        {
+            "column": str(r["column"]),
+            "auc": sections.display(r.get("detection_auc"), 3),
+            "score": sections.display(r.get("score"), 3),
+            "metric": str(r.get("metric") or "shape score"),
+        }
+        for r in giveaways["columns"]
+    ]
+    return {
+        "text": giveaways["text"],
+        "measured": giveaways["measured"],
+        "threshold": f"{giveaways['threshold']:g}",
+        "columns": rows,
+    }
 
 
 def _utility(utility: dict[str, Any] | None) -> dict[str, str] | None:

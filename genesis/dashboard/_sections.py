@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from genesis.errors import InvalidParameterError
-from genesis.jsonsafe import finite
+from genesis.jsonsafe import finite, json_safe
 
 #: quality verdict thresholds on ``overall_score``
 GOOD_SCORE = 0.8
@@ -131,6 +131,28 @@ def quality_verdict(overall: float | None) -> tuple[str, str]:
     if overall >= FAIR_SCORE:
         return "fair", f"fair: overall quality score {overall:.2f} (below {GOOD_SCORE})"
     return "poor", f"poor: overall quality score {overall:.2f} (below {FAIR_SCORE})"
+
+
+def giveaway_section(quality: dict[str, Any]) -> dict[str, Any]:
+    """Which columns give the synthetic table away: ``threshold`` (the detection AUC above
+    which a column does), ``measured`` (whether the report has per-column detection),
+    ``columns`` (``column``, ``detection_auc``, ``score``, ``metric``, most revealing first)
+    and ``text`` (one plain sentence)."""
+    from genesis.quality.report import (
+        GIVEAWAY_AUC,
+        detection_measured,
+        giveaway_sentence,
+        giveaway_table,
+    )
+
+    details = quality.get("column_details") or []
+    table = giveaway_table(details, GIVEAWAY_AUC)
+    return {
+        "threshold": GIVEAWAY_AUC,
+        "measured": detection_measured(details),
+        "columns": json_safe(table.to_dict(orient="records")),
+        "text": giveaway_sentence(details, GIVEAWAY_AUC),
+    }
 
 
 def _is_attack(value: Any) -> bool:

@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 from genesis.dashboard._sections import attack_rows, drift_parts, drift_rows, label
 from genesis.dashboard.figures import HEIGHT, REAL_COLOR, SYNTHETIC_COLOR, layout
 from genesis.jsonsafe import finite
+from genesis.quality.report import GIVEAWAY_AUC
 
 #: the scores chart, top to bottom: (quality report key, label)
 SCORES = (
@@ -80,6 +81,61 @@ def column_scores_figure(quality: dict[str, Any]) -> go.Figure:
         yaxis={"range": [0, 1], "autorange": False},
         xaxis={"tickangle": -45},
     )
+
+
+#: bar colour of a column that gives the synthetic table away
+GIVEAWAY_COLOR = "#d9534f"
+
+
+def column_detection_figure(quality: dict[str, Any], threshold: float = GIVEAWAY_AUC) -> go.Figure:
+    """Each column's own detection AUC (how well that column alone tells synthetic rows from
+    real ones), most revealing first, on a fixed 0.5-to-1 axis with a line at ``threshold``:
+    bars past the line are the columns that give the synthetic table away. The hover text
+    adds the column's shape score."""
+    details = pd.DataFrame(quality.get("column_details") or [])
+    fig = go.Figure()
+    n = 0
+    if not details.empty and "detection_auc" in details:
+        details = details.assign(
+            detection_auc=pd.to_numeric(details["detection_auc"], errors="coerce")
+        ).dropna(subset=["detection_auc"])
+        details = details.sort_values("detection_auc", ascending=False, kind="stable")
+        auc = details["detection_auc"].to_numpy(dtype=float)
+        shape = (
+            pd.to_numeric(details["score"], errors="coerce").to_numpy(dtype=float)
+            if "score" in details
+            else np.full(auc.size, np.nan)
+        )
+        n = auc.size
+        fig.add_trace(
+            go.Bar(
+                x=np.clip(auc, 0.5, 1.0),  # below 0.5 is noise of the cross-fitting
+                y=details["column"].astype(str),
+                orientation="h",
+                marker_color=np.where(auc > threshold, GIVEAWAY_COLOR, REAL_COLOR).tolist(),
+                text=[f"{a:.3f}" for a in auc],
+                textposition="outside",  # readable on short bars too
+                cliponaxis=False,
+                customdata=np.stack([auc, shape], axis=1).round(4).tolist(),
+                hovertemplate="%{y}: detection AUC %{customdata[0]:.3f}, "
+                "shape score %{customdata[1]:.3f}<extra></extra>",
+            )
+        )
+    fig.add_vline(x=threshold, line={"color": GIVEAWAY_COLOR, "dash": "dash"})
+    fig.add_annotation(
+        x=threshold, y=1, xref="x", yref="paper", xanchor="left", yanchor="bottom",
+        text=f" gives it away above {threshold:g}", showarrow=False,
+        font={"color": GIVEAWAY_COLOR},
+    )  # fmt: skip
+    return layout(
+        fig,
+        "What gives it away: each column's own detection AUC (0.5 = indistinguishable)",
+        height=max(HEIGHT - 60, 22 * n + 160),
+        xaxis={"range": [0.5, 1], "autorange": False, "dtick": 0.05, "fixedrange": True,
+               "title": "detection AUC of the column alone"},
+        yaxis={"autorange": "reversed", "automargin": True},
+        margin={"l": 60, "r": 50, "t": 84, "b": 40},  # room for the label and outside text
+    )  # fmt: skip
 
 
 def ml_utility_figure(utility: dict[str, Any]) -> go.Figure:

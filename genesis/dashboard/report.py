@@ -169,7 +169,9 @@ class QualityDashboard:
         Keys: ``name``, ``title``, ``method``, ``n_real``, ``n_synthetic``, ``share`` (the
         "can this be shared?" verdict: :meth:`ShareVerdict.to_dict` plus its display
         ``rows``), ``verdict`` (quality ``level`` good/fair/poor and ``text``), ``quality``
-        (the quality report's ``to_dict()``), ``ml_utility`` (dict or None), ``privacy``
+        (the quality report's ``to_dict()``), ``giveaways`` (the columns that give the
+        synthetic table away: :func:`~genesis.dashboard._sections.giveaway_section`),
+        ``ml_utility`` (dict or None), ``privacy``
         (``summary`` figures and ``attacks`` rows, or None), ``drift`` (``summary``
         figures, one sentence per comparison in ``lines`` and ``columns`` rows, or None),
         ``show_real_points``, ``seconds``.
@@ -223,6 +225,7 @@ class QualityDashboard:
             "share": self._share(quality, privacy_report, drift_report),
             "verdict": {"level": level, "text": text},
             "quality": quality,
+            "giveaways": sections.giveaway_section(quality),
             "ml_utility": utility if self.include_ml_utility else None,
             "privacy": privacy,
             "drift": self._drift_section(drift_report),
@@ -277,7 +280,8 @@ class QualityDashboard:
     def generate_plotly_figures(self) -> dict[str, Any]:
         """The report's Plotly figures by key, in display order (computed once, then cached).
 
-        ``scores``, ``column_scores``, ``distribution:<column>`` per column,
+        ``scores``, ``column_scores``, ``column_detection`` (when the quality report has
+        per-column detection), ``distribution:<column>`` per column,
         ``correlation_real``, ``correlation_synthetic``, ``correlation_difference``,
         ``density:<a>|<b>`` for the strongest numeric pairs (``scatter:<a>|<b>`` as well with
         ``show_real_points``), ``ml_utility``, ``privacy`` and ``drift`` when those sections
@@ -294,6 +298,10 @@ class QualityDashboard:
             "scores": charts.scores_figure(quality),
             "column_scores": charts.column_scores_figure(quality),
         }
+        if metrics["giveaways"]["measured"]:
+            out["column_detection"] = charts.column_detection_figure(
+                quality, metrics["giveaways"]["threshold"]
+            )
         shown = [c for c in self._schema.columns if c.name in set(prepared.modelled)]
         for column in shown[:MAX_DISTRIBUTION_COLUMNS]:
             out[f"distribution:{column.name}"] = figs.distribution_figure(

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from numbers import Real
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from genesis.errors import DataWriteError
-from genesis.jsonsafe import json_safe
+from genesis.errors import DataWriteError, InvalidParameterError
+from genesis.jsonsafe import finite, json_safe
 
 #: the figures a person reads first (the UI's metadata, the dashboard), in display order
 HEADLINE_SCORES = (
@@ -26,6 +28,10 @@ HEADLINE_SCORES = (
 )
 
 _SCALARS = (*HEADLINE_SCORES[:-1], "dcr_synthetic", "dcr_holdout", "dcr_ratio")
+
+#: a column whose own detection AUC is above this gives the synthetic table away: alone it
+#: tells synthetic rows from real ones (0.5: it cannot; cross-fitting reads noise up to ~0.53)
+GIVEAWAY_AUC = 0.6
 
 
 @dataclass(repr=False)
@@ -93,7 +99,9 @@ class QualityReport:
     notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        """Every figure and both detail tables as plain JSON-safe values (NaN becomes None)."""
+        """Every figure, both detail tables and ``giveaway_columns`` (the columns whose own
+        detection AUC is above :data:`GIVEAWAY_AUC`) as plain JSON-safe values (NaN becomes
+        None)."""
         out: dict[str, Any] = {name: getattr(self, name) for name in _SCALARS}
         out.update(
             n_real=self.n_real,
@@ -102,6 +110,7 @@ class QualityReport:
             target=self.target,
             ml_utility=self.ml_utility,
             column_details=self.column_details.to_dict(orient="records"),
+            giveaway_columns=self.giveaway_columns(),
             pair_details=self.pair_details.to_dict(orient="records"),
             seconds=self.seconds,
             format_scored_columns=self.format_scored_columns,
@@ -122,12 +131,19 @@ class QualityReport:
                 ) from exc
         return text
 
-    def giveaway_columns(self, threshold: float = 0.6) -> list[str]:
+    def giveaway_columns(self, threshold: float = GIVEAWAY_AUC) -> list[str]:
         """Columns whose own detection AUC exceeds ``threshold``, most revealing first."""
-        ranked = self.column_details.dropna(subset=["detection_auc"]).sort_values(
-            "detection_auc", ascending=False
-        )
-        return ranked.loc[ranked["detection_auc"] > threshold, "column"].tolist()
+        return giveaway_table(self.column_details, threshold)["column"].tolist()
+
+    def giveaways(self, threshold: float = GIVEAWAY_AUC) -> pd.DataFrame:
+        """The giveaway columns with their detection AUC and shape score (see
+        :func:`giveaway_table`)."""
+        return giveaway_table(self.column_details, threshold)
+
+    def giveaway_text(self, threshold: float = GIVEAWAY_AUC) -> str:
+        """One sentence naming the columns that give the synthetic table away, or saying that
+        none does (see :func:`giveaway_sentence`)."""
+        return giveaway_sentence(self.column_details, threshold)
 
     def __repr__(self) -> str:
         return (
@@ -137,8 +153,101 @@ class QualityReport:
             f"column_pair_trends={_fmt(self.column_pair_trends)}, "
             f"detection_auc={_fmt(self.detection_auc)}, "
             f"exact_copy_share={_fmt(self.exact_copy_share)}, "
-            f"ml_utility_ratio={_fmt(self.ml_utility.get('ratio'))})"
+            f"ml_utility_ratio={_fmt(self.ml_utility.get('ratio'))}, "
+            f"giveaway_columns={self.giveaway_columns()!r})"
         )
+
+
+def _details_frame(column_details: Any) -> pd.DataFrame:
+    if column_details is None:
+        return pd.DataFrame()
+    if isinstance(column_details, pd.DataFrame):
+        return column_details
+    if isinstance(column_details, list | tuple) and all(
+        isinstance(r, dict) for r in column_details
+    ):
+        return pd.DataFrame(list(column_details))
+    raise InvalidParameterError(
+        "column_details must be the quality report's column_details (a DataFrame, or its "
+        f"to_dict() records), got {type(column_details).__name__}"
+    )
+
+
+def _check_threshold(threshold: Any) -> float:
+    value = finite(threshold) if isinstance(threshold, Real) else None
+    if value is None or isinstance(threshold, bool) or not 0.5 <= value < 1.0:
+        raise InvalidParameterError(
+            f"the giveaway threshold must be a detection AUC in [0.5, 1), got {threshold!r}; "
+            f"e.g. {GIVEAWAY_AUC}"
+        )
+    return value
+
+
+def detection_measured(column_details: Any) -> bool:
+    """Whether ``column_details`` holds at least one per-column detection AUC (reports
+    stored before per-column detection existed hold none)."""
+    details = _details_frame(column_details)
+    return "detection_auc" in details and bool(details["detection_auc"].notna().any())
+
+
+def giveaway_table(column_details: Any, threshold: float = GIVEAWAY_AUC) -> pd.DataFrame:
+    """The columns whose own detection AUC exceeds ``threshold``, most revealing first.
+
+    Args:
+        column_details: :attr:`QualityReport.column_details`, or its records as in
+            ``QualityReport.to_dict()["column_details"]`` (a stored report).
+        threshold: the detection AUC above which a column gives the table away, in [0.5, 1).
+
+    Returns:
+        ``column``, ``detection_auc`` (that column alone), ``score`` (its real-vs-synthetic
+        shape score, NaN when not scored) and ``metric`` (how the shape was scored).
+    """
+    threshold = _check_threshold(threshold)
+    details = _details_frame(column_details)
+    out = pd.DataFrame(
+        {
+            "column": details.get("column", pd.Series(dtype=object)),
+            "detection_auc": pd.to_numeric(
+                details.get("detection_auc", pd.Series(np.nan, index=details.index)),
+                errors="coerce",
+            ),
+            "score": pd.to_numeric(
+                details.get("score", pd.Series(np.nan, index=details.index)), errors="coerce"
+            ),
+            "metric": details.get("metric", pd.Series(None, index=details.index, dtype=object)),
+        }
+    )
+    out = out[out["detection_auc"] > threshold]
+    return out.sort_values("detection_auc", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def giveaway_sentence(column_details: Any, threshold: float = GIVEAWAY_AUC) -> str:
+    """A plain sentence naming the columns that give the synthetic table away, each with its
+    detection AUC and shape score; or that none does; or that it was not measured."""
+    table = giveaway_table(column_details, threshold)
+    bound = f"{_check_threshold(threshold):g}"
+    if not detection_measured(column_details):
+        return (
+            "Per-column detection was not measured in this report; evaluate the tables again "
+            "to see which columns give the synthetic table away."
+        )
+    if table.empty:
+        return (
+            "No column gives the synthetic table away on its own: every column's detection "
+            f"AUC is at most {bound} (0.5 = indistinguishable)."
+        )
+    parts = []
+    for column, auc, score in zip(
+        table["column"], table["detection_auc"], table["score"], strict=True
+    ):
+        shape = "n/a" if np.isnan(score) else f"{score:.2f}"
+        parts.append(f"{column} (detection AUC {auc:.2f}, shape score {shape})")
+    subject = (
+        "1 column gives the synthetic table away on its own"
+        if len(parts) == 1
+        else f"{len(parts)} columns give the synthetic table away on their own"
+    )
+    return f"{subject} (detection AUC above {bound}; 0.5 = indistinguishable): {', '.join(parts)}."
 
 
 def _fmt(value: float | None) -> str:

@@ -4,6 +4,7 @@ and release it shows are real inputs, shown only when they describe the same ver
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import dagster as dg
@@ -42,6 +43,11 @@ def test_dashboard_writes_the_html_and_links_it_over_http(chain):
     assert page.count("plotly-graph-div") == meta["figures"]
     quality = json.loads((chain.folder / "artifacts" / "adult" / "quality_report.json").read_text())
     assert meta["overall_score"] == pytest.approx(quality["overall_score"], abs=1e-4)
+    # the stored report carries per-column detection through to the page (issue 13.4)
+    assert all(d["detection_auc"] is not None for d in quality["column_details"])
+    assert 'data-key="column_detection"' in page and 'id="giveaways"' in page
+    listed = re.findall(r"<li><b>(.*?)</b>: detection AUC", page)
+    assert listed == quality["giveaway_columns"]
     audit = json.loads((chain.folder / "artifacts" / "adult" / "privacy_audit.json").read_text())
     assert meta["privacy_section"] == "audit" and meta["privacy_passed"] is audit["passed"]
     assert 'id="attacks"' in page and "membership_inference" in page

@@ -66,3 +66,26 @@ def browser():
         chromium = launch_chromium(playwright)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="session")
+def giveaway_tables(adult_df):
+    """1,500 real Adult rows, 1,500 other real rows as a faithful "synthetic" table, and the
+    same rows with ``age`` shifted by 15 years: the one column that gives the table away."""
+    sample = adult_df.sample(n=3_000, random_state=5).reset_index(drop=True)
+    real, faithful = sample.iloc[:1_500].reset_index(drop=True), sample.iloc[1_500:]
+    faithful = faithful.reset_index(drop=True)
+    return real, faithful, faithful.assign(age=faithful["age"] + 15)
+
+
+@pytest.fixture(scope="session")
+def giveaway_boards(giveaway_tables):
+    """Dashboards of the faithful and of the broken table (no ML utility, no privacy)."""
+    from genesis.dashboard import QualityDashboard
+
+    real, faithful, broken = giveaway_tables
+    options = {"include_ml_utility": False, "include_privacy": False}
+    return (
+        QualityDashboard(real, faithful, name="Faithful", **options),
+        QualityDashboard(real, broken, name="Broken age", **options),
+    )

@@ -155,3 +155,28 @@ def test_pii_column_is_shown_by_format_not_by_value():
     assert not [n for n in real["name"] if n in page]
     names = board.generate_plotly_figures().get("distribution:name")
     assert names is None or "formats" in names.layout.title.text
+
+
+def test_detection_chart_puts_the_column_that_gives_the_table_away_first(giveaway_boards):
+    from genesis.quality.report import GIVEAWAY_AUC
+
+    _, broken = giveaway_boards
+    fig = broken.generate_plotly_figures()["column_detection"]
+    bars = fig.data[0]
+    aucs = [auc for auc, _ in bars.customdata]
+    assert list(bars.y)[0] == "age" and len(bars.y) == 15  # every modelled column of Adult
+    assert aucs == sorted(aucs, reverse=True) and aucs[0] > GIVEAWAY_AUC > aucs[1]
+    assert list(bars.marker.color) == [charts.GIVEAWAY_COLOR] + [charts.REAL_COLOR] * 14
+    assert min(bars.x) >= 0.5  # noise below 0.5 is drawn at the axis' start
+    axis = fig.layout.xaxis
+    assert tuple(axis.range) == (0.5, 1) and axis.autorange is False
+    (line,) = fig.layout.shapes  # the giveaway threshold
+    assert line.x0 == line.x1 == GIVEAWAY_AUC
+    details = broken.compute_metrics()["quality"]["column_details"]
+    shapes = {d["column"]: d["score"] for d in details}
+    assert bars.customdata[0][1] == pytest.approx(shapes["age"], abs=1e-4)  # shape in hover
+
+
+def test_detection_chart_of_a_report_without_per_column_detection_is_empty():
+    fig = charts.column_detection_figure({"column_details": [{"column": "a", "score": 0.9}]})
+    assert fig.data == () and tuple(fig.layout.xaxis.range) == (0.5, 1)

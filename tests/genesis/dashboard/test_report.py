@@ -285,3 +285,52 @@ def test_save_report_into_an_unwritable_place_fails_clearly(tables, tmp_path):
     blocker.write_text("x")
     with pytest.raises(DataWriteError, match="cannot write the report"):
         QualityDashboard(real.head(50), synthetic.head(50)).save_report(blocker / "r.html")
+
+
+def test_the_page_names_the_column_that_gives_the_table_away(giveaway_boards):
+    _, broken = giveaway_boards
+    metrics = broken.compute_metrics()
+    giveaways = metrics["giveaways"]
+    assert giveaways["measured"] is True and giveaways["threshold"] == 0.6
+    assert [g["column"] for g in giveaways["columns"]] == ["age"]
+    age = next(d for d in metrics["quality"]["column_details"] if d["column"] == "age")
+    assert giveaways["columns"][0]["detection_auc"] == pytest.approx(age["detection_auc"])
+    page = broken.generate_html_report()
+    listed = re.search(r'<ul id="giveaways">(.*?)</ul>', page, re.S).group(1)
+    items = re.findall(r"<li>(.*?)</li>", listed)
+    assert items == [
+        f"<b>age</b>: detection AUC {age['detection_auc']:.3f}; real-vs-synthetic shape score "
+        f"{age['score']:.3f} (KSComplement)"
+    ]
+    assert "1 column gives the synthetic table away:" in page
+    assert 'data-key="column_detection"' in page
+    assert _metrics_block(page)["giveaways"]["columns"][0]["column"] == "age"
+    section = page[page.index("<h2>What gives it away</h2>") : page.index("Column distributions")]
+    assert "No column gives" not in section
+
+
+def test_the_page_says_so_when_no_column_gives_the_table_away(giveaway_boards):
+    faithful, _ = giveaway_boards
+    metrics = faithful.compute_metrics()
+    assert metrics["giveaways"]["measured"] is True and metrics["giveaways"]["columns"] == []
+    page = faithful.generate_html_report()
+    assert '<ul id="giveaways">' not in page
+    assert (
+        '<p id="giveaways">No column gives the synthetic table away on its own: every '
+        "column&#39;s detection AUC is at most 0.6 (0.5 = indistinguishable).</p>"
+    ) in page
+    assert 'data-key="column_detection"' in page  # the chart shows how far below the line
+
+
+def test_a_stored_report_without_per_column_detection_says_it_was_not_measured(tables):
+    real, synthetic, _ = tables
+    report = {"overall_score": 0.9, "column_details": [{"column": "age", "score": 0.95}]}
+    board = QualityDashboard(real.head(200), synthetic.head(200), quality_report=report)
+    assert board.compute_metrics()["giveaways"]["measured"] is False
+    assert "column_detection" not in board.generate_plotly_figures()
+    page = board.generate_html_report()
+    assert '<p id="giveaways">Per-column detection was not measured in this report' in page
+    assert 'data-key="column_detection"' not in page
+    broken = {"overall_score": 0.9, "column_details": "age"}
+    with pytest.raises(InvalidParameterError, match="column_details"):
+        QualityDashboard(real.head(50), synthetic.head(50), quality_report=broken).compute_metrics()

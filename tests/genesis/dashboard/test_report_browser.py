@@ -174,3 +174,28 @@ def test_pdf_with_a_browser_that_does_not_start_fails_clearly(adult_report, tmp_
     with pytest.raises(DataWriteError, match="could not render the PDF"):
         dashboard.save_pdf(tmp_path / "x.pdf")
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_the_detection_chart_and_the_giveaway_list_are_drawn(browser, giveaway_boards, http_root):
+    """A table whose ``age`` is shifted: the list names it and its bar leads the chart, on the
+    0.5-to-1 axis, drawn in the browser and within its container."""
+    _, broken = giveaway_boards
+    folder, base = http_root
+    broken.save_report(folder / "giveaway.html")
+    url = f"{base}/giveaway.html"
+    page, errors, requests = _open(browser, url, len(broken.generate_plotly_figures()), 800)
+    assert errors == [] and requests == [url]
+    assert page.locator("#giveaways li").all_inner_texts()[0].startswith("age: detection AUC")
+    chart = page.locator('[data-key="column_detection"]')
+    top_down = chart.evaluate(
+        """div => [...div.querySelectorAll('.ytick text')]
+            .sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top)
+            .map(t => t.textContent)"""
+    )
+    assert top_down[0] == "age" and len(top_down) == 15  # worst first, on top
+    ticks = chart.locator(".xtick text").all_text_contents()
+    assert ticks[0] == "0.5" and ticks[-1] == "1"
+    assert chart.locator(".bars .point").count() == 15
+    assert "gives it away above 0.6" in chart.inner_text()
+    assert not [w for w in _overflowing(page) if w["key"] == "column_detection"]
+    page.close()

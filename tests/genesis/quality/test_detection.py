@@ -21,6 +21,14 @@ def test_per_column_detection_names_the_column_that_gives_the_table_away(adult_s
     assert (others.between(0.45, 0.56)).all(), others.sort_values().tail(3)
     assert report.giveaway_columns() == ["age"]
     assert report.to_dict()["column_details"][0]["detection_auc"] == pytest.approx(aucs.iloc[0])
+    # every text form names it: repr, JSON, the sentence
+    assert repr(report).endswith("giveaway_columns=['age'])")
+    assert report.to_dict()["giveaway_columns"] == ["age"]
+    shape = report.column_details.set_index("column").at["age", "score"]
+    assert report.giveaway_text() == (
+        "1 column gives the synthetic table away on its own (detection AUC above 0.6; 0.5 = "
+        f"indistinguishable): age (detection AUC {aucs['age']:.2f}, shape score {shape:.2f})."
+    )
 
 
 def test_per_column_detection_is_half_for_identical_tables_and_skips_left_out_columns(
@@ -33,6 +41,8 @@ def test_per_column_detection_is_half_for_identical_tables_and_skips_left_out_co
     assert np.isnan(aucs["row_id"])
     assert aucs.dropna().between(0.42, 0.53).all()  # cross-fitting reads noise as < 0.5
     assert report.giveaway_columns() == []
+    assert repr(report).endswith("giveaway_columns=[])")
+    assert report.giveaway_text().startswith("No column gives the synthetic table away")
 
 
 def test_a_category_only_the_synthetic_table_has_is_found():
