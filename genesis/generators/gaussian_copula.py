@@ -76,7 +76,10 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
     the rows. What is NOT protected and treated as public metadata: the column names and
     kinds, the category labels (and, for columns with more than ``max_categories`` labels,
     the frequencies of the rare labels inside the "other" code), missing-value tokens,
-    decimal precision, datetime formats, identifier patterns and fakes, the number of rows
+    decimal precision, datetime formats, identifier patterns and fakes, each numeric column's
+    support (its point masses and their shares, grid, round grid and clock-time encoding,
+    :class:`~genesis.schema.support.Support`; declare it in the schema to keep it public),
+    the number of rows
     (``n_rows_``, the default row count to generate), and the continuous bounds unless
     declared in ``bounds``: by default they are the observed minimum and maximum, which can
     reveal the most extreme row. Declare ``bounds`` (e.g. ``{"age": (0, 120)}``) and keep
@@ -124,6 +127,8 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
         _check_dp_params(self)
 
     def _fit(self, frame: pd.DataFrame, transformer: TableTransformer) -> None:
+        # marginals of ordinary values only: point masses come back from the state columns
+        frame = transformer.regular_values(frame, seed=int(self.seed))
         if self.epsilon is not None:
             self._fit_private(frame, transformer)
             return

@@ -115,6 +115,9 @@ class _NeuralSynthesizer(BaseSynthesizer):
         torch = _import_torch()
         self.device_ = self._resolve_device()
         discrete = [c for c in frame.columns if c in transformer.n_codes_]
+        # mode-specific normalisation of ordinary values only; point masses come back from
+        # the state columns
+        frame = transformer.regular_values(frame, seed=int(self.seed))
         with _torch_threads(self._threads()), _sequential_joblib():
             # torch and ctgan take narrower seeds than Genesis: derived ones, deterministic
             torch.manual_seed(library_seed(self.seed, TORCH))

@@ -172,6 +172,33 @@ class TableTransformer:
         )
         return frame
 
+    def regular_values(self, frame: pd.DataFrame, seed: int) -> pd.DataFrame:
+        """``frame`` with each numeric value whose state is not ordinary (a point mass, the
+        round grid) replaced by a random ordinary value of the same column.
+
+        The transformed frame keeps a point mass's own value in the value column, so tree
+        models can split on it; a model that learns each marginal apart from the state
+        (the copula, the neural models) is better served by the ordinary values alone: the
+        state column brings the point masses back exactly at generation. Missing rows hold
+        random ordinary values already.
+        """
+        rng = np.random.default_rng(seed)
+        out = frame.copy()
+        for handler in self.handlers_:
+            state = handler.name + NULL_SUFFIX
+            if state not in handler.model_columns or handler.roles.get(handler.name) not in (
+                "continuous",
+                "integer",
+            ):
+                continue
+            special = frame[state].to_numpy() != 0
+            ordinary = frame[handler.name].to_numpy()[~special]
+            if special.any() and ordinary.size:
+                values = frame[handler.name].to_numpy().copy()
+                values[special] = ordinary[rng.integers(0, ordinary.size, int(special.sum()))]
+                out[handler.name] = values
+        return out
+
     def fit_transform(self, df: pd.DataFrame) -> pd.DataFrame:
         """:meth:`fit` then :meth:`transform`."""
         return self.fit(df).transform(df)

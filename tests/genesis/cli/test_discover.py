@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -46,3 +47,23 @@ def test_sep_does_not_apply_to_parquet_inputs(invoke, tmp_path):
     pd.DataFrame({"a": range(20)}).to_parquet(source)
     result = invoke(["discover", source, "--sep", ";", "--encoding", "latin-1", "-f", "json"])
     assert result.exit_code == 0, result.output
+
+
+def test_discover_shows_each_numeric_columns_support(invoke, tmp_path):
+    rng = np.random.default_rng(0)
+    minutes = rng.integers(300, 1400, 600)
+    source = tmp_path / "flights.csv"
+    pd.DataFrame(
+        {
+            "dep_time": (minutes // 60) * 100 + minutes % 60,
+            "fee": np.where(rng.random(600) < 0.8, 0.0, np.round(rng.gamma(2, 30, 600), 2)),
+        }
+    ).to_csv(source, index=False)
+    result = invoke(["discover", source])
+    assert result.exit_code == 0, result.output
+    assert "dep_time: HHMM clock time" in result.stderr
+    assert "fee: point masses 0 (" in result.stderr
+    schema = yaml.safe_load(result.stdout)
+    supports = {c["name"]: c["support"] for c in schema["columns"]}
+    assert supports["dep_time"]["encoding"] == "hhmm"
+    assert supports["fee"]["point_masses"] == [0.0]

@@ -72,7 +72,8 @@ def test_numbers_stored_as_strings_with_tokens_round_trip():
             "count": [2.6, 0, 100],
         }
     )
-    assert fake["price"].tolist() == ["2.23", "10.00", "1.50"]  # rounded and clipped to bounds
+    # snapped to the prices' grid (multiples of 0.05 from 1.50) and clipped to bounds
+    assert fake["price"].tolist() == ["2.25", "10.00", "1.50"]
     assert fake["count"].tolist() == ["3", "?", "12"]
 
 
