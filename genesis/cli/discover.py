@@ -35,7 +35,6 @@ def discover(
     """Infer a table's schema: column kinds, semantic types, PII flags, constraints."""
     read = TableReader(encoding, sep)
     from genesis.schema import discover as describe
-
     from genesis.schema import infer_schema
 
     schema = infer_schema(read(data))
