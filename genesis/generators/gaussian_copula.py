@@ -127,11 +127,13 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
         _check_dp_params(self)
 
     def _fit(self, frame: pd.DataFrame, transformer: TableTransformer) -> None:
-        # marginals of ordinary values only: point masses come back from the state columns
-        frame = transformer.regular_values(frame, seed=int(self.seed))
         if self.epsilon is not None:
             self._fit_private(frame, transformer)
             return
+        # marginals of ordinary values only: point masses come back from the state columns.
+        # Not under differential privacy: the random fill would let one row's value appear
+        # in several rows, beyond the sensitivity the noise is calibrated to.
+        frame = transformer.regular_values(frame, seed=int(self.seed))
         rng = np.random.default_rng([int(self.seed), 1])  # a stream apart from the transformer's
         n = len(frame)
         columns = list(frame.columns)
