@@ -150,11 +150,28 @@ class _Leaves:
     jittered when drawn (``rare``, aligned with ``values``); the others come back exactly.
     """
 
-    def __init__(self, leaves: np.ndarray, values: np.ndarray, n_nodes: int, smooth: bool) -> None:
-        order = np.argsort(leaves, kind="stable")
+    def __init__(
+        self,
+        leaves: np.ndarray,
+        values: np.ndarray,
+        n_nodes: int,
+        smooth: bool,
+        states: np.ndarray | None = None,
+        n_states: int = 1,
+    ) -> None:
+        # rows sorted by leaf, and within a leaf by their value's state (a number column's
+        # state code: ordinary, a missing reason, a point mass), so a leaf is one slice and
+        # each (leaf, state) a slice inside it
+        keys = leaves if states is None else leaves * n_states + states
+        order = np.argsort(keys, kind="stable")
         self.values = values[order]
         self.counts = np.bincount(leaves, minlength=n_nodes)
         self.starts = np.cumsum(self.counts) - self.counts
+        self.n_states = None
+        if states is not None:
+            self.n_states = n_states
+            self.state_counts = np.bincount(keys, minlength=n_nodes * n_states)
+            self.state_starts = np.cumsum(self.state_counts) - self.state_counts
         self.bandwidth = None
         self.rare = None
         if smooth:
@@ -181,9 +198,19 @@ class _Leaves:
         self.low[index] = stats["min"].to_numpy()
         self.high[index] = stats["max"].to_numpy()
 
-    def draw(self, leaves: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    def draw(
+        self, leaves: np.ndarray, rng: np.random.Generator, states: np.ndarray | None = None
+    ) -> np.ndarray:
+        """A real value of each row's leaf; with ``states``, of a real row of the leaf in the
+        same state when the leaf has one (an ordinary row never draws a point mass)."""
         counts = self.counts[leaves]
-        picks = self.starts[leaves] + (rng.random(leaves.size) * counts).astype(np.int64)
+        starts = self.starts[leaves]
+        if states is not None and getattr(self, "n_states", None) is not None:
+            keys = leaves * self.n_states + np.clip(states.astype(np.int64), 0, self.n_states - 1)
+            same = self.state_counts[keys]
+            counts = np.where(same > 0, same, counts)
+            starts = np.where(same > 0, self.state_starts[keys], starts)
+        picks = starts + (rng.random(leaves.size) * counts).astype(np.int64)
         values = self.values[picks]
         if self.bandwidth is not None:
             jittered = values + rng.standard_normal(leaves.size) * self.bandwidth[leaves]
@@ -332,6 +359,16 @@ class CARTSynthesizer(BaseSynthesizer):
         sample_leaf = min_leaf if fit_rows is None else max(1, round(min_leaf * len(fit_rows) / n))
         random_state = sklearn_random_state(self.seed)
         targets = [frame[c].to_numpy() for c in order]
+        # a number column's value is drawn among real rows in the state just drawn for it
+        self._state_of = [
+            j - 1
+            if j > 0
+            and not discrete[j]
+            and source_of[order[j - 1]] == source_of[order[j]]
+            and transformer.roles_[order[j - 1]] == "indicator"
+            else None
+            for j in range(len(order))
+        ]
 
         def fit_one(j: int) -> tuple[Any, np.ndarray | None, _Leaves]:
             from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
@@ -354,7 +391,14 @@ class CARTSynthesizer(BaseSynthesizer):
             smooth = self.smoothing == "density" and not discrete[j]
             if owners is not None:
                 leaves = owners[leaves]
-            return tree, owners, _Leaves(leaves, target, tree.tree_.node_count, smooth)
+            state = self._state_of[j]
+            states = None if state is None else targets[state].astype(np.int64)
+            n_states = 1 if state is None else transformer.n_codes_[order[state]]
+            return (
+                tree,
+                owners,
+                _Leaves(leaves, target, tree.tree_.node_count, smooth, states, n_states),
+            )
 
         # trees are independent (each learns from real columns only) and scikit-learn builds
         # and applies them without the GIL, so threads share the cores; results keep order
@@ -406,12 +450,14 @@ class CARTSynthesizer(BaseSynthesizer):
         # models saved before predictors were capped split on every earlier column
         predictors = getattr(self, "_predictors", [None] * len(self.visit_order_))
         owners = getattr(self, "_owners", [None] * len(self.visit_order_))
+        state_of = getattr(self, "_state_of", [None] * len(self.visit_order_))
         for j in range(1, len(self.visit_order_)):
             columns = np.arange(j) if predictors[j] is None else predictors[j]
             leaves = self.trees_[j].apply(synthetic[:, columns])
             if owners[j] is not None:
                 leaves = owners[j][leaves]
-            drawn = self._leaves[j].draw(leaves, rng)
+            states = None if state_of[j] is None else values[self.visit_order_[state_of[j]]]
+            drawn = self._leaves[j].draw(leaves, rng, states)
             values[self.visit_order_[j]] = drawn
             synthetic[:, j] = drawn
         return pd.DataFrame(values, index=pd.RangeIndex(n))

@@ -52,7 +52,9 @@ def _observed_decimals(x: np.ndarray, max_decimals: int = 6) -> int | None:
     if x.size == 0:
         return None
     x = x[:50_000]
-    tol = 1e-9 * np.maximum(1.0, np.abs(x))
+    # float64 noise only: a looser relative tolerance rounds large float32 values such as
+    # 61102.97265625 to 5 places, moving every one of them off the values the column takes
+    tol = 1e-12 * np.maximum(1.0, np.abs(x))
     for d in range(max_decimals + 1):
         if np.all(np.abs(np.round(x, d) - x) <= tol):
             return d
