@@ -41,7 +41,6 @@ from genesis.generators.encoding import (  # _MissingLabels: models saved before
     _MissingLabels,  # noqa: F401
 )
 from genesis.generators.numeric_handler import _NumericHandler
-from genesis.validation import check_int
 from genesis.schema.types import (
     PII_SEMANTIC_TYPES,
     ColumnKind,
@@ -49,6 +48,7 @@ from genesis.schema.types import (
     Schema,
     SemanticType,
 )
+from genesis.validation import check_int
 
 #: semantic types whose columns are replaced by fakes even when not flagged ``pii``
 FAKE_SEMANTIC_TYPES = PII_SEMANTIC_TYPES | {SemanticType.URL, SemanticType.POSTAL_CODE}
@@ -126,11 +126,7 @@ class TableTransformer:
         dtype = s.dtype
         # PII first: even a constant PII column must not come out with its real value
         learned_text = self._learns_text(column, s)
-        if (
-            _is_fake_column(column)
-            and not learned_text
-            and not _missing_mask(s, column).all()
-        ):
+        if _is_fake_column(column) and not learned_text and not _missing_mask(s, column).all():
             if column.semantic_type is SemanticType.DATE_OF_BIRTH:
                 try:
                     _DateOfBirthHandler(column, dtype).fit(s, np.random.default_rng(0))
