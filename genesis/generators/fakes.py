@@ -516,8 +516,9 @@ def rare_value_faker(
     ``("faker", ...)`` when the column's semantic type is known (free text included) and
     Faker makes it; ``("pattern", ...)`` when the rare values are codes whose character
     pattern has room for ``4 n_labels`` strings (kept digits freed if needed); None when
-    neither applies (the caller falls back on the column's frequent values). The faker never returns a value
-    whose hash is in ``real_hashes`` (redrawn, then suffixed) and keeps no real value.
+    neither applies (the caller falls back on the column's frequent values). The faker never
+    returns a value whose hash is in ``real_hashes`` (redrawn, then suffixed) and keeps no
+    real value; codes of a numeric column come out as numbers ("0042" is 42).
     """
     text = pd.Series(np.asarray(rare, dtype=object), dtype=object).astype(str)
     if column.kind is ColumnKind.TEXT or column.semantic_type is not None:
@@ -529,5 +530,16 @@ def rare_value_faker(
         pattern = widen(pattern_templates(text.to_numpy(dtype=object)), n_labels, letters=False)
         # too few shapes to make new codes beside the real ones ("k" + 4 digits, all taken)
         if _log10_capacity(pattern) >= np.log10(4 * max(n_labels, 1)):
-            return "pattern", _PatternFaker(False, real_hashes, pattern)
+            numbers = pd.api.types.is_numeric_dtype(rare.dtype)
+            return "pattern", (_NumberFaker if numbers else _PatternFaker)(
+                False, real_hashes, pattern
+            )
     return None
+
+
+class _NumberFaker(_PatternFaker):
+    """Digit patterns of a numeric column, written as the numbers they are ("0042" -> "42"),
+    so that the check against the real values' hashes sees the value that comes out."""
+
+    def _draw(self, n, rng, fake):
+        return pd.to_numeric(pd.Series(super()._draw(n, rng, fake))).astype(str).to_numpy(object)

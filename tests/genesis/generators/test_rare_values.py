@@ -212,7 +212,10 @@ def test_flight_tail_numbers(method, flights):
     # seeds reproduce, and the model survives bytes round trip
     pd.testing.assert_frame_equal(model.generate(2000, seed=3), model.generate(2000, seed=3))
     assert not model.generate(2000, seed=3).equals(model.generate(2000, seed=4))
-    again = SyntheticGenerator.from_bytes(model.to_bytes())
+    blob = model.to_bytes()
+    assert top[0].encode() in blob  # frequent values are kept, so the search below can hit
+    assert not any(value.encode() in blob for value in rare)  # the saved model has no rare one
+    again = SyntheticGenerator.from_bytes(blob)
     pd.testing.assert_frame_equal(again.generate(2000, seed=3), model.generate(2000, seed=3))
     assert again.rare_rows == RARE_ROWS
 
@@ -269,3 +272,19 @@ def test_models_saved_before_still_load_and_generate(method):
     old = SyntheticGenerator.from_bytes(model.to_bytes())
     pd.testing.assert_frame_equal(old.generate(3000, seed=1), expected)
     assert old.rare_rows == RARE_ROWS  # the class default
+
+
+def test_numeric_codes_come_back_as_new_numbers_never_a_real_one():
+    # integer labels of 3 to 5 digits: "0123" drawn in a 4-digit shape would be 123, a real one
+    rng = np.random.default_rng(4)
+    values = np.concatenate([np.repeat(np.arange(100, 200), 14), rng.permutation(99_000)[:600]])
+    real = _table(pd.Series(rng.permutation(values), name="label"))
+    schema = infer_schema(real)
+    schema = Schema([ColumnSchema("label", ColumnKind.CATEGORICAL, "int64"), schema["x"]])
+    transformer = TableTransformer(schema).fit(real)
+    assert transformer.rare_values_ == {"label": "pattern"}
+    fake = transformer.inverse_transform(transformer.transform(real), 0)["label"]
+    assert fake.dtype == np.int64
+    assert not fake.isin(_rare(real["label"])).any()
+    share = real["label"].isin(_rare(real["label"])).mean()
+    assert (~fake.isin(set(real["label"]))).mean() == pytest.approx(share, abs=1e-9)
