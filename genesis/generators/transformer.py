@@ -6,8 +6,8 @@ synthetic model frame back into a table in exactly the source's format: column o
 category sets, integer-ness, decimal precision, bounds, missing-value tokens, datetime storage.
 
 Columns that must not be learned are handled here too: identifiers are regenerated unique in
-the same pattern, PII is replaced by fakes (:mod:`genesis.generators.fakes`), and so is free
-text unless some of its values are frequent, constant and all-null columns are reproduced as
+the same pattern; PII is replaced by fakes (:mod:`genesis.generators.fakes`), and so is free
+text unless some of its values are frequent; constant and all-null columns are reproduced as
 they are. Rare values (held by fewer than ``rare_rows`` rows) of high-cardinality and
 free-text columns, which would single out the people holding them, are never copied: they
 come back as stand-ins that are no real value, in the same share of rows (``rare_values_``).
@@ -91,7 +91,7 @@ class TableTransformer:
     After :meth:`fit`: ``model_columns_`` (model frame columns, in order),
     ``discrete_columns_`` (those holding integer codes), ``n_codes_`` (codes per discrete
     column), ``roles_`` (``"continuous"``, ``"integer"``, ``"discrete"`` or ``"indicator"``
-    per model column), ``source_columns_`` (model columns of each source column) and
+    per model column), ``source_columns_`` (model columns of each source column),
     ``modelled_columns_`` (source columns that are learned, in source order) and
     ``rare_values_`` (how the rare values of each column that had some are replaced:
     ``"faker"``, ``"pattern"`` or ``"frequent"``).
