@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from genesis.generators.base import BaseSynthesizer
+from genesis.generators.base import RARE_ROWS, BaseSynthesizer
 from genesis.generators.methods import get_synthesizer_class
 
 #: the hyperparameter grid of the statistical methods; neural methods get epochs from the budget
@@ -39,8 +39,15 @@ def _prior_epoch(method: str, rows: int, columns: int) -> float:
 
 
 def make_candidate(
-    method: str, params: dict[str, Any], *, max_categories: int, seed: int
+    method: str,
+    params: dict[str, Any],
+    *,
+    max_categories: int,
+    seed: int,
+    rare_rows: int = RARE_ROWS,
 ) -> BaseSynthesizer:
     """An unfitted synthesizer of ``method`` with ``params`` and the search's shared settings."""
     cls = get_synthesizer_class(method)
-    return cls(max_categories=max_categories, seed=seed, **params)
+    model = cls(max_categories=max_categories, seed=seed, **params)
+    model.rare_rows = rare_rows
+    return model

@@ -229,6 +229,7 @@ class AutoMLSynthesizer(BaseSynthesizer):
                 best["params"],
                 max_categories=self.max_categories,
                 seed=int(self.seed),
+                rare_rows=int(self.rare_rows),
             )
             model.fit(df, schema)
             self.refitted_ = True

@@ -79,7 +79,11 @@ class CandidateSearch:
     def make(self, method: str, params: dict[str, Any]) -> BaseSynthesizer:
         """An unfitted candidate with the owner's shared settings."""
         return make_candidate(
-            method, params, max_categories=self.owner.max_categories, seed=self.seed
+            method,
+            params,
+            max_categories=self.owner.max_categories,
+            seed=self.seed,
+            rare_rows=int(self.owner.rare_rows),
         )
 
     # -- estimates ----------------------------------------------------------------------------

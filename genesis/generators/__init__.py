@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from genesis.errors import InvalidParameterError, ModelLoadError, NotFittedError
-from genesis.generators.base import MIN_TRAINING_ROWS, BaseSynthesizer, check_int
+from genesis.generators.base import MIN_TRAINING_ROWS, RARE_ROWS, BaseSynthesizer, check_int
 from genesis.generators.cart import CARTSynthesizer
 from genesis.generators.gaussian_copula import GaussianCopulaSynthesizer
 from genesis.generators.methods import (
@@ -42,6 +42,11 @@ class SyntheticGenerator:
         min_rows: fitting refuses tables with fewer rows (default
             :data:`~genesis.generators.base.MIN_TRAINING_ROWS`): with a handful of rows every
             method can only copy them.
+        rare_rows: values held by fewer training rows, in columns with more than
+            ``max_categories`` labels and in free text, are replaced by stand-ins that are no
+            real value instead of being copied (default
+            :data:`~genesis.generators.base.RARE_ROWS`; 1 turns this off; see
+            :class:`~genesis.generators.base.BaseSynthesizer`).
         **method_params: the chosen synthesizer's parameters (e.g. ``epochs=300`` for
             ``"ctgan"``, ``min_samples_leaf=20`` for ``"cart"``).
 
@@ -55,10 +60,12 @@ class SyntheticGenerator:
         *,
         seed: int = 0,
         min_rows: int = MIN_TRAINING_ROWS,
+        rare_rows: int = RARE_ROWS,
         **method_params: Any,
     ) -> None:
         method = parse_method(method).value
         check_int("min_rows", min_rows, 1)
+        check_int("rare_rows", rare_rows, 1)
         cls = get_synthesizer_class(method)
         accepted = cls._param_names()
         unknown = sorted(set(method_params) - set(accepted))
@@ -71,11 +78,17 @@ class SyntheticGenerator:
         self.method_params = dict(method_params)
         self.synthesizer: BaseSynthesizer = cls(seed=seed, **method_params)
         self.synthesizer.min_rows = int(min_rows)
+        self.synthesizer.rare_rows = int(rare_rows)
 
     @property
     def min_rows(self) -> int:
         """Fitting refuses tables with fewer rows."""
         return int(self.synthesizer.min_rows)
+
+    @property
+    def rare_rows(self) -> int:
+        """Values held by fewer training rows are replaced, never copied."""
+        return int(self.synthesizer.rare_rows)
 
     def fit(self, df: pd.DataFrame, schema: Schema | None = None) -> SyntheticGenerator:
         """Learn ``df`` (schema inferred when not given); returns self."""

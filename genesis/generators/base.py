@@ -35,7 +35,7 @@ from genesis.generators.persistence import (
     read_model,
     write_model,
 )
-from genesis.generators.transformer import TableTransformer
+from genesis.generators.transformer import RARE_ROWS, TableTransformer
 from genesis.schema.types import Schema
 from genesis.validation import check_choice, check_int, check_seed
 from genesis.validation import validate_frame as _validate_frame
@@ -52,6 +52,7 @@ CHUNK_ROWS = 1_000_000
 __all__ = [
     "CHUNK_ROWS",
     "MIN_TRAINING_ROWS",
+    "RARE_ROWS",
     "SMALL_TABLE_ROWS",
     "BaseSynthesizer",
     "check_choice",
@@ -136,6 +137,16 @@ class BaseSynthesizer:
     ``min_rows`` (attribute, default :data:`MIN_TRAINING_ROWS`): fitting refuses smaller
     tables; :class:`~genesis.generators.SyntheticGenerator` takes it as a parameter.
 
+    ``rare_rows`` (attribute, default :data:`RARE_ROWS`; a parameter of
+    :class:`~genesis.generators.SyntheticGenerator`): privacy of rare values. In a column with
+    more than ``max_categories`` labels, and in free text, a value held by fewer training rows
+    (a unique job title, a tail number seen once) would identify the people holding it, so it
+    is never learned nor copied into synthetic rows: it comes back as a stand-in that is no
+    real value, Faker values where the column's semantic type is known, new codes in the
+    values' pattern, else the column's frequent values, in the same share of rows. Values
+    held by ``rare_rows`` rows or more keep their real rates. ``transformer_.rare_values_``
+    says how each column's rare values were replaced; the privacy audit reports it.
+
     After :meth:`fit`: ``schema_``, ``transformer_``, ``n_rows_``, ``fit_seconds_``,
     ``training_fingerprint_`` (a hash of the training table) and ``baseline_profile_``
     (a :class:`~genesis.drift.profile.BaselineProfile`: per-column summaries for drift
@@ -146,6 +157,8 @@ class BaseSynthesizer:
     method: ClassVar[str] = ""
     #: fitting refuses tables with fewer rows (see :func:`check_min_rows`)
     min_rows: int = MIN_TRAINING_ROWS
+    #: values held by fewer training rows are replaced, never copied (see above)
+    rare_rows: int = RARE_ROWS
 
     def __init__(self, *, max_categories: int = 100, seed: int = 0) -> None:
         self.max_categories = max_categories
@@ -174,6 +187,7 @@ class BaseSynthesizer:
         check_int("max_categories", self.max_categories, 2)
         check_seed(self.seed)
         check_int("min_rows", self.min_rows, 1)
+        check_int("rare_rows", self.rare_rows, 1)
 
     # -- the template -----------------------------------------------------------------------
     def fit(self, df: pd.DataFrame, schema: Schema | None = None) -> BaseSynthesizer:
@@ -196,7 +210,10 @@ class BaseSynthesizer:
         start = time.perf_counter()
         schema = resolve_schema(df, schema)
         transformer = TableTransformer(
-            schema, max_categories=int(self.max_categories), seed=int(self.seed)
+            schema,
+            max_categories=int(self.max_categories),
+            rare_rows=int(self.rare_rows),
+            seed=int(self.seed),
         )
         frame = transformer.fit_transform(df)
         if frame.shape[1]:

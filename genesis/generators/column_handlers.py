@@ -1,7 +1,9 @@
 """Column handlers: how one source column enters the model frame and comes back.
 
 This module holds the base handler and the simple kinds (constants, labels, identifiers,
-fakes); numbers and datetimes have modules of their own.
+fakes); numbers and datetimes have modules of their own. Labels held by fewer than
+:data:`RARE_ROWS` rows are replaced, never copied, where they identify (see
+:class:`_DiscreteHandler`).
 """
 
 from __future__ import annotations
@@ -23,7 +25,13 @@ from genesis.generators.encoding import (
     _missing_mask,
     _value_keys,
 )
-from genesis.schema.types import ColumnSchema
+from genesis.schema.types import ColumnKind, ColumnSchema
+
+#: labels held by fewer rows are rare: never learned nor copied where they would identify
+#: (see :class:`_DiscreteHandler`)
+RARE_ROWS = 5
+#: label of the code shared by the rare values of a column
+RARE_LABEL = "__rare__"
 
 
 class _ColumnHandler:
@@ -65,34 +73,103 @@ class _ConstantHandler(_ColumnHandler):
 
 
 class _DiscreteHandler(_ColumnHandler):
-    """Categorical and boolean columns: integer codes, most frequent label first.
+    """Categorical and boolean columns (and free text with frequent values): integer codes,
+    most frequent label first.
 
     Missing values (NaN, tokens such as ``"?"``) are labels of their own. Beyond
-    ``max_categories`` labels the rarest share one ``__other__`` code, and the inverse draws
-    them back from their empirical frequencies.
+    ``max_categories`` labels the less frequent ones share one ``__other__`` code, drawn back
+    from their empirical frequencies.
+
+    Privacy: in a column with more than ``max_categories`` labels, and in every free-text
+    column, a *rare* label (held by fewer than ``rare_rows`` rows; missing values excepted)
+    would single out the rows that hold it, so it is never learned nor kept: its rows share
+    one ``__rare__`` code (the share of rows with a rare value is learned like any label's) and
+    come back as stand-ins that are never a real value (see ``rare_strategy``). The handler
+    keeps only hashes of the rare labels, to encode them and to reject stand-ins equal to any
+    real value. Every label kept verbatim is held by at least ``rare_rows`` rows.
+
+    After :meth:`fit`: ``rare_strategy`` (None when nothing was replaced, else ``"faker"``:
+    Faker values of the column's semantic type, e.g. text for free text; ``"pattern"``: new
+    codes in the rare values' character pattern; ``"frequent"``: the column's frequent values
+    at their frequencies), ``n_rare_labels`` and ``rare_share`` (share of rows with a rare value).
     """
 
-    def __init__(self, column, dtype, max_categories: int) -> None:
+    # defaults of models saved before rare values were replaced (their pickles lack these)
+    rare_rows = 1
+    rare_code: int | None = None
+    rare_strategy: str | None = None
+    n_rare_labels = 0
+    rare_share = 0.0
+    replacer: fakes.ColumnFaker | None = None
+
+    def __init__(self, column, dtype, max_categories: int, rare_rows: int = RARE_ROWS) -> None:
         super().__init__(column, dtype)
         self.max_categories = max_categories
+        self.rare_rows = rare_rows
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # models saved before: ``rare_p`` held the pooled labels' frequencies
+        if "rare_p" in state:
+            state["pooled_p"] = state.pop("rare_p")
+        self.__dict__.update(state)
 
     def fit(self, s, rng):
         _, first, counts = _factorize(s)
-        self.labels = _first_rows(s, first)  # every label, in the source dtype
-        n_labels = first.size
-        if n_labels > self.max_categories:
-            self.n_kept = self.max_categories - 1
-            rare = counts[self.n_kept :].astype(np.float64)
-            self.rare_p = rare / rare.sum()
-            self.code_labels = [*self._label_names(self.n_kept), OTHER_LABEL]
+        labels = _first_rows(s, first)  # every label, in the source dtype
+        missing = _missing_mask(labels, self.schema)
+        rare = np.zeros(first.size, dtype=bool)
+        if self.schema.kind is ColumnKind.TEXT or first.size > self.max_categories:
+            rare = (counts < self.rare_rows) & ~missing
+        self._fit_rare(labels, counts, rare, missing, len(s), rng)
+        keep = np.flatnonzero(~rare)
+        self.labels = _first_rows(labels, keep)  # frequent labels only: no rare value is kept
+        counts = counts[keep]
+        slots = self.max_categories - int(self.rare_code is not None)
+        if keep.size > slots:
+            self.n_kept = slots - 1
+            pooled = counts[self.n_kept :].astype(np.float64)
+            self.pooled_p = pooled / pooled.sum()
+            names = [*self._label_names(self.n_kept), OTHER_LABEL]
         else:
-            self.n_kept = n_labels
-            self.rare_p = None
-            self.code_labels = self._label_names(n_labels)
+            self.n_kept = keep.size
+            self.pooled_p = None
+            names = self._label_names(keep.size)
+        if self.rare_code is not None:
+            self.rare_code = len(names)
+            names.append(RARE_LABEL)
+            if self.rare_strategy == "frequent":
+                present = np.flatnonzero(~missing[keep])
+                self.replacement_pos = present
+                self.replacement_p = counts[present] / counts[present].sum()
+        self.code_labels = names
         self._lookup = _value_keys(self.labels.to_numpy(dtype=object))
         self.model_columns = [self.name]
         self.roles = {self.name: "discrete"}
         self.n_codes = {self.name: len(self.code_labels)}
+
+    def _fit_rare(self, labels, counts, rare, missing, n_rows, rng) -> None:
+        """Decide how the rare labels come back; keep only their hashes."""
+        self.n_rare_labels = int(rare.sum())
+        self.rare_share = float(counts[rare].sum() / n_rows) if n_rows else 0.0
+        self.rare_code = None
+        self.rare_strategy = None
+        self.replacer = None
+        if not self.n_rare_labels:
+            return
+        self.rare_code = -1  # its position is set once the other codes are known
+        self.rare_hashes = fakes.hash_values(labels[rare])
+        real_hashes = fakes.hash_values(labels[~missing])
+        choice = fakes.rare_value_faker(
+            self.schema, labels[rare], real_hashes, int((~missing).sum()), rng
+        )
+        if choice is None and (~rare & ~missing).any():
+            self.rare_strategy = "frequent"
+            return
+        # neither a known type nor codes, and no frequent value to stand in: Faker text
+        self.rare_strategy, self.replacer = choice or (
+            "faker",
+            fakes.text_faker(labels[rare], real_hashes),
+        )
 
     def _label_names(self, k: int) -> list[Any]:
         return list(self.labels.iloc[:k].to_numpy(dtype=object))
@@ -102,27 +179,51 @@ class _DiscreteHandler(_ColumnHandler):
             s.to_numpy(dtype=object) if isinstance(s.dtype, pd.CategoricalDtype) else s,
             use_na_sentinel=False,
         )
-        label_pos = self._lookup.get_indexer(_value_keys(np.asarray(uniques, dtype=object)))
-        if (label_pos < 0).any():
-            unknown = [u for u, p in zip(uniques, label_pos, strict=True) if p < 0][:5]
+        uniques = np.asarray(uniques, dtype=object)
+        label_pos = self._lookup.get_indexer(_value_keys(uniques))
+        codes = np.minimum(label_pos, self.n_kept)
+        unknown = np.flatnonzero(label_pos < 0)
+        if unknown.size and self.rare_code is not None:
+            is_rare = np.isin(fakes.hash_each(uniques[unknown]), self.rare_hashes)
+            codes[unknown[is_rare]] = self.rare_code
+            unknown = unknown[~is_rare]
+        if unknown.size:
             raise InvalidDataError(
-                f"column {self.name!r} holds values not seen when fitting ({unknown}); "
-                "refit the transformer on data that contains them"
+                f"column {self.name!r} holds values not seen when fitting "
+                f"({list(uniques[unknown[:5]])}); refit the transformer on data that contains them"
             )
-        codes = np.minimum(label_pos, self.n_kept)[uniques_codes]
-        return {self.name: codes.astype(np.int64)}
+        return {self.name: codes[uniques_codes].astype(np.int64)}
 
     def inverse(self, frame, n, rng):
         codes = np.clip(np.asarray(frame[self.name]).astype(np.int64), 0, len(self.code_labels) - 1)
-        if self.rare_p is not None:
-            other = codes == self.n_kept
-            n_other = int(other.sum())
-            if n_other:
-                codes = codes.copy()
-                codes[other] = self.n_kept + rng.choice(
-                    self.rare_p.size, size=n_other, p=self.rare_p
-                )
-        return self.labels.iloc[codes].reset_index(drop=True)
+        other = codes == self.n_kept if self.pooled_p is not None else None
+        rare = codes == self.rare_code if self.rare_code is not None else None
+        positions = codes  # a fresh array: filled in place
+        n_other = 0 if other is None else int(other.sum())
+        if n_other:
+            positions[other] = self.n_kept + rng.choice(
+                self.pooled_p.size, size=n_other, p=self.pooled_p
+            )
+        n_rare = 0 if rare is None else int(rare.sum())
+        if not n_rare:
+            return self.labels.iloc[positions].reset_index(drop=True)
+        if self.rare_strategy == "frequent":
+            positions[rare] = rng.choice(self.replacement_pos, size=n_rare, p=self.replacement_p)
+            return self.labels.iloc[positions].reset_index(drop=True)
+        values = np.empty(n, dtype=object)
+        if len(self.labels):
+            positions[rare] = 0
+            values[:] = self.labels.to_numpy(dtype=object)[positions]
+        values[rare] = self.replacer.generate(n_rare, rng)
+        return self._in_source_dtype(values, rare)
+
+    def _in_source_dtype(self, values: np.ndarray, replaced: np.ndarray) -> pd.Series:
+        if isinstance(self.dtype, pd.CategoricalDtype):
+            # stand-ins join the declared categories
+            drawn = pd.Index(pd.unique(values[replaced]), dtype=object)
+            categories = self.dtype.categories.append(drawn[~drawn.isin(self.dtype.categories)])
+            return pd.Series(pd.Categorical(values, categories, ordered=self.dtype.ordered))
+        return _cast(pd.Series(values, dtype=object), self.dtype)
 
 
 class _IdentifierHandler(_ColumnHandler):

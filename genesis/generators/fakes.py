@@ -1,4 +1,4 @@
-"""Realistic stand-ins for columns that must never be learned: identifiers, PII, free text.
+"""Realistic stand-ins for what must never be learned: identifiers, PII, free text, rare values.
 
 Values are built from small pools drawn from a seeded :class:`faker.Faker` and combined with
 numpy, so generating a million fakes costs a few thousand Faker calls, not a million.
@@ -7,11 +7,14 @@ identifiers) keep the source's shape: digits stay digits, letters stay letters o
 case, separators and characters shared by every value stay put.
 
 A :class:`ColumnFaker` keeps only hashes of the real values, used to guarantee that no real
-value comes out.
+value comes out. :func:`rare_value_faker` builds the one that stands in for the rare values of
+a learned column (labels held by so few rows that they identify them): Faker values where the
+column's semantic type is known, new codes in the values' pattern where they are codes.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -137,8 +140,9 @@ def _log10_capacity(pattern: Pattern) -> float:
     return float(np.log10(np.sum(10.0 ** np.minimum(per_shape, 300))))
 
 
-def widen(pattern: Pattern, n: int) -> Pattern:
-    """Free kept digits, then kept letters, until the shapes can make ``4 n`` distinct strings.
+def widen(pattern: Pattern, n: int, *, letters: bool = True) -> Pattern:
+    """Free kept digits, then kept letters (unless ``letters`` is False), until the shapes can
+    make ``4 n`` distinct strings.
 
     ``"CUST-00" + 3 digits`` learned from 500 ids cannot name 2,000 rows; freeing the kept
     zeros gives ``"CUST-" + 5 digits``.
@@ -146,7 +150,8 @@ def widen(pattern: Pattern, n: int) -> Pattern:
     needed = np.log10(max(4 * n, 1))
     kinds = pattern.kinds.copy()
     chars = pattern.chars
-    for lo, hi, kind in ((48, 57, _DIGIT), (65, 90, _UPPER), (97, 122, _LOWER)):
+    steps = ((48, 57, _DIGIT), (65, 90, _UPPER), (97, 122, _LOWER))
+    for lo, hi, kind in steps if letters else steps[:1]:
         if _log10_capacity(Pattern(chars, kinds, pattern.weights)) >= needed:
             break
         kept = (kinds == _KEEP) & (chars >= lo) & (chars <= hi)
@@ -453,3 +458,88 @@ class _TextFaker(ColumnFaker):
         # pick at random among the pool entries closest in length, so repeats stay rare
         jitter = rng.integers(-3, 4, size=n)
         return pool[np.clip(pos + jitter, 0, pool.size - 1)]
+
+
+# ----------------------------------------------------------------------------------------------
+# stand-ins for the rare values of learned columns
+# ----------------------------------------------------------------------------------------------
+
+#: rare values are redrawn in their pattern when at least this share of them look like codes
+CODE_SHARE = 0.95
+# a code: short, no white space, and a digit or no lower-case letter ("N3DUAA", "SKU-0042",
+# "LEX"); words ("Engineer") are not, a random string in their shape would not read as one
+_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/#:+-]{0,23}")
+
+
+def hash_each(values: np.ndarray | pd.Series) -> np.ndarray:
+    """The 64-bit hash of each value as text (1234 and "1234" hash alike)."""
+    text = pd.Series(np.asarray(values, dtype=object), dtype=object).astype(str)
+    return _hash(text.to_numpy(dtype=object))
+
+
+def hash_values(values: np.ndarray | pd.Series) -> np.ndarray:
+    """Sorted distinct hashes of ``values`` (:func:`hash_each`), for ``np.isin`` look-ups."""
+    return np.unique(hash_each(values))
+
+
+def looks_like_codes(values: np.ndarray | pd.Series) -> bool:
+    """Whether string values are codes (see :data:`CODE_SHARE`): tail numbers, SKUs, airports."""
+    text = pd.Series(np.asarray(values, dtype=object), dtype=object).astype(str)
+    if text.empty:
+        return False
+    code = text.str.fullmatch(_CODE) & (
+        text.str.contains(r"\d", regex=True) | ~text.str.contains(r"[a-z]", regex=True)
+    )
+    return bool(code.mean() >= CODE_SHARE)
+
+
+def text_faker(values: np.ndarray | pd.Series, real_hashes: np.ndarray) -> ColumnFaker:
+    """Faker text whose lengths follow those of ``values``; never one of ``real_hashes``."""
+    lengths = pd.Series(np.asarray(values, dtype=object), dtype=object).astype(str).str.len()
+    quantiles = (
+        np.quantile(lengths.to_numpy(), np.linspace(0, 1, 101))
+        if len(lengths)
+        else np.full(101, 20.0)
+    )
+    return _TextFaker(False, real_hashes, quantiles)
+
+
+def rare_value_faker(
+    column: ColumnSchema,
+    rare: pd.Series,
+    real_hashes: np.ndarray,
+    n_labels: int,
+    rng: np.random.Generator,
+) -> tuple[str, ColumnFaker] | None:
+    """How the rare values ``rare`` (distinct labels) of a learned column are replaced.
+
+    ``("faker", ...)`` when the column's semantic type is known (free text included) and
+    Faker makes it; ``("pattern", ...)`` when the rare values are codes whose character
+    pattern has room for ``4 n_labels`` strings (kept digits freed if needed); None when
+    neither applies (the caller falls back on the column's frequent values). The faker never
+    returns a value whose hash is in ``real_hashes`` (redrawn, then suffixed) and keeps no
+    real value; codes of a numeric column come out as numbers ("0042" is 42).
+    """
+    text = pd.Series(np.asarray(rare, dtype=object), dtype=object).astype(str)
+    if column.kind is ColumnKind.TEXT or column.semantic_type is not None:
+        faker = ColumnFaker.fit(column, text, text, rng)
+        faker.unique, faker.real_hashes = False, real_hashes
+        return ("faker" if faker._needs_faker() else "pattern"), faker
+    if looks_like_codes(text):
+        # kept letters (the "N" of tail numbers) stay: a code with another prefix is implausible
+        pattern = widen(pattern_templates(text.to_numpy(dtype=object)), n_labels, letters=False)
+        # too few shapes to make new codes beside the real ones ("k" + 4 digits, all taken)
+        if _log10_capacity(pattern) >= np.log10(4 * max(n_labels, 1)):
+            numbers = pd.api.types.is_numeric_dtype(rare.dtype)
+            return "pattern", (_NumberFaker if numbers else _PatternFaker)(
+                False, real_hashes, pattern
+            )
+    return None
+
+
+class _NumberFaker(_PatternFaker):
+    """Digit patterns of a numeric column, written as the numbers they are ("0042" -> "42"),
+    so that the check against the real values' hashes sees the value that comes out."""
+
+    def _draw(self, n, rng, fake):
+        return pd.to_numeric(pd.Series(super()._draw(n, rng, fake))).astype(str).to_numpy(object)

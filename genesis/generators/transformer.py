@@ -6,8 +6,11 @@ synthetic model frame back into a table in exactly the source's format: column o
 category sets, integer-ness, decimal precision, bounds, missing-value tokens, datetime storage.
 
 Columns that must not be learned are handled here too: identifiers are regenerated unique in
-the same pattern, free text and PII are replaced by fakes (:mod:`genesis.generators.fakes`),
-constant and all-null columns are reproduced as they are.
+the same pattern; PII is replaced by fakes (:mod:`genesis.generators.fakes`), and so is free
+text unless some of its values are frequent; constant and all-null columns are reproduced as
+they are. Rare values (held by fewer than ``rare_rows`` rows) of high-cardinality and
+free-text columns, which would single out the people holding them, are never copied: they
+come back as stand-ins that are no real value, in the same share of rows (``rare_values_``).
 
 Each column is handled by a handler from :mod:`~genesis.generators.column_handlers`,
 :mod:`~genesis.generators.numeric_handler` or :mod:`~genesis.generators.datetime_handler`.
@@ -20,8 +23,10 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from genesis.errors import InvalidDataError, InvalidParameterError, SchemaError
+from genesis.errors import InvalidDataError, SchemaError
 from genesis.generators.column_handlers import (
+    RARE_LABEL,
+    RARE_ROWS,
     _ColumnHandler,
     _ConstantHandler,
     _DiscreteHandler,
@@ -43,9 +48,13 @@ from genesis.schema.types import (
     Schema,
     SemanticType,
 )
+from genesis.validation import check_int
 
 #: semantic types whose columns are replaced by fakes even when not flagged ``pii``
 FAKE_SEMANTIC_TYPES = PII_SEMANTIC_TYPES | {SemanticType.URL, SemanticType.POSTAL_CODE}
+#: a free-text column is learned (frequent values kept, rare ones replaced) when its values
+#: held by at least ``rare_rows`` rows cover at least this share of its rows; else it is faked
+FREQUENT_TEXT_SHARE = 0.2
 
 
 def _is_fake_column(column: ColumnSchema) -> bool:
@@ -55,32 +64,69 @@ def _is_fake_column(column: ColumnSchema) -> bool:
     )
 
 
+def _frequent_share(s: pd.Series, column: ColumnSchema, rare_rows: int) -> float:
+    """Share of the rows of ``s`` holding a present value that ``rare_rows`` rows or more hold."""
+    present = s[~_missing_mask(s, column)]
+    if not len(s) or present.empty:
+        return 0.0
+    counts = present.value_counts(sort=False).to_numpy()
+    return float(counts[counts >= rare_rows].sum() / len(s))
+
+
 class TableTransformer:
     """Reversible map between a source table and the model frame every synthesizer learns.
 
     Args:
         schema: the table's :class:`~genesis.schema.Schema` (column kinds, tokens, formats).
-        max_categories: categorical columns with more labels keep the ``max_categories - 1``
-            most frequent and share one ``__other__`` code for the rest.
+        max_categories: categorical columns with more labels keep the most frequent
+            (``max_categories`` codes in all) and share one ``__other__`` code for the rest.
+        rare_rows: in columns with more than ``max_categories`` labels and in free text, a
+            value held by fewer rows is *rare*: it would single those rows out, so it is never
+            learned nor copied but replaced by a stand-in that is no real value (Faker values
+            of the column's semantic type, new codes in the values' pattern, or the column's
+            frequent values), in the same share of rows. 1 turns this off.
         seed: seed of the random draws made while fitting (values put in missing slots,
             identifier templates).
 
     After :meth:`fit`: ``model_columns_`` (model frame columns, in order),
     ``discrete_columns_`` (those holding integer codes), ``n_codes_`` (codes per discrete
     column), ``roles_`` (``"continuous"``, ``"integer"``, ``"discrete"`` or ``"indicator"``
-    per model column), ``source_columns_`` (model columns of each source column) and
-    ``modelled_columns_`` (source columns that are learned, in source order).
+    per model column), ``source_columns_`` (model columns of each source column),
+    ``modelled_columns_`` (source columns that are learned, in source order) and
+    ``rare_values_`` (how the rare values of each column that had some are replaced:
+    ``"faker"``, ``"pattern"`` or ``"frequent"``).
     """
 
-    def __init__(self, schema: Schema, *, max_categories: int = 100, seed: int = 0) -> None:
+    def __init__(
+        self,
+        schema: Schema,
+        *,
+        max_categories: int = 100,
+        rare_rows: int = RARE_ROWS,
+        seed: int = 0,
+    ) -> None:
         self.schema = schema
         self.max_categories = max_categories
+        self.rare_rows = rare_rows
         self.seed = seed
+
+    def _discrete(self, column: ColumnSchema, dtype) -> _DiscreteHandler:
+        return _DiscreteHandler(column, dtype, self.max_categories, int(self.rare_rows))
+
+    def _learns_text(self, column: ColumnSchema, s: pd.Series) -> bool:
+        """Free text (not PII) whose frequent values cover enough rows to be learned."""
+        return (
+            column.kind is ColumnKind.TEXT
+            and not column.pii
+            and column.semantic_type not in FAKE_SEMANTIC_TYPES
+            and _frequent_share(s, column, int(self.rare_rows)) >= FREQUENT_TEXT_SHARE
+        )
 
     def _handler(self, column: ColumnSchema, s: pd.Series) -> _ColumnHandler:
         dtype = s.dtype
         # PII first: even a constant PII column must not come out with its real value
-        if _is_fake_column(column) and not _missing_mask(s, column).all():
+        learned_text = self._learns_text(column, s)
+        if _is_fake_column(column) and not learned_text and not _missing_mask(s, column).all():
             if column.semantic_type is SemanticType.DATE_OF_BIRTH:
                 try:
                     _DateOfBirthHandler(column, dtype).fit(s, np.random.default_rng(0))
@@ -99,28 +145,21 @@ class TableTransformer:
             and s.is_unique
         ):
             return _IdentifierHandler(column, dtype)
-        if column.kind in (ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN):
-            return _DiscreteHandler(column, dtype, self.max_categories)
+        if column.kind in (ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN) or learned_text:
+            return self._discrete(column, dtype)
         if column.kind is ColumnKind.DATETIME:
             return _DatetimeHandler(column, dtype)
         handler = _NumericHandler(column, dtype)
         values, missing = handler._parse(s)
         if (~missing).sum() == 0:
             # nothing parses as a number: keep the values as labels
-            return _DiscreteHandler(column, dtype, self.max_categories)
+            return self._discrete(column, dtype)
         return handler
 
     def fit(self, df: pd.DataFrame) -> TableTransformer:
         """Learn how each column enters and leaves the model frame."""
-        if (
-            not isinstance(self.max_categories, (int, np.integer))
-            or isinstance(self.max_categories, bool)
-            or self.max_categories < 2
-        ):
-            raise InvalidParameterError(
-                f"max_categories must be an integer >= 2, got {self.max_categories!r}; "
-                "pass e.g. max_categories=100"
-            )
+        check_int("max_categories", self.max_categories, 2)
+        check_int("rare_rows", self.rare_rows, 1)
         if list(df.columns) != self.schema.names:
             raise SchemaError(
                 f"the schema's columns {self.schema.names} do not match the table's "
@@ -157,6 +196,11 @@ class TableTransformer:
             h.name: list(h.model_columns) for h in self.handlers_ if h.model_columns
         }
         self.modelled_columns_ = list(self.source_columns_)
+        self.rare_values_ = {
+            h.name: h.rare_strategy
+            for h in self.handlers_
+            if isinstance(h, _DiscreteHandler) and h.rare_strategy is not None
+        }
         self._transform_seed = int(rng.integers(2**63))
         return self
 
@@ -213,8 +257,9 @@ class TableTransformer:
 
         Args:
             frame: the model frame, as a DataFrame or a mapping of column name to array.
-            rng: drives the draws that are not in the model frame: rare categories behind
-                ``__other__``, identifiers, fakes (a Generator, a seed, or None).
+            rng: drives the draws that are not in the model frame: categories behind
+                ``__other__``, stand-ins for rare values, identifiers, fakes (a Generator, a
+                seed, or None).
             n: number of rows; needed only when the frame has no columns.
         """
         rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
@@ -245,4 +290,12 @@ class TableTransformer:
         return table
 
 
-__all__ = ["FAKE_SEMANTIC_TYPES", "NULL_SUFFIX", "OTHER_LABEL", "TableTransformer"]
+__all__ = [
+    "FAKE_SEMANTIC_TYPES",
+    "FREQUENT_TEXT_SHARE",
+    "NULL_SUFFIX",
+    "OTHER_LABEL",
+    "RARE_LABEL",
+    "RARE_ROWS",
+    "TableTransformer",
+]

@@ -55,6 +55,9 @@ class PrivacyAuditReport:
         details: sample sizes, seconds, thresholds.
         copy_check: copies of training rows against the whole training table (see
             :mod:`genesis.privacy_attacks.copies`); None when no column could be compared.
+        rare_values: how the generator kept rare values out of the synthetic rows
+            (:func:`rare_value_summary`: ``rare_rows`` and the strategy per column whose rare
+            values it replaced); None when the audit was not given the model.
     """
 
     overall_risk: RiskLevel
@@ -67,6 +70,12 @@ class PrivacyAuditReport:
     budget: dict[str, Any] | None = None
     details: dict[str, Any] = field(default_factory=dict)
     copy_check: CopyCheck | None = None
+    rare_values: dict[str, Any] | None = None
+
+    @property
+    def rare_values_text(self) -> str | None:
+        """One sentence naming the columns whose rare values were replaced, and how."""
+        return rare_values_sentence(self.rare_values)
 
     @property
     def results(self) -> list[AttackResult]:
@@ -107,6 +116,7 @@ class PrivacyAuditReport:
                 "copy_check": self.copy_check.to_dict() if self.copy_check else None,
                 "distance_metrics": self.distance_metrics,
                 "budget": self.budget,
+                "rare_values": self.rare_values,
                 "details": self.details,
             }
         )
@@ -156,11 +166,59 @@ class PrivacyAuditReport:
                 f"{'ok' if copies.passed else 'EXCESS'} | alpha {copies.alpha} | "
                 f"{copies.train_only} vs {copies.expected_train_only:.1f} exp. |"
             )
+        if self.rare_values_text:
+            lines += ["", self.rare_values_text]
         if clipped:
             lines += ["", "CI ends below 0 shown as 0 (no leak)."]
         if any(r.inconclusive for r in self.results):
             lines.append("`up to X?`: inconclusive, X not ruled out.")
         return "\n".join(lines)
+
+
+#: how each strategy of :class:`~genesis.generators.transformer.TableTransformer` is worded
+_RARE_STRATEGIES = {
+    "faker": "Faker values of the column's type",
+    "pattern": "new codes in the real values' pattern",
+    "frequent": "the column's frequent values",
+}
+
+
+def rare_value_summary(model: Any) -> dict[str, Any] | None:
+    """How a fitted generator replaced rare values: ``{"rare_rows": 5, "columns": {"tailnum":
+    "pattern", ...}}`` (from its ``transformer_``), or None for a model that does not say
+    (none given, or saved by an older Genesis)."""
+    transformer = getattr(model, "transformer_", None) if model is not None else None
+    columns = getattr(transformer, "rare_values_", None)
+    if columns is None:
+        return None
+    return {"rare_rows": int(transformer.rare_rows), "columns": dict(columns)}
+
+
+def rare_values_sentence(summary: dict[str, Any] | None) -> str | None:
+    """The audit's sentence on rare values (None without a summary)."""
+    if summary is None:
+        return None
+    rare_rows, columns = summary["rare_rows"], summary["columns"]
+    if rare_rows <= 1:
+        return "Rare values were not replaced (rare_rows=1): every real value may be copied."
+    scope = (
+        f"values held by fewer than {rare_rows} training rows in high-cardinality and "
+        "free-text columns"
+    )
+    if not columns:
+        return f"No column had rare values to replace ({scope})."
+    by_strategy: dict[str, list[str]] = {}
+    for name, strategy in columns.items():
+        by_strategy.setdefault(strategy, []).append(name)
+    parts = "; ".join(
+        f"{', '.join(names)} ({_RARE_STRATEGIES.get(strategy, strategy)})"
+        for strategy, names in by_strategy.items()
+    )
+    return (
+        f"Rare values ({scope}) would single out the people holding them, so none was copied "
+        f"into the synthetic rows; they were replaced by values that are no real value, in "
+        f"the same share of rows: {parts}."
+    )
 
 
 def _write_atomic(path: str | os.PathLike[str], text: str) -> None:
@@ -267,4 +325,11 @@ def render_html(report: PrivacyAuditReport) -> str:
     )
 
 
-__all__ = ["REID_MIN_ROWS", "PrivacyAuditReport", "display_rows", "render_html"]
+__all__ = [
+    "REID_MIN_ROWS",
+    "PrivacyAuditReport",
+    "display_rows",
+    "rare_value_summary",
+    "rare_values_sentence",
+    "render_html",
+]

@@ -31,7 +31,11 @@ import pandas as pd
 
 from genesis.errors import GenesisWarning, InvalidParameterError
 from genesis.privacy_attacks.attribute import AttributeInferenceAttack
-from genesis.privacy_attacks.audit_report import REID_MIN_ROWS, PrivacyAuditReport
+from genesis.privacy_attacks.audit_report import (
+    REID_MIN_ROWS,
+    PrivacyAuditReport,
+    rare_value_summary,
+)
 from genesis.privacy_attacks.base import (
     check_attack_tables,
     check_columns,
@@ -162,7 +166,7 @@ class PrivacyAttackTester:
             synthetic: the generated rows.
             holdout: real rows from the same source the generator never saw (at least 20).
             model: the fitted generator, to record its differential-privacy budget
-                (``privacy_budget_``) in the report; optional.
+                (``privacy_budget_``) and how it replaced rare values in the report; optional.
         """
         real, synthetic, holdout = self._tables(real, synthetic, holdout)
         limit = RiskLevel.parse(self.max_risk_level)
@@ -273,6 +277,7 @@ class PrivacyAttackTester:
             distance_metrics=distances,
             budget=dict(budget) if budget else None,
             copy_check=copies,
+            rare_values=rare_value_summary(model),
             details={
                 "rows": {
                     "training": len(real),

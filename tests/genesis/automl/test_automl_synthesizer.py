@@ -229,3 +229,19 @@ def test_any_seed_works_for_the_search(adult_small):
     rows = first.fit(adult_small).generate(100)
     again = AutoMLSynthesizer(methods=["gaussian_copula"], time_budget=30, seed=seed)
     pd.testing.assert_frame_equal(rows, again.fit(adult_small).generate(100))
+
+
+def test_rare_rows_reaches_every_candidate_and_the_refit():
+    rng = np.random.default_rng(0)
+    codes = [f"F{i:02d}" for i in range(40)] * 12 + [f"Q{i:04d}X" for i in range(7)] * 6
+    df = pd.DataFrame({"code": rng.permutation(np.array(codes * 3, dtype=object))})
+    df["x"] = rng.normal(size=len(df))
+    df = pd.concat([df, pd.DataFrame({"code": [f"R{i:04d}Y" for i in range(80)],
+                                      "x": rng.normal(size=80)})], ignore_index=True)  # fmt: skip
+    # 7 codes held by 18 rows each: frequent with the default (5), rare with rare_rows=20
+    automl = SyntheticGenerator("auto", methods=["gaussian_copula"], time_budget=20,
+                                rare_rows=20, seed=0).fit(df)  # fmt: skip
+    assert automl.synthesizer.best_.rare_rows == 20 and automl.transformer_.rare_rows == 20
+    fake = automl.generate(2000)["code"]
+    counts = df["code"].value_counts()
+    assert not fake.isin(set(counts.index[counts < 20])).any()

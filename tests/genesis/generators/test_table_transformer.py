@@ -7,7 +7,13 @@ import pandas as pd
 import pytest
 
 from genesis.errors import InvalidParameterError, SchemaError
-from genesis.generators.transformer import NULL_SUFFIX, OTHER_LABEL, TableTransformer
+from genesis.generators.transformer import (
+    NULL_SUFFIX,
+    OTHER_LABEL,
+    RARE_LABEL,
+    RARE_ROWS,
+    TableTransformer,
+)
 from genesis.schema import ColumnKind, ColumnSchema, DatetimeStorage, Schema, infer_schema
 
 
@@ -150,19 +156,25 @@ def test_high_cardinality_is_capped_and_drawn_back_from_frequencies():
     labels = np.array([f"v{i}" for i in range(5000)], dtype=object)
     df = pd.DataFrame({"code": labels[rng.zipf(1.3, 30_000) % 5000]})
     transformer, frame, back = _round_trip(df, max_categories=20)
-    kept = df["code"].value_counts().index[:19]
+    counts = df["code"].value_counts()
+    kept = counts.index[:18]  # 20 codes: 18 labels, __other__ and __rare__
     in_top = df["code"].isin(kept)
     pd.testing.assert_series_equal(back["code"][in_top], df["code"][in_top])
-    assert not back["code"][~in_top].isin(kept).any()  # rare labels come back as rare labels
+    pooled = counts.iloc[18:][counts.iloc[18:] >= RARE_ROWS]
+    in_pool = df["code"].isin(pooled.index)
+    assert back["code"][in_pool].isin(pooled.index).all()  # the others come back as others
     assert transformer.n_codes_["code"] == 20
     handler = transformer.handlers_[0]
-    assert handler.code_labels[-1] == OTHER_LABEL
-    other = np.full(20_000, 19)
+    assert handler.code_labels[-2:] == [OTHER_LABEL, RARE_LABEL]
+    other = np.full(20_000, 18)
     drawn = transformer.inverse_transform({"code": other}, 1)["code"]
-    rare = df["code"].value_counts().iloc[19:]
-    assert set(drawn) <= set(rare.index)
-    top = rare.index[0]
-    assert abs((drawn == top).mean() - rare.iloc[0] / rare.sum()) < 0.02  # empirical frequencies
+    assert set(drawn) <= set(pooled.index)  # held by >= RARE_ROWS rows each: not identifying
+    top = pooled.index[0]
+    assert abs((drawn == top).mean() - pooled.iloc[0] / pooled.sum()) < 0.02  # frequencies
+    # "v" + 4 digits has no room for new codes: rare labels come back as frequent ones
+    rare = counts.index[counts < RARE_ROWS]
+    assert transformer.rare_values_ == {"code": "frequent"}
+    assert not back["code"].isin(rare).any()
 
 
 def test_category_bool_and_nullable_dtypes_survive():

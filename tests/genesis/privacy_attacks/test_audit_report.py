@@ -69,3 +69,46 @@ def test_markdown_is_a_compact_table(audits):
     for line in table:
         assert all(len(cell.strip()) <= 24 for cell in line.strip("|").split("|")), line
     assert "shown as 0" in audits["shuffled"].to_markdown()
+
+
+def test_rare_value_sentence_names_the_columns_and_how():
+    from genesis.privacy_attacks.audit_report import rare_values_sentence
+
+    text = rare_values_sentence(
+        {"rare_rows": 5, "columns": {"tailnum": "pattern", "dest": "pattern", "notes": "faker"}}
+    )
+    assert "fewer than 5 training rows" in text and "none was copied" in text
+    assert "tailnum, dest (new codes in the real values' pattern)" in text
+    assert "notes (Faker values of the column's type)" in text
+    assert "No column had rare values" in rare_values_sentence({"rare_rows": 5, "columns": {}})
+    assert "not replaced" in rare_values_sentence({"rare_rows": 1, "columns": {}})
+    assert rare_values_sentence(None) is None
+
+
+def test_the_audit_reports_how_the_model_replaced_rare_values():
+    import numpy as np
+    import pandas as pd
+
+    from genesis.generators import SyntheticGenerator
+    from genesis.privacy_attacks import PrivacyAttackTester
+
+    rng = np.random.default_rng(0)
+    codes = [f"F{i:02d}" for i in range(70)] * 15 + [f"Q{i:04d}X" for i in range(450)]
+    real = pd.DataFrame({"code": rng.permutation(np.array(codes, dtype=object)),
+                         "x": rng.normal(size=len(codes))})  # fmt: skip
+    train, holdout = (
+        real.iloc[:1200].reset_index(drop=True),
+        real.iloc[1200:].reset_index(drop=True),
+    )
+    model = SyntheticGenerator("gaussian_copula", seed=0).fit(train)
+    synthetic = model.generate(len(train))
+    report = PrivacyAttackTester(seed=0, max_rows=500).run_all_attacks(
+        train, synthetic, holdout, model=model
+    )
+    assert report.rare_values == {"rare_rows": 5, "columns": {"code": "pattern"}}
+    sentence = "code (new codes in the real values&#39; pattern)"
+    assert "<h2>Rare values</h2>" in report.to_html() and sentence in report.to_html()
+    assert "code (new codes in the real values' pattern)" in report.to_markdown()
+    assert json.loads(report.to_json())["rare_values"]["columns"] == {"code": "pattern"}
+    without = PrivacyAttackTester(seed=0, max_rows=500).run_all_attacks(train, synthetic, holdout)
+    assert without.rare_values is None and "Rare values" not in without.to_html()
