@@ -5,8 +5,9 @@ decision tree fitted on the real values of the columns before it: a synthetic ro
 a leaf of that tree, and takes the value of a random *real* row of the same leaf. The leaf
 size (``min_samples_leaf``) is the privacy knob: every synthetic value is shared by at least
 that many real rows with the same predictors. ``smoothing="density"`` adds synthpop's
-Gaussian-kernel jitter, bounded by the leaf's value range, to *rare* values only (held by
-fewer than :data:`~genesis.schema.support.RARE_VALUE_ROWS` real rows): those identify a row
+Gaussian-kernel jitter, bounded by the leaf's value range, to every value of a truly
+continuous column (most values distinct) and to the *rare* values of other numeric columns
+(held by fewer than ``rare_rows`` real rows, 5 by default): those identify a row
 and are worth hiding, while a value many rows share (a zero, a round amount, a point of a
 grid) is already anonymous and comes back exactly. The transformer then puts every value
 back on its column's support (its grid, its clock times, its bounds).
@@ -38,7 +39,6 @@ import pandas as pd
 from genesis.errors import InvalidParameterError
 from genesis.generators.base import BaseSynthesizer
 from genesis.generators.transformer import TableTransformer
-from genesis.schema.support import RARE_VALUE_ROWS
 from genesis.validation import check_choice, check_int, require_seed
 
 SMOOTHING = ("none", "density")
@@ -146,8 +146,9 @@ def leaf_owners(tree, row_leaves: np.ndarray, min_rows: int) -> np.ndarray:
 class _Leaves:
     """The real values of one column, grouped by the tree leaf their row falls in.
 
-    With ``smooth``, values held by fewer than ``RARE_VALUE_ROWS`` rows of the column are
-    jittered when drawn (``rare``, aligned with ``values``); the others come back exactly.
+    With ``smooth``, values held by fewer than ``rare_rows`` rows of the column (every value,
+    with ``jitter_all``) are jittered when drawn (``rare``, aligned with ``values``); the
+    others come back exactly.
     """
 
     def __init__(
@@ -158,6 +159,8 @@ class _Leaves:
         smooth: bool,
         states: np.ndarray | None = None,
         n_states: int = 1,
+        rare_rows: int = 5,
+        jitter_all: bool = False,
     ) -> None:
         # rows sorted by leaf, and within a leaf by their value's state (a number column's
         # state code: ordinary, a missing reason, a point mass), so a leaf is one slice and
@@ -176,7 +179,9 @@ class _Leaves:
         self.rare = None
         if smooth:
             _, inverse, counts = np.unique(self.values, return_inverse=True, return_counts=True)
-            rare = counts[inverse] < RARE_VALUE_ROWS
+            rare = counts[inverse] < rare_rows
+            if jitter_all:
+                rare[:] = True
             if rare.any():
                 self.rare = rare
                 self._fit_bandwidth(leaves[order])
@@ -235,10 +240,12 @@ class CARTSynthesizer(BaseSynthesizer):
             follow in the default order. Default: source order, with categorical columns of
             more than 20 labels moved to the end (fewest labels first).
         smoothing: ``"none"``, or ``"density"`` to add Gaussian-kernel jitter (Silverman
-            bandwidth of the leaf, clipped to the leaf's range) to the rare values of
-            numeric columns (held by fewer than 5 real rows), so no synthetic row copies a
+            bandwidth of the leaf, clipped to the leaf's range) to every value of a truly
+            continuous column and to the rare values of other numeric columns (held by
+            fewer than ``rare_rows`` real rows, 5 by default; see
+            :class:`~genesis.generators.base.BaseSynthesizer`), so no synthetic row copies a
             value that identifies a real one; the transformer snaps the result back onto
-            the column's support.
+            the column's support (see :class:`~genesis.schema.support.Support`).
         max_predictors: most earlier columns one tree splits on (None: all of them, as
             synthpop does). Beyond it, the columns with the highest binned mutual information
             with the modelled column are kept, and always the other model columns of the same
@@ -359,6 +366,11 @@ class CARTSynthesizer(BaseSynthesizer):
         sample_leaf = min_leaf if fit_rows is None else max(1, round(min_leaf * len(fit_rows) / n))
         random_state = sklearn_random_state(self.seed)
         targets = [frame[c].to_numpy() for c in order]
+        # a truly continuous column (most values rare) is jittered throughout, as synthpop
+        # does: its repeated values too, which would otherwise carry whole rows out
+        continuous = [
+            (support := transformer.support_of(c)) is not None and support.continuous for c in order
+        ]
         # a number column's value is drawn among real rows in the state just drawn for it
         self._state_of = [
             j - 1
@@ -397,7 +409,16 @@ class CARTSynthesizer(BaseSynthesizer):
             return (
                 tree,
                 owners,
-                _Leaves(leaves, target, tree.tree_.node_count, smooth, states, n_states),
+                _Leaves(
+                    leaves,
+                    target,
+                    tree.tree_.node_count,
+                    smooth,
+                    states,
+                    n_states,
+                    self.rare_rows,
+                    jitter_all=continuous[j],
+                ),
             )
 
         # trees are independent (each learns from real columns only) and scikit-learn builds

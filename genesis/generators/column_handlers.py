@@ -25,13 +25,19 @@ from genesis.generators.encoding import (
     _missing_mask,
     _value_keys,
 )
+from genesis.schema.support import RARE_VALUE_ROWS
 from genesis.schema.types import ColumnKind, ColumnSchema
 
 #: labels held by fewer rows are rare: never learned nor copied where they would identify
 #: (see :class:`_DiscreteHandler`)
-RARE_ROWS = 5
+RARE_ROWS = RARE_VALUE_ROWS  # one threshold for rare labels and rare numbers
 #: label of the code shared by the rare values of a column
 RARE_LABEL = "__rare__"
+
+#: a categorical column with more labels than this (or than the model codes) is
+#: high-cardinality: its labels are not a closed vocabulary, and the rare ones identify rows.
+#: The same for every method, whatever its ``max_categories`` (CART codes 500 labels).
+HIGH_CARDINALITY_LABELS = 100
 
 
 class _ColumnHandler:
@@ -118,7 +124,9 @@ class _DiscreteHandler(_ColumnHandler):
         labels = _first_rows(s, first)  # every label, in the source dtype
         missing = _missing_mask(labels, self.schema)
         rare = np.zeros(first.size, dtype=bool)
-        if self.schema.kind is ColumnKind.TEXT or first.size > self.max_categories:
+        if self.schema.kind is ColumnKind.TEXT or first.size > min(
+            self.max_categories, HIGH_CARDINALITY_LABELS
+        ):
             rare = (counts < self.rare_rows) & ~missing
         self._fit_rare(labels, counts, rare, missing, len(s), rng)
         keep = np.flatnonzero(~rare)

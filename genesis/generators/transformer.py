@@ -41,6 +41,7 @@ from genesis.generators.encoding import (  # _MissingLabels: models saved before
     _MissingLabels,  # noqa: F401
 )
 from genesis.generators.numeric_handler import _NumericHandler
+from genesis.schema.support import Support
 from genesis.schema.types import (
     PII_SEMANTIC_TYPES,
     ColumnKind,
@@ -215,6 +216,14 @@ class TableTransformer:
             {m: data[m] for m in self.model_columns_}, index=pd.RangeIndex(len(df))
         )
         return frame
+
+    def support_of(self, model_column: str) -> Support | None:
+        """The :class:`~genesis.schema.support.Support` behind a numeric model column (None
+        for every other column, and for models saved before supports existed)."""
+        for handler in self.handlers_:
+            if handler.name == model_column:
+                return getattr(handler, "support", None)
+        return None
 
     def regular_values(self, frame: pd.DataFrame, seed: int) -> pd.DataFrame:
         """``frame`` with each numeric value whose state is not ordinary (a point mass, the

@@ -34,6 +34,12 @@ def messy_table(n: int = 3000, seed: int = 0) -> pd.DataFrame:
             "gain": np.where(rng.random(n) < 0.01, 99999, np.where(big, 5000, 0)),
             "wind": np.round(rng.integers(0, 30, n) * 1.150779448, 5),
             "segment": rng.choice(["a", "b", "c"], n),
+            # dates stored as YYYYMMDD integers: 20240131 is a date, 20240132 is not
+            "booked": (
+                pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, 700, n), unit="D")
+            )
+            .strftime("%Y%m%d")
+            .astype(int),
         }
     )
 
@@ -70,6 +76,10 @@ def test_every_method_keeps_every_value_on_its_support(method, params):
     real = messy_table()
     synthetic = SyntheticGenerator(method, seed=0, **params).fit(real).generate(3000, seed=1)
     assert off_support_rows(real, synthetic) == dict.fromkeys(off_support_rows(real, real), 0)
+    assert infer_schema(real)["booked"].kind is ColumnKind.DATETIME
+    booked = pd.to_datetime(synthetic["booked"].astype(str), format="%Y%m%d", errors="coerce")
+    assert booked.notna().all() and synthetic["booked"].dtype == real["booked"].dtype
+    assert booked.min() >= pd.Timestamp("2023-01-01") and booked.max() <= pd.Timestamp("2024-12-01")
     if method == "tvae":  # two epochs learn no rates worth checking; the support holds anyway
         return
     # point masses come back at their real rates, round amounts stay round
