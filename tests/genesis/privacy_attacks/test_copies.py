@@ -29,18 +29,20 @@ def _planted(synthetic, train, n, seed=1):
     return out, rows
 
 
-def test_ten_planted_copies_in_26k_rows_fail_the_audit_and_a_clean_cart_passes(adult_full):
+def test_fifteen_planted_copies_in_26k_rows_fail_the_audit_and_a_clean_cart_passes(adult_full):
+    # 14 copied records are what a 20% holdout can tell from chance (the module docstring of
+    # genesis.privacy_attacks.copies); CART's own few copies must not be needed to get there
     train, holdout, cart = adult_full
     tester = PrivacyAttackTester(["income"], ["age", "sex", "race"], max_rows=500, seed=0)
     clean = tester.run_all_attacks(train, cart, holdout)
     assert clean.passed and clean.copy_check.passed
-    planted, rows = _planted(cart, train, 10)
+    planted, rows = _planted(cart, train, 15)
     report = tester.run_all_attacks(train, planted, holdout)
     assert len(planted) == 26_049
     assert report.passed is False
     assert report.failed_checks == ["copies"]
     copies = report.copy_check
-    assert copies.exact_copies == clean.copy_check.exact_copies + 10
+    assert copies.exact_copies == clean.copy_check.exact_copies + 15
     assert copies.p_value < copies.alpha <= clean.copy_check.p_value
     # examples are positions of copied rows, planted ones or CART's own, never values
     assert len(copies.example_rows) == 10
