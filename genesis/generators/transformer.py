@@ -225,29 +225,46 @@ class TableTransformer:
                 return getattr(handler, "support", None)
         return None
 
+    def fold_point_masses(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """``frame`` with the point-mass and round-grid codes of every state column set to 0:
+        for a model that relates columns through their values, a point mass is a spike of
+        the value's marginal, and a separate state code would only blur the relation."""
+        out = frame.copy()
+        for handler in self.handlers_:
+            atoms = getattr(handler, "atoms", None)
+            if atoms is None or not (atoms.size or handler.round_step is not None):
+                continue
+            # the round grid too: drawn apart from the value, it would round values that
+            # already fell on a point mass or a round value, and inflate the round share
+            first = handler.missing.n_codes
+            state = frame[handler.null_column].to_numpy()
+            out[handler.null_column] = np.where(state >= first, 0, state)
+        return out
+
     def regular_values(self, frame: pd.DataFrame, seed: int) -> pd.DataFrame:
-        """``frame`` with each numeric value whose state is not ordinary (a point mass, the
-        round grid) replaced by a random ordinary value of the same column.
+        """``frame`` with each point-mass value of a number column replaced by a random
+        ordinary value of the same column.
 
         The transformed frame keeps a point mass's own value in the value column, so tree
         models can split on it; a model that learns each marginal apart from the state
-        (the copula, the neural models) is better served by the ordinary values alone: the
+        (the copula, the neural models) is better served by the other values alone: the
         state column brings the point masses back exactly at generation. Missing rows hold
-        random ordinary values already.
+        random observed values already; values on the round grid are ordinary values.
         """
         rng = np.random.default_rng(seed)
         out = frame.copy()
         for handler in self.handlers_:
-            state = handler.name + NULL_SUFFIX
-            if state not in handler.model_columns or handler.roles.get(handler.name) not in (
-                "continuous",
-                "integer",
-            ):
+            atoms = getattr(handler, "atoms", None)
+            if atoms is None or not atoms.size:
                 continue
-            special = frame[state].to_numpy() != 0
-            ordinary = frame[handler.name].to_numpy()[~special]
+            first = handler.missing.n_codes
+            state = frame[handler.null_column].to_numpy()
+            special = (state >= first) & (state < first + atoms.size)
+            values = frame[handler.name].to_numpy()
+            # neither missing (random fill) nor a point mass
+            ordinary = values[(state == 0) | (state >= first + atoms.size)]
             if special.any() and ordinary.size:
-                values = frame[handler.name].to_numpy().copy()
+                values = values.copy()
                 values[special] = ordinary[rng.integers(0, ordinary.size, int(special.sum()))]
                 out[handler.name] = values
         return out
