@@ -10,6 +10,7 @@ that leaves nothing (contradictory bounds, or bounds outside the column's traini
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Iterable
 from typing import Any
 
@@ -231,6 +232,12 @@ def _check_range(column: ColumnSchema, items: list[tuple[Any, list[Any]]], data:
             f"column {name!r}: {described} is an empty range; loosen or remove one bound",
             name,
         )
+    if column.kind is ColumnKind.INTEGER and _no_whole_number(low, low_strict, high, high_strict):
+        raise InvalidConditionError(
+            f"column {name!r} holds whole numbers, and {described} contains none; widen the "
+            "range to include a whole number",
+            name,
+        )
     lo_seen, hi_seen = _training_range(column)
     outside = (low is not None and hi_seen is not None and low > hi_seen) or (
         high is not None and lo_seen is not None and high < lo_seen
@@ -248,6 +255,15 @@ def _check_range(column: ColumnSchema, items: list[tuple[Any, list[Any]]], data:
             "inside that range",
             name,
         )
+
+
+def _no_whole_number(low: Any, low_strict: bool, high: Any, high_strict: bool) -> bool:
+    """Whether no integer lies between the bounds (both must be given)."""
+    if low is None or high is None:
+        return False
+    first = math.floor(low) + 1 if low_strict else math.ceil(low)
+    last = math.ceil(high) - 1 if high_strict else math.floor(high)
+    return first > last
 
 
 def _bounds(items: list[tuple[Any, list[Any]]]) -> tuple[Any, bool, Any, bool]:

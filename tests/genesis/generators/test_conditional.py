@@ -159,6 +159,11 @@ def test_datetime_condition_on_native_column(weather_df):
     want = (stamps >= "2013-06-01T00:00Z") & (stamps <= "2013-06-02T00:00Z")
     np.testing.assert_array_equal(strings, want.to_numpy())
     assert 60 < strings.sum() <= 3 * 25
+    aware = weather_df.assign(time_hour=pd.to_datetime(weather_df["time_hour"], utc=True))
+    np.testing.assert_array_equal(condition.mask(aware), strings)
+    # an aware value in another zone: 2013-06-01 02:00 in New York is 06:00 UTC
+    local = Condition("time_hour", "eq", pd.Timestamp("2013-06-01 02:00", tz="America/New_York"))
+    assert set(local.apply(weather_df)["time_hour"]) == {"2013-06-01T06:00:00Z"}
 
 
 def test_missing_never_satisfies(people):
@@ -205,6 +210,13 @@ def test_malformed_condition_rejected(operator, value, fragment):
 def test_condition_on_missing_column_of_frame(people):
     with pytest.raises(InvalidConditionError, match=r"unknown column 'agee'.*\['age'\]"):
         Condition("agee", "eq", 1).mask(people)
+
+
+def test_text_value_for_numeric_column_in_mask(people):
+    with pytest.raises(InvalidConditionError, match="'age' holds numbers.*'abc' is not a number"):
+        Condition("age", "gt", "abc").mask(people)
+    with pytest.raises(InvalidConditionError, match="not a date or time"):
+        Condition("t", "gt", 5).mask(pd.DataFrame({"t": pd.to_datetime(["2020-01-01"])}))
 
 
 def test_incomparable_values_give_clear_error():
@@ -397,6 +409,8 @@ def test_spec_example_runs(people):
         ({"age": [(">", 50), ("<", 40)]}, "age", ["empty range", "loosen"]),
         ({"age": [(">", 50), ("<=", 50)]}, "age", ["empty range"]),
         ({"age": (">", 95)}, "age", ["outside the training range", "[17.0, 90.0]"]),
+        ({"age": ("between", (30.2, 30.8))}, "age", ["whole numbers", "widen"]),
+        ({"age": [(">", 30), ("<", 31)]}, "age", ["whole numbers"]),
         ({"age": ("<", 17)}, "age", ["outside the training range"]),
         ({"age": ("in", [5, 100])}, "age", ["outside the training range"]),
         ({"sex": [("eq", "Male"), ("ne", "Male")]}, "sex", ["leaves none of its labels"]),
@@ -420,6 +434,7 @@ def test_validate_accepts_good_conditions(adult_schema, adult_df):
             "education": ("in", ["Bachelors", "Masters"]),
             "sex": "Female",
             "hours-per-week": ("between", ("20", 40)),
+            "capital-gain": [(">", 0), ("<", 2)],  # exactly 1 remains
             "occupation": ("like", "Exec%"),
             "native-country": ("not_in", ["Atlantis"]),  # an unseen label excluded is harmless
         }
