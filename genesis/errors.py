@@ -126,6 +126,25 @@ class InfeasibleConditionError(GenesisError):
         self.alternative = alternative
 
 
+class ConditionOutOfRangeError(InvalidConditionError, InfeasibleConditionError):
+    """A condition asks for values outside the column's training range (``age > 500`` when
+    the oldest age seen is 90): invalid against the schema and infeasible under any model,
+    so both ``except`` clauses catch it. ``probability`` is 0.0; ``alternative`` names the
+    nearest value seen in training."""
+
+    def __init__(
+        self,
+        message: str,
+        column: str | None = None,
+        probability: float | None = 0.0,
+        alternative: str | None = None,
+    ) -> None:
+        GenesisError.__init__(self, message)
+        self.column = column
+        self.probability = probability
+        self.alternative = alternative
+
+
 # --- warnings ------------------------------------------------------------------------------
 
 

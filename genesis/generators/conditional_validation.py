@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from genesis.errors import InvalidConditionError
+from genesis.errors import ConditionOutOfRangeError, InvalidConditionError
 from genesis.generators.conditional_ops import (
     ORDERING,
     SET_OPERATORS,
@@ -239,22 +239,32 @@ def _check_range(column: ColumnSchema, items: list[tuple[Any, list[Any]]], data:
             name,
         )
     lo_seen, hi_seen = _training_range(column)
-    outside = (low is not None and hi_seen is not None and low > hi_seen) or (
-        high is not None and lo_seen is not None and high < lo_seen
-    )
-    strict_edge = (low is not None and low_strict and hi_seen is not None and low == hi_seen) or (
-        high is not None and high_strict and lo_seen is not None and high == lo_seen
-    )
+    if lo_seen is None or hi_seen is None:
+        return
     in_values = [v for c, vals in items if c.operator in ("eq", "in") for v in vals]
-    if not outside and in_values and lo_seen is not None and hi_seen is not None:
-        outside = all(v < lo_seen or v > hi_seen for v in in_values)
-    if outside or strict_edge:
-        raise InvalidConditionError(
+    above = low is not None and (low > hi_seen or (low_strict and low == hi_seen))
+    below = high is not None and (high < lo_seen or (high_strict and high == lo_seen))
+    if not (above or below) and in_values and all(v < lo_seen or v > hi_seen for v in in_values):
+        above = any(v > hi_seen for v in in_values)
+        below = not above
+    if above or below:
+        nearest = column.maximum if above else column.minimum
+        alternative = f"{name} == {_show(nearest)} (the {'largest' if above else 'smallest'} value seen in training)"
+        raise ConditionOutOfRangeError(
             f"column {name!r}: {described} lies outside the training range "
-            f"[{column.minimum}, {column.maximum}], so no model can generate it; give bounds "
-            "inside that range",
+            f"[{_show(column.minimum)}, {_show(column.maximum)}], so no model can generate it; "
+            f"give bounds inside that range, e.g. {alternative}",
             name,
+            probability=0.0,
+            alternative=alternative,
         )
+
+
+def _show(value: Any) -> Any:
+    """A bound as written for people: 90 rather than 90.0."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
 
 
 def _no_whole_number(low: Any, low_strict: bool, high: Any, high_strict: bool) -> bool:

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from genesis.errors import (
+    ConditionOutOfRangeError,
     GenesisError,
     InfeasibleConditionError,
     InvalidConditionError,
@@ -408,7 +409,7 @@ def test_spec_example_runs(people):
         ({"age": ("between", (65, 18))}, "age", ["low 65 > high 18", "swap"]),
         ({"age": [(">", 50), ("<", 40)]}, "age", ["empty range", "loosen"]),
         ({"age": [(">", 50), ("<=", 50)]}, "age", ["empty range"]),
-        ({"age": (">", 95)}, "age", ["outside the training range", "[17.0, 90.0]"]),
+        ({"age": (">", 95)}, "age", ["outside the training range", "[17, 90]", "age == 90"]),
         ({"age": ("between", (30.2, 30.8))}, "age", ["whole numbers", "widen"]),
         ({"age": [(">", 30), ("<", 31)]}, "age", ["whole numbers"]),
         ({"age": ("<", 17)}, "age", ["outside the training range"]),
@@ -425,6 +426,27 @@ def test_validate_errors_name_column_and_fix(adult_schema, spec, column, fragmen
     assert repr(column) in message
     for fragment in fragments:
         assert fragment in message
+
+
+@pytest.mark.parametrize(
+    ("spec", "nearest"),
+    [
+        ({"age": (">", 500)}, "age == 90 (the largest value seen in training)"),
+        ({"age": (">", 90)}, "age == 90"),
+        ({"age": ("<=", 16)}, "age == 17 (the smallest"),
+        ({"age": ("in", [5, 6])}, "age == 17"),
+        ({"fnlwgt": ("gt", 2e6)}, "fnlwgt == 1484705"),
+    ],
+)
+def test_out_of_range_is_invalid_and_infeasible(adult_schema, spec, nearest):
+    with pytest.raises(ConditionOutOfRangeError) as info:
+        ConditionSet.from_dict(spec).validate(adult_schema)
+    error = info.value
+    assert isinstance(error, InvalidConditionError) and isinstance(error, InfeasibleConditionError)
+    assert error.probability == 0.0
+    assert error.alternative.startswith(nearest)
+    assert error.column == next(iter(spec))
+    ConditionSet.from_dict({"age": (">=", 90)}).validate(adult_schema)  # the edge itself is fine
 
 
 def test_validate_accepts_good_conditions(adult_schema, adult_df):
