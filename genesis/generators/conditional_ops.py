@@ -70,6 +70,8 @@ def is_collection(value: Any) -> bool:
 
 def plain(value: Any) -> Any:
     """numpy scalars as Python scalars (so conditions compare, hash and serialise simply)."""
+    if isinstance(value, np.datetime64):
+        return pd.Timestamp(value)  # .item() would give an int for nanosecond precision
     if isinstance(value, np.generic):
         return value.item()
     return value
