@@ -1,4 +1,4 @@
-"""genesis.generators.conditional: conditions, their validation, and the two samplers."""
+"""genesis.generators.conditional: Condition (every operator), ConditionSet, the builder."""
 
 from __future__ import annotations
 

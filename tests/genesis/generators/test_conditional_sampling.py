@@ -1,4 +1,6 @@
-"""genesis.generators.conditional_sampling: ConditionalSampler and GuidedConditionalSampler (exact rows, all satisfying, bounded, seeded)."""
+"""genesis.generators.conditional_sampling: ConditionalSampler and GuidedConditionalSampler.
+
+Exact row counts, every row satisfying, a bounded search, same seed same rows."""
 
 from __future__ import annotations
 

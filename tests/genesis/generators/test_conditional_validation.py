@@ -1,4 +1,6 @@
-"""genesis.generators.conditional_validation: conditions checked against a schema (each error names the column and the fix)."""
+"""genesis.generators.conditional_validation: conditions checked against a schema.
+
+Each error names the column and the fix."""
 
 from __future__ import annotations
 
@@ -12,9 +14,7 @@ from genesis.errors import (
     InfeasibleConditionError,
     InvalidConditionError,
 )
-from genesis.generators.conditional import (
-    ConditionSet,
-)
+from genesis.generators.conditional import ConditionSet
 from genesis.schema import infer_schema
 
 
