@@ -97,6 +97,54 @@ class MemoryBudgetError(GenesisError, MemoryError):
     estimate and how to generate in chunks instead. Subclasses ``MemoryError``."""
 
 
+# --- conditional generation ---------------------------------------------------------------
+
+
+class InvalidConditionError(GenesisError, ValueError):
+    """A condition cannot be used as written: an unknown column or operator, an operator the
+    column's kind does not support, a value of the wrong type, a category never seen in
+    training, or a range that leaves nothing. ``column`` names the column when known."""
+
+    def __init__(self, message: str, column: str | None = None) -> None:
+        super().__init__(message)
+        self.column = column
+
+
+class InfeasibleConditionError(GenesisError):
+    """A valid condition cannot be met: no row of the data satisfies it, or its probability
+    under the model is below what a bounded search can reach.
+
+    ``probability`` is the estimated share of rows that satisfy it (None when unknown);
+    ``alternative`` describes the nearest condition that can be met (None when unknown).
+    """
+
+    def __init__(
+        self, message: str, probability: float | None = None, alternative: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.probability = probability
+        self.alternative = alternative
+
+
+class ConditionOutOfRangeError(InvalidConditionError, InfeasibleConditionError):
+    """A condition asks for values outside the column's training range (``age > 500`` when
+    the oldest age seen is 90): invalid against the schema and infeasible under any model,
+    so both ``except`` clauses catch it. ``probability`` is 0.0; ``alternative`` names the
+    nearest value seen in training."""
+
+    def __init__(
+        self,
+        message: str,
+        column: str | None = None,
+        probability: float | None = 0.0,
+        alternative: str | None = None,
+    ) -> None:
+        GenesisError.__init__(self, message)
+        self.column = column
+        self.probability = probability
+        self.alternative = alternative
+
+
 # --- warnings ------------------------------------------------------------------------------
 
 
