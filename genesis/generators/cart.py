@@ -468,17 +468,98 @@ class CARTSynthesizer(BaseSynthesizer):
         first = self._first_values[rng.integers(0, self._first_values.size, size=n)]
         values[self.visit_order_[0]] = first
         synthetic[:, 0] = first
-        # models saved before predictors were capped split on every earlier column
-        predictors = getattr(self, "_predictors", [None] * len(self.visit_order_))
-        owners = getattr(self, "_owners", [None] * len(self.visit_order_))
-        state_of = getattr(self, "_state_of", [None] * len(self.visit_order_))
         for j in range(1, len(self.visit_order_)):
-            columns = np.arange(j) if predictors[j] is None else predictors[j]
-            leaves = self.trees_[j].apply(synthetic[:, columns])
-            if owners[j] is not None:
-                leaves = owners[j][leaves]
-            states = None if state_of[j] is None else values[self.visit_order_[state_of[j]]]
+            leaves, states = self._leaves_of(j, synthetic, values)
             drawn = self._leaves[j].draw(leaves, rng, states)
             values[self.visit_order_[j]] = drawn
             synthetic[:, j] = drawn
+        return pd.DataFrame(values, index=pd.RangeIndex(n))
+
+    def _leaves_of(
+        self, j: int, synthetic: np.ndarray, values: dict[str, np.ndarray]
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """The leaf each row falls in for column ``j``, and the rows' states for it."""
+        # models saved before predictors were capped split on every earlier column
+        predictors = getattr(self, "_predictors", None)
+        columns = np.arange(j) if predictors is None or predictors[j] is None else predictors[j]
+        leaves = self.trees_[j].apply(synthetic[:, columns])
+        owners = getattr(self, "_owners", None)
+        if owners is not None and owners[j] is not None:
+            leaves = owners[j][leaves]
+        state_of = getattr(self, "_state_of", None)
+        state = None if state_of is None else state_of[j]
+        return leaves, None if state is None else values[self.visit_order_[state]]
+
+    def _generate_conditioned(
+        self, n: int, rng: np.random.Generator, conditions: Any
+    ) -> pd.DataFrame:
+        """``n`` model-frame rows satisfying ``conditions``, without a rejection loop.
+
+        The trees keep their trained visit order (refitting them with the conditioned
+        columns first would need the training rows, which the model does not hold). Each
+        conditioned column is drawn among the real values of its leaf that satisfy the
+        condition (among the column's satisfying values when its leaf holds none), so every
+        row satisfies, and every later column follows its trees given the conditioned
+        values. The columns visited *before* a conditioned one are made to follow their
+        conditional distribution by sequential importance resampling: candidates are drawn
+        up to the last conditioned column, each weighted by the probability its leaves gave
+        to satisfying values, and ``n`` of them are resampled by weight (mixed with the
+        uniform as much as keeps ``n`` effectively distinct candidates, so a rare condition
+        does not collapse on a few prefixes); the rest of each row is drawn after.
+
+        Cost: when only the first visited column is conditioned, none beyond a draw; else
+        ``max(8 n, 20,000)`` candidate prefixes (at most ``max(n, 400,000)``) through the
+        trees up to the last conditioned column, then ``n`` rows through the rest.
+        """
+        from genesis.generators.conditioning import (
+            ColumnCondition,
+            LeafCondition,
+            effective_resample,
+        )
+
+        order = self.visit_order_
+        transformer = self.transformer_
+        source_of = {m: s for s, ms in transformer.source_columns_.items() for m in ms}
+        checks = {c: ColumnCondition(transformer, c, conditions) for c in conditions.columns}
+        # model columns whose draw is restricted: a source's value column (its state column,
+        # when it has one, is drawn freely and set by the value drawn)
+        restricted = [
+            j for j, m in enumerate(order) if m == getattr(checks.get(source_of[m]), "value", None)
+        ]
+        last = max(restricted)
+        m = n if last == 0 else int(min(max(8 * n, 20_000), max(n, 400_000)))
+        synthetic = np.empty((m, len(order)), dtype=np.float32)
+        values: dict[str, np.ndarray] = {}
+        weights = np.ones(m)
+        for j in range(len(order)):
+            if j == last + 1 and m != n:
+                keep = effective_resample(weights, n, n, rng)
+                synthetic = synthetic[keep]
+                values = {c: v[keep] for c, v in values.items()}
+            rows = len(synthetic)
+            check = checks.get(source_of[order[j]]) if j in restricted else None
+            if j == 0:
+                pool = self._first_values
+                if check is not None:
+                    ok = LeafCondition.evaluate(check, pool, None, transformer)
+                    if not ok.any():
+                        raise check.infeasible(np.unique(pool))
+                    pool = pool[ok]
+                drawn = pool[rng.integers(0, pool.size, size=rows)]
+            else:
+                leaves, states = self._leaves_of(j, synthetic, values)
+                if check is None:
+                    drawn = self._leaves[j].draw(leaves, rng, states)
+                else:
+                    leaf_condition = LeafCondition(check, self._leaves[j], transformer)
+                    drawn, drawn_states, share = leaf_condition.draw(leaves, rng, states)
+                    weights *= share
+                    if drawn_states is not None and check.state is not None:
+                        values[check.state] = drawn_states
+                        synthetic[:, order.index(check.state)] = drawn_states
+            values[order[j]] = drawn
+            synthetic[:, j] = drawn
+        if len(synthetic) != n:  # the last column was conditioned
+            keep = effective_resample(weights, n, n, rng)
+            values = {c: v[keep] for c, v in values.items()}
         return pd.DataFrame(values, index=pd.RangeIndex(n))
