@@ -48,6 +48,8 @@ _HIGH_CARDINALITY = 20
 _MI_BINS = 16
 #: rows the predictor ranking is estimated on
 _MI_ROWS = 5_000
+#: most candidate prefixes one conditioned draw weighs (see ``_generate_conditioned``)
+_MAX_CANDIDATES = 400_000
 #: threads that fit trees when ``n_jobs`` is None (at most the cores this process may use)
 _DEFAULT_MAX_JOBS = 4
 
@@ -508,8 +510,11 @@ class CARTSynthesizer(BaseSynthesizer):
         does not collapse on a few prefixes); the rest of each row is drawn after.
 
         Cost: when only the first visited column is conditioned, none beyond a draw; else
-        ``max(8 n, 20,000)`` candidate prefixes (at most ``max(n, 400,000)``) through the
-        trees up to the last conditioned column, then ``n`` rows through the rest.
+        batches of ``max(8 n, 20,000)`` candidate prefixes through the trees up to the last
+        conditioned column, until they weigh as ``n`` distinct draws or reach
+        ``max(400,000, 2 n)`` candidates, then ``n`` rows through the rest. On Adult
+        (2 cores) 1,000 rows take about 0.25 s for a 2% condition and 1 to 1.5 s for one
+        under 0.1%.
         """
         from genesis.generators.conditioning import (
             ColumnCondition,
@@ -527,39 +532,58 @@ class CARTSynthesizer(BaseSynthesizer):
             j for j, m in enumerate(order) if m == getattr(checks.get(source_of[m]), "value", None)
         ]
         last = max(restricted)
-        m = n if last == 0 else int(min(max(8 * n, 20_000), max(n, 400_000)))
-        synthetic = np.empty((m, len(order)), dtype=np.float32)
-        values: dict[str, np.ndarray] = {}
-        weights = np.ones(m)
-        for j in range(len(order)):
-            if j == last + 1 and m != n:
-                keep = effective_resample(weights, n, n, rng)
-                synthetic = synthetic[keep]
-                values = {c: v[keep] for c, v in values.items()}
-            rows = len(synthetic)
-            check = checks.get(source_of[order[j]]) if j in restricted else None
-            if j == 0:
-                pool = self._first_values
-                if check is not None:
-                    ok = LeafCondition.evaluate(check, pool, None, transformer)
-                    if not ok.any():
-                        raise check.infeasible(np.unique(pool))
-                    pool = pool[ok]
-                drawn = pool[rng.integers(0, pool.size, size=rows)]
-            else:
-                leaves, states = self._leaves_of(j, synthetic, values)
-                if check is None:
-                    drawn = self._leaves[j].draw(leaves, rng, states)
+        restrict = {
+            j: LeafCondition(checks[source_of[order[j]]], self._leaves[j], transformer)
+            for j in restricted
+            if j > 0
+        }
+        first = self._first_values
+        if 0 in restricted:
+            ok = LeafCondition.evaluate(checks[source_of[order[0]]], first, None, transformer)
+            if not ok.any():
+                raise checks[source_of[order[0]]].infeasible(np.unique(first))
+            first = first[ok]
+
+        def draw(columns: range, synthetic: np.ndarray, values: dict, weights: np.ndarray):
+            for j in columns:
+                if j == 0:
+                    drawn = first[rng.integers(0, first.size, size=len(synthetic))]
                 else:
-                    leaf_condition = LeafCondition(check, self._leaves[j], transformer)
-                    drawn, drawn_states, share = leaf_condition.draw(leaves, rng, states)
-                    weights *= share
-                    if drawn_states is not None and check.state is not None:
-                        values[check.state] = drawn_states
-                        synthetic[:, order.index(check.state)] = drawn_states
-            values[order[j]] = drawn
-            synthetic[:, j] = drawn
-        if len(synthetic) != n:  # the last column was conditioned
-            keep = effective_resample(weights, n, n, rng)
-            values = {c: v[keep] for c, v in values.items()}
+                    leaves, states = self._leaves_of(j, synthetic, values)
+                    if j not in restrict:
+                        drawn = self._leaves[j].draw(leaves, rng, states)
+                    else:
+                        drawn, drawn_states, share = restrict[j].draw(leaves, rng, states)
+                        weights *= share
+                        state = restrict[j].check.state
+                        if drawn_states is not None and state is not None:
+                            values[state] = drawn_states
+                            synthetic[:, order.index(state)] = drawn_states
+                values[order[j]] = drawn
+                synthetic[:, j] = drawn
+
+        if last == 0:  # only the first column is conditioned: nothing to weight
+            synthetic, values = np.empty((n, len(order)), dtype=np.float32), {}
+            draw(range(len(order)), synthetic, values, np.ones(n))
+            return pd.DataFrame(values, index=pd.RangeIndex(n))
+        # candidate prefixes in batches until they are effectively n distinct draws
+        batch, cap = max(8 * n, 20_000), max(_MAX_CANDIDATES, 2 * n)
+        parts: list[tuple[np.ndarray, dict, np.ndarray]] = []
+        while True:
+            synthetic, values, weights = (
+                np.empty((batch, len(order)), np.float32),
+                {},
+                np.ones(batch),
+            )
+            draw(range(last + 1), synthetic, values, weights)
+            parts.append((synthetic, values, weights))
+            w = np.concatenate([p[2] for p in parts])
+            total = float(w.sum())
+            effective = total * total / float((w * w).sum()) if total > 0 else 0.0
+            if effective >= n or w.size + batch > cap:
+                break
+        keep = effective_resample(w, n, n, rng)
+        synthetic = np.concatenate([p[0] for p in parts])[keep]
+        values = {c: np.concatenate([p[1][c] for p in parts])[keep] for c in parts[0][1]}
+        draw(range(last + 1, len(order)), synthetic, values, np.ones(n))
         return pd.DataFrame(values, index=pd.RangeIndex(n))

@@ -246,7 +246,7 @@ def generate_conditioned(model: Any, n: int, seed: int, conditions: Any) -> pd.D
     if n == 0:
         return model.generate(0, seed=seed)
     modelled = set(transformer.source_columns_)
-    native = hasattr(model, "_generate_conditioned") and all(
+    native = getattr(model, "_generate_conditioned", None) is not None and all(
         column in modelled for column in conditions.columns
     )
     rounds = np.random.SeedSequence([seed, 1]).spawn(MAX_ROUNDS)
