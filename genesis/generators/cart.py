@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from genesis.errors import InvalidParameterError
+from genesis.errors import InfeasibleConditionError, InvalidParameterError
 from genesis.generators.base import BaseSynthesizer
 from genesis.generators.transformer import TableTransformer
 from genesis.validation import check_choice, check_int, require_seed
@@ -519,6 +519,7 @@ class CARTSynthesizer(BaseSynthesizer):
         from genesis.generators.conditioning import (
             ColumnCondition,
             LeafCondition,
+            describe,
             effective_resample,
         )
 
@@ -582,6 +583,14 @@ class CARTSynthesizer(BaseSynthesizer):
             effective = total * total / float((w * w).sum()) if total > 0 else 0.0
             if effective >= n or w.size + batch > cap:
                 break
+        if total <= 0:
+            raise InfeasibleConditionError(
+                f"no row the model generates satisfies {describe(conditions)} together: "
+                f"probability under {w.size:,} candidate rows below {1 / w.size:.1e}, each "
+                "condition alone being possible; relax or drop one of them",
+                probability=0.0,
+                alternative=f"one of the conditions on {conditions.columns} alone",
+            )
         keep = effective_resample(w, n, n, rng)
         synthetic = np.concatenate([p[0] for p in parts])[keep]
         values = {c: np.concatenate([p[1][c] for p in parts])[keep] for c in parts[0][1]}

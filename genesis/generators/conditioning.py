@@ -34,6 +34,8 @@ MAX_ROUNDS = 50
 MAX_ROWS_FACTOR = 100
 #: extra rows drawn per batch, beyond the rows still missing over the acceptance rate
 _SLACK = 1.1
+#: most rows of one batch (beyond twice ``n``)
+_MAX_BATCH = 100_000
 #: draws per discrete code when its label is drawn at random (``__other__``, rare stand-ins)
 _CODE_DRAWS = 32
 
@@ -259,6 +261,7 @@ def generate_conditioned(model: Any, n: int, seed: int, conditions: Any) -> pd.D
         need = n - have
         size = int(min(MAX_ROWS_FACTOR * n - drawn, np.ceil(need / max(rate, 1e-3) * _SLACK)))
         size = max(size, min(need, MAX_ROWS_FACTOR * n - drawn), 1)
+        size = min(size, max(2 * n, _MAX_BATCH))  # memory: one batch at a time
         model_rng, output_rng = (np.random.default_rng(s) for s in child.spawn(2))
         frame = (
             model._generate_conditioned(size, model_rng, conditions)
@@ -278,8 +281,14 @@ def generate_conditioned(model: Any, n: int, seed: int, conditions: Any) -> pd.D
         raise InfeasibleConditionError(
             f"only {have} of {n} rows satisfying {describe(conditions)} were found in "
             f"{drawn} generated rows (acceptance {probability:.2%}), the bound on the work "
-            f"({MAX_ROUNDS} batches, {MAX_ROWS_FACTOR} x n rows); relax the condition, "
-            f"or use method='cart' or 'gaussian_copula', which condition inside the model",
+            f"({MAX_ROUNDS} batches, {MAX_ROWS_FACTOR} x n rows); "
+            + (
+                "the model's values rarely meet it once decoded (e.g. a label pooled "
+                "under __other__): relax the condition or refit with a larger max_categories"
+                if native
+                else "relax the condition, or use method='cart' or 'gaussian_copula', which "
+                "condition inside the model"
+            ),
             probability=probability,
             alternative="a wider condition (a range instead of a value, fewer columns)",
         )

@@ -114,6 +114,16 @@ def test_infeasible_condition_raises_with_probability_and_alternative(adult_mode
     assert "age" in str(caught.value)
 
 
+def test_cart_jointly_impossible_conditions_raise(adult_models, adult_df):
+    """Each condition alone is met by real rows, never both (Doctorate is always 16 years)."""
+    conditions = {"education": "Doctorate", "education-num": 1}
+    both = (adult_df["education"] == "Doctorate") & (adult_df["education-num"] == 1)
+    assert not both.any() and (adult_df["education-num"] == 1).any()
+    with pytest.raises(InfeasibleConditionError) as caught:
+        adult_models["cart"].generate(100, conditions=conditions)
+    assert caught.value.probability == 0.0 and "education" in caught.value.alternative
+
+
 @pytest.mark.parametrize("method", NATIVE)
 def test_invalid_condition_is_refused_before_sampling(adult_models, method):
     with pytest.raises(InvalidConditionError):
