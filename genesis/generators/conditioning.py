@@ -308,8 +308,9 @@ def effective_resample(
     """``n`` indices drawn with probabilities mixing ``weights`` (normalised) with the
     uniform, as close to ``weights`` as keeps an effective sample size of ``target``.
 
-    Sequential importance resampling: the exact conditional when the weights are spread
-    enough; otherwise the mixture keeps the draw from collapsing on a few candidates.
+    Sequential importance resampling (systematic): the exact conditional when the weights
+    are spread enough; otherwise the mixture keeps the draw from collapsing on a few
+    candidates.
     """
     m = weights.size
     total = float(weights.sum())
@@ -325,7 +326,11 @@ def effective_resample(
         mix = min(1.0, mix)
     q = mix * p + (1.0 - mix) / m
     cumulative = np.cumsum(q)
-    return np.minimum(np.searchsorted(cumulative, rng.random(n) * cumulative[-1]), m - 1)
+    # systematic resampling: each candidate is picked floor(n q) or ceil(n q) times, so
+    # candidates of similar weight are not repeated by chance (fewer duplicate rows)
+    positions = (rng.random() + np.arange(n)) / n * cumulative[-1]
+    picks = np.minimum(np.searchsorted(cumulative, positions, side="right"), m - 1)
+    return rng.permutation(picks)
 
 
 __all__ = [
