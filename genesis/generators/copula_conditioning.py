@@ -8,13 +8,18 @@ ties and a range the interval between its quantiles. A number with a state colum
 values, point masses, a round grid) has one set per state: the state's score is restricted
 to the states that can satisfy, and the value's score to that state's set.
 
-Sampling is sequential and exact for the normal part: the correlation matrix is factored
-with the conditioned scores first, so each conditioned score, given those drawn before it,
-is normal with a known mean and standard deviation; it is drawn from that normal truncated
-to its allowed intervals (an interval chosen by its mass, then inverse-CDF sampling with
-:func:`scipy.stats.truncnorm`). The other scores follow from the same factor, i.e. from
-their conditional normal given the conditioned ones. No rejection loop: every score drawn
-decodes to a satisfying value (up to the grid's resolution at a range's edge, which
+Sampling is sequential: the correlation matrix is factored with the conditioned scores
+first, so each conditioned score, given those drawn before it, is normal with a known mean
+and standard deviation; it is drawn from that normal truncated to its allowed intervals (an
+interval chosen by its mass, then inverse-CDF sampling with :func:`scipy.stats.truncnorm`).
+With one conditioned score this is the exact conditional law. With several, the sequential
+draw alone would ignore how likely each earlier score makes the later conditions, so
+candidates (``max(8 n, 20,000)``, at most ``max(2 n, 400,000)``) are weighted by the
+probability of each later condition given the earlier scores and ``n`` are resampled
+(:func:`~genesis.generators.conditioning.effective_resample`): the truncated multivariate
+normal's joint law. The other scores follow from the same factor, i.e. from their
+conditional normal given the conditioned ones. No rejection loop: every score drawn decodes
+to a satisfying value (up to the grid's resolution at a range's edge, which
 :func:`~genesis.generators.conditioning.generate_conditioned` checks and redraws).
 """
 
@@ -25,7 +30,7 @@ from typing import Any
 import numpy as np
 from scipy import special, stats
 
-from genesis.generators.conditioning import ColumnCondition
+from genesis.generators.conditioning import ColumnCondition, effective_resample
 
 #: evenly spaced quantile levels added to the order statistics of a continuous marginal
 _GRID_LEVELS = 4096
@@ -88,12 +93,16 @@ def _sample(model: Any, n: int, rng: np.random.Generator, steps: list) -> np.nda
         from genesis.generators.gaussian_copula import _cholesky
 
         factor = _cholesky(corr)
-    e = rng.standard_normal((n, k))
+    # several conditioned scores: candidates weighted by the probability each later
+    # condition had given the earlier draws, resampled (the truncated normal's joint law)
+    m = n if len(steps) <= 1 else int(min(max(8 * n, 20_000), max(2 * n, 400_000)))
+    e = rng.standard_normal((m, k))
+    weights = np.ones(m)
     drawn: dict[int, np.ndarray] = {}
     for t, (j, spec) in enumerate(steps):
         mean = e[:, :t] @ factor[t, :t]
         sd = factor[t, t]
-        z = np.empty(n)
+        z = np.empty(m)
         if isinstance(spec, tuple) and isinstance(spec[1], dict):
             state_column, per_state = spec
             states = model._decode(state_column, drawn[state_column])
@@ -102,11 +111,18 @@ def _sample(model: Any, n: int, rng: np.random.Generator, steps: list) -> np.nda
                 low, high = per_state[int(state)]
                 if not low.size:  # cannot happen: the state's score was restricted
                     low, high = _EVERYWHERE
-                z[rows] = _truncated(mean[rows], sd, low, high, rng)
+                z[rows], mass = _truncated(mean[rows], sd, low, high, rng)
+                weights[rows] *= mass
         else:
-            z = _truncated(mean, sd, spec[0], spec[1], rng)
+            z, mass = _truncated(mean, sd, spec[0], spec[1], rng)
+            weights *= mass
         drawn[j] = z
         e[:, t] = (z - mean) / sd
+    if m != n:
+        keep = effective_resample(weights, n, n, rng)
+        e = e[keep]
+        e[:, len(steps) :] = rng.standard_normal((n, k - len(steps)))
+        drawn = {j: z[keep] for j, z in drawn.items()}
     scores = np.empty((n, k))
     scores[:, order] = e @ factor.T
     for j, z in drawn.items():  # exactly the values drawn (no round-off at an interval's edge)
@@ -116,8 +132,9 @@ def _sample(model: Any, n: int, rng: np.random.Generator, steps: list) -> np.nda
 
 def _truncated(
     mean: np.ndarray, sd: float, low: np.ndarray, high: np.ndarray, rng: np.random.Generator
-) -> np.ndarray:
-    """One draw per row of N(mean, sd^2) truncated to the union of [low_i, high_i]."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """One draw per row of N(mean, sd^2) truncated to the union of [low_i, high_i], and
+    each row's probability of that union."""
     a = (low[None, :] - mean[:, None]) / sd
     b = (high[None, :] - mean[:, None]) / sd
     # upper tails through the survival function: ndtr(b) - ndtr(a) underflows there
@@ -133,7 +150,7 @@ def _truncated(
     rows = np.arange(mean.size)
     u = np.clip(rng.random(mean.size), _EDGE, 1 - _EDGE)
     x = stats.truncnorm.ppf(u, a[rows, pick], b[rows, pick])
-    return mean + sd * x
+    return mean + sd * x, total
 
 
 def _code_intervals(marginal: tuple, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

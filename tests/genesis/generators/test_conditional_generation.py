@@ -171,10 +171,17 @@ def test_copula_conditioning_matches_the_models_own_conditional(adult_models):
     for conditions, rows in (
         ({"age": (">=", 55)}, pool[pool["age"] >= 55]),
         ({"relationship": "Husband"}, pool[pool["relationship"] == "Husband"]),
+        # two correlated conditions: the joint truncation, not two separate ones
+        (
+            {"age": (">=", 50), "hours-per-week": ("<", 35)},
+            pool[(pool["age"] >= 50) & (pool["hours-per-week"] < 35)],
+        ),
     ):
         out = model.generate(4000, seed=12, conditions=conditions)
         assert abs(_high_income(out) - _high_income(rows)) < 0.03, conditions
         assert abs(out["hours-per-week"].mean() - rows["hours-per-week"].mean()) < 1.0
+        assert abs(out["age"].mean() - rows["age"].mean()) < 1.0
+        assert abs(out["education-num"].mean() - rows["education-num"].mean()) < 0.2
 
 
 @pytest.mark.parametrize("method", NATIVE)
