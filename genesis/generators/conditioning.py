@@ -248,9 +248,11 @@ def generate_conditioned(model: Any, n: int, seed: int, conditions: Any) -> pd.D
     if n == 0:
         return model.generate(0, seed=seed)
     modelled = set(transformer.source_columns_)
-    native = getattr(model, "_generate_conditioned", None) is not None and all(
-        column in modelled for column in conditions.columns
-    )
+    # the model draws under the conditions on the columns it learns; those on columns it
+    # does not (identifiers, fakes, constants) are met by the check below
+    inside = [c for c in conditions if c.column in modelled]
+    native = getattr(model, "_generate_conditioned", None) is not None and bool(inside)
+    model_conditions = type(conditions)(inside) if native else None
     rounds = np.random.SeedSequence([seed, 1]).spawn(MAX_ROUNDS)
     kept: list[pd.DataFrame] = []
     have = drawn = accepted = 0
@@ -264,7 +266,7 @@ def generate_conditioned(model: Any, n: int, seed: int, conditions: Any) -> pd.D
         size = min(size, max(2 * n, _MAX_BATCH))  # memory: one batch at a time
         model_rng, output_rng = (np.random.default_rng(s) for s in child.spawn(2))
         frame = (
-            model._generate_conditioned(size, model_rng, conditions)
+            model._generate_conditioned(size, model_rng, model_conditions)
             if native
             else model._generate(size, model_rng)
         )

@@ -200,6 +200,16 @@ def test_weather_datetime_range(weather_small, method):
         assert out["temp"].mean() > weather_small["temp"].mean() + 5
 
 
+@pytest.mark.parametrize("method", NATIVE)
+def test_condition_on_a_column_the_model_does_not_learn(weather_small, method):
+    """``year`` is constant (reproduced, not learned): the model draws under the condition
+    on ``origin`` and the check keeps the condition on ``year``."""
+    model = SyntheticGenerator(method=method, seed=0).fit(weather_small)
+    assert "year" not in model.synthesizer.transformer_.source_columns_
+    out = model.generate(200, seed=0, conditions={"year": 2013, "origin": "JFK"})
+    assert len(out) == 200 and (out["year"] == 2013).all() and (out["origin"] == "JFK").all()
+
+
 class _NoNativeCART(CARTSynthesizer):
     """CART without its conditional draw: exercises the guided sampling every method without
     native support gets (a real fitted model, not a stand-in)."""
