@@ -265,11 +265,12 @@ def generate_conditioned(model: Any, n: int, seed: int, conditions: Any) -> pd.D
         size = max(size, min(need, MAX_ROWS_FACTOR * n - drawn), 1)
         size = min(size, max(2 * n, _MAX_BATCH))  # memory: one batch at a time
         model_rng, output_rng = (np.random.default_rng(s) for s in child.spawn(2))
-        frame = (
-            model._generate_conditioned(size, model_rng, model_conditions)
-            if native
-            else model._generate(size, model_rng)
-        )
+        if not transformer.model_columns_:  # nothing learned: constants, identifiers, fakes
+            frame = {}
+        elif native:
+            frame = model._generate_conditioned(size, model_rng, model_conditions)
+        else:
+            frame = model._generate(size, model_rng)
         rows = transformer.inverse_transform(frame, output_rng, n=size)
         ok = np.asarray(conditions.mask(rows), dtype=bool)
         drawn += size

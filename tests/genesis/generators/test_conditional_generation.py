@@ -261,3 +261,12 @@ def test_effective_resample_keeps_exact_weights_when_spread_and_mixes_when_not()
     picks = effective_resample(peaked, 2000, 1000, rng)
     assert np.unique(picks).size > 500  # mixed with the uniform: no collapse on 3 candidates
     assert (picks < 3).mean() > 0.05  # yet the weights still count
+
+
+def test_table_with_nothing_learned():
+    """Only an identifier and a constant: no model column, the condition is still met."""
+    df = pd.DataFrame({"id": [f"K{i:04d}" for i in range(200)], "c": ["x"] * 200})
+    model = SyntheticGenerator(method="cart", seed=0).fit(df)
+    assert not model.synthesizer.transformer_.model_columns_
+    out = model.generate(5, conditions={"c": "x"})
+    assert len(out) == 5 and (out["c"] == "x").all()
