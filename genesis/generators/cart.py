@@ -268,6 +268,9 @@ class CARTSynthesizer(BaseSynthesizer):
         seed: seed of the trees' tie-breaking, the row sample and sampling; any non-negative
             integer (scikit-learn receives a 32-bit state derived from it).
 
+    ``generate(n, conditions=...)`` conditions inside the trees: see
+    :meth:`_generate_conditioned` for the design and its cost.
+
     After fit: ``visit_order_`` (model columns in visit order), ``trees_`` (the fitted
     scikit-learn tree per model column; None for the first), ``predictors_`` (the model
     columns each tree splits on; empty for the first) and ``fit_rows_`` (rows the splits

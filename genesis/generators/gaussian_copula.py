@@ -51,6 +51,10 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
         dp_marginal_share: share of ``epsilon`` spent on the marginals; the rest goes to the
             correlations.
 
+    ``generate(n, conditions=...)`` conditions the multivariate normal analytically
+    (truncated conditional normals, no rejection loop; see
+    :mod:`genesis.generators.copula_conditioning`).
+
     After fit: ``correlation_`` (the copula's correlation matrix, as a DataFrame over the
     model columns), ``marginal_families_`` (the law of each continuous model column) and,
     with ``epsilon``, ``privacy_budget_`` (the budget spent, its split, the mechanisms and
