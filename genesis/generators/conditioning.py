@@ -256,6 +256,7 @@ def generate_conditioned(model: Any, n: int, seed: int, conditions: Any) -> pd.D
     rounds = np.random.SeedSequence([seed, 1]).spawn(MAX_ROUNDS)
     kept: list[pd.DataFrame] = []
     have = drawn = accepted = 0
+    met = [0] * len(list(conditions))  # rows meeting each condition alone
     rate = 1.0
     for child in rounds:
         if have >= n or drawn >= MAX_ROWS_FACTOR * n:
@@ -272,7 +273,9 @@ def generate_conditioned(model: Any, n: int, seed: int, conditions: Any) -> pd.D
         else:
             frame = model._generate(size, model_rng)
         rows = transformer.inverse_transform(frame, output_rng, n=size)
-        ok = np.asarray(conditions.mask(rows), dtype=bool)
+        each = [np.asarray(c.mask(rows), dtype=bool) for c in conditions]
+        ok = np.logical_and.reduce(each)
+        met = [m + int(e.sum()) for m, e in zip(met, each, strict=True)]
         drawn += size
         accepted += int(ok.sum())
         rate = max(accepted / drawn, 1.0 / (MAX_ROWS_FACTOR * n))
@@ -293,7 +296,7 @@ def generate_conditioned(model: Any, n: int, seed: int, conditions: Any) -> pd.D
                 "condition inside the model"
             ),
             probability=probability,
-            alternative="a wider condition (a range instead of a value, fewer columns)",
+            alternative=_widest_gap(list(conditions), met, drawn),
         )
     out = pd.concat(kept, ignore_index=True).iloc[:n].reset_index(drop=True)
     # concatenation can widen a categorical dtype; keep the unconditioned draw's types
@@ -303,6 +306,23 @@ def generate_conditioned(model: Any, n: int, seed: int, conditions: Any) -> pd.D
             with contextlib.suppress(TypeError, ValueError):
                 out[name] = out[name].astype(reference[name].dtype)
     return out
+
+
+def _widest_gap(conditions: list, met: list[int], drawn: int) -> str:
+    """The condition met least often by the rows drawn: the one to widen or drop."""
+    if not drawn:
+        return "a wider condition"
+    shares = [m / drawn for m in met]
+    worst = int(np.argmin(shares))
+    others = [
+        describe([c]) + f" ({s:.2%})"
+        for i, (c, s) in enumerate(zip(conditions, shares, strict=True))
+        if i != worst
+    ]
+    return (
+        f"widen or drop {describe([conditions[worst]])}, met by {shares[worst]:.2%} of the "
+        f"rows generated" + (f"; the others alone: {', '.join(others)}" if others else "")
+    )
 
 
 def effective_resample(

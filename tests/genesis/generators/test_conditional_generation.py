@@ -225,6 +225,11 @@ def test_guided_sampling_without_native_support(adult_small):
         model.generate(20, conditions=GAP)
     assert caught.value.probability == 0.0
     assert f"{MAX_ROWS_FACTOR} x n rows" in str(caught.value)
+    # the alternative names the condition that no generated row met
+    with pytest.raises(InfeasibleConditionError) as caught:
+        model.generate(20, conditions={"sex": "Female", **GAP})
+    assert caught.value.alternative.startswith("widen or drop capital-gain between")
+    assert "sex eq 'Female'" in caught.value.alternative
 
 
 def test_guided_sampling_ctgan(adult_tiny, fast_params):
