@@ -275,3 +275,11 @@ def test_table_with_nothing_learned():
     assert not model.synthesizer.transformer_.model_columns_
     out = model.generate(5, conditions={"c": "x"})
     assert len(out) == 5 and (out["c"] == "x").all()
+
+
+def test_differentially_private_copula_conditions_too(adult_small):
+    """Post-processing of the DP model: conditioning spends no budget and still holds."""
+    model = SyntheticGenerator(method="gaussian_copula", seed=0, epsilon=1.0, delta=1e-6)
+    model.fit(adult_small)
+    out = model.generate(300, seed=0, conditions={"sex": "Female", "age": ("<", 40)})
+    assert len(out) == 300 and ((out["sex"] == "Female") & (out["age"] < 40)).all()
