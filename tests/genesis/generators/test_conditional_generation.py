@@ -283,3 +283,15 @@ def test_differentially_private_copula_conditions_too(adult_small):
     model.fit(adult_small)
     out = model.generate(300, seed=0, conditions={"sex": "Female", "age": ("<", 40)})
     assert len(out) == 300 and ((out["sex"] == "Female") & (out["age"] < 40)).all()
+
+
+def test_generate_to_parquet_with_conditions(adult_models, tmp_path):
+    path = adult_models["cart"].generate_to(
+        tmp_path / "doctors.parquet",
+        250,
+        chunk_rows=100,
+        seed=0,
+        conditions={"education": "Doctorate"},
+    )
+    rows = pd.read_parquet(path)
+    assert len(rows) == 250 and (rows["education"] == "Doctorate").all()
