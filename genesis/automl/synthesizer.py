@@ -285,10 +285,13 @@ class AutoMLSynthesizer(BaseSynthesizer):
         self._check_fitted()
         return self.selection_confidence_
 
-    def generate(self, n: int, seed: int | None = None) -> pd.DataFrame:
-        """``n`` synthetic rows from the winning model (``seed`` None: the constructor's)."""
+    def generate(self, n: int, seed: int | None = None, conditions: Any = None) -> pd.DataFrame:
+        """``n`` synthetic rows from the winning model (``seed`` None: the constructor's);
+        ``conditions`` as in :meth:`~genesis.generators.base.BaseSynthesizer.generate`."""
         self._check_fitted()
-        return self.best_.generate(n, seed=self.seed if seed is None else seed)
+        return self.best_.generate(
+            n, seed=self.seed if seed is None else seed, conditions=conditions
+        )
 
     def best_generator(self):
         """The winner as a :class:`~genesis.generators.SyntheticGenerator` of its own method."""

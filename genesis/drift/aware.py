@@ -183,9 +183,10 @@ class DriftAwareGenerator:
         mix = pd.concat(parts[::-1], ignore_index=True)
         return mix, tuple(by_age)
 
-    def generate(self, n: int, seed: int | None = None) -> pd.DataFrame:
-        """``n`` synthetic rows from the current model."""
-        return self.base.generate(n, seed=seed)
+    def generate(self, n: int, seed: int | None = None, conditions: Any = None) -> pd.DataFrame:
+        """``n`` synthetic rows from the current model; ``conditions`` as in
+        :meth:`~genesis.generators.base.BaseSynthesizer.generate`."""
+        return self.base.generate(n, seed=seed, conditions=conditions)
 
     def __repr__(self) -> str:
         return (

@@ -95,15 +95,25 @@ class SyntheticGenerator:
         self.synthesizer.fit(df, schema)
         return self
 
-    def generate(self, n: int, seed: int | None = None) -> pd.DataFrame:
-        """``n`` synthetic rows in the source's exact format (``seed`` None: the constructor's)."""
-        return self.synthesizer.generate(n, seed=seed)
+    def generate(self, n: int, seed: int | None = None, conditions: Any = None) -> pd.DataFrame:
+        """``n`` synthetic rows in the source's exact format (``seed`` None: the constructor's).
+
+        ``conditions`` (a ``Condition``, a ``ConditionSet`` or the dict format of
+        :mod:`genesis.generators.conditional`): exactly ``n`` rows, every one satisfying
+        them, or :class:`~genesis.errors.InfeasibleConditionError` (see
+        :meth:`BaseSynthesizer.generate`).
+        """
+        return self.synthesizer.generate(n, seed=seed, conditions=conditions)
 
     def generate_chunks(
-        self, n: int, chunk_rows: int = 1_000_000, seed: int | None = None
+        self,
+        n: int,
+        chunk_rows: int = 1_000_000,
+        seed: int | None = None,
+        conditions: Any = None,
     ) -> Iterator[pd.DataFrame]:
         """``n`` rows as consecutive tables of at most ``chunk_rows`` rows (larger than memory)."""
-        return self.synthesizer.generate_chunks(n, chunk_rows, seed)
+        return self.synthesizer.generate_chunks(n, chunk_rows, seed, conditions)
 
     def generate_to(
         self,
@@ -112,9 +122,12 @@ class SyntheticGenerator:
         *,
         chunk_rows: int = 1_000_000,
         seed: int | None = None,
+        conditions: Any = None,
     ) -> str:
         """Write ``n`` rows to a Parquet file chunk by chunk; returns the path."""
-        return self.synthesizer.generate_to(path, n, chunk_rows=chunk_rows, seed=seed)
+        return self.synthesizer.generate_to(
+            path, n, chunk_rows=chunk_rows, seed=seed, conditions=conditions
+        )
 
     def save(self, path: str | os.PathLike[str]) -> str:
         """Save the fitted model atomically, owner-only (0600); returns the path written."""

@@ -255,23 +255,39 @@ class BaseSynthesizer:
             )
         return profile.sample(seed=check_seed(self.seed))
 
-    def generate(self, n: int, seed: int | None = None) -> pd.DataFrame:
+    def generate(self, n: int, seed: int | None = None, conditions: Any = None) -> pd.DataFrame:
         """Generate ``n`` synthetic rows in the source table's exact format.
 
         Args:
             n: number of rows (an integer >= 0).
             seed: seed of this draw; None uses the constructor's ``seed``, so repeated calls
                 without a seed return the same rows.
+            conditions: rows to generate only: a ``Condition``, a ``ConditionSet`` or the
+                dict format (``{"age": (">=", 50), "sex": "Female"}``) of
+                :mod:`genesis.generators.conditional`. Exactly ``n`` rows come back, every
+                one satisfying them; ``cart`` and ``gaussian_copula`` condition inside the
+                model, other methods sample guided by the condition (bounded; see
+                :mod:`genesis.generators.conditioning`).
 
         Raises:
             MemoryBudgetError: ``n`` rows would not fit in the memory available; the message
                 gives the estimate and the chunked alternative (:meth:`generate_chunks`,
                 :meth:`generate_to`).
+            InvalidConditionError: a condition is not valid for the table's schema.
+            InfeasibleConditionError: the conditions cannot be met (probability zero under
+                the model, or beyond the bounded search); it carries the estimated
+                ``probability`` and the nearest feasible ``alternative``.
         """
         self._check_fitted()
         n = _check_rows(n)
         seed = check_seed(self.seed if seed is None else seed)
         transformer = self.transformer_
+        if conditions is not None:
+            from genesis.generators.conditioning import generate_conditioned, prepare_conditions
+
+            condition_set = prepare_conditions(self, conditions)
+            if condition_set is not None:
+                return generate_conditioned(self, n, seed, condition_set)
         check_generation_memory(n, transformer)
         model_seed, output_seed = np.random.SeedSequence(seed).spawn(2)
         if n == 0 or not transformer.model_columns_:
@@ -289,12 +305,17 @@ class BaseSynthesizer:
         return transformer.inverse_transform(frame, np.random.default_rng(output_seed), n=n)
 
     def generate_chunks(
-        self, n: int, chunk_rows: int = CHUNK_ROWS, seed: int | None = None
+        self,
+        n: int,
+        chunk_rows: int = CHUNK_ROWS,
+        seed: int | None = None,
+        conditions: Any = None,
     ) -> Iterator[pd.DataFrame]:
         """``n`` synthetic rows as consecutive tables of at most ``chunk_rows`` rows each.
 
         For tables larger than memory; chunk ``i`` is drawn with a seed derived from
-        ``seed`` and ``i`` (same arguments, same chunks).
+        ``seed`` and ``i`` (same arguments, same chunks). ``conditions``: as in
+        :meth:`generate`, for every chunk.
         """
         self._check_fitted()
         n = _check_rows(n)
@@ -304,7 +325,9 @@ class BaseSynthesizer:
         seeds = np.random.SeedSequence(seed).spawn(len(starts))
         for start, child in zip(starts, seeds, strict=True):
             size = min(int(chunk_rows), n - start)
-            yield self.generate(size, seed=int(child.generate_state(1, np.uint64)[0]))
+            yield self.generate(
+                size, seed=int(child.generate_state(1, np.uint64)[0]), conditions=conditions
+            )
 
     def generate_to(
         self,
@@ -313,11 +336,12 @@ class BaseSynthesizer:
         *,
         chunk_rows: int = CHUNK_ROWS,
         seed: int | None = None,
+        conditions: Any = None,
     ) -> str:
         """Write ``n`` synthetic rows to a Parquet file at ``path``, chunk by chunk, so the
         whole table never sits in memory; returns the path (written atomically, mode 0644: a
         synthetic table is for sharing). Columns get the types the source had
-        (:func:`genesis.schema.restore_types`)."""
+        (:func:`genesis.schema.restore_types`). ``conditions``: as in :meth:`generate`."""
         import tempfile
         from pathlib import Path
 
@@ -335,7 +359,7 @@ class BaseSynthesizer:
         os.close(handle)
         writer = None
         try:
-            for chunk in self.generate_chunks(n, chunk_rows, seed):
+            for chunk in self.generate_chunks(n, chunk_rows, seed, conditions):
                 chunk = parquet_ready(restore_types(chunk, self.schema_))
                 table = pa.Table.from_pandas(chunk, preserve_index=False)
                 if writer is None:

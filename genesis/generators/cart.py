@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from genesis.errors import InvalidParameterError
+from genesis.errors import InfeasibleConditionError, InvalidParameterError
 from genesis.generators.base import BaseSynthesizer
 from genesis.generators.transformer import TableTransformer
 from genesis.validation import check_choice, check_int, require_seed
@@ -48,6 +48,8 @@ _HIGH_CARDINALITY = 20
 _MI_BINS = 16
 #: rows the predictor ranking is estimated on
 _MI_ROWS = 5_000
+#: most candidate prefixes one conditioned draw weighs (see ``_generate_conditioned``)
+_MAX_CANDIDATES = 400_000
 #: threads that fit trees when ``n_jobs`` is None (at most the cores this process may use)
 _DEFAULT_MAX_JOBS = 4
 
@@ -266,6 +268,9 @@ class CARTSynthesizer(BaseSynthesizer):
         seed: seed of the trees' tie-breaking, the row sample and sampling; any non-negative
             integer (scikit-learn receives a 32-bit state derived from it).
 
+    ``generate(n, conditions=...)`` conditions inside the trees: see
+    :meth:`_generate_conditioned` for the design and its cost.
+
     After fit: ``visit_order_`` (model columns in visit order), ``trees_`` (the fitted
     scikit-learn tree per model column; None for the first), ``predictors_`` (the model
     columns each tree splits on; empty for the first) and ``fit_rows_`` (rows the splits
@@ -468,17 +473,129 @@ class CARTSynthesizer(BaseSynthesizer):
         first = self._first_values[rng.integers(0, self._first_values.size, size=n)]
         values[self.visit_order_[0]] = first
         synthetic[:, 0] = first
-        # models saved before predictors were capped split on every earlier column
-        predictors = getattr(self, "_predictors", [None] * len(self.visit_order_))
-        owners = getattr(self, "_owners", [None] * len(self.visit_order_))
-        state_of = getattr(self, "_state_of", [None] * len(self.visit_order_))
         for j in range(1, len(self.visit_order_)):
-            columns = np.arange(j) if predictors[j] is None else predictors[j]
-            leaves = self.trees_[j].apply(synthetic[:, columns])
-            if owners[j] is not None:
-                leaves = owners[j][leaves]
-            states = None if state_of[j] is None else values[self.visit_order_[state_of[j]]]
+            leaves, states = self._leaves_of(j, synthetic, values)
             drawn = self._leaves[j].draw(leaves, rng, states)
             values[self.visit_order_[j]] = drawn
             synthetic[:, j] = drawn
+        return pd.DataFrame(values, index=pd.RangeIndex(n))
+
+    def _leaves_of(
+        self, j: int, synthetic: np.ndarray, values: dict[str, np.ndarray]
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """The leaf each row falls in for column ``j``, and the rows' states for it."""
+        # models saved before predictors were capped split on every earlier column
+        predictors = getattr(self, "_predictors", None)
+        columns = np.arange(j) if predictors is None or predictors[j] is None else predictors[j]
+        leaves = self.trees_[j].apply(synthetic[:, columns])
+        owners = getattr(self, "_owners", None)
+        if owners is not None and owners[j] is not None:
+            leaves = owners[j][leaves]
+        state_of = getattr(self, "_state_of", None)
+        state = None if state_of is None else state_of[j]
+        return leaves, None if state is None else values[self.visit_order_[state]]
+
+    def _generate_conditioned(
+        self, n: int, rng: np.random.Generator, conditions: Any
+    ) -> pd.DataFrame:
+        """``n`` model-frame rows satisfying ``conditions``, without a rejection loop.
+
+        The trees keep their trained visit order (refitting them with the conditioned
+        columns first would need the training rows, which the model does not hold). Each
+        conditioned column is drawn among the real values of its leaf that satisfy the
+        condition (among the column's satisfying values when its leaf holds none), so every
+        row satisfies, and every later column follows its trees given the conditioned
+        values. The columns visited *before* a conditioned one are made to follow their
+        conditional distribution by sequential importance resampling: candidates are drawn
+        up to the last conditioned column, each weighted by the probability its leaves gave
+        to satisfying values, and ``n`` of them are resampled by weight (mixed with the
+        uniform as much as keeps ``n`` effectively distinct candidates, so a rare condition
+        does not collapse on a few prefixes); the rest of each row is drawn after.
+
+        Cost: when only the first visited column is conditioned, none beyond a draw; else
+        batches of ``max(8 n, 20,000)`` candidate prefixes through the trees up to the last
+        conditioned column, until they weigh as ``n`` distinct draws or reach
+        ``max(400,000, 2 n)`` candidates, then ``n`` rows through the rest. On Adult
+        (2 cores) 1,000 rows take about 0.25 s for a 2% condition and 1 to 1.5 s for one
+        under 0.1%.
+        """
+        from genesis.generators.conditioning import (
+            ColumnCondition,
+            LeafCondition,
+            describe,
+            effective_resample,
+        )
+
+        order = self.visit_order_
+        transformer = self.transformer_
+        source_of = {m: s for s, ms in transformer.source_columns_.items() for m in ms}
+        checks = {c: ColumnCondition(transformer, c, conditions) for c in conditions.columns}
+        # model columns whose draw is restricted: a source's value column (its state column,
+        # when it has one, is drawn freely and set by the value drawn)
+        restricted = [
+            j for j, m in enumerate(order) if m == getattr(checks.get(source_of[m]), "value", None)
+        ]
+        last = max(restricted)
+        restrict = {
+            j: LeafCondition(checks[source_of[order[j]]], self._leaves[j], transformer)
+            for j in restricted
+            if j > 0
+        }
+        first = self._first_values
+        if 0 in restricted:
+            ok = LeafCondition.evaluate(checks[source_of[order[0]]], first, None, transformer)
+            if not ok.any():
+                raise checks[source_of[order[0]]].infeasible(np.unique(first))
+            first = first[ok]
+
+        def draw(columns: range, synthetic: np.ndarray, values: dict, weights: np.ndarray):
+            for j in columns:
+                if j == 0:
+                    drawn = first[rng.integers(0, first.size, size=len(synthetic))]
+                else:
+                    leaves, states = self._leaves_of(j, synthetic, values)
+                    if j not in restrict:
+                        drawn = self._leaves[j].draw(leaves, rng, states)
+                    else:
+                        drawn, drawn_states, share = restrict[j].draw(leaves, rng, states)
+                        weights *= share
+                        state = restrict[j].check.state
+                        if drawn_states is not None and state is not None:
+                            values[state] = drawn_states
+                            synthetic[:, order.index(state)] = drawn_states
+                values[order[j]] = drawn
+                synthetic[:, j] = drawn
+
+        if last == 0:  # only the first column is conditioned: nothing to weight
+            synthetic, values = np.empty((n, len(order)), dtype=np.float32), {}
+            draw(range(len(order)), synthetic, values, np.ones(n))
+            return pd.DataFrame(values, index=pd.RangeIndex(n))
+        # candidate prefixes in batches until they are effectively n distinct draws
+        batch, cap = max(8 * n, 20_000), max(_MAX_CANDIDATES, 2 * n)
+        parts: list[tuple[np.ndarray, dict, np.ndarray]] = []
+        while True:
+            synthetic, values, weights = (
+                np.empty((batch, len(order)), np.float32),
+                {},
+                np.ones(batch),
+            )
+            draw(range(last + 1), synthetic, values, weights)
+            parts.append((synthetic, values, weights))
+            w = np.concatenate([p[2] for p in parts])
+            total = float(w.sum())
+            effective = total * total / float((w * w).sum()) if total > 0 else 0.0
+            if effective >= n or w.size + batch > cap:
+                break
+        if total <= 0:
+            raise InfeasibleConditionError(
+                f"no row the model generates satisfies {describe(conditions)} together: "
+                f"probability under {w.size:,} candidate rows below {1 / w.size:.1e}, each "
+                "condition alone being possible; relax or drop one of them",
+                probability=0.0,
+                alternative=f"one of the conditions on {conditions.columns} alone",
+            )
+        keep = effective_resample(w, n, n, rng)
+        synthetic = np.concatenate([p[0] for p in parts])[keep]
+        values = {c: np.concatenate([p[1][c] for p in parts])[keep] for c in parts[0][1]}
+        draw(range(last + 1, len(order)), synthetic, values, np.ones(n))
         return pd.DataFrame(values, index=pd.RangeIndex(n))

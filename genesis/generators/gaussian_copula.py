@@ -14,6 +14,8 @@ With ``epsilon`` set, the copula is fitted with differential privacy instead: se
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 from scipy import special, stats
@@ -48,6 +50,10 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
             DP histograms; columns not listed take their bounds from the data (see below).
         dp_marginal_share: share of ``epsilon`` spent on the marginals; the rest goes to the
             correlations.
+
+    ``generate(n, conditions=...)`` conditions the multivariate normal analytically
+    (truncated conditional normals, no rejection loop; see
+    :mod:`genesis.generators.copula_conditioning`).
 
     After fit: ``correlation_`` (the copula's correlation matrix, as a DataFrame over the
     model columns), ``marginal_families_`` (the law of each continuous model column) and,
@@ -237,19 +243,29 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
 
     def _generate(self, n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
         z = rng.standard_normal((n, len(self._columns)), dtype=np.float32) @ self._cholesky.T
-        data = {}
-        for j, (column, marginal) in enumerate(zip(self._columns, self._marginals, strict=True)):
-            zj = z[:, j]
-            if marginal[0] == "discrete":
-                _, thresholds, code_of_interval = marginal
-                data[column] = code_of_interval[np.searchsorted(thresholds, zj)]
-            elif marginal[0] == "empirical":
-                data[column] = _empirical_quantile(special.ndtr(zj), marginal[1])
-            else:
-                _, family, params, lo, hi = marginal
-                u = np.clip(special.ndtr(zj.astype(np.float64)), _EPS, 1 - _EPS)
-                data[column] = np.clip(getattr(stats, family).ppf(u, *params), lo, hi)
-        return data
+        return {column: self._decode(j, z[:, j]) for j, column in enumerate(self._columns)}
+
+    def _decode(self, j: int, zj: np.ndarray) -> np.ndarray:
+        """Model values of column ``j`` from its normal scores ``zj``."""
+        marginal = self._marginals[j]
+        if marginal[0] == "discrete":
+            _, thresholds, code_of_interval = marginal
+            return code_of_interval[np.searchsorted(thresholds, zj)]
+        if marginal[0] == "empirical":
+            return _empirical_quantile(special.ndtr(zj), marginal[1])
+        _, family, params, lo, hi = marginal
+        u = np.clip(special.ndtr(zj.astype(np.float64)), _EPS, 1 - _EPS)
+        return np.clip(getattr(stats, family).ppf(u, *params), lo, hi)
+
+    def _generate_conditioned(
+        self, n: int, rng: np.random.Generator, conditions: Any
+    ) -> dict[str, np.ndarray]:
+        """``n`` model-frame rows satisfying ``conditions``: the multivariate normal is
+        conditioned analytically, no rejection loop (see :mod:`.copula_conditioning`)."""
+        from genesis.generators.copula_conditioning import conditioned_scores
+
+        z = conditioned_scores(self, n, rng, conditions)
+        return {column: self._decode(j, z[:, j]) for j, column in enumerate(self._columns)}
 
 
 def _check_dp_params(model: GaussianCopulaSynthesizer) -> None:
