@@ -231,7 +231,7 @@ def report_text(results, args, argv: list[str], *, wall_s: float, load_before) -
 - Versions: genesis {git_commit()}, {versions}; {_argn_versions(results)}
 - Command: `{command}` (wall time {wall_s / 60:.1f} min)
 - Split: `train_test_split(test_size=0.2, random_state=0)`{rows_note}; every method samples as many rows as the training set; seed {args.seed}.
-- Budgets: Genesis `auto` `time_budget={args.automl_budget:g}`; SDV CTGAN and TVAE {args.time_budget:g} s each: after a warm-up fit on 200 rows, fits of one and two epochs give the seconds per epoch and the per-fit overhead, then the synthesizer is fitted afresh with `max(1, (budget - overhead) // epoch seconds)` epochs (in the row's name; fit s is that last fit alone). ARGN runs with `mostlyai-engine`'s defaults (it stops itself; date-time text columns are handed to it parsed as datetimes, since it encodes text as categories, where every timestamp is rare). torch uses one thread everywhere.
+- Budgets: Genesis `auto` `time_budget={args.automl_budget:g}`; SDV CTGAN and TVAE {args.time_budget:g} s each: after a warm-up fit on 200 rows, fits of one and two epochs give the CPU seconds per epoch and the per-fit overhead (CPU time of the process, so other jobs' load does not shrink the budget), then the synthesizer is fitted afresh with `max(1, (budget - overhead) // epoch seconds)` epochs (in the row's name; fit s is that last fit alone). ARGN runs with `mostlyai-engine`'s defaults (it stops itself; date-time text columns are handed to it parsed as datetimes, since it encodes text as categories, where every timestamp is rare). torch uses one thread everywhere.
 
 {body}
 ## Genesis best vs best peer

@@ -7,8 +7,8 @@ fit (method, seed, rows sampled, time budget, the peer's version). A re-run afte
 changes finds them and only re-scores them; ``--refit-peers`` fits them again.
 
 SDV's CTGAN and TVAE get a fixed time budget rather than a fixed epoch count: after a warm-up
-fit on 200 rows, fits of one and of two epochs give the seconds per epoch (their difference) and
-the per-fit overhead (preprocessing); the synthesizer is then fitted afresh with
+fit on 200 rows, fits of one and of two epochs give the CPU seconds per epoch (their
+difference) and the per-fit overhead (preprocessing); the synthesizer is then fitted afresh with
 ``max(1, (budget - overhead) // epoch_seconds)`` epochs.
 
 TabularARGN (``mostlyai-engine``) needs torch without torchvision/torchaudio and pins of its
@@ -26,6 +26,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +42,7 @@ SDV_METHODS = ("sdv_gaussian_copula", "sdv_ctgan", "sdv_tvae")
 PEER_METHODS = (*SDV_METHODS, "argn")
 BATCH_SIZE = 500  # SDV's default for CTGAN and TVAE
 #: part of every cache key: bump it when the way a peer is fitted or sampled changes
-PEER_PROTOCOL = 1
+PEER_PROTOCOL = 2
 #: the peer's own timeout: ARGN stops itself (early stopping), this only catches a hang
 ARGN_TIMEOUT_S = 3 * 3600
 
@@ -116,6 +117,13 @@ def run_peer(
     return pd.read_csv(synthetic_path, low_memory=False), timings
 
 
+def cpu_timed(fn) -> tuple[Any, float]:
+    """``fn()``'s result and the CPU seconds this process spent on it."""
+    start = time.process_time()
+    result = fn()
+    return result, time.process_time() - start
+
+
 def _sdv_synthesizer(method: str, metadata, epochs: int):
     from sdv.single_table import CTGANSynthesizer, GaussianCopulaSynthesizer, TVAESynthesizer
 
@@ -146,10 +154,12 @@ def _run_sdv(
         # a throw-away fit on a few rows first: torch's and the model's first-use costs (~10 s)
         # would otherwise count as epoch time; then 1 and 2 epochs give the seconds per epoch
         # and the per-fit overhead (preprocessing), which the budget pays once
+        # (CPU seconds of this process: torch runs one thread, and wall-clock differences
+        # drowned in the load of other jobs on a small machine)
         seeded(1).fit({table: train.head(200)})
-        _, one_s = timed(lambda: seeded(1).fit({table: train}))
-        _, two_s = timed(lambda: seeded(2).fit({table: train}))
-        epoch_s = max(two_s - one_s, 1e-3)
+        _, one_s = cpu_timed(lambda: seeded(1).fit({table: train}))
+        _, two_s = cpu_timed(lambda: seeded(2).fit({table: train}))
+        epoch_s = two_s - one_s if two_s > one_s else one_s  # noise: assume no overhead
         overhead_s = max(one_s - epoch_s, 0.0)
         epochs = max(1, int((budget - overhead_s) // epoch_s))
         details = {"epoch_s": epoch_s, "overhead_s": overhead_s, "epochs": epochs}
