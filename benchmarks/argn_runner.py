@@ -62,9 +62,8 @@ def parse_datetimes(df):
     formats: dict[str, str] = {}
     out = df.copy()
     for column in df.columns:
-        if pd.api.types.is_numeric_dtype(df[column]) or not pd.api.types.is_string_dtype(
-            df[column]
-        ):
+        text = pd.api.types.is_object_dtype(df[column]) or pd.api.types.is_string_dtype(df[column])
+        if not text or pd.api.types.is_numeric_dtype(df[column]):
             continue
         values = df[column].dropna()
         for fmt in DATETIME_FORMATS:
