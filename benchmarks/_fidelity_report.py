@@ -158,10 +158,11 @@ def targets(results: list[dict[str, Any]]) -> tuple[str, str]:
                 and b["sdm_quality"] > rows[p]["sdm_quality"]
                 for p in peers
             )
+            det, quality = rows[peer_det]["detection_auc"], rows[peer_q]["sdm_quality"]
             checks.append(
                 f"| {name} | Genesis best ({LABELS[best]}) ahead of every peer on detection AUC "
-                f"and SDMetrics quality | {fmt(b['detection_auc'])} vs {fmt(rows[peer_det]['detection_auc'])}"
-                f"; {fmt(b['sdm_quality'])} vs {fmt(rows[peer_q]['sdm_quality'])} | {_verdict(ahead)} |"
+                f"and SDMetrics quality | {fmt(b['detection_auc'])} vs {fmt(det)}; "
+                f"{fmt(b['sdm_quality'])} vs {fmt(quality)} | {_verdict(ahead)} |"
             )
         if best and _ok(rows.get("argn")):
             ratio = rows["argn"]["fit_s"] / rows[best]["fit_s"]
@@ -212,8 +213,8 @@ def report_text(results, args, argv: list[str], *, wall_s: float, load_before) -
         shown = table.path.relative_to(DATASETS) if DATASETS in table.path.parents else table.path
         sections.append(
             f"## {table.name} (`{shown}`)\n\n"
-            f"{result['n_train']:,} training rows / {result['n_test']:,} holdout rows; TSTR predicts "
-            f"`{table.target}` ({task}).\n\n{dataset_table(result)}\n"
+            f"{result['n_train']:,} training rows / {result['n_test']:,} holdout rows; "
+            f"TSTR predicts `{table.target}` ({task}).\n\n{dataset_table(result)}\n"
         )
     summary, checks = targets(results)
     cached = [

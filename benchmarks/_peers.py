@@ -92,8 +92,8 @@ def run_peer(
 
     The timings dict has ``fit_s``, ``sample_s``, ``fitted_at`` (UTC ISO time), ``cached``
     (whether this call read it from the cache), ``cache_dir`` and method details (``epochs``,
-    ``epoch_s``, ``overhead_s`` for CTGAN/TVAE). The rows are always read back from the cached CSV, so a
-    fresh fit and a cached one are scored on identical frames.
+    ``epoch_s``, ``overhead_s`` for CTGAN/TVAE). The rows are always read back from the cached
+    CSV, so a fresh fit and a cached one are scored on identical frames.
     """
     settings = _settings(method, len(train), seed, budget)
     folder = cache_dir(table, method, train, settings)
