@@ -33,7 +33,7 @@ ARGN_SPEEDUP = 20
 
 
 def _ok(row: dict[str, Any] | None) -> bool:
-    return row is not None and "error" not in row
+    return row is not None and "error" not in row and "skipped" not in row
 
 
 def genesis_best(rows: dict[str, dict[str, Any]]) -> str | None:
@@ -86,8 +86,9 @@ def dataset_table(result: dict[str, Any]) -> str:
     ]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for method, row in rows.items():
-        if "error" in row:
-            cells = [LABELS.get(method, method), f"failed: {row['error']}"]
+        if "error" in row or "skipped" in row:
+            why = f"failed: {row['error']}" if "error" in row else f"left out: {row['skipped']}"
+            cells = [LABELS.get(method, method), why]
             lines.append("| " + " | ".join(cells) + " |" * (len(header) - 1))
             continue
         source = "—"

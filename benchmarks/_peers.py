@@ -80,6 +80,10 @@ def _write_atomic(path: Path, text: str) -> None:
     write_bytes_atomic(path, text, what=path.name)
 
 
+class NotCachedError(LookupError):
+    """A peer has no cached fit and the run was told to use the cache only."""
+
+
 def run_peer(
     method: str,
     table: str,
@@ -88,13 +92,15 @@ def run_peer(
     seed: int,
     budget: float,
     refit: bool,
+    cache_only: bool = False,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """A peer's synthetic rows (as many as ``train``) and timings, from the cache when there.
 
     The timings dict has ``fit_s``, ``sample_s``, ``fitted_at`` (UTC ISO time), ``cached``
     (whether this call read it from the cache), ``cache_dir`` and method details (``epochs``,
     ``epoch_s``, ``overhead_s`` for CTGAN/TVAE). The rows are always read back from the cached
-    CSV, so a fresh fit and a cached one are scored on identical frames.
+    CSV, so a fresh fit and a cached one are scored on identical frames. With ``cache_only``
+    a peer without a cached fit raises :class:`NotCachedError` instead of being fitted.
     """
     settings = _settings(method, len(train), seed, budget)
     folder = cache_dir(table, method, train, settings)
@@ -104,6 +110,8 @@ def run_peer(
         timings.update(cached=True, cache_dir=str(folder))
         log(f"{table}/{method}: from the cache {folder.name} (fitted {timings['fitted_at']})")
         return pd.read_csv(synthetic_path, low_memory=False), timings
+    if cache_only:
+        raise NotCachedError(f"no cached fit in {folder}")
     folder.mkdir(parents=True, exist_ok=True)
     if method == "argn":
         timings = _run_argn(train, folder, seed)

@@ -30,6 +30,7 @@ import compare_fidelity  # noqa: E402
         ["--time-budget", "0"],
         ["--automl-budget", "-1"],
         ["--seed", "-3"],
+        ["--refit-peers", "--cached-peers-only"],
     ],
 )
 def test_bad_arguments_are_refused(argv, capsys):
@@ -80,6 +81,11 @@ def test_cached_peer_is_read_back_not_refitted(tmp_path, monkeypatch):
     assert timings["cache_dir"] == str(folder)
     with pytest.raises(RuntimeError, match="venv-argn"):
         _peers.run_peer("argn", "toy", train, seed=0, budget=120.0, refit=True)
+    # a peer that was never fitted is left out, not fitted, when only the cache may be used
+    with pytest.raises(_peers.NotCachedError, match="no cached fit"):
+        _peers.run_peer(
+            "argn", "toy", train.head(5), seed=0, budget=120.0, refit=False, cache_only=True
+        )
 
 
 def test_argn_gets_datetimes_parsed_and_written_back_in_their_format():
@@ -142,3 +148,13 @@ def test_targets_are_marked_met_or_not_met():
     assert adult[1].endswith("**not met** |")  # ARGN's 0.55 beats Genesis's 0.56
     assert "(1/75) | **met**" in adult[2]  # 150 s / 2 s
     assert "MOSTLY AI TabularARGN: 0.550" in summary
+
+
+def test_peers_left_out_are_shown_and_not_judged():
+    rows = {
+        "cart": _row(0.58, 0.97, 1.0),
+        "argn": {"skipped": "not in the peer cache (--cached-peers-only)"},
+    }
+    summary, checks = _fidelity_report.targets([_result("flights", rows)])
+    assert "ARGN" not in checks and "ARGN" not in summary
+    assert len([line for line in checks.splitlines() if line.startswith("| flights")]) == 1
