@@ -16,7 +16,7 @@ export DAGSTER_HOME := $(CURDIR)/.dagster_home
 # the library also defaults to one thread there, this covers every other torch user.
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: help install browser demo test test-slow ui bench bench-automl bench-anonymeter lint format clean
+.PHONY: help install browser demo test test-slow ui bench bench-automl bench-anonymeter bench-fidelity lint format clean
 
 help:
 	@echo "make demo    set up .venv and materialize the whole asset chain for the default dataset"
@@ -25,6 +25,7 @@ help:
 	@echo "make bench   benchmarks against SDV (.venv-bench) and Evidently"
 	@echo "make bench-automl, make bench-anonymeter   the AutoML and privacy benchmarks"
 	@echo "make bench-unseen   the support model on 30 real tables it was not developed on"
+	@echo "make bench-fidelity   Genesis vs SDV and MOSTLY AI TabularARGN on Adult, weather, flights"
 	@echo "make lint    ruff check + ruff format --check"
 
 $(STAMP): pyproject.toml
@@ -79,6 +80,26 @@ bench: install $(BENCH_STAMP)
 # AutoML on Adult with a 60 s budget, scored by the same judges as compare_sdv.py
 bench-automl: install $(BENCH_STAMP)
 	PYTHONPATH=$(CURDIR) $(BENCH_VENV)/bin/python benchmarks/compare_automl.py --out benchmarks/results/compare_automl.md
+
+# MOSTLY AI's TabularARGN (mostlyai-engine): its own environment. torch FIRST (the CPU build),
+# then the engine, then out with torchvision/torchaudio: their builds from the index fail to
+# load with this torch and break `from mostlyai import engine` (the tabular engine needs neither)
+ARGN_VENV ?= .venv-argn
+$(ARGN_VENV)/.genesis-installed: benchmarks/requirements-argn.txt
+	@test -x $(ARGN_VENV)/bin/python || $(PYTHON) -m venv $(ARGN_VENV)
+	$(ARGN_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(ARGN_VENV)/bin/python -m pip install --quiet $(TORCH_PIN)
+	$(ARGN_VENV)/bin/python -m pip install --quiet -r benchmarks/requirements-argn.txt
+	$(ARGN_VENV)/bin/python -m pip uninstall -y torchvision torchaudio
+	@touch $@
+
+# Fidelity on three real tables against SDV and TabularARGN. Peers are cached under
+# benchmarks/.cache/fidelity (the first run fits them, ~1 h on 2 cores; later runs re-fit only
+# Genesis, ~15 min); FIDELITY_ARGS passes options, e.g. FIDELITY_ARGS=--refit-peers
+FIDELITY_ARGS ?=
+bench-fidelity: $(BENCH_STAMP) $(ARGN_VENV)/.genesis-installed
+	PYTHONPATH=$(CURDIR) nice -n 10 $(BENCH_VENV)/bin/python benchmarks/compare_fidelity.py \
+		--out benchmarks/results/compare_fidelity.md $(FIDELITY_ARGS)
 
 # Anonymeter pins old numpy/pyarrow: its own environment, driven from the product's (~8 min)
 ANON_VENV ?= .venv-anonymeter

@@ -23,16 +23,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import importlib.metadata
 import os
 import platform
 import shlex
-import subprocess
 import sys
-import time
 import traceback
 import warnings
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +40,15 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from _judges import (  # noqa: E402
+    fmt,
+    git_commit,
+    log,
+    package_version,
+    sdmetrics_quality,
+    timed,
+    tstr_score,
+)
 
 DEFAULT_DATA = REPO_ROOT.parent / "shared" / "datasets" / "adult.csv"
 TARGET = "income"
@@ -111,16 +116,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
-    start = time.perf_counter()
-    result = fn()
-    return result, time.perf_counter() - start
-
-
 # -- synthesizers ----------------------------------------------------------------------------
 
 
@@ -173,22 +168,6 @@ def run_sdv(method: str, train: pd.DataFrame, args: argparse.Namespace) -> dict[
 # -- judges ----------------------------------------------------------------------------------
 
 
-def sdmetrics_quality(
-    train: pd.DataFrame, synthetic: pd.DataFrame, metadata: dict
-) -> dict[str, float]:
-    from sdmetrics.reports.single_table import QualityReport
-
-    report = QualityReport()
-    _, seconds = timed(lambda: report.generate(train, synthetic, metadata, verbose=False))
-    properties = report.get_properties().set_index("Property")["Score"]
-    return {
-        "sdm_quality": float(report.get_score()),
-        "sdm_shapes": float(properties["Column Shapes"]),
-        "sdm_trends": float(properties["Column Pair Trends"]),
-        "sdm_seconds": seconds,
-    }
-
-
 def genesis_quality(train, synthetic, test, schema, seed: int) -> dict[str, float]:
     from genesis.quality import QualityEvaluator
 
@@ -206,37 +185,9 @@ def genesis_quality(train, synthetic, test, schema, seed: int) -> dict[str, floa
     }
 
 
-def _xgb_frame(df: pd.DataFrame, categories: dict[str, list]) -> pd.DataFrame:
-    out = df.drop(columns=TARGET).copy()
-    for column in out.columns:
-        if column in categories:
-            out[column] = pd.Categorical(out[column].astype(str), categories=categories[column])
-        else:
-            out[column] = pd.to_numeric(out[column], errors="coerce")
-    return out
-
-
 def tstr_auc(train_rows: pd.DataFrame, test: pd.DataFrame, seed: int) -> float:
-    """ROC AUC on the real test rows of an XGBoost classifier trained on ``train_rows``."""
-    from sklearn.metrics import roc_auc_score
-    from xgboost import XGBClassifier
-
-    positive = test[TARGET].value_counts().idxmin()
-    y_train = (train_rows[TARGET].astype(str) == str(positive)).astype(int)
-    y_test = (test[TARGET].astype(str) == str(positive)).astype(int)
-    if y_train.nunique() < 2:
-        return 0.5
-    object_columns = [
-        c for c in test.columns if c != TARGET and not pd.api.types.is_numeric_dtype(test[c])
-    ]
-    categories = {
-        c: sorted(set(test[c].astype(str)) | set(train_rows[c].astype(str))) for c in object_columns
-    }
-    model = XGBClassifier(
-        tree_method="hist", enable_categorical=True, random_state=seed, n_jobs=1, verbosity=0
-    )
-    model.fit(_xgb_frame(train_rows, categories), y_train)
-    return float(roc_auc_score(y_test, model.predict_proba(_xgb_frame(test, categories))[:, 1]))
+    """ROC AUC for ``income`` on the real test rows of XGBoost trained on ``train_rows``."""
+    return tstr_score(train_rows, test, TARGET, seed)
 
 
 def score(train, synthetic, test, schema, sdm_metadata, seed) -> dict[str, float]:
@@ -247,18 +198,6 @@ def score(train, synthetic, test, schema, sdm_metadata, seed) -> dict[str, float
 
 
 # -- report ----------------------------------------------------------------------------------
-
-
-def _fmt(value: Any, digits: int = 3) -> str:
-    if value is None or (isinstance(value, float) and not np.isfinite(value)):
-        return "—"
-    if isinstance(value, str):
-        return value
-    if abs(value) >= 100:
-        return f"{value:,.0f}"
-    if abs(value) >= 10:
-        return f"{value:.1f}"
-    return f"{value:.{digits}f}"
 
 
 def markdown_table(rows: dict[str, dict[str, Any]], n_train: int, args: argparse.Namespace) -> str:
@@ -291,49 +230,23 @@ def markdown_table(rows: dict[str, dict[str, Any]], n_train: int, args: argparse
                 f"{(row['fit_s'] + row['sample_s']) / (other['fit_s'] + other['sample_s']):.2f}×"
             )
         per_epoch = row["fit_s"] / args.epochs if name in NEURAL else None
-        quality = (
-            f"{_fmt(row['sdm_quality'])} ({_fmt(row['sdm_shapes'])} / {_fmt(row['sdm_trends'])})"
-        )
+        quality = f"{fmt(row['sdm_quality'])} ({fmt(row['sdm_shapes'])} / {fmt(row['sdm_trends'])})"
         cells = [
             LABELS.get(name, name),
-            _fmt(row.get("fit_s"), 2),
-            _fmt(row.get("sample_s"), 2),
-            _fmt(row.get("big_sample_s"), 2),
+            fmt(row.get("fit_s"), 2),
+            fmt(row.get("sample_s"), 2),
+            fmt(row.get("big_sample_s"), 2),
             quality,
-            _fmt(row["genesis_quality"]),
-            _fmt(row["detection_auc"]),
-            _fmt(row["tstr_auc"]),
-            _fmt(row["copy_share"], 4),
-            _fmt(row["dcr_ratio"], 2),
+            fmt(row["genesis_quality"]),
+            fmt(row["detection_auc"]),
+            fmt(row["tstr_auc"]),
+            fmt(row["copy_share"], 4),
+            fmt(row["dcr_ratio"], 2),
             ratio,
-            _fmt(per_epoch, 2),
+            fmt(per_epoch, 2),
         ]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
-
-
-def _version(package: str) -> str:
-    # xgboost installs as the CPU-only distribution "xgboost-cpu" here, "xgboost" elsewhere
-    for name in (package, f"{package}-cpu"):
-        try:
-            return importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            continue
-    return "not installed"
-
-
-def _commit() -> str:
-    try:
-        out = subprocess.run(
-            ["git", "describe", "--always", "--dirty"],
-            cwd=REPO_ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        return out.stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
 
 
 def report_text(table: str, rows: dict, n_train: int, n_test: int, args, argv: list[str]) -> str:
@@ -351,7 +264,7 @@ def report_text(table: str, rows: dict, n_train: int, n_test: int, args, argv: l
         "pandas",
         "numpy",
     ]
-    versions = ", ".join(f"{p} {_version(p)}" for p in packages)
+    versions = ", ".join(f"{p} {package_version(p)}" for p in packages)
     timings = [
         (r["genesis_seconds"], r["sdm_seconds"]) for r in rows.values() if "genesis_seconds" in r
     ]
@@ -369,7 +282,7 @@ def report_text(table: str, rows: dict, n_train: int, n_test: int, args, argv: l
 
 - Date: {dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")}
 - Machine: {platform.platform()}, {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}
-- Versions: genesis {_commit()}, {versions}
+- Versions: genesis {git_commit()}, {versions}
 - Command: `{command}`
 - Data: {args.data.name}, {n_train:,} training rows / {n_test:,} test rows (`train_test_split(test_size=0.2, random_state=0)`{f", after subsampling to {args.rows:,} rows" if args.rows else ""}); neural methods {args.epochs} epochs, batch size {BATCH_SIZE}.
 - torch threads: {torch.get_num_threads()} for both libraries (`torch.set_num_threads(1)`; Genesis also gets `torch_threads=1`).
