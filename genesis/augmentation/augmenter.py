@@ -50,6 +50,8 @@ class SyntheticAugmenter:
         seed: seed of the model, the generated rows and the validation split.
         indicator: name of the boolean column marking the synthetic rows.
         test_size: share of the real rows held out when validating.
+        classifier_params: parameters of the validation's
+            ``HistGradientBoostingClassifier`` (e.g. ``{"max_iter": 50}``).
         **method_params: parameters of the chosen method.
 
     Attributes after :meth:`fit`: ``plan_``, ``method_``, ``generator_``; after
@@ -70,6 +72,7 @@ class SyntheticAugmenter:
         *,
         indicator: str = "is_synthetic",
         test_size: float = 0.25,
+        classifier_params: dict[str, Any] | None = None,
         **method_params: Any,
     ) -> None:
         self.method = parse_method(method).value
@@ -85,6 +88,18 @@ class SyntheticAugmenter:
         self.indicator = indicator
         self.test_size = float(test_size)
         self.method_params = dict(method_params)
+        self.classifier_params = dict(classifier_params or {})
+        if self.classifier_params:
+            from sklearn.ensemble import HistGradientBoostingClassifier
+
+            unknown = sorted(
+                set(self.classifier_params) - set(HistGradientBoostingClassifier().get_params())
+            )
+            if unknown:
+                raise InvalidParameterError(
+                    f"classifier_params {unknown} are not HistGradientBoostingClassifier "
+                    "parameters; use e.g. max_iter, learning_rate, max_depth"
+                )
         self.validation_: AugmentationValidation | None = None
 
     def fit(self, df: pd.DataFrame, target: str) -> SyntheticAugmenter:
@@ -144,4 +159,5 @@ class SyntheticAugmenter:
             target_ratio=ratio,
             seed=self.seed,
             test_size=self.test_size,
+            classifier_params=self.classifier_params,
         )

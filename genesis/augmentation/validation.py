@@ -148,12 +148,14 @@ def _scores(
     y_test: pd.Series,
     minority: Any,
     seed: int,
+    params: dict[str, Any],
 ) -> list[float]:
     from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.metrics import balanced_accuracy_score, f1_score, recall_score, roc_auc_score
 
     model = HistGradientBoostingClassifier(
-        categorical_features="from_dtype", early_stopping=False, random_state=seed
+        **{"categorical_features": "from_dtype", "early_stopping": False, "random_state": seed}
+        | params
     ).fit(x_train, y_train)
     predicted = model.predict(x_test)
     options = {"labels": [minority], "average": "macro", "zero_division": 0}
@@ -178,11 +180,13 @@ def validate(
     target_ratio: float,
     seed: int,
     test_size: float = 0.25,
+    classifier_params: dict[str, Any] | None = None,
 ) -> AugmentationValidation:
     """Score the three training sets (see module docstring) on a seeded stratified split.
 
     ``synthesize(train, needed)`` fits on ``train`` only and returns ``needed[c]`` new rows of
-    each class ``c``; ``label`` names it in the table.
+    each class ``c``; ``label`` names it in the table. ``classifier_params`` go to
+    scikit-learn's ``HistGradientBoostingClassifier``.
     """
     from sklearn.model_selection import train_test_split
 
@@ -218,7 +222,10 @@ def validate(
         f"+ Genesis ({label})": (x_genesis, y_genesis),
     }
     table = pd.DataFrame(
-        [[len(y)] + _scores(x, y, x_test, y_test, minority, seed) for x, y in rows.values()],
+        [
+            [len(y)] + _scores(x, y, x_test, y_test, minority, seed, dict(classifier_params or {}))
+            for x, y in rows.values()
+        ],
         index=list(rows),
         columns=["training rows", *METRICS],
     )
