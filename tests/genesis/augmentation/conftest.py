@@ -24,7 +24,9 @@ def three_classes() -> pd.DataFrame:
     return pd.DataFrame(
         {
             "x": rng.normal(shift, 1.0),
-            "colour": np.where(rng.random(600) < 0.7, np.where(label == "a", "red", "blue"), "green"),
+            "colour": np.where(
+                rng.random(600) < 0.7, np.where(label == "a", "red", "blue"), "green"
+            ),
             "n": rng.integers(0, 10, 600),
             "label": label,
         }

@@ -13,8 +13,13 @@ def test_every_class_reaches_the_majority_with_marked_rows_of_its_class(three_cl
     augmenter = SyntheticAugmenter(method="cart", seed=0).fit(three_classes, "label")
     out = augmenter.augment(target_ratio=1.0, validate=False)
     counts = out.groupby(["label", "is_synthetic"]).size().to_dict()
-    assert counts == {("a", False): 500, ("b", False): 80, ("b", True): 420, ("c", False): 20,
-                      ("c", True): 480}
+    assert counts == {
+        ("a", False): 500,
+        ("b", False): 80,
+        ("b", True): 420,
+        ("c", False): 20,
+        ("c", True): 480,
+    }
     assert out["is_synthetic"].dtype == bool
     # the real rows come first, unchanged
     pd.testing.assert_frame_equal(out.iloc[:600, :4], three_classes)
@@ -42,7 +47,9 @@ def test_same_seed_same_rows_other_seed_other_rows(three_classes):
 
     first, again, other = run(3), run(3), run(4)
     pd.testing.assert_frame_equal(first, again)
-    assert not first.iloc[600:].reset_index(drop=True).equals(other.iloc[600:].reset_index(drop=True))
+    assert (
+        not first.iloc[600:].reset_index(drop=True).equals(other.iloc[600:].reset_index(drop=True))
+    )
 
 
 def test_auto_follows_the_plan_and_the_indicator_is_configurable(three_classes, adult_df):
