@@ -212,9 +212,11 @@ def validate(
     synthetic = synthesize(train, needed)
     x_genesis = pd.concat([x_train, features(synthetic, target, like=x_train)], ignore_index=True)
     y_genesis = pd.concat([y_train, synthetic[target].reset_index(drop=True)], ignore_index=True)
-    smote = _smote_rows(x_train, y_train, {c: goal for c, n in needed.items() if n}, seed)
-    x_smote = pd.concat([x_train, smote.drop(columns="_y")], ignore_index=True)
-    y_smote = pd.concat([y_train, smote["_y"].astype(y_train.dtype)], ignore_index=True)
+    x_smote, y_smote = x_train, y_train
+    if any(needed.values()):
+        smote = _smote_rows(x_train, y_train, {c: goal for c, n in needed.items() if n}, seed)
+        x_smote = pd.concat([x_train, smote.drop(columns="_y")], ignore_index=True)
+        y_smote = pd.concat([y_train, smote["_y"].astype(y_train.dtype)], ignore_index=True)
 
     rows = {
         "real only": (x_train, y_train),

@@ -114,3 +114,15 @@ def test_features_keep_the_training_categories():
     assert list(x_test["c"].cat.categories) == list(x["c"].cat.categories)
     assert x_test["c"].isna().tolist() == [False, True, False]  # an unseen label is missing
     assert isinstance(AugmentationValidation, type)
+
+
+def test_a_ratio_every_class_already_meets_adds_nothing(three_classes):
+    # training split: a 375, b 60, c 15; 0.04 x 375 = 15, so no class needs rows
+    augmenter = SyntheticAugmenter(method="cart", seed=0, classifier_params=FAST)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", AugmentationWarning)
+        out = augmenter.fit(three_classes, "label").augment(target_ratio=0.04)
+    assert len(out) == 600 and not out["is_synthetic"].any()  # 0.04 x 500 = 20 rows of c
+    table = augmenter.validation_.table
+    assert list(table["training rows"]) == [450, 450, 450]
+    assert not augmenter.validation_.helps
