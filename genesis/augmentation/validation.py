@@ -23,6 +23,9 @@ AUC_GAIN = 0.005
 #: balanced accuracy must rise by this much (targets with more than two classes)
 BALANCED_ACCURACY_GAIN = 0.01
 
+#: with fewer held-out minority rows the verdict says its differences may be noise
+FEW_TEST_ROWS = 50
+
 METRICS = ("balanced accuracy", "minority recall", "minority F1", "ROC AUC")
 
 
@@ -37,6 +40,7 @@ class AugmentationValidation:
         helps: whether the Genesis rows improved the classifier (see :data:`AUC_GAIN`).
         minority_class: the class the minority scores are about.
         train_rows, test_rows: real rows in each split.
+        test_minority_rows: held-out rows of the minority class.
     """
 
     table: pd.DataFrame
@@ -45,6 +49,7 @@ class AugmentationValidation:
     minority_class: Any
     train_rows: int
     test_rows: int
+    test_minority_rows: int = 0
 
     def to_markdown(self) -> str:
         """The table as Markdown, followed by the verdict."""
@@ -53,7 +58,8 @@ class AugmentationValidation:
             shown[metric] = [f"{v:.4f}" if np.isfinite(v) else "n/a" for v in shown[metric]]
         shown["training rows"] = [f"{int(v):,}" for v in shown["training rows"]]
         head = (
-            f"Held-out real rows: {self.test_rows:,} (minority class {self.minority_class!r}); "
+            f"Held-out real rows: {self.test_rows:,} ({self.test_minority_rows:,} of the "
+            f"minority class {self.minority_class!r}); "
             f"real training rows: {self.train_rows:,}\n\n"
         )
         return head + shown.to_markdown() + "\n\n" + self.verdict
@@ -70,6 +76,7 @@ class AugmentationValidation:
                 "minority_class": self.minority_class,
                 "train_rows": self.train_rows,
                 "test_rows": self.test_rows,
+                "test_minority_rows": self.test_minority_rows,
             }
         )
 
@@ -232,7 +239,13 @@ def validate(
         columns=["training rows", *METRICS],
     )
     verdict, helps = _verdict(table, binary=len(train_counts) == 2)
-    return AugmentationValidation(table, verdict, helps, minority, len(train), len(test))
+    held_out = int((y_test == minority).sum())
+    if held_out < FEW_TEST_ROWS:
+        verdict += (
+            f" With only {held_out} minority rows held out, differences of a few points are "
+            "within noise; try other seeds before concluding."
+        )
+    return AugmentationValidation(table, verdict, helps, minority, len(train), len(test), held_out)
 
 
 def _verdict(table: pd.DataFrame, binary: bool) -> tuple[str, bool]:

@@ -32,7 +32,8 @@ def test_adult_3pct_gives_a_deterministic_table_and_an_honest_verdict(adult_3pct
     assert list(table.index) == ["real only", "+ SMOTE-NC", "+ Genesis (cart)"]
     assert list(table.columns) == ["training rows", *METRICS]
     assert (result.train_rows, result.test_rows) == (2_250, 750)
-    assert result.minority_class == ">50K"
+    assert result.minority_class == ">50K" and result.test_minority_rows == 22
+    assert "only 22 minority rows held out" in result.verdict
     # 2,182 + 68 real training rows; both augmentations add 2,114 minority rows
     assert list(table["training rows"]) == [2_250, 4_364, 4_364]
     assert table[list(METRICS)].apply(lambda c: c.between(0, 1)).all().all()
