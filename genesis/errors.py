@@ -156,6 +156,11 @@ class CopyRiskWarning(GenesisWarning):
     """A model is likely to reproduce real rows (a small table, or one with few distinct rows)."""
 
 
+class AugmentationWarning(GenesisWarning):
+    """Synthetic augmentation did not help a classifier on held-out real rows (see
+    :attr:`genesis.augmentation.SyntheticAugmenter.validation_` for the figures)."""
+
+
 #: the ``pip install 'genesis-synth[extra]'`` extra that installs each optional library
 #: (keyed by import name); pyproject.toml's [project.optional-dependencies] holds them
 EXTRAS = {
@@ -173,6 +178,7 @@ EXTRAS = {
     "evidently": "evidently",
     "s3fs": "s3",
     "boto3": "s3",
+    "imblearn": "augment",
 }
 
 
