@@ -19,6 +19,7 @@ STAGES = {
     "drift_report",
     "release",
     "quality_dashboard",
+    "scenario_seniors",  # the default genesis.yaml's scenario
 }
 
 
