@@ -25,6 +25,7 @@ help:
 	@echo "make bench   benchmarks against SDV (.venv-bench) and Evidently"
 	@echo "make bench-automl, make bench-anonymeter   the AutoML and privacy benchmarks"
 	@echo "make bench-unseen   the support model on 30 real tables it was not developed on"
+	@echo "make bench-conditional   conditional generation on Adult vs SDV sample_from_conditions"
 	@echo "make lint    ruff check + ruff format --check"
 
 $(STAMP): pyproject.toml
@@ -79,6 +80,11 @@ bench: install $(BENCH_STAMP)
 # AutoML on Adult with a 60 s budget, scored by the same judges as compare_sdv.py
 bench-automl: install $(BENCH_STAMP)
 	PYTHONPATH=$(CURDIR) $(BENCH_VENV)/bin/python benchmarks/compare_automl.py --out benchmarks/results/compare_automl.md
+
+# Conditions from common to rare (and ranges): Genesis cart/gaussian_copula vs SDV 2.0
+.PHONY: bench-conditional
+bench-conditional: install $(BENCH_STAMP)
+	PYTHONPATH=$(CURDIR) $(BENCH_VENV)/bin/python benchmarks/compare_conditional.py --out benchmarks/results/compare_conditional.md
 
 # Anonymeter pins old numpy/pyarrow: its own environment, driven from the product's (~8 min)
 ANON_VENV ?= .venv-anonymeter
