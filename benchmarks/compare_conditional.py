@@ -264,6 +264,8 @@ def main(argv: list[str] | None = None) -> int:
         for method in methods:
             result = sample(method, models[method], conditions, args)
             rows = result["rows"]
+            if rows is not None and len(rows) < args.rows and not result["note"]:
+                result["note"] = "fewer rows than asked, no error raised"
             if rows is not None:
                 share = float(condition_set.mask(rows).mean()) if len(rows) else 0.0
                 fidelity = shapes_score(matching, rows, others) if len(matching) else None
