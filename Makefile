@@ -26,6 +26,7 @@ help:
 	@echo "make bench-automl, make bench-anonymeter   the AutoML and privacy benchmarks"
 	@echo "make bench-unseen   the support model on 30 real tables it was not developed on"
 	@echo "make bench-fidelity   Genesis vs SDV and MOSTLY AI TabularARGN on Adult, weather, flights"
+	@echo "make bench-conditional   conditional generation on Adult vs SDV sample_from_conditions"
 	@echo "make lint    ruff check + ruff format --check"
 
 $(STAMP): pyproject.toml
@@ -100,6 +101,10 @@ FIDELITY_ARGS ?=
 bench-fidelity: $(BENCH_STAMP) $(ARGN_VENV)/.genesis-installed
 	PYTHONPATH=$(CURDIR) nice -n 10 $(BENCH_VENV)/bin/python benchmarks/compare_fidelity.py \
 		--out benchmarks/results/compare_fidelity.md $(FIDELITY_ARGS)
+# Conditions from common to rare (and ranges): Genesis cart/gaussian_copula vs SDV 2.0
+.PHONY: bench-conditional
+bench-conditional: install $(BENCH_STAMP)
+	PYTHONPATH=$(CURDIR) $(BENCH_VENV)/bin/python benchmarks/compare_conditional.py --out benchmarks/results/compare_conditional.md
 
 # Anonymeter pins old numpy/pyarrow: its own environment, driven from the product's (~8 min)
 ANON_VENV ?= .venv-anonymeter

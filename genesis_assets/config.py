@@ -34,6 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from genesis.errors import ConfigError, GenesisError
 from genesis.io.urls import is_url, redact_url
+from genesis_assets.scenario_config import ScenarioConfig, scenario_problems
 
 #: environment variable naming the configuration file to load instead of the default one
 CONFIG_ENV_VAR = "GENESIS_CONFIG"
@@ -164,6 +165,11 @@ class DatasetConfig(BaseModel):
     versioning: DatasetVersioningConfig = Field(
         default_factory=lambda: DatasetVersioningConfig(),
         description="Branch the dataset's versions go to, and the tag consumers are pinned to.",
+    )
+    scenarios: dict[str, ScenarioConfig] = Field(
+        default_factory=dict,
+        description="Named conditional generations, each the asset <dataset>/scenario_<name>: "
+        "{seniors: {rows: 1000, where: ['age>=60']}} (see genesis_assets/scenario_config.py).",
     )
 
     @property
@@ -399,6 +405,7 @@ def _resolve(config: GenesisConfig, base: Path, where: str) -> GenesisConfig:
                 )
         problems.extend(_format_problems(ds, label))
         problems.extend(_drift_problems(ds, label))
+        problems.extend(scenario_problems(ds.scenarios, label))
         source = ds.source
         if not ds.is_uri or source.startswith("file://"):
             local = Path(source.removeprefix("file://")).expanduser()

@@ -17,6 +17,7 @@ import pandas as pd
 from genesis.jsonsafe import finite, rounded
 from genesis_assets.config import DatasetConfig
 from genesis_assets.keys import stage_inputs
+from genesis_assets.scenario_assets import scenario_stage, scenarios_markdown
 from genesis_resources import ArtifactStore
 from genesis_resources.iceberg import snapshot_of
 from genesis_resources.reports import ReportLinks
@@ -51,6 +52,9 @@ def build_dashboard_assets(
     prefix = [ds.name]
     present = _asset_keys(list(upstream))
     optional = [s for s in (*OPTIONAL_STAGES, "release") if dg.AssetKey([*prefix, s]) in present]
+    scenarios = [
+        s for s in map(scenario_stage, ds.scenarios) if dg.AssetKey([*prefix, s]) in present
+    ]
 
     @dg.asset(
         key_prefix=prefix,
@@ -60,6 +64,7 @@ def build_dashboard_assets(
                 ds.name, "training_data", "holdout_data", "synthetic_dataset", "quality_report"
             ),
             **stage_inputs(ds.name, *optional),
+            **stage_inputs(ds.name, *scenarios),
         },
         kinds={"html", "plotly"},
         code_version=ds.version_of("target", "seed"),
@@ -75,7 +80,7 @@ def build_dashboard_assets(
         holdout_data: pd.DataFrame,
         synthetic_dataset: pd.DataFrame,
         quality_report: dict,
-        **reports: dict,
+        **reports: Any,  # the optional stages' reports, and the scenarios' rows
     ) -> dg.MaterializeResult:
         from genesis.dashboard import QualityDashboard
 
@@ -108,6 +113,9 @@ def build_dashboard_assets(
             from genesis.verdict import rows_markdown
 
             metadata["share_verdict"] = dg.MetadataValue.md(rows_markdown(metrics["share"]["rows"]))
+        if scenarios:  # a line per scenario: rows, conditions, share meeting them
+            frames = {s: reports[s] for s in scenarios}
+            metadata["scenarios"] = dg.MetadataValue.md(scenarios_markdown(ds, frames))
         metadata.update(report_links.metadata(artifact_store, ds.name, name, "url"))
         return dg.MaterializeResult(metadata=metadata, data_version=dg.DataVersion(snapshot))
 

@@ -11,6 +11,7 @@ from genesis_assets.drift_assets import build_drift_assets
 from genesis_assets.quality_assets import build_quality_assets
 from genesis_assets.release_assets import build_release_assets
 from genesis_assets.resources import build_resources
+from genesis_assets.scenario_assets import build_scenario_assets
 from genesis_assets.schedules import build_nightly_refresh
 from genesis_assets.sensors import build_drift_sensor, dataset_asset_keys
 from genesis_assets.source_assets import build_source_assets
@@ -23,6 +24,7 @@ def build_dataset_assets(ds: DatasetConfig) -> dg.Definitions:
     built += build_audit_assets(ds)
     built += build_drift_assets(ds)
     built += build_release_assets(ds)
+    built += build_scenario_assets(ds)
     # last: the dashboard shows the privacy, drift and release stages built before it
     built += build_dashboard_assets(ds, built)
     return dg.Definitions(

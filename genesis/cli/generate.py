@@ -41,13 +41,26 @@ def generate(
             "--time-budget", min=1, help="Seconds AutoML may spend choosing (method auto only)."
         ),
     ] = None,
+    where: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--where",
+            "-w",
+            help=(
+                "Only rows meeting this condition (repeatable, all must hold): "
+                "'age>=50', 'state in CA,NY', 'state not in TX', 'age between 30 and 40', "
+                "'name like A%'; operators = == != > >= < <=."
+            ),
+        ),
+    ] = None,
     save_model: Annotated[
         Path | None, typer.Option("--save-model", help="Also save the fitted model here.")
     ] = None,
     encoding: EncodingOption = None,
     sep: SepOption = None,
 ) -> None:
-    """Fit a synthesizer on DATA and write N synthetic rows to OUTPUT."""
+    """Fit a synthesizer on DATA and write N synthetic rows to OUTPUT (with --where, N rows
+    that all meet the conditions)."""
     if not output.lower().endswith(OUTPUT_SUFFIXES):
         raise typer.BadParameter(
             f"cannot tell the format of {output!r}; end it with .csv, .parquet or .jsonl",
@@ -55,6 +68,10 @@ def generate(
         )
     if time_budget is not None and method is not Method.auto:
         raise typer.BadParameter("only applies to --method auto", param_hint="'--time-budget'")
+    if where:
+        from genesis.generators.conditional_parse import parse_conditions
+
+        parse_conditions(where)  # a malformed --where fails before the fit
     read = TableReader(encoding, sep)
     with progress(4 + (save_model is not None)) as step:
         step(f"reading {data}")
@@ -65,8 +82,13 @@ def generate(
         step(f"fitting {method.value} on {len(df):,} rows")
         params = {"time_budget": time_budget} if time_budget is not None else {}
         model = SyntheticGenerator(method.value, seed=seed, **params).fit(df)
-        step(f"generating {n:,} rows")
-        synthetic = model.generate(n, seed=seed)
+        conditions = None
+        if where:
+            from genesis.generators.conditional_parse import parse_conditions
+
+            conditions = parse_conditions(where, model.schema_)
+        step(f"generating {n:,} rows" + (f" where {conditions}" if conditions else ""))
+        synthetic = model.generate(n, seed=seed, conditions=conditions)
         step(f"writing {output}")
         write_table(synthetic, output, schema=model.schema_)
         if save_model is not None:

@@ -177,6 +177,7 @@ class ConditionSet:
         {"age": [(">=", 21), ("<=", 65)]}             # several conditions on a column
         {"conditions": [Condition.to_dict(), ...]}    # what to_dict() writes
         [Condition.to_dict(), ...]                    # or that list alone
+        ["age>=21", "country in US,UK"]               # text, as ConditionSet.parse reads
         """
         if isinstance(d, ConditionSet):
             return cls(list(d))
@@ -197,6 +198,15 @@ class ConditionSet:
             for condition in _conditions_for(column, spec):
                 out.add(condition)
         return out
+
+    @classmethod
+    def parse(cls, texts: str | list[str], schema: Any = None) -> ConditionSet:
+        """Read conditions written as text (``"age>=50"``, ``"state in CA,NY"``,
+        ``"age between 30 and 40"``, ``"name like A%"``) and AND them; ``schema`` types the
+        values. Grammar: :mod:`genesis.generators.conditional_parse`."""
+        from genesis.generators.conditional_parse import parse_conditions
+
+        return parse_conditions(texts, schema)
 
     def __iter__(self) -> Iterator[Condition]:
         return iter(self.conditions)
@@ -381,6 +391,10 @@ def _condition_from_item(item: Any) -> Condition:
         return item
     if isinstance(item, Mapping):
         return Condition.from_dict(item)
+    if isinstance(item, str):
+        from genesis.generators.conditional_parse import parse_condition
+
+        return parse_condition(item)
     raise InvalidConditionError(
         f"a list of conditions must hold Condition objects or condition dicts "
         f"({{'column', 'operator', 'value'}}), got {item!r}"
@@ -399,6 +413,7 @@ def _missing_column(column: str, columns: Any) -> InvalidConditionError:
 
 
 # re-exported so ``from genesis.generators.conditional import ConditionalSampler`` works
+from genesis.generators.conditional_parse import parse_condition  # noqa: E402
 from genesis.generators.conditional_sampling import (  # noqa: E402
     ConditionalSampler,
     GuidedConditionalSampler,
@@ -411,4 +426,5 @@ __all__ = [
     "ConditionalSampler",
     "GuidedConditionalSampler",
     "as_condition_set",
+    "parse_condition",
 ]

@@ -27,6 +27,7 @@ def test_default_config_declares_the_packaged_adult_sample():
     assert adult.target == "income"
     assert adult.method == "auto"
     assert adult.automl_time_budget == 20
+    assert str(adult.scenarios["seniors"].condition_set()) == "age >= 60"
     assert Path(config.storage.root) == DEFAULT_CONFIG_PATH.parent / ".genesis" / "artifacts"
     licence = Path(adult.source).parent / "LICENSE-adult.md"
     assert "CC BY 4.0" in licence.read_text()

@@ -34,7 +34,8 @@ def test_project_definitions_load_and_resolve_every_job(monkeypatch):
     assert "materialize_all" in jobs
     defs.get_repository_def()  # validates resources, IO managers and the asset graph
     keys = defs.resolve_asset_graph().get_all_asset_keys()
-    assert {tuple(k.path) for k in keys} == {("adult", s) for s in STAGES}
+    # the default genesis.yaml declares the scenario "seniors"
+    assert {tuple(k.path) for k in keys} == {("adult", s) for s in {*STAGES, "scenario_seniors"}}
 
 
 def test_every_asset_is_prefixed_and_grouped_by_dataset(make_config):

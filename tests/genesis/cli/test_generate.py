@@ -137,3 +137,58 @@ def test_usage_errors_exit_2_and_write_nothing(invoke, files, tmp_path, args):
     result = invoke([a.format(**fill) for a in args])
     assert result.exit_code == 2, result.output
     assert not (tmp_path / "x.csv").exists()
+
+
+@pytest.mark.parametrize("method", ["cart", "gaussian_copula"])
+def test_where_returns_exactly_n_rows_meeting_every_condition(invoke, files, tmp_path, method):
+    out = tmp_path / "seniors.csv"
+    args = ["generate", files / "real.csv", "-n", "300", "-m", method, "-o", out]
+    wheres = ["age>=50", "sex in Female", "native-country not in Mexico,Canada"]
+    result = invoke([*args, *(x for w in wheres for x in ("--where", w))])
+    assert result.exit_code == 0, result.output
+    rows = pd.read_csv(out)
+    assert len(rows) == 300
+    assert (rows["age"] >= 50).all() and (rows["sex"] == "Female").all()
+    assert not rows["native-country"].isin(["Mexico", "Canada"]).any()
+    # without --where the same seed gives rows that do not all meet them
+    plain = invoke(["generate", files / "real.csv", "-n", "300", "-m", method, "-o", out])
+    assert plain.exit_code == 0 and not (pd.read_csv(out)["age"] >= 50).all()
+
+
+def test_where_range_and_rare_combination(invoke, files, tmp_path):
+    out = tmp_path / "rare.csv"
+    wheres = ["age between 30 and 40", "education = Doctorate", "occupation = Prof-specialty"]
+    args = ["generate", files / "real.csv", "-n", "200", "-o", out]
+    result = invoke([*args, *(x for w in wheres for x in ("-w", w))])
+    assert result.exit_code == 0, result.output
+    rows = pd.read_csv(out)
+    assert len(rows) == 200 and rows["age"].between(30, 40).all()
+    assert set(rows["education"]) == {"Doctorate"}
+    assert set(rows["occupation"]) == {"Prof-specialty"}
+
+
+@pytest.mark.parametrize("where", ["age >> 50", "age", "state in CA,,NY", "age between 3"])
+def test_malformed_where_is_one_line_naming_the_grammar(invoke, error_line, files, tmp_path, where):
+    args = ["generate", files / "real.csv", "-n", "10", "-o", tmp_path / "x.csv"]
+    result = invoke([*args, "--where", where])
+    assert result.exit_code == 1
+    line = error_line(result)
+    assert "cannot read the condition" in line
+    assert not (tmp_path / "x.csv").exists()
+
+
+@pytest.mark.parametrize(
+    ("where", "expected"),
+    [
+        ("sex = Femal", "closest seen: ['Female']"),
+        ("agee >= 50", "unknown column 'agee'"),
+        ("age > 300", "outside the training range"),
+        ("capital-gain between 1 and 100", "capital-gain =="),
+    ],
+)
+def test_invalid_or_infeasible_where_says_why(invoke, error_line, files, tmp_path, where, expected):
+    out = tmp_path / "x.csv"
+    result = invoke(["generate", files / "real.csv", "-n", "10", "-o", out, "--where", where])
+    assert result.exit_code == 1
+    assert expected in error_line(result)
+    assert not out.exists()
