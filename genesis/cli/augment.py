@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import warnings
-from enum import Enum
 from typing import Annotated
 
 import typer
 
-from genesis.cli.common import EncodingOption, SepOption, TableReader, handles_errors, progress
-
-OUTPUT_SUFFIXES = (".csv", ".parquet", ".pq", ".jsonl", ".ndjson")
-
-
-class Method(str, Enum):
-    auto = "auto"
-    cart = "cart"
-    gaussian_copula = "gaussian_copula"
-    ctgan = "ctgan"
-    tvae = "tvae"
+from genesis.cli.common import (
+    EncodingOption,
+    Method,
+    SepOption,
+    TableReader,
+    check_output_format,
+    handles_errors,
+    progress,
+)
 
 
 @handles_errors
@@ -63,11 +60,7 @@ def augment(
     The output holds the real rows then the synthetic ones, marked by a boolean column
     is_synthetic; it contains the real rows, so it is written readable by its owner only.
     """
-    if not output.lower().endswith(OUTPUT_SUFFIXES):
-        raise typer.BadParameter(
-            f"cannot tell the format of {output!r}; end it with .csv, .parquet or .jsonl",
-            param_hint="'--output'",
-        )
+    check_output_format(output)
     if ratio <= 0:
         raise typer.BadParameter("must be above 0 (at most 1.0)", param_hint="'--ratio'")
     read = TableReader(encoding, sep)

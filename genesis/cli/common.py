@@ -12,6 +12,7 @@ import os
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -218,3 +219,29 @@ TargetOption = Annotated[
 HoldoutOption = Annotated[
     str | None, typer.Option("--holdout", help="Real rows the generator never saw.")
 ]
+
+
+# --- synthetic tables written by generate and augment ----------------------------------------
+
+#: file endings a command can write synthetic rows to
+OUTPUT_SUFFIXES = (".csv", ".parquet", ".pq", ".jsonl", ".ndjson")
+
+
+class Method(str, Enum):
+    """The ``--method`` choices (genesis.generators.ALL_METHODS, spelt out so ``--help`` stays
+    instant)."""
+
+    auto = "auto"
+    gaussian_copula = "gaussian_copula"
+    cart = "cart"
+    ctgan = "ctgan"
+    tvae = "tvae"
+
+
+def check_output_format(output: str) -> None:
+    """Refuse an ``--output`` whose ending names no format the commands write."""
+    if not output.lower().endswith(OUTPUT_SUFFIXES):
+        raise typer.BadParameter(
+            f"cannot tell the format of {output!r}; end it with .csv, .parquet or .jsonl",
+            param_hint="'--output'",
+        )

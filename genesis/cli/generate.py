@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from genesis.cli.common import EncodingOption, SepOption, TableReader, handles_errors, progress
-
-OUTPUT_SUFFIXES = (".csv", ".parquet", ".pq", ".jsonl", ".ndjson")
-
-
-class Method(str, Enum):
-    auto = "auto"
-    gaussian_copula = "gaussian_copula"
-    cart = "cart"
-    ctgan = "ctgan"
-    tvae = "tvae"
+from genesis.cli.common import (
+    EncodingOption,
+    Method,
+    SepOption,
+    TableReader,
+    check_output_format,
+    handles_errors,
+    progress,
+)
 
 
 @handles_errors
@@ -61,11 +58,7 @@ def generate(
 ) -> None:
     """Fit a synthesizer on DATA and write N synthetic rows to OUTPUT (with --where, N rows
     that all meet the conditions)."""
-    if not output.lower().endswith(OUTPUT_SUFFIXES):
-        raise typer.BadParameter(
-            f"cannot tell the format of {output!r}; end it with .csv, .parquet or .jsonl",
-            param_hint="'--output'",
-        )
+    check_output_format(output)
     if time_budget is not None and method is not Method.auto:
         raise typer.BadParameter("only applies to --method auto", param_hint="'--time-budget'")
     if where:
