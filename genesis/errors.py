@@ -145,6 +145,28 @@ class ConditionOutOfRangeError(InvalidConditionError, InfeasibleConditionError):
         self.alternative = alternative
 
 
+# --- streaming ----------------------------------------------------------------------------
+
+
+class StreamingError(GenesisError):
+    """A stream of synthetic rows could not be delivered as asked."""
+
+
+class BrokerUnavailableError(StreamingError, ConnectionError):
+    """The message broker (Kafka) could not be reached within the configured timeout; the
+    message names the address tried and what to check."""
+
+
+class DeliveryError(StreamingError):
+    """Messages were not acknowledged by the broker. ``failed`` is how many; ``acknowledged``
+    how many were confirmed before the error (only those count as delivered)."""
+
+    def __init__(self, message: str, failed: int = 0, acknowledged: int = 0) -> None:
+        super().__init__(message)
+        self.failed = failed
+        self.acknowledged = acknowledged
+
+
 # --- warnings ------------------------------------------------------------------------------
 
 

@@ -146,3 +146,31 @@ def _require(module: str, package: str):
         return importlib.import_module(module)
     except ImportError:
         pytest.fail(f"{module} is needed for these tests; install it: pip install '{package}'")
+
+
+# --- Kafka: a tansu broker in a subprocess, bound to 127.0.0.1 ---------------------------
+
+
+@pytest.fixture(scope="session")
+def kafka_broker() -> Iterator[str]:
+    """A real Kafka-protocol broker (tansu, in-memory storage) shared by the session;
+    yields its bootstrap servers ``"127.0.0.1:PORT"``. Use a topic of your own per test."""
+    _require("confluent_kafka", "confluent-kafka==2.16.1")
+    from tests.kafka_broker import LocalKafkaBroker
+
+    with LocalKafkaBroker() as broker:
+        yield broker.bootstrap_servers
+
+
+@pytest.fixture()
+def own_kafka_broker():
+    """A broker of the test's own (a :class:`tests.kafka_broker.LocalKafkaBroker`, started),
+    for tests that kill or restart it; stopped after the test."""
+    _require("confluent_kafka", "confluent-kafka==2.16.1")
+    from tests.kafka_broker import LocalKafkaBroker
+
+    broker = LocalKafkaBroker().start()
+    try:
+        yield broker
+    finally:
+        broker.stop()

@@ -35,6 +35,7 @@ from genesis.generators.persistence import (
     read_model,
     write_model,
 )
+from genesis.generators.seeding import chunk_seed
 from genesis.generators.transformer import RARE_ROWS, TableTransformer
 from genesis.schema.types import Schema
 from genesis.validation import check_choice, check_int, check_seed
@@ -321,13 +322,9 @@ class BaseSynthesizer:
         n = _check_rows(n)
         check_int("chunk_rows", chunk_rows, 1)
         seed = check_seed(self.seed if seed is None else seed)
-        starts = range(0, n, int(chunk_rows))
-        seeds = np.random.SeedSequence(seed).spawn(len(starts))
-        for start, child in zip(starts, seeds, strict=True):
+        for index, start in enumerate(range(0, n, int(chunk_rows))):
             size = min(int(chunk_rows), n - start)
-            yield self.generate(
-                size, seed=int(child.generate_state(1, np.uint64)[0]), conditions=conditions
-            )
+            yield self.generate(size, seed=chunk_seed(seed, index), conditions=conditions)
 
     def generate_to(
         self,

@@ -23,4 +23,15 @@ def library_seed(seed: int, purpose: int) -> int:
     return int(np.random.SeedSequence(entropy).generate_state(1, np.uint32)[0])
 
 
-__all__ = ["CTGAN_STATE", "SAMPLING", "SKLEARN", "TORCH", "library_seed"]
+def chunk_seed(seed: int, index: int) -> int:
+    """The seed of chunk (or stream batch) ``index`` of a draw seeded ``seed``.
+
+    It depends on ``(seed, index)`` only, so any chunk can be regenerated on its own, in any
+    process, and equals the seed of the ``index``-th child of ``SeedSequence(seed).spawn``.
+    """
+    value = require_seed(seed)
+    child = np.random.SeedSequence(0 if value is None else value, spawn_key=(int(index),))
+    return int(child.generate_state(1, np.uint64)[0])
+
+
+__all__ = ["CTGAN_STATE", "SAMPLING", "SKLEARN", "TORCH", "chunk_seed", "library_seed"]
