@@ -17,7 +17,7 @@ import pandas as pd
 from genesis.jsonsafe import finite, rounded
 from genesis_assets.config import DatasetConfig
 from genesis_assets.keys import stage_inputs
-from genesis_assets.scenario_assets import scenario_stage, scenarios_markdown
+from genesis_assets.scenario_assets import scenario_stage, scenario_summaries, scenarios_markdown
 from genesis_resources import ArtifactStore
 from genesis_resources.iceberg import snapshot_of
 from genesis_resources.reports import ReportLinks
@@ -70,7 +70,7 @@ def build_dashboard_assets(
         code_version=ds.version_of("target", "seed"),
         description=(
             "One self-contained HTML report per synthetic version: distributions, associations, "
-            "ML utility, privacy and drift, under a one-line verdict."
+            "ML utility, privacy, drift and the scenarios, under a one-line verdict."
         ),
     )
     def quality_dashboard(
@@ -89,6 +89,7 @@ def build_dashboard_assets(
         release = shown.get("release") or {}
         recorded = release.get("verdict") or {}
         method = release.get("method") or (None if ds.method == "auto" else ds.method)
+        frames = {s: reports[s] for s in scenarios}
         dashboard = QualityDashboard(
             real_data=training_data,
             synthetic_data=synthetic_dataset,
@@ -104,6 +105,7 @@ def build_dashboard_assets(
             lineage_hash=recorded.get("lineage_hash"),
             quality_threshold=ds.quality_threshold,
             **{OPTIONAL_STAGES[s]: shown[s] for s in optional if s in OPTIONAL_STAGES},
+            scenarios=scenario_summaries(ds, frames, training_data) if scenarios else None,
         )
         name = f"quality_dashboard/{snapshot}.html"
         artifact_store.write_text(ds.name, name, dashboard.generate_html_report())
@@ -114,7 +116,6 @@ def build_dashboard_assets(
 
             metadata["share_verdict"] = dg.MetadataValue.md(rows_markdown(metrics["share"]["rows"]))
         if scenarios:  # a line per scenario: rows, conditions, share meeting them
-            frames = {s: reports[s] for s in scenarios}
             metadata["scenarios"] = dg.MetadataValue.md(scenarios_markdown(ds, frames))
         metadata.update(report_links.metadata(artifact_store, ds.name, name, "url"))
         return dg.MaterializeResult(metadata=metadata, data_version=dg.DataVersion(snapshot))

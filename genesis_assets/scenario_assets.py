@@ -3,7 +3,8 @@
 Each scenario of ``genesis.yaml`` (see :mod:`genesis_assets.scenario_config`) asks the fitted
 ``synthesis_model`` for exactly ``rows`` rows under its conditions (the condition is pushed
 into the model: no rejection loop). The asset checks what it returns (row count, share of
-rows meeting every condition = 1.0) before storing it, and records the figures.
+rows meeting every condition = 1.0) before storing it, and records the figures; the
+dashboard shows them (:func:`scenario_summaries`, :func:`scenarios_markdown`).
 """
 
 from __future__ import annotations
@@ -89,6 +90,30 @@ def scenarios_markdown(ds: DatasetConfig, frames: dict[str, pd.DataFrame]) -> st
         share = satisfaction_share(df, conditions)
         lines.append(f"| {name} | {len(df):,} | {conditions} | {share:.1%} |")
     return "\n".join(lines)
+
+
+def scenario_summaries(
+    ds: DatasetConfig, frames: dict[str, pd.DataFrame], real: pd.DataFrame
+) -> list[dict[str, Any]]:
+    """The dashboard's Scenarios section: one :func:`genesis.dashboard.scenario_summary` per
+    scenario whose rows are in ``frames`` (by stage), its fidelity against ``real`` (the
+    training rows)."""
+    from genesis.dashboard import scenario_summary
+    from genesis.schema import infer_schema
+
+    schema = infer_schema(real)
+    return [
+        scenario_summary(
+            name,
+            scenario.condition_set(),
+            frames[scenario_stage(name)],
+            real,
+            rows_asked=scenario.rows,
+            schema=schema,
+        )
+        for name, scenario in ds.scenarios.items()
+        if scenario_stage(name) in frames
+    ]
 
 
 def _version(*parts: Any) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 
 from genesis import templates
 from genesis.dashboard import _sections as sections
+from genesis.dashboard.scenarios import MIN_MATCHING_ROWS, scenario_rows
 from genesis.jsonsafe import finite, json_safe
 from genesis.quality.report import HEADLINE_SCORES
 
@@ -60,6 +61,8 @@ def render(metrics: dict[str, Any], figures: dict[str, Any]) -> str:
         "utility": _utility(metrics.get("ml_utility")),
         "privacy": _privacy(metrics.get("privacy")),
         "drift": _drift(metrics.get("drift")),
+        "scenarios": scenario_rows(metrics["scenarios"]) if metrics.get("scenarios") else None,
+        "min_matching": MIN_MATCHING_ROWS,
         "figures": placed,
         "figure_list": list(placed.values()),
         "keys": lambda prefix: [k for k in figures if k.startswith(prefix)],

@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from genesis.dashboard import _sections as sections
+from genesis.dashboard.scenarios import check_summaries
 from genesis.errors import InvalidDataError, InvalidParameterError
 from genesis.jsonsafe import finite
 from genesis.schema.types import ColumnKind, Schema
@@ -82,6 +83,11 @@ class QualityDashboard:
         quality_threshold: the overall score the version must reach to be shareable.
         show_real_points: also draw scatter plots of sampled real rows (the report then
             holds real values and says so on its first screen).
+        scenarios: rows generated under named conditions, shown in a Scenarios section:
+            a list of summaries, one per scenario, each built with
+            :func:`genesis.dashboard.scenario_summary` (figures only: rows asked and
+            returned, share meeting the conditions, fidelity of the other columns against
+            the real rows that meet them).
 
     Example:
         >>> QualityDashboard(train, synthetic, target="income").save_report("report.html")
@@ -108,6 +114,7 @@ class QualityDashboard:
         lineage_hash: str | None = None,
         quality_threshold: float | None = None,
         show_real_points: bool = False,
+        scenarios: list[dict[str, Any]] | None = None,
     ) -> None:
         self.real_data = require_frame(real_data, "real_data")
         self.synthetic_data = require_frame(synthetic_data, "synthetic_data")
@@ -129,6 +136,7 @@ class QualityDashboard:
         self.lineage_hash = lineage_hash
         self.quality_threshold = quality_threshold
         self.show_real_points = show_real_points
+        self.scenarios = scenarios
         self._metrics: dict[str, Any] | None = None
         self._figures: dict[str, Any] | None = None
         self._prepared = None
@@ -162,6 +170,7 @@ class QualityDashboard:
             raise InvalidParameterError(
                 f"show_real_points must be True or False, got {self.show_real_points!r}"
             )
+        check_summaries(self.scenarios)
 
     def compute_metrics(self) -> dict[str, Any]:
         """Every figure the report shows, as a JSON-safe dict (computed once, then cached).
@@ -174,7 +183,7 @@ class QualityDashboard:
         ``ml_utility`` (dict or None), ``privacy``
         (``summary`` figures and ``attacks`` rows, or None), ``drift`` (``summary``
         figures, one sentence per comparison in ``lines`` and ``columns`` rows, or None),
-        ``show_real_points``, ``seconds``.
+        ``scenarios`` (the scenario summaries, or None), ``show_real_points``, ``seconds``.
         """
         if self._metrics is not None:
             return self._metrics
@@ -229,6 +238,7 @@ class QualityDashboard:
             "ml_utility": utility if self.include_ml_utility else None,
             "privacy": privacy,
             "drift": self._drift_section(drift_report),
+            "scenarios": check_summaries(self.scenarios),
             "show_real_points": self.show_real_points,
             "seconds": round(time.perf_counter() - started, 3),
         }

@@ -10,11 +10,13 @@ their ``_generate_conditioned``).
 :func:`generate_conditioned` runs the draw and guarantees the contract: exactly ``n`` rows,
 every one satisfying. A model with native support draws rows that satisfy by construction;
 the few that the inverse transform can still move out (a label drawn behind ``__other__``,
-a value snapped onto its grid at a range's edge) are redrawn. A model without native
-support (``ctgan``, ``tvae``) gets guided sampling: batches of its own rows, the satisfying
-ones kept, with a bound on the work (:data:`MAX_ROUNDS` batches, :data:`MAX_ROWS_FACTOR`
-times ``n`` rows); reaching it raises :class:`~genesis.errors.InfeasibleConditionError`
-with the acceptance rate observed. Never fewer rows in silence.
+a value snapped onto its grid at a range's edge) are redrawn. ``ctgan`` draws under its own
+conditional vector for one discrete condition (the most selective) and gets guided sampling
+for the rest; a model without native support (``tvae``) gets guided sampling alone. Guided
+sampling: batches of the model's rows, the satisfying ones kept, with a bound on the work
+(:data:`MAX_ROUNDS` batches, :data:`MAX_ROWS_FACTOR` times ``n`` rows); reaching it raises
+:class:`~genesis.errors.InfeasibleConditionError` with the acceptance rate observed and the
+model's advice (its ``infeasible_hint`` when it has one). Never fewer rows in silence.
 """
 
 from __future__ import annotations
@@ -287,14 +289,7 @@ def generate_conditioned(model: Any, n: int, seed: int, conditions: Any) -> pd.D
         raise InfeasibleConditionError(
             f"only {have} of {n} rows satisfying {describe(conditions)} were found in "
             f"{drawn} generated rows (acceptance {probability:.2%}), the bound on the work "
-            f"({MAX_ROUNDS} batches, {MAX_ROWS_FACTOR} x n rows); "
-            + (
-                "the model's values rarely meet it once decoded (e.g. a label pooled "
-                "under __other__): relax the condition or refit with a larger max_categories"
-                if native
-                else "relax the condition, or use method='cart' or 'gaussian_copula', which "
-                "condition inside the model"
-            ),
+            f"({MAX_ROUNDS} batches, {MAX_ROWS_FACTOR} x n rows); " + _bound_hint(model, native),
             probability=probability,
             alternative=_widest_gap(list(conditions), met, drawn),
         )
@@ -306,6 +301,24 @@ def generate_conditioned(model: Any, n: int, seed: int, conditions: Any) -> pd.D
             with contextlib.suppress(TypeError, ValueError):
                 out[name] = out[name].astype(reference[name].dtype)
     return out
+
+
+def _bound_hint(model: Any, native: bool) -> str:
+    """What to do when the bounded search fell short: the model's own ``infeasible_hint``
+    (a class attribute; CTGAN's says what its conditional vector covers), else the advice
+    for a model that conditions inside (``native``) or one that samples guided only."""
+    own = getattr(model, "infeasible_hint", None)
+    if own:
+        return str(own)
+    if native:
+        return (
+            "the model's values rarely meet it once decoded (e.g. a label pooled under "
+            "__other__): relax the condition or refit with a larger max_categories"
+        )
+    return (
+        "relax the condition, or use method='cart' or 'gaussian_copula', which condition "
+        "inside the model"
+    )
 
 
 def _widest_gap(conditions: list, met: list[int], drawn: int) -> str:

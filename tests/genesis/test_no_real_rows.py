@@ -70,12 +70,17 @@ def test_reports_hold_no_real_rows(tables, synthetic):
 
 
 def test_the_dashboard_holds_no_real_rows(tables, synthetic):
-    from genesis.dashboard import QualityDashboard
+    from genesis.dashboard import QualityDashboard, scenario_summary
 
     train, holdout = tables
     model, fake = synthetic
+    scenarios = [
+        scenario_summary(name, where, model.generate(200, seed=0, conditions=where), train)
+        for name, where in (("women", {"sex": "Female"}), ("older", {"age": (">=", 70)}))
+    ]
     page = QualityDashboard(
         real_data=train, synthetic_data=fake, holdout=holdout, target="income", method=model,
-        seed=0,
+        seed=0, scenarios=scenarios,
     ).generate_html_report()  # fmt: skip
+    assert 'id="scenarios"' in page
     _assert_no_leak(page, train, "the dashboard")

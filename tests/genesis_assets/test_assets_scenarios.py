@@ -1,8 +1,12 @@
 """Scenarios in genesis.yaml: each an asset ``<dataset>/scenario_<name>`` downstream of
 ``synthesis_model``, materialized with the chain on a real instance, shown in the dashboard's
-metadata; mistakes fail when the file loads."""
+HTML report and metadata; mistakes fail when the file loads."""
 
 from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
 
 import dagster as dg
 import pandas as pd
@@ -46,6 +50,7 @@ def test_scenario_assets_materialize_with_the_chain(make_config, adult_dataset, 
         lines = dashboard["scenarios"].splitlines()
         assert any(line.startswith("| seniors | 300 |") and "100.0%" in line for line in lines)
         assert any(line.startswith("| dict_format | 200 |") for line in lines)
+        page = Path(dashboard["url_path"]).read_text(encoding="utf-8")
         stored = (
             instance.get_latest_materialization_event(dg.AssetKey(["adult", "scenario_seniors"]))
             .asset_materialization.metadata["path"]
@@ -56,6 +61,28 @@ def test_scenario_assets_materialize_with_the_chain(make_config, adult_dataset, 
     dict_rows = pd.read_parquet(tmp_path / "artifacts" / "adult" / "scenario_dict_format.parquet")
     assert dict_rows["age"].between(30, 40).all() and (dict_rows["hours-per-week"] > 40).all()
     assert set(dict_rows["education"]) == {"Bachelors"}
+    # the HTML report on disk shows the scenarios, with their figures
+    assert '<h2 id="scenarios-title">Scenarios</h2>' in page
+    cells = {
+        row[0]: row
+        for row in (
+            [html.unescape(c) for c in re.findall(r"<td>(.*?)</td>", r, re.S)]
+            for r in re.findall(r'<tr class="scenario"[^>]*>(.*?)</tr>', page, re.S)
+        )
+    }
+    assert cells["seniors"][:5] == [
+        "seniors", "age >= 60 and sex == 'Female'", "300", "300", "100.00%"
+    ]  # fmt: skip
+    assert cells["dict_format"][2:5] == ["200", "200", "100.00%"]
+    training = pd.read_parquet(tmp_path / "artifacts" / "adult" / "training_data.parquet")
+    seniors_real = int(((training["age"] >= 60) & (training["sex"] == "Female")).sum())
+    assert cells["seniors"][5] == (f"{seniors_real:,}" if seniors_real >= 10 else "fewer than 10")
+    fidelity = cells["seniors"][6]
+    if seniors_real >= 50:
+        score = float(fidelity.split(" ")[0])
+        assert 0.5 < score <= 1.0 and fidelity.endswith("columns)")
+    else:
+        assert fidelity.startswith("n/a: fewer than 50 real rows")
 
 
 def test_a_scenario_the_model_cannot_meet_fails_its_asset(make_config, adult_dataset):
