@@ -267,8 +267,9 @@ class BaseSynthesizer:
                 dict format (``{"age": (">=", 50), "sex": "Female"}``) of
                 :mod:`genesis.generators.conditional`. Exactly ``n`` rows come back, every
                 one satisfying them; ``cart`` and ``gaussian_copula`` condition inside the
-                model, other methods sample guided by the condition (bounded; see
-                :mod:`genesis.generators.conditioning`).
+                model, ``ctgan`` steers its generator with its conditional vector on the most
+                selective discrete condition, and the rest (``tvae``, other conditions) is
+                guided sampling (bounded; see :mod:`genesis.generators.conditioning`).
 
         Raises:
             MemoryBudgetError: ``n`` rows would not fit in the memory available; the message
