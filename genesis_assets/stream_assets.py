@@ -79,7 +79,6 @@ def build_stream_assets(ds: DatasetConfig) -> list[dg.AssetsDefinition]:
 
         rows = config.rows or stream.rows
         rate = config.rate or stream.rate
-        _check_key(synthesis_model, stream.key)
         generator = kafka.streaming_generator(
             synthesis_model,
             stream.topic,
@@ -132,16 +131,6 @@ def stream_keys(config: GenesisConfig) -> set[dg.AssetKey]:
     return {dg.AssetKey([ds.name, STAGE]) for ds in config.datasets if ds.stream}
 
 
-def _check_key(model: Any, key: str | None) -> None:
-    schema = getattr(model, "schema_", None)
-    columns = [c.name for c in getattr(schema, "columns", ())]
-    if key is not None and columns and key not in columns:
-        raise dg.Failure(
-            description=f"stream.key {key!r} is not a column of the model's rows {columns}; "
-            "correct stream.key in genesis.yaml, or remove it to key by the row sequence number"
-        )
-
-
 def _progress(log: Any):
     last = [time.monotonic()]
 
@@ -160,11 +149,11 @@ def _progress(log: Any):
 def _metadata(
     report: dict, stream: Any, rate: float | None, seed: int, where: dict
 ) -> dict[str, Any]:
-    offsets = {str(p): list(r) for p, r in (report.get("offsets") or {}).items()}
+    offsets = {str(p): list(r) for p, r in (report.get("offset_ranges") or {}).items()}
     return {
         **where,
         "partitions": len(report.get("partitions") or offsets),
-        "offsets": dg.MetadataValue.json(offsets),
+        "offset_ranges": dg.MetadataValue.json(offsets),  # partition -> [first, last]
         "rows": int(report.get("rows") or 0),
         "rows_per_second": round(float(report.get("rows_per_second") or 0.0), 1),
         "failed": int(report.get("failed") or 0),

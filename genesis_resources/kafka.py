@@ -19,7 +19,7 @@ with no broker running.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import dagster as dg
 from pydantic import Field
@@ -29,7 +29,9 @@ from genesis.errors import ConfigError
 if TYPE_CHECKING:
     import pandas as pd
 
+PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
 SASL_PROTOCOLS = ("SASL_PLAINTEXT", "SASL_SSL")
+MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
 _SECRET_WORDS = ("password", "secret", "key", "token")
 
 
@@ -39,11 +41,14 @@ class KafkaResource(dg.ConfigurableResource):
     bootstrap_servers: str = Field(
         description="Brokers to connect to first: 'host:port', several separated by commas."
     )
-    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
-        "PLAINTEXT", description="librdkafka security.protocol."
+    security_protocol: str = Field(
+        "PLAINTEXT", description="librdkafka security.protocol: " + ", ".join(PROTOCOLS) + "."
     )
-    sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = Field(
-        None, description="SASL mechanism, with security_protocol SASL_PLAINTEXT or SASL_SSL."
+    sasl_mechanism: str | None = Field(
+        None,
+        description="SASL mechanism with security_protocol SASL_PLAINTEXT or SASL_SSL: "
+        + ", ".join(MECHANISMS)
+        + ".",
     )
     sasl_username: str | None = Field(None, description="SASL user; set it with dg.EnvVar.")
     sasl_password: str | None = Field(None, description="SASL password; set it with dg.EnvVar.")
@@ -71,9 +76,18 @@ class KafkaResource(dg.ConfigurableResource):
         Raises:
             ConfigError: SASL settings that do not fit together (the message says which).
         """
+        if self.security_protocol not in PROTOCOLS:
+            raise ConfigError(
+                f"KafkaResource: security_protocol {self.security_protocol!r} is not one of "
+                f"{list(PROTOCOLS)}; correct it (GENESIS_KAFKA_SECURITY_PROTOCOL)"
+            )
+        if self.sasl_mechanism is not None and self.sasl_mechanism not in MECHANISMS:
+            raise ConfigError(
+                f"KafkaResource: sasl_mechanism {self.sasl_mechanism!r} is not one of "
+                f"{list(MECHANISMS)}; correct it (GENESIS_KAFKA_SASL_MECHANISM)"
+            )
         settings = {"security.protocol": self.security_protocol}
-        sasl = self.security_protocol in SASL_PROTOCOLS
-        if sasl:
+        if self.security_protocol in SASL_PROTOCOLS:
             missing = [
                 name
                 for name in ("sasl_mechanism", "sasl_username", "sasl_password")

@@ -193,3 +193,52 @@ def test_an_undecodable_message_is_named_by_partition_and_offset(kafka_broker):
     _produce(kafka_broker, unknown, [{"a": 1}], headers=[("genesis.format", b"protobuf")])
     with pytest.raises(UnparseableSourceError, match=r"offset 0 \(protobuf\).*names no Genesis"):
         read_topic(kafka_broker, unknown)
+
+
+@pytest.mark.parametrize("serializer", ["json", "avro"])
+def test_rows_a_genesis_stream_wrote_read_back_with_their_dtypes(kafka_broker, serializer):
+    from genesis.streaming import SEQUENCE_COLUMN, StreamingConfig, StreamingGenerator
+    from genesis.streaming.kafka import KafkaStreamingGenerator
+
+    rng = __import__("numpy").random.default_rng(0)
+    real = pd.DataFrame(
+        {
+            "age": rng.integers(18, 90, 300),
+            "income": rng.normal(50_000, 9_000, 300).round(2),
+            "city": rng.choice(["Paris", "Lyon", "Nice"], 300),
+            "member": rng.random(300) < 0.4,
+        }
+    )
+    topic = _topic(kafka_broker, partitions=2)
+    stream = KafkaStreamingGenerator(
+        kafka_broker, topic, batch_size=100, value_serializer=serializer, seed=3
+    ).fit(real, method="gaussian_copula")
+    stream.start_streaming(None, max_samples=450)
+
+    df = read_topic(kafka_broker, topic)
+
+    assert len(df) == 450 and sorted(df[SEQUENCE_COLUMN]) == list(range(450))
+    expected = StreamingGenerator.from_model(
+        stream.model, StreamingConfig(batch_size=100), seed=3
+    ).generate(450)
+    got = df.sort_values(SEQUENCE_COLUMN).reset_index(drop=True)
+    for column in real.columns:
+        assert got[column].dtype.kind == expected[column].dtype.kind, column
+        assert got[column].tolist() == expected[column].tolist(), column
+    assert str(got["_genesis_generated_at"].dtype).startswith("datetime64")
+    if serializer == "avro":  # the schemas topic is read, not returned as rows
+        assert df.attrs[ATTRS_KEY]["topic"] == topic
+
+
+def test_avro_messages_without_their_schemas_topic_are_named(kafka_broker):
+    topic = _topic(kafka_broker, partitions=1)
+    _produce(
+        kafka_broker,
+        topic,
+        [b"\xc3\x01" + bytes(8) + b"\x02"],
+        headers=[("genesis.format", b"avro")],
+    )
+    with pytest.raises(
+        UnparseableSourceError, match=rf"schemas topic '{topic}.schemas' does not exist"
+    ):
+        read_topic(kafka_broker, topic)
