@@ -14,8 +14,6 @@ unasked, and ``make demo`` needs no broker. Publish from the UI (the asset's "Ma
 where the launchpad can override rows and rate), or with the ``publish_streams`` job.
 """
 
-from __future__ import annotations
-
 import hashlib
 import time
 from typing import Any
@@ -113,7 +111,7 @@ def build_stream_assets(ds: DatasetConfig) -> list[dg.AssetsDefinition]:
     return [synthetic_stream]
 
 
-def build_stream_jobs(config: GenesisConfig) -> list[dg.UnresolvedAssetJobDefinition]:
+def build_stream_jobs(config: GenesisConfig) -> list:
     """``publish_streams``: every ``synthetic_stream`` (none when no dataset streams)."""
     if not any(ds.stream for ds in config.datasets):
         return []
