@@ -136,6 +136,11 @@ def read_topic(
                 f"{sorted(ends)} are empty); produce rows to it first, or check the topic name"
             )
         messages = reader.read(starts, ends)
+    if messages.empty:  # the range was there, and retention deleted it meanwhile
+        raise EmptySourceError(
+            f"Kafka topic {topic!r} held no readable message between offsets {starts} and "
+            f"{ends}; the broker's retention may have deleted them: produce rows, then read"
+        )
     if max_messages is not None and len(messages) > max_messages:
         messages = messages.iloc[len(messages) - max_messages :]
     schemas = None

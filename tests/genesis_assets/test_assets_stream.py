@@ -195,3 +195,52 @@ def test_kafka_mistakes_fail_when_the_file_loads(tmp_path, small_adult, entry, e
     config = write_project(tmp_path, small_adult, adult_entry(**entry))
     with pytest.raises(ConfigError, match=expected):
         load_config(config)
+
+
+def test_a_broker_killed_mid_stream_fails_the_asset_with_the_failures_counted(
+    stream_project, own_kafka_broker
+):
+    import threading
+    import time
+
+    from genesis.errors import GenesisError
+    from genesis.io.kafka import topic_end_offsets
+
+    servers = own_kafka_broker.bootstrap_servers
+    kafka = KafkaResource(bootstrap_servers=servers, timeout=3.0)
+    done = threading.Event()
+
+    def kill_once_rows_arrive() -> None:  # mid-stream: after the first acknowledged rows
+        while not done.is_set():
+            try:
+                if sum(topic_end_offsets(servers, stream_project["topic"], timeout=1).values()):
+                    own_kafka_broker.kill()
+                    return
+            except GenesisError:
+                pass
+            time.sleep(0.05)
+
+    killer = threading.Thread(target=kill_once_rows_arrive)
+    killer.start()
+    start = time.monotonic()
+    try:
+        result = materialize(
+            stream_project["config"],
+            [STREAM],
+            instance=stream_project["instance"],
+            resources={"kafka": kafka},
+            run_config={
+                "ops": {"adult__synthetic_stream": {"config": {"rows": 20_000, "rate": 2_000}}}
+            },
+            raise_on_error=False,
+        )
+    finally:
+        done.set()
+        killer.join(10)
+    assert not result.success and time.monotonic() - start < 30
+    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+    data = failure.event_specific_data
+    assert "not acknowledged" in str(data.error)
+    counts = {k: v.value for k, v in data.user_failure_data.metadata.items()}
+    assert counts["failed"] > 0 and counts["acknowledged"] < 20_000
+    assert not result.get_asset_materialization_events()

@@ -242,3 +242,30 @@ def test_avro_messages_without_their_schemas_topic_are_named(kafka_broker):
         UnparseableSourceError, match=rf"schemas topic '{topic}.schemas' does not exist"
     ):
         read_topic(kafka_broker, topic)
+
+
+def test_an_avro_message_with_an_unknown_schema_is_named(kafka_broker):
+    from confluent_kafka import Producer
+
+    from genesis.streaming.serializers import fingerprint
+
+    topic = _topic(kafka_broker, partitions=1)
+    schema = {"type": "record", "name": "R", "fields": [{"name": "a", "type": "long"}]}
+    producer = Producer({"bootstrap.servers": kafka_broker})
+    producer.produce(f"{topic}.schemas", json.dumps(schema).encode(), key=fingerprint(schema).hex())
+    assert producer.flush(10) == 0
+    avro = [("genesis.format", b"avro")]
+    _produce(kafka_broker, topic, [b"\xc3\x01" + fingerprint(schema) + b"\x02"], headers=avro)
+    assert read_topic(kafka_broker, topic)["a"].tolist() == [1]  # zigzag 0x02 = 1
+
+    _produce(kafka_broker, topic, [b"\xc3\x01" + bytes(8) + b"\x02"], headers=avro)
+    with pytest.raises(
+        UnparseableSourceError, match=r"partition 0 offset 1 \(avro\): no Avro schema"
+    ):
+        read_topic(kafka_broker, topic)
+
+    _produce(kafka_broker, f"{topic}.schemas", [b"{}"])  # keyed "0": not a fingerprint
+    with pytest.raises(
+        UnparseableSourceError, match=r"\.schemas', partition \d+ offset \d+: not a fingerprint"
+    ):
+        read_topic(kafka_broker, topic)
