@@ -39,6 +39,8 @@ from genesis.streaming.rate import TokenBucket
 from genesis.validation import require_choice, require_int
 
 logger = logging.getLogger(__name__)
+#: librdkafka's own log lines (connection attempts...), separate so they can be silenced
+librdkafka_logger = logging.getLogger(__name__ + ".librdkafka")
 
 #: header on every message naming its value format (b"json" or b"avro")
 FORMAT_HEADER = "genesis.format"
@@ -46,8 +48,11 @@ FORMAT_HEADER = "genesis.format"
 SCHEMA_TOPIC_SUFFIX = ".schemas"
 
 #: throughput settings; the local queue is bounded so memory stays flat however long the stream
+#: (measured on 2 cores with tansu: linger.ms 20 and lz4 took Adult rows from ~55k to
+#: ~100k+ acknowledged/s, lz4 cutting the broker's CPU by three quarters)
 PRODUCER_DEFAULTS: dict[str, Any] = {
-    "linger.ms": 5,
+    "linger.ms": 20,
+    "compression.type": "lz4",
     "batch.num.messages": 10_000,
     "batch.size": 1_000_000,
     "queue.buffering.max.messages": 100_000,
@@ -98,8 +103,8 @@ class _Deliveries:
         if err.fatal():
             self.fatal = err
             logger.error("Kafka producer fatal error: %s", err.str())
-        else:
-            logger.warning("Kafka producer: %s", err.str())
+        else:  # librdkafka retries these itself; a lasting one ends in message timeouts
+            logger.debug("Kafka producer: %s", err.str())
 
 
 class KafkaStreamingGenerator:
@@ -448,7 +453,7 @@ class KafkaStreamingGenerator:
             "acks": "all",
             "on_delivery": self._deliveries,
             "error_cb": self._deliveries.on_error,
-            "logger": logger,
+            "logger": librdkafka_logger,
         }
         if not any(key in self.producer_config for key in _TIMEOUT_KEYS):
             config["message.timeout.ms"] = max(1, int(self.delivery_timeout * 1000))
