@@ -125,6 +125,7 @@ def read_topic(
     """
     max_messages = require_int(max_messages, "max_messages", 1, allow_none=True)
     with _Reader(bootstrap_servers, topic, config, timeout) as reader:
+        deadline = reader.deadline
         ends = reader.end_offsets()
         starts = {
             p: max(low, ends[p] - max_messages) if max_messages else low
@@ -145,7 +146,8 @@ def read_topic(
         messages = messages.iloc[len(messages) - max_messages :]
     schemas = None
     if (messages["format"] == "avro").any():
-        schemas = _avro_schemas(bootstrap_servers, topic, config, timeout)
+        left = max(deadline - time.monotonic(), 0.001)  # one timeout for the whole read
+        schemas = _avro_schemas(bootstrap_servers, topic, config, left)
     df = _decode(topic, messages, schemas)
     df.attrs[ATTRS_KEY] = {
         "topic": topic,

@@ -96,6 +96,37 @@ def test_a_broker_that_is_down_fails_the_asset_and_the_password_stays_hidden(str
     assert logs and not any(PASSWORD in str(entry) for entry in logs)
 
 
+def test_a_key_that_is_not_a_column_fails_before_publishing(stream_project, kafka_broker):
+    import yaml
+
+    document = yaml.safe_load(stream_project["config"].read_text())
+    document["datasets"][0]["stream"]["key"] = "no_such_column"
+    other = stream_project["config"].with_name("genesis-bad-key.yaml")  # same artifacts
+    other.write_text(yaml.safe_dump(document))
+    before = _count(kafka_broker, stream_project["topic"])
+    result = materialize(
+        other,
+        [STREAM],
+        instance=stream_project["instance"],
+        resources=stream_project["kafka"],
+        raise_on_error=False,
+    )
+    assert not result.success
+    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+    assert "key_column 'no_such_column' is not a column" in str(failure.event_specific_data.error)
+    assert _count(kafka_broker, stream_project["topic"]) == before
+
+
+def _count(servers: str, topic: str) -> int:
+    """Rows on the topic (0 when nothing was ever published to it)."""
+    from genesis.errors import EmptySourceError, SourceNotFoundError
+
+    try:
+        return len(read_topic(servers, topic))
+    except (EmptySourceError, SourceNotFoundError):
+        return 0
+
+
 def test_publishing_stays_out_of_refreshes_and_has_its_own_job(stream_project):
     defs = build_definitions(load_config(stream_project["config"]))
     refresh = defs.resolve_job_def("materialize_all").asset_layer.executable_asset_keys
