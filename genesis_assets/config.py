@@ -35,6 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from genesis.errors import ConfigError, GenesisError
 from genesis.io.urls import is_url, redact_url
 from genesis_assets.scenario_config import ScenarioConfig, scenario_problems
+from genesis_assets.stream_config import StreamConfig, kafka_source_problems, stream_problems
 
 #: environment variable naming the configuration file to load instead of the default one
 CONFIG_ENV_VAR = "GENESIS_CONFIG"
@@ -110,7 +111,8 @@ class DatasetConfig(BaseModel):
 
     name: str = Field(description="Asset key prefix and asset group: letters, digits, '_'.")
     source: str = Field(
-        description="Path (relative to genesis.yaml) or URI (s3://..., SQLAlchemy URL) of the table."
+        description="Path (relative to genesis.yaml) or URI (s3://..., SQLAlchemy URL, "
+        "kafka://topic) of the table."
     )
     format: str | None = Field(None, description="csv, parquet, jsonl, sql; else from extension.")
     query: str | None = Field(None, description="SQL query, for SQLAlchemy URL sources.")
@@ -170,6 +172,11 @@ class DatasetConfig(BaseModel):
         default_factory=dict,
         description="Named conditional generations, each the asset <dataset>/scenario_<name>: "
         "{seniors: {rows: 1000, where: ['age>=60']}} (see genesis_assets/scenario_config.py).",
+    )
+    stream: StreamConfig | None = Field(
+        None,
+        description="Publish synthetic rows to Kafka: the asset <dataset>/synthetic_stream "
+        "(see genesis_assets/stream_config.py).",
     )
 
     @property
@@ -348,7 +355,7 @@ def _explain(where: str, raw: dict[str, Any], exc: ValidationError) -> str:
         else:
             label, model, field_path = "top level", GenesisConfig, loc
         field = ".".join(str(p) for p in field_path) or "(whole entry)"
-        allowed = sorted(model.model_fields)
+        allowed = sorted(_nested_model(model, field_path[:-1]).model_fields)
         kind = error["type"]
         if kind == "extra_forbidden":
             fix = f"remove it or correct its spelling; known fields are {allowed}"
@@ -363,6 +370,25 @@ def _explain(where: str, raw: dict[str, Any], exc: ValidationError) -> str:
             fix = "correct the value"
         lines.append(f"{label}, field {field!r} {problem}; {fix}")
     return f"{where} is invalid:\n  " + "\n  ".join(lines)
+
+
+def _nested_model(model: type[BaseModel], path: list) -> type[BaseModel]:
+    """The model holding the field at ``path`` (``stream.topic`` -> StreamConfig)."""
+    for part in path:
+        field = model.model_fields.get(part) if isinstance(part, str) else None
+        nested = (
+            [
+                t
+                for t in (field.annotation, *getattr(field.annotation, "__args__", ()))
+                if isinstance(t, type) and issubclass(t, BaseModel)
+            ]
+            if field is not None
+            else []
+        )
+        if not nested:
+            break
+        model = nested[0]
+    return model
 
 
 def _resolve(config: GenesisConfig, base: Path, where: str) -> GenesisConfig:
@@ -406,6 +432,8 @@ def _resolve(config: GenesisConfig, base: Path, where: str) -> GenesisConfig:
         problems.extend(_format_problems(ds, label))
         problems.extend(_drift_problems(ds, label))
         problems.extend(scenario_problems(ds.scenarios, label))
+        problems.extend(stream_problems(ds.stream, ds.source, label))
+        problems.extend(kafka_source_problems(ds.source, ds.read_options, label))
         source = ds.source
         if not ds.is_uri or source.startswith("file://"):
             local = Path(source.removeprefix("file://")).expanduser()

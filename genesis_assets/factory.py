@@ -15,6 +15,12 @@ from genesis_assets.scenario_assets import build_scenario_assets
 from genesis_assets.schedules import build_nightly_refresh
 from genesis_assets.sensors import build_drift_sensor, dataset_asset_keys
 from genesis_assets.source_assets import build_source_assets
+from genesis_assets.stream_assets import (
+    REFRESH_SELECTION,
+    build_stream_assets,
+    build_stream_jobs,
+    stream_keys,
+)
 from genesis_assets.synthesis_assets import build_synthesis_assets
 
 
@@ -27,6 +33,7 @@ def build_dataset_assets(ds: DatasetConfig) -> dg.Definitions:
     built += build_scenario_assets(ds)
     # last: the dashboard shows the privacy, drift and release stages built before it
     built += build_dashboard_assets(ds, built)
+    built += build_stream_assets(ds)
     return dg.Definitions(
         assets=[d for d in built if not isinstance(d, dg.AssetChecksDefinition)],
         asset_checks=[d for d in built if isinstance(d, dg.AssetChecksDefinition)],
@@ -34,24 +41,31 @@ def build_dataset_assets(ds: DatasetConfig) -> dg.Definitions:
 
 
 def build_definitions(config: GenesisConfig) -> dg.Definitions:
-    """Every dataset's chain, the shared resources, the executor and the ``materialize_all`` job."""
+    """Every dataset's chain, the shared resources, the executor, the ``materialize_all`` job
+    (every asset but the ``synthetic_stream`` publishers) and ``publish_streams``."""
     executor = {
         "multiprocess": dg.multi_or_in_process_executor,
         "in_process": dg.in_process_executor,
     }[config.executor]
     chains = {ds.name: build_dataset_assets(ds) for ds in config.datasets}
+    publishers = stream_keys(config)  # a drift run refits; it does not publish
     return dg.Definitions.merge(
         *chains.values(),
         dg.Definitions(  # drift sensor per dataset, nightly refresh of all
             sensors=[
-                build_drift_sensor(ds, dataset_asset_keys(chains[ds.name]))
+                build_drift_sensor(
+                    ds, [k for k in dataset_asset_keys(chains[ds.name]) if k not in publishers]
+                )
                 for ds in config.datasets
             ],
             schedules=[build_nightly_refresh(config)],
         ),
         dg.Definitions(
             resources=build_resources(config),
-            jobs=[dg.define_asset_job("materialize_all", selection=dg.AssetSelection.all())],
+            jobs=[
+                dg.define_asset_job("materialize_all", selection=REFRESH_SELECTION),
+                *build_stream_jobs(config),
+            ],
             executor=executor,
         ),
     )

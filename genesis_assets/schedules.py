@@ -5,16 +5,18 @@ from __future__ import annotations
 import dagster as dg
 
 from genesis_assets.config import GenesisConfig
+from genesis_assets.stream_assets import REFRESH_SELECTION
 
 
 def build_nightly_refresh(config: GenesisConfig) -> dg.ScheduleDefinition:
-    """Every asset of every dataset at ``schedule.cron`` (default 02:00) in ``schedule.timezone``."""
+    """Every asset of every dataset (but the ``synthetic_stream`` publishers) at
+    ``schedule.cron`` (default 02:00) in ``schedule.timezone``."""
     schedule = config.schedule
     return dg.ScheduleDefinition(
         name="nightly_refresh",
         cron_schedule=schedule.cron,
         execution_timezone=schedule.timezone,
-        target=dg.AssetSelection.all(),
+        target=REFRESH_SELECTION,
         default_status=(
             dg.DefaultScheduleStatus.RUNNING
             if schedule.running

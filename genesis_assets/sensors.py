@@ -4,7 +4,8 @@ One sensor per dataset (``<dataset>_drift_sensor``), so each has the interval an
 thresholds of its ``drift:`` block in ``genesis.yaml``. Each tick:
 
 1. read the source and fingerprint it (:func:`genesis.io.fingerprint`, the content hash
-   ``raw_source`` uses as its data version);
+   ``raw_source`` uses as its data version); a ``kafka://`` topic is read only when its end
+   offsets (recorded in the cursor) moved since the last check: "topic unchanged" otherwise;
 2. skip when the fingerprint is the one the cursor holds, or the data version of the latest
    ``raw_source`` materialization: "source unchanged";
 3. otherwise compare the source with the rows the model was trained on (the protected
@@ -26,7 +27,10 @@ import dagster as dg
 
 from genesis_assets.config import DatasetConfig
 from genesis_assets.drift_assets import detector_for
+from genesis_assets.source_assets import read_source, source_end_offsets
+from genesis_assets.stream_config import is_kafka_source
 from genesis_resources import GenesisIOManager
+from genesis_resources.kafka import KafkaResource
 
 _TAG_LIMIT = 200
 
@@ -42,7 +46,7 @@ def build_drift_sensor(ds: DatasetConfig, asset_keys: Sequence[dg.AssetKey]) -> 
         else dg.DefaultSensorStatus.STOPPED
     )
 
-    @dg.sensor(
+    sensor = dg.sensor(
         name=f"{ds.name}_drift_sensor",
         minimum_interval_seconds=ds.drift.sensor_interval_seconds,
         default_status=status,
@@ -53,16 +57,27 @@ def build_drift_sensor(ds: DatasetConfig, asset_keys: Sequence[dg.AssetKey]) -> 
             "drifted from the rows the model was trained on, regenerate the whole dataset."
         ),
     )
-    def drift_sensor(
-        context: dg.SensorEvaluationContext, io_manager: GenesisIOManager
-    ) -> dg.SensorResult:
-        from genesis.io import fingerprint, read_table
 
-        current = read_table(ds.source, ds.format, query=ds.query, **ds.read_options)
-        source_fp = fingerprint(current)
+    def evaluate(
+        context: dg.SensorEvaluationContext,
+        io_manager: GenesisIOManager,
+        kafka: KafkaResource | None,
+    ) -> dg.SensorResult:
+        from genesis.io import fingerprint
+
         cursor = json.loads(context.cursor) if context.cursor else {}
+        ends = None
+        if kafka is not None:  # a topic: its end offsets say whether anything was written
+            ends = source_end_offsets(ds, kafka)
+            if cursor.get("end_offsets") == ends:
+                return _skip(f"topic unchanged since the last check (end offsets {ends})", cursor)
+        current = read_source(ds, kafka)
+        source_fp = fingerprint(current)
         if cursor.get("fingerprint") == source_fp:
-            return _skip(f"source unchanged since the last check ({source_fp[:12]})", cursor)
+            return _skip(
+                f"source unchanged since the last check ({source_fp[:12]})",
+                {**cursor, **({"end_offsets": ends} if ends is not None else {})},
+            )
         event = context.instance.get_latest_materialization_event(model_key)
         if event is None or event.asset_materialization is None:
             return _skip(
@@ -70,7 +85,7 @@ def build_drift_sensor(ds: DatasetConfig, asset_keys: Sequence[dg.AssetKey]) -> 
                 "the source with; materialize the dataset first",
                 cursor,
             )
-        cursor = {"fingerprint": source_fp}
+        cursor = {"fingerprint": source_fp, **({"end_offsets": ends} if ends is not None else {})}
         source = context.instance.get_latest_materialization_event(source_key)
         recorded = (source.asset_materialization.tags or {}) if source else {}
         if recorded.get("dagster/data_version") == source_fp:
@@ -98,7 +113,21 @@ def build_drift_sensor(ds: DatasetConfig, asset_keys: Sequence[dg.AssetKey]) -> 
         )
         return dg.SensorResult(run_requests=[request], cursor=json.dumps(cursor))
 
-    return drift_sensor
+    if is_kafka_source(ds.source):
+
+        def drift_sensor(
+            context: dg.SensorEvaluationContext, io_manager: GenesisIOManager, kafka: KafkaResource
+        ) -> dg.SensorResult:
+            return evaluate(context, io_manager, kafka)
+
+    else:
+
+        def drift_sensor(
+            context: dg.SensorEvaluationContext, io_manager: GenesisIOManager
+        ) -> dg.SensorResult:
+            return evaluate(context, io_manager, None)
+
+    return sensor(drift_sensor)
 
 
 def _skip(reason: str, cursor: dict) -> dg.SensorResult:

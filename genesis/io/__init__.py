@@ -4,12 +4,15 @@
   behind fsspec URLs, with one clear error per way a source can be wrong;
 * :mod:`genesis.io.write`: atomic ``write_table`` / ``write_parquet`` / ``write_bytes_atomic``;
 * :mod:`genesis.io.hashing`: ``row_hashes`` and ``fingerprint``, the one content hash;
+* :mod:`genesis.io.kafka`: ``read_topic``, a bounded snapshot of a Kafka topic (also
+  ``read_table("kafka://host:9092/topic")``);
 * :mod:`genesis.io.formats` and :mod:`genesis.io.urls`: format detection, the one URL rule
   and password-free rendering of URLs.
 """
 
 from genesis.io.formats import READ_FORMATS, WRITE_FORMATS, detect_format
 from genesis.io.hashing import fingerprint, row_hashes
+from genesis.io.kafka import read_topic
 from genesis.io.read import read_table
 from genesis.io.urls import is_remote_url, is_sql_url, is_url, redact_url
 from genesis.io.write import csv_ready, write_bytes_atomic, write_parquet, write_table
@@ -26,6 +29,7 @@ __all__ = [
     "is_sql_url",
     "is_url",
     "read_table",
+    "read_topic",
     "redact_url",
     "restore_types",
     "row_hashes",

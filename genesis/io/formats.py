@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 
 from genesis.errors import UnsupportedFormatError
-from genesis.io.urls import is_sql_url
+from genesis.io.urls import is_sql_url, url_scheme
 
-#: formats ``read_table`` understands ("json" is a JSON Lines file or a JSON array of records)
-READ_FORMATS = ("csv", "parquet", "jsonl", "json", "sql")
+#: formats ``read_table`` understands ("json" is a JSON Lines file or a JSON array of records;
+#: "kafka" a snapshot of a topic, see :mod:`genesis.io.kafka`)
+READ_FORMATS = ("csv", "parquet", "jsonl", "json", "sql", "kafka")
 #: formats ``write_table`` writes
 WRITE_FORMATS = ("csv", "parquet", "jsonl")
 
@@ -34,6 +35,8 @@ def detect_format(source: str | os.PathLike[str]) -> str:
     text = os.fspath(source)
     if is_sql_url(text):
         return "sql"
+    if url_scheme(text) == "kafka":
+        return "kafka"
     name = text.rsplit("/", 1)[-1].lower()
     for suffix in COMPRESSIONS:
         if name.endswith(suffix):

@@ -60,9 +60,13 @@ def read_table(
     """Read a table from a file, an fsspec URL or a database.
 
     Args:
-        source: a local path, an fsspec URL (``s3://bucket/key.csv``, ``file:///...``), or an
-            SQLAlchemy URL (``sqlite:///data.db``, ``postgresql://user@host/db``).
-        format: "csv", "parquet", "jsonl", "json" or "sql"; detected from the extension or URL
+        source: a local path, an fsspec URL (``s3://bucket/key.csv``, ``file:///...``), an
+            SQLAlchemy URL (``sqlite:///data.db``, ``postgresql://user@host/db``), or a Kafka
+            topic (``kafka://host:9092/topic``, or ``kafka://topic`` with
+            ``bootstrap_servers=``; read as a bounded snapshot by
+            :func:`genesis.io.kafka.read_topic`, whose keywords ``max_messages``, ``config``
+            and ``timeout`` pass through ``read_options``).
+        format: "csv", "parquet", "jsonl", "json", "sql" or "kafka"; detected from the extension or URL
             scheme when omitted (``.csv``, ``.tsv``, ``.csv.gz``, ``.parquet``, ``.pq``,
             ``.jsonl``, ``.ndjson``, ``.json``).
         query: for SQL sources, an SQL query or a table name.
@@ -100,6 +104,8 @@ def read_table(
         fmt = "sql" if (query is not None and is_sql_url(source)) else detect_format(source)
     if fmt == "sql":
         df = _read_sql(source, query, read_options)
+    elif fmt == "kafka":
+        df = _read_kafka(source, query, read_options)
     else:
         if query is not None:
             raise InvalidParameterError(
@@ -363,6 +369,30 @@ def _check_json_keys(source: str, text: str) -> None:
             f"source {redact_url(source)!r} does not parse as JSON Lines (line 1: {exc}); check that every "
             "line is one JSON object"
         ) from None
+
+
+def _read_kafka(source: str, query: str | None, read_options: dict[str, Any]) -> pd.DataFrame:
+    from genesis.io.kafka import parse_kafka_source, read_topic
+
+    if query is not None:
+        raise InvalidParameterError(
+            f"query= only applies to SQL sources, but {source!r} is a Kafka topic; drop query="
+        )
+    servers, topic = parse_kafka_source(source)
+    options = dict(read_options)
+    servers = options.pop("bootstrap_servers", None) or servers
+    unknown = sorted(set(options) - {"max_messages", "config", "timeout"})
+    if unknown:
+        raise InvalidParameterError(
+            f"reading the Kafka topic {topic!r} takes max_messages=, config=, timeout= and "
+            f"bootstrap_servers=, not {unknown}; remove them"
+        )
+    if servers is None:
+        raise InvalidParameterError(
+            f"{source!r} names no broker; write kafka://HOST:PORT/{topic} or pass "
+            "bootstrap_servers='HOST:PORT'"
+        )
+    return read_topic(servers, topic, **options)
 
 
 def _sqlite_path(url: str) -> str | None:
