@@ -35,6 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from genesis.errors import ConfigError, GenesisError
 from genesis.io.urls import is_url, redact_url
 from genesis_assets.scenario_config import ScenarioConfig, scenario_problems
+from genesis_assets.schedule_config import ScheduleConfig, schedule_problems
 from genesis_assets.stream_config import StreamConfig, kafka_source_problems, stream_problems
 
 #: environment variable naming the configuration file to load instead of the default one
@@ -69,21 +70,6 @@ class DriftConfig(BaseModel):
     )
     tests: dict[str, str] = Field(
         default_factory=dict, description="Test per column (e.g. {age: psi}); others: auto."
-    )
-
-
-class ScheduleConfig(BaseModel):
-    """When ``nightly_refresh`` re-materializes every dataset."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
-
-    cron: str = Field("0 2 * * *", description="Cron expression of the refresh (default 02:00).")
-    timezone: str = Field("UTC", description="IANA timezone the cron expression is read in.")
-    running: bool = Field(
-        False,
-        description="Whether the schedule runs as soon as the code location loads. Off by "
-        "default: a `make ui` left open would otherwise refit every dataset each night; turn it "
-        "on (here or in the UI) on the machine that owns the refreshes.",
     )
 
 
@@ -446,7 +432,7 @@ def _resolve(config: GenesisConfig, base: Path, where: str) -> GenesisConfig:
                 )
             source = str(local)
         datasets.append(ds.model_copy(update={"source": source}))
-    problems.extend(_schedule_problems(config.schedule))
+    problems.extend(schedule_problems(config.schedule))
     problems.extend(
         f"dataset {ds.name!r}: privacy_retry audits each attempt against the holdout, and "
         "holdout_fraction is 0; set holdout_fraction (e.g. 0.2) or remove privacy_retry"
@@ -511,73 +497,6 @@ def _drift_problems(ds: DatasetConfig, label: str) -> list[str]:
                 f"{label}, field 'drift.thresholds': {key!r} is {value}; use a number >= 0"
             )
     return problems
-
-
-def _schedule_problems(schedule: ScheduleConfig) -> list[str]:
-    """The cron expression and the timezone must be valid."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    problems = []
-    if not is_valid_cron(schedule.cron):
-        problems.append(
-            f"schedule, field 'cron': {schedule.cron!r} is not a cron expression; use five "
-            "fields, e.g. '0 2 * * *' for 02:00 every day"
-        )
-    try:
-        ZoneInfo(schedule.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        problems.append(
-            f"schedule, field 'timezone': {schedule.timezone!r} is not an IANA timezone; use "
-            "e.g. 'UTC' or 'Europe/Paris'"
-        )
-    return problems
-
-
-#: (lowest, highest) value and names of each of the five cron fields
-_CRON_FIELDS = (
-    (0, 59, {}),
-    (0, 23, {}),
-    (1, 31, {}),
-    (
-        1,
-        12,
-        {
-            m: i + 1
-            for i, m in enumerate(
-                ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
-            )
-        },
-    ),
-    (0, 7, {d: i for i, d in enumerate(["sun", "mon", "tue", "wed", "thu", "fri", "sat"])}),
-)
-_CRON_ITEM = re.compile(r"^(\*|[a-z0-9]+(?:-[a-z0-9]+)?)(?:/([0-9]+))?$")
-
-
-def is_valid_cron(expression: str) -> bool:
-    """Whether ``expression`` is a five-field cron expression (minute hour day month weekday).
-
-    Each field is ``*`` or a comma list of values, ``a-b`` ranges, either with a ``/step``;
-    months and weekdays may be named (``jan``, ``mon``). Values must lie in the field's range.
-    """
-    fields = expression.lower().split()
-    if len(fields) != len(_CRON_FIELDS):
-        return False
-    for text, (low, high, names) in zip(fields, _CRON_FIELDS, strict=True):
-        for item in text.split(","):
-            match = _CRON_ITEM.match(item)
-            if match is None or match.group(2) == "0":
-                return False
-            if match.group(1) == "*":
-                continue
-            bounds = []
-            for value in match.group(1).split("-"):
-                number = names.get(value, int(value) if value.isdigit() else None)
-                if number is None or not low <= number <= high:
-                    return False
-                bounds.append(number)
-            if len(bounds) == 2 and bounds[0] > bounds[1]:
-                return False
-    return True
 
 
 def _format_problems(ds: DatasetConfig, label: str) -> list[str]:

@@ -94,7 +94,7 @@ def test_bad_schedule_settings_name_the_field(make_config, schedule, message):
     ["0 2 * * *", "*/15 * * * *", "30 3 * * 1-5", "0 0 1,15 * *", "0 6 * jan-mar mon", "0 0 * * 7"],
 )
 def test_valid_cron_expressions_are_accepted_and_dagster_agrees(make_config, cron):
-    from genesis_assets.config import is_valid_cron
+    from genesis_assets.schedule_config import is_valid_cron
 
     assert is_valid_cron(cron)
     path = make_config()
