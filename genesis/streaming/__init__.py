@@ -17,6 +17,8 @@ from genesis.streaming.generator import (
     BatchIterator,
     StreamingGenerator,
 )
+from genesis.streaming.queue import NO_SENTINEL, generate_to_queue
+from genesis.streaming.websocket import WebSocketStreamingGenerator
 
 __all__ = [
     "BATCH_COLUMN",
@@ -27,4 +29,7 @@ __all__ = [
     "StreamingConfig",
     "StreamingGenerator",
     "StreamingStats",
+    "NO_SENTINEL",
+    "WebSocketStreamingGenerator",
+    "generate_to_queue",
 ]

@@ -13,11 +13,11 @@ value, with missing values as ``null`` and datetimes as ISO 8601 text (UTC, ``Z`
 
 Each client has a buffer of ``client_buffer`` messages drained by a writer task of its own,
 so a client that reads slowly holds back nobody but itself. When a broadcast finds a
-client's buffer full, it waits up to ``slow_client_timeout`` seconds for room (this is the
-only backpressure the clients put on the stream); a client whose buffer is still full then
-is disconnected with close code 1008 and a reason saying it fell behind. A client beyond
-``max_connections`` is closed at once with code 1013 (try again later) and a reason naming
-the limit.
+client's buffer full it waits for room, and at the end of a stream it waits for every buffer
+to be written; a client that takes no message for ``slow_client_timeout`` seconds while the
+stream waits for it is disconnected with close code 1008 and a reason saying it is too slow
+(the others never wait longer than that for it). A client beyond ``max_connections`` is
+closed at once with code 1013 (try again later) and a reason naming the limit.
 
 Needs the ``websockets`` package (``pip install 'genesis-synth[streaming]'``); it is
 imported when the server starts, so importing this module works without it.
@@ -60,6 +60,8 @@ class _Client:
     writer: asyncio.Task | None = None
     #: (code, reason) to close with, once the server decided to disconnect it
     close_reason: tuple[int, str] | None = None
+    #: messages written to the connection so far (how the stream sees it make progress)
+    written: int = 0
 
 
 class WebSocketStreamingGenerator:
@@ -77,8 +79,9 @@ class WebSocketStreamingGenerator:
             :class:`~genesis.streaming.StreamingGenerator`).
         include_metadata: add the batch number, sequence number and generation time to rows.
         client_buffer: messages buffered per client (>= 1) before it counts as behind.
-        slow_client_timeout: seconds a broadcast waits for room in a full client buffer
-            before disconnecting that client (>= 0; 0 disconnects at once).
+        slow_client_timeout: seconds the stream waits for a client that takes no message
+            (its buffer full, or not drained at the end of :meth:`stream`) before
+            disconnecting it (>= 0; 0 disconnects it at once).
         close_timeout: seconds to wait for a client to acknowledge a close before the
             connection is cut (>= 0).
 
@@ -127,7 +130,8 @@ class WebSocketStreamingGenerator:
         self._server: Any = None
         self._clients: dict[Any, _Client] = {}
         self._client_joined: asyncio.Event | None = None
-        self._stopping = False
+        self._stop_requested: asyncio.Event | None = None
+        self._idle: asyncio.Event | None = None  # cleared while stream() runs
         self._broadcasts = 0
 
     # --- the model ------------------------------------------------------------------------
@@ -186,7 +190,9 @@ class WebSocketStreamingGenerator:
             from websockets.asyncio.server import serve
         except ImportError:
             raise missing_dependency("websockets", "WebSocket streaming", "streaming") from None
-        self._stopping = False
+        self._stop_requested = asyncio.Event()
+        self._idle = asyncio.Event()
+        self._idle.set()
         self._client_joined = asyncio.Event()
         try:
             self._server = await serve(
@@ -223,8 +229,9 @@ class WebSocketStreamingGenerator:
         connected client; returns how many clients it was queued for.
 
         ``batch`` is the message's batch number (default: how many broadcasts came before).
-        Waits only while some client's buffer is full, at most ``slow_client_timeout``
-        seconds; such a client is then disconnected (code 1008) and the others keep going.
+        Returns once the message is in every client's buffer: it waits only while a
+        client's buffer is full, and disconnects (code 1008) a client that takes nothing
+        for ``slow_client_timeout`` seconds. :meth:`flush` waits until they are written.
         """
         self._require_server()
         if batch is None:
@@ -247,45 +254,63 @@ class WebSocketStreamingGenerator:
                 the start.
             max_samples: rows to stream in all (>= 0); the last batch is shorter if needed.
 
-        Generation and JSON encoding run in a worker thread, one batch at a time.
+        Generation and JSON encoding run in a worker thread, one batch at a time. Returns
+        once every batch was written to the clients still connected (see :meth:`flush`);
+        after :meth:`stop`, at once.
         """
         rate = _rate(samples_per_second)
         max_samples = require_int(max_samples, "max_samples", 0, allow_none=True)
         stream = self._require_model()
         self._require_server()
+        if not self._idle.is_set():
+            raise StreamingError("this server is already streaming; one stream() at a time")
+        self._idle.clear()
+        stopped = self._stop_requested
         stats = self._stats
         stats.start()
         started = time.monotonic()
         rows = 0
         index = 0
         try:
-            while not self._stopping and (max_samples is None or rows < max_samples):
+            while not stopped.is_set() and (max_samples is None or rows < max_samples):
                 size = (
                     self.batch_size
                     if max_samples is None
                     else min(self.batch_size, max_samples - rows)
                 )
                 if rate is not None:
-                    await asyncio.sleep(max(0.0, started + rows / rate - time.monotonic()))
-                    if self._stopping:
+                    delay = started + rows / rate - time.monotonic()
+                    if delay > 0:
+                        with contextlib.suppress(TimeoutError):
+                            await asyncio.wait_for(stopped.wait(), delay)
+                    if stopped.is_set():
                         break
                 message = await asyncio.to_thread(_batch_message, stream, index, size)
                 stats.record_batch(size)
                 await self._deliver(message)
                 rows += size
                 index += 1
+            await self.flush()
         finally:
             stats.finish()
+            self._idle.set()
 
-    async def stop(self) -> None:
-        """Stop: :meth:`stream` ends after its current batch, every client is closed with
-        code 1001 (one that does not answer within ``close_timeout`` is cut), and the
-        server stops listening. Safe to call twice."""
-        self._stopping = True
+    async def stop(self, flush: bool = True) -> None:
+        """Stop serving; safe to call twice.
+
+        A running :meth:`stream` ends after its current batch; with ``flush`` the messages
+        already buffered are written first (see :meth:`flush`); then every client is closed
+        with code 1001 (one that does not take the close within ``close_timeout`` is cut)
+        and the server stops listening.
+        """
         server, self._server = self._server, None
         if server is None:
             return
-        server.close(close_connections=False)
+        self._stop_requested.set()
+        server.close(close_connections=False)  # no new clients
+        await self._idle.wait()
+        if flush:
+            await self.flush()
         for client in list(self._clients.values()):
             self._disconnect(client, CLOSE_GOING_AWAY, "the server is stopping")
         await server.wait_closed()  # every handler has closed its connection
@@ -301,7 +326,7 @@ class WebSocketStreamingGenerator:
 
     async def _handle(self, connection: Any) -> None:
         """One connection, from accept to close (called by ``websockets``)."""
-        if self._stopping:
+        if self._stop_requested.is_set():
             await self._close(connection, CLOSE_GOING_AWAY, "the server is stopping")
             return
         if len(self._clients) >= self.max_connections:
@@ -340,6 +365,13 @@ class WebSocketStreamingGenerator:
             except ConnectionClosed:
                 self._stats.record_failed(1)
                 return
+            except asyncio.CancelledError:
+                # cancelled mid-send: maybe delivered, maybe not; never counted as delivered
+                self._stats.record_failed(1)
+                raise
+            finally:
+                client.queue.task_done()
+            client.written += 1
             self._stats.record_acknowledged(1)
 
     async def _deliver(self, message: str) -> int:
@@ -358,25 +390,47 @@ class WebSocketStreamingGenerator:
         return len(clients)
 
     async def _put_or_drop(self, client: _Client, message: str) -> None:
-        """Wait up to ``slow_client_timeout`` for room in a full buffer, else disconnect."""
         put = asyncio.ensure_future(client.queue.put(message))
+        if await self._wait_or_drop(client, put):
+            self._stats.record_sent(1)
+
+    async def flush(self) -> None:
+        """Wait until every message queued so far has been written to its client.
+
+        A client that takes nothing for ``slow_client_timeout`` seconds meanwhile is
+        disconnected (code 1008), so this ends even if a client stopped reading.
+        """
+        clients = list(self._clients.values())
+        await asyncio.gather(
+            *(self._wait_or_drop(c, asyncio.ensure_future(c.queue.join())) for c in clients)
+        )
+
+    async def _wait_or_drop(self, client: _Client, waiting: asyncio.Future) -> bool:
+        """Wait for ``waiting`` (room in, or the draining of, ``client``'s buffer) while the
+        client makes progress; True when it completed. A client that writes nothing for
+        ``slow_client_timeout`` seconds is disconnected (and ``waiting`` cancelled)."""
         gone = asyncio.ensure_future(client.gone.wait())
         try:
-            await asyncio.wait(
-                {put, gone}, timeout=self.slow_client_timeout, return_when=asyncio.FIRST_COMPLETED
-            )
+            while not waiting.done() and not gone.done():
+                written = client.written
+                await asyncio.wait(
+                    {waiting, gone},
+                    timeout=self.slow_client_timeout,
+                    return_when=asyncio.FIRST_COMPLETED,
+                )
+                if not waiting.done() and not gone.done() and client.written == written:
+                    self._disconnect(
+                        client,
+                        CLOSE_POLICY_VIOLATION,
+                        f"client too slow: it took no message for {self.slow_client_timeout:g} "
+                        f"s with {client.queue.qsize()} waiting; read faster or ask for a lower "
+                        "rate",
+                    )
+                    break
         finally:
             gone.cancel()
-            put.cancel()
-        if put.done() and not put.cancelled():
-            self._stats.record_sent(1)
-        elif not client.gone.is_set():
-            self._disconnect(
-                client,
-                CLOSE_POLICY_VIOLATION,
-                f"client too slow: {self.client_buffer} messages waited more than "
-                f"{self.slow_client_timeout:g} s for it; read faster or ask for a lower rate",
-            )
+            waiting.cancel()  # no-op once done
+        return waiting.done() and not waiting.cancelled()
 
     def _forget(self, client: _Client) -> None:
         """Remove ``client``; the messages still in its buffer count as failed."""
@@ -386,6 +440,7 @@ class WebSocketStreamingGenerator:
         dropped = 0
         while not client.queue.empty():
             client.queue.get_nowait()
+            client.queue.task_done()
             dropped += 1
         if dropped:
             self._stats.record_failed(dropped)
