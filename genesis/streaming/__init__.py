@@ -8,6 +8,8 @@ WebSocket sinks need the ``streaming`` extra (``pip install 'genesis-synth[strea
 
 from __future__ import annotations
 
+from typing import Any
+
 from genesis.streaming.config import StreamingConfig, StreamingStats
 from genesis.streaming.generator import (
     BATCH_COLUMN,
@@ -18,7 +20,25 @@ from genesis.streaming.generator import (
     StreamingGenerator,
 )
 from genesis.streaming.queue import NO_SENTINEL, generate_to_queue
+from genesis.streaming.rate import TokenBucket
 from genesis.streaming.websocket import WebSocketStreamingGenerator
+
+#: names imported on first use: they need the optional ``streaming`` extra
+_LAZY = {"KafkaStreamingGenerator": "genesis.streaming.kafka"}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'genesis.streaming' has no attribute {name!r}")
+    import importlib
+
+    if name == "KafkaStreamingGenerator":
+        from genesis.streaming.kafka import _confluent_kafka
+
+        _confluent_kafka()  # a missing package says which extra to install
+    return getattr(importlib.import_module(module), name)
+
 
 __all__ = [
     "BATCH_COLUMN",
@@ -26,9 +46,11 @@ __all__ = [
     "METADATA_COLUMNS",
     "SEQUENCE_COLUMN",
     "BatchIterator",
+    "KafkaStreamingGenerator",
     "StreamingConfig",
     "StreamingGenerator",
     "StreamingStats",
+    "TokenBucket",
     "NO_SENTINEL",
     "WebSocketStreamingGenerator",
     "generate_to_queue",
