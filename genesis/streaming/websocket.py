@@ -28,7 +28,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import math
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +36,7 @@ import pandas as pd
 from genesis.errors import InvalidParameterError, StreamingError, missing_dependency
 from genesis.streaming.config import StreamingConfig, StreamingStats
 from genesis.streaming.generator import StreamingGenerator
+from genesis.streaming.rate import TokenBucket
 from genesis.validation import check_seed, require_int
 
 #: close code for a client over ``max_connections`` (RFC 6455 "try again later")
@@ -248,10 +248,9 @@ class WebSocketStreamingGenerator:
         :meth:`stop`.
 
         Args:
-            samples_per_second: target rate in rows per second (> 0); None sends as fast
-                as the clients take the rows. The rate is held over the whole stream:
-                batch ``i`` leaves no earlier than ``rows before it / rate`` seconds after
-                the start.
+            samples_per_second: target rate in rows per second (> 0), paced by a
+                :class:`~genesis.streaming.TokenBucket` holding one batch; None sends as fast
+                as the clients take the rows.
             max_samples: rows to stream in all (>= 0); the last batch is shorter if needed.
 
         Generation and JSON encoding run in a worker thread, one batch at a time. Returns
@@ -268,7 +267,7 @@ class WebSocketStreamingGenerator:
         stopped = self._stop_requested
         stats = self._stats
         stats.start()
-        started = time.monotonic()
+        bucket = TokenBucket(rate, burst=self.batch_size)
         rows = 0
         index = 0
         try:
@@ -278,13 +277,8 @@ class WebSocketStreamingGenerator:
                     if max_samples is None
                     else min(self.batch_size, max_samples - rows)
                 )
-                if rate is not None:
-                    delay = started + rows / rate - time.monotonic()
-                    if delay > 0:
-                        with contextlib.suppress(TimeoutError):
-                            await asyncio.wait_for(stopped.wait(), delay)
-                    if stopped.is_set():
-                        break
+                if not await self._paced(bucket, size):
+                    break
                 message = await asyncio.to_thread(_batch_message, stream, index, size)
                 stats.record_batch(size)
                 await self._deliver(message)
@@ -294,6 +288,17 @@ class WebSocketStreamingGenerator:
         finally:
             stats.finish()
             self._idle.set()
+
+    async def _paced(self, bucket: TokenBucket, rows: int) -> bool:
+        """Wait until ``bucket`` lets ``rows`` go (False: stop() was called meanwhile)."""
+        stopped = self._stop_requested
+        while (delay := bucket.wait_time(rows)) > 0 and not stopped.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stopped.wait(), delay)
+        if stopped.is_set():
+            return False
+        bucket.acquire(rows)  # does not wait now
+        return True
 
     async def stop(self, flush: bool = True) -> None:
         """Stop serving; safe to call twice.
