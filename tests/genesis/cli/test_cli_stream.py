@@ -231,3 +231,33 @@ def test_a_port_in_use_is_a_clear_error(invoke, table, error_line):
         result = invoke(["stream", table, "--websocket", str(taken.getsockname()[1])])
     assert result.exit_code == 1
     assert "cannot listen on 127.0.0.1" in error_line(result)
+
+
+def test_ctrl_c_in_websocket_mode_closes_clients_after_what_they_were_sent(table):
+    import asyncio
+
+    from websockets.asyncio.client import connect
+
+    process = _genesis("stream", table, "--websocket", "0", "--rate", "1000", "--batch-size", "50")
+    try:
+        url = _wait_for_line(process, r"listening on (ws://127\.0\.0\.1:\d+)")[1]
+
+        async def read() -> tuple[list[dict], int | None]:
+            messages = []
+            async with connect(url) as ws:
+                async for text in ws:
+                    messages.append(json.loads(text))
+                    if len(messages) == 10:
+                        process.send_signal(signal.SIGINT)
+            return messages, ws.close_code
+
+        messages, close_code = asyncio.run(asyncio.wait_for(read(), timeout=60))
+        _, err = process.communicate(timeout=30)
+    finally:
+        process.kill()
+    assert process.returncode == 130, err
+    assert close_code == 1001  # going away, cleanly
+    written = int(re.search(r"([\d,]+) messages written to clients", err)[1].replace(",", ""))
+    assert "stopped:" in err and "Traceback" not in err
+    assert len(messages) == written >= 10
+    assert [m["batch"] for m in messages] == list(range(len(messages)))
