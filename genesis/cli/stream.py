@@ -73,8 +73,14 @@ def stream(
         typer.Option("-n", "--rows", min=1, help="Rows to stream (default: until Ctrl+C)."),
     ] = None,
     batch_size: Annotated[
-        int, typer.Option("--batch-size", min=1, help="Rows generated and sent together.")
-    ] = 100,
+        int | None,
+        typer.Option(
+            "--batch-size",
+            min=1,
+            help="Rows generated and sent together (default: 1,000, or a tenth of a second's "
+            "worth with --rate).",
+        ),
+    ] = None,
     key: Annotated[
         str | None,
         typer.Option(
@@ -132,6 +138,7 @@ def stream(
         raise typer.BadParameter(
             f"no column {key!r} in {data}; choose one of {names}", param_hint="'--key'"
         )
+    batch_size = batch_size or default_batch_size(rate)
     common = {"seed": seed, "conditions": conditions, "include_metadata": metadata}
     if kafka is not None:
         _stream_to_kafka(
@@ -139,6 +146,14 @@ def stream(
         )
     else:
         _stream_to_websocket(model, host, websocket, clients, rate, n, batch_size, common)
+
+
+def default_batch_size(rate: float | None) -> int:
+    """1,000 rows (per-batch overhead dominates below that), or about ten batches a second
+    at ``rate``, so a slow feed flows evenly instead of in one-second bursts."""
+    if rate is None:
+        return 1_000
+    return max(1, min(1_000, int(rate / 10)))
 
 
 def _check_options(

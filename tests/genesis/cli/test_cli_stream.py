@@ -261,3 +261,12 @@ def test_ctrl_c_in_websocket_mode_closes_clients_after_what_they_were_sent(table
     assert "stopped:" in err and "Traceback" not in err
     assert len(messages) == written >= 10
     assert [m["batch"] for m in messages] == list(range(len(messages)))
+
+
+def test_default_batch_size_follows_the_rate():
+    from genesis.cli.stream import default_batch_size
+
+    assert default_batch_size(None) == 1_000
+    assert default_batch_size(2_000) == 200
+    assert default_batch_size(5) == 1
+    assert default_batch_size(1e6) == 1_000
