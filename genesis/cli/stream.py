@@ -133,8 +133,8 @@ def stream(
         from genesis.generators.conditional_parse import parse_conditions
 
         conditions = parse_conditions(where, model.schema_)
-    if key is not None and key not in model.schema_:
-        names = ", ".join(model.schema_.names)
+    if key is not None and key not in _columns(model, metadata):
+        names = ", ".join(_columns(model, metadata))
         raise typer.BadParameter(
             f"no column {key!r} in {data}; choose one of {names}", param_hint="'--key'"
         )
@@ -146,6 +146,13 @@ def stream(
         )
     else:
         _stream_to_websocket(model, host, websocket, clients, rate, n, batch_size, common)
+
+
+def _columns(model: Any, metadata: bool) -> list[str]:
+    """The columns of the streamed rows."""
+    from genesis.streaming import METADATA_COLUMNS
+
+    return list(model.schema_.names) + (list(METADATA_COLUMNS) if metadata else [])
 
 
 def default_batch_size(rate: float | None) -> int:

@@ -201,7 +201,7 @@ def test_websocket_mode_serves_a_real_client(table):
         (["--websocket", "0", "--where", "age >>> 3"], "age"),
     ],
 )
-def test_bad_arguments_exit_2_with_a_hint(invoke, table, args, hint):
+def test_bad_arguments_fail_with_a_hint(invoke, table, args, hint):
     result = invoke(["stream", table, *args])
     assert result.exit_code in (1, 2), result.output
     assert hint in result.stderr
@@ -212,6 +212,9 @@ def test_a_key_that_is_not_a_column_is_refused(invoke, table, kafka_broker):
     result = invoke(args)
     assert result.exit_code == 2
     assert "no column 'salary'" in result.stderr and "workclass" in result.stderr
+    # a metadata column keys messages only while the rows carry it
+    result = invoke([*args[:-1], "_genesis_batch", "--no-metadata"])
+    assert result.exit_code == 2 and "no column '_genesis_batch'" in result.stderr
 
 
 def test_method_with_a_saved_model_is_refused(invoke, table, tmp_path):

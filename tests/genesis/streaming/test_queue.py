@@ -147,7 +147,7 @@ def test_cancellation_stops_generation_and_leaves_no_thread_generating(model):
         return waited, active_after_cancel, calls
 
     waited, active_after_cancel, calls = asyncio.run(run())
-    assert waited < 0.5  # at most the batch in flight
+    assert waited < 1.0  # at most the batch in flight (0.2 s)
     assert active_after_cancel == 0  # the batch in flight had finished when cancel returned
     assert slow.calls == calls <= 4  # and none started after
 
