@@ -39,6 +39,8 @@ from genesis.streaming.rate import TokenBucket
 from genesis.validation import require_choice, require_int
 
 logger = logging.getLogger(__name__)
+#: librdkafka's own log lines (connection attempts...), separate so they can be silenced
+librdkafka_logger = logging.getLogger(__name__ + ".librdkafka")
 
 #: header on every message naming its value format (b"json" or b"avro")
 FORMAT_HEADER = "genesis.format"
@@ -98,8 +100,8 @@ class _Deliveries:
         if err.fatal():
             self.fatal = err
             logger.error("Kafka producer fatal error: %s", err.str())
-        else:
-            logger.warning("Kafka producer: %s", err.str())
+        else:  # librdkafka retries these itself; a lasting one ends in message timeouts
+            logger.debug("Kafka producer: %s", err.str())
 
 
 class KafkaStreamingGenerator:
@@ -448,7 +450,7 @@ class KafkaStreamingGenerator:
             "acks": "all",
             "on_delivery": self._deliveries,
             "error_cb": self._deliveries.on_error,
-            "logger": logger,
+            "logger": librdkafka_logger,
         }
         if not any(key in self.producer_config for key in _TIMEOUT_KEYS):
             config["message.timeout.ms"] = max(1, int(self.delivery_timeout * 1000))

@@ -8,6 +8,8 @@ from collections.abc import Callable
 
 from genesis.errors import InvalidParameterError
 
+_EPSILON = 1e-9
+
 
 class TokenBucket:
     """Pace work to ``rate`` units per second, allowing bursts of up to ``burst`` units.
@@ -88,7 +90,7 @@ class TokenBucket:
             return True
         while True:
             delay = self.wait_time(n)
-            if delay <= 0:
+            if delay <= _EPSILON:  # float rounding must not leave a wait of 1e-17 s forever
                 break
             if self._sleep is None:
                 time.sleep(delay)

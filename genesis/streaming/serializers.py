@@ -39,7 +39,8 @@ _FINGERPRINTS: dict[str, bytes] = {}  # schema JSON -> fingerprint
 
 def encode_json(frame: pd.DataFrame) -> list[bytes]:
     """One UTF-8 JSON object per row of ``frame`` (column -> value; NaN/None/NaT as ``null``,
-    datetimes ISO 8601 with microseconds, floats with 15 significant decimals)."""
+    datetimes ISO 8601 with microseconds, floats with 15 significant digits: the most
+    pandas' encoder writes, so a float may differ from the original in its 16th-17th digit)."""
     if len(frame) == 0:
         return []
     text = frame.to_json(
