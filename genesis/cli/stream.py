@@ -291,7 +291,8 @@ def _stream_to_kafka(
     report = generator.delivery_report()
     spans = ", ".join(f"{p}: {a}-{b}" for p, (a, b) in report["offset_ranges"].items())
     typer.echo(
-        f"{'stopped' if interrupted else 'done'}: {report['rows']:,} rows acknowledged by topic "
+        f"{'failed' if failure else 'stopped' if interrupted else 'done'}: {report['rows']:,} "
+        f"rows acknowledged by topic "
         f"{topic!r}, {report['failed']:,} failed, {generator.stats.elapsed_time:.1f} s "
         f"({report['rows_per_second']:,.0f} rows/s)" + (f"; offsets {spans}" if spans else ""),
         err=True,
