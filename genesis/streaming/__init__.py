@@ -19,7 +19,9 @@ from genesis.streaming.generator import (
     BatchIterator,
     StreamingGenerator,
 )
+from genesis.streaming.queue import NO_SENTINEL, generate_to_queue
 from genesis.streaming.rate import TokenBucket
+from genesis.streaming.websocket import WebSocketStreamingGenerator
 
 #: names imported on first use: they need the optional ``streaming`` extra
 _LAZY = {"KafkaStreamingGenerator": "genesis.streaming.kafka"}
@@ -49,4 +51,7 @@ __all__ = [
     "StreamingGenerator",
     "StreamingStats",
     "TokenBucket",
+    "NO_SENTINEL",
+    "WebSocketStreamingGenerator",
+    "generate_to_queue",
 ]
