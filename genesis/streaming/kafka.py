@@ -55,8 +55,9 @@ PRODUCER_DEFAULTS: dict[str, Any] = {
     "compression.type": "lz4",
     "batch.num.messages": 10_000,
     "batch.size": 1_000_000,
-    "queue.buffering.max.messages": 100_000,
-    "queue.buffering.max.kbytes": 65_536,
+    # half a second of rows at 100k rows/s; 16 MB of payload at most
+    "queue.buffering.max.messages": 50_000,
+    "queue.buffering.max.kbytes": 16_384,
 }
 #: settings that would break acknowledged, exactly-once-per-partition delivery
 _ACKS_KEYS = ("acks", "request.required.acks")
