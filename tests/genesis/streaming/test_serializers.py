@@ -278,3 +278,46 @@ def test_decoding_refuses_bad_input():
         decode_messages([b"{not json"], "json")
     with pytest.raises(InvalidDataError, match="object"):
         decode_messages([b"[1, 2]"], "json")
+
+
+def test_json_of_extension_dtypes_categories_and_infinities():
+    frame = pd.DataFrame(
+        {
+            "cat": pd.Categorical(["b", "a", None]),
+            "num_cat": pd.Categorical([1, 2, 1]),
+            "nullable": pd.array([1, None, 3], dtype="Int64"),
+            "flag": [True, False, True],
+            "maybe": pd.array([True, None, False], dtype="boolean"),
+            "inf": [np.inf, -np.inf, 1.0],
+            "paris": pd.to_datetime(["2020-01-01 12:00"] * 3).tz_localize("Europe/Paris"),
+            "naive": pd.to_datetime(["2020-01-01 12:00:00.5", None, "2020-01-02"], format="mixed"),
+        }
+    )
+    records = [json.loads(v) for v in encode_json(frame)]
+    assert [r["cat"] for r in records] == ["b", "a", None]
+    assert [r["num_cat"] for r in records] == [1, 2, 1]
+    assert [r["nullable"] for r in records] == [1, None, 3]
+    assert [r["flag"] for r in records] == [True, False, True]
+    assert [r["maybe"] for r in records] == [True, None, False]
+    assert [r["inf"] for r in records] == [None, None, 1.0]  # JSON has no infinity
+    assert records[0]["paris"] == "2020-01-01T11:00:00.000000Z"  # written in UTC
+    assert [r["naive"] for r in records] == [
+        "2020-01-01T12:00:00.500000",
+        None,
+        "2020-01-02T00:00:00.000000",
+    ]
+
+
+def test_json_falls_back_to_pandas_for_other_python_values():
+    import datetime as dt
+    from decimal import Decimal
+
+    frame = pd.DataFrame(
+        {"day": [dt.date(2020, 1, 2), None], "amount": [Decimal("1.5"), Decimal("2")], "n": [1, 2]}
+    )
+    values = encode_json(frame)
+    assert len(values) == 2
+    records = [json.loads(v) for v in values]
+    assert records[0]["n"] == 1 and records[1]["day"] is None
+    assert records[0]["day"].startswith("2020-01-02")
+    assert float(records[1]["amount"]) == 2.0
