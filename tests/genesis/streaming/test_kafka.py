@@ -177,6 +177,15 @@ def test_key_column_keys_each_message_and_metadata_can_be_left_out(kafka_broker,
     assert SEQUENCE_COLUMN not in frame.columns
     assert [m.key().decode() for m in messages] == frame["education"].tolist()
 
+    # without metadata and without key_column, the key is still the row's sequence number
+    topic = new_topic("sequence-keyed")
+    gen = KafkaStreamingGenerator.from_model(
+        adult_model, kafka_broker, topic, batch_size=64, include_metadata=False
+    )
+    gen.start_streaming(None, max_samples=300)
+    keys = sorted(int(m.key()) for m in consume_topic(kafka_broker, topic))
+    assert keys == list(range(300))
+
 
 def test_fit_then_stream_with_conditions(kafka_broker, adult_df):
     topic = new_topic("conditioned")

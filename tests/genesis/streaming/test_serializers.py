@@ -389,3 +389,25 @@ def test_avro_schemas_beyond_the_column_encoder_are_written_by_fastavro():
         "colour": ["red", "blue"],
         "n": [1, 2],
     }
+
+
+def test_json_works_and_avro_names_the_extra_without_fastavro():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.modules['fastavro'] = None\n"
+        "import pandas as pd\n"
+        "from genesis.errors import MissingDependencyError\n"
+        "from genesis.streaming.serializers import avro_schema_for, encode_avro, encode_json\n"
+        "frame = pd.DataFrame({'a': [1, 2]})\n"
+        "assert encode_json(frame) == [b'{\"a\":1}', b'{\"a\":2}']\n"
+        "try:\n"
+        "    encode_avro(frame, avro_schema_for(frame))\n"
+        "except MissingDependencyError as exc:\n"
+        "    print(exc)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert "fastavro" in result.stdout and "genesis-synth[streaming]" in result.stdout
