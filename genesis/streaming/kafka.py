@@ -41,6 +41,9 @@ from genesis.validation import require_choice, require_int
 logger = logging.getLogger(__name__)
 #: librdkafka's own log lines (connection attempts...), separate so they can be silenced
 librdkafka_logger = logging.getLogger(__name__ + ".librdkafka")
+# reconnect attempts to a dead broker log several lines a second: shown only when the
+# application configures logging, never through Python's last-resort stderr handler
+librdkafka_logger.addHandler(logging.NullHandler())
 
 #: header on every message naming its value format (b"json" or b"avro")
 FORMAT_HEADER = "genesis.format"
