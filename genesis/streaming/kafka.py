@@ -198,6 +198,7 @@ class KafkaStreamingGenerator:
         self._done = threading.Event()
         self._done.set()
         self._thread: threading.Thread | None = None
+        self._claim = threading.Lock()
 
     # -- construction ---------------------------------------------------------------------
     @classmethod
@@ -378,16 +379,23 @@ class KafkaStreamingGenerator:
         if progress is not None and not callable(progress):
             raise InvalidParameterError(f"progress must be a callable or None, got {progress!r}")
         self._stream._fitted_model()
-        if self._thread is not None:
-            raise StreamingError(
-                "this KafkaStreamingGenerator is already streaming; call stop() first"
-            )
-        avro_schema = self.avro_schema
-        self._check_key_column()
-        producer = self._producer()
-        self._thread = threading.current_thread()
-        self._stop.clear()
-        self._done.clear()
+        with self._claim:
+            if self._thread is not None:
+                raise StreamingError(
+                    "this KafkaStreamingGenerator is already streaming; call stop() first"
+                )
+            self._thread = threading.current_thread()
+            self._stop.clear()
+            self._done.clear()
+        producer = None
+        try:
+            avro_schema = self.avro_schema
+            self._check_key_column()
+            producer = self._producer()
+        finally:
+            if producer is None:  # nothing started: free the generator for another try
+                self._thread = None
+                self._done.set()
         deliveries = self._deliveries
         try:
             self._require_broker(producer)
