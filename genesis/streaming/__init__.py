@@ -32,9 +32,9 @@ def __getattr__(name: str) -> Any:
     import importlib
 
     if name == "KafkaStreamingGenerator":
-        from genesis.streaming.kafka import _confluent_kafka
+        from genesis.streaming.kafka_producer import confluent_kafka_module
 
-        _confluent_kafka()  # a missing package says which extra to install
+        confluent_kafka_module()  # a missing package says which extra to install
     return getattr(importlib.import_module(module), name)
 
 
