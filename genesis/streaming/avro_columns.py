@@ -36,6 +36,18 @@ def check_missing(series: pd.Series, field: dict[str, Any], missing: np.ndarray)
         )
 
 
+def utc_micros(series: pd.Series) -> np.ndarray:
+    """Microseconds since the Unix epoch, UTC (naive datetimes are taken as UTC); missing
+    values give an arbitrary number."""
+    dtype = series.dtype
+    if isinstance(dtype, pd.DatetimeTZDtype):
+        series = series.dt.tz_convert("UTC").dt.tz_localize(None)
+    elif getattr(dtype, "kind", "O") != "M":
+        # pd.to_datetime on a datetime column walks it value by value to decide on caching
+        series = pd.to_datetime(series, utc=True).dt.tz_localize(None)
+    return series.to_numpy("datetime64[us]").astype(np.int64)
+
+
 def encode_rows(frame: pd.DataFrame, fields: list[dict[str, Any]], header: bytes) -> Any:
     """``header`` + the binary record of every row of ``frame``, as a list of bytes; None
     when a field's type is not one of long, int, double, float, boolean, string,
@@ -78,8 +90,7 @@ def _value_bytes(series: pd.Series, value_type: Any, missing: np.ndarray) -> Any
     if isinstance(value_type, dict):
         logical = value_type.get("logicalType")
         if value_type.get("type") == "long" and logical == "timestamp-micros":
-            stamps = pd.to_datetime(series, utc=True).dt.tz_localize(None)
-            micros = stamps.to_numpy("datetime64[us]").astype(np.int64)
+            micros = utc_micros(series)
             micros[missing] = 0
             return _varints(micros)
         if logical is not None:
@@ -133,4 +144,4 @@ def _varints(values: np.ndarray) -> pa.Array:
     )
 
 
-__all__ = ["check_missing", "encode_rows"]
+__all__ = ["check_missing", "encode_rows", "utc_micros"]

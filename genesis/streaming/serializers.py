@@ -310,8 +310,7 @@ def _avro_values(series: pd.Series, field: dict[str, Any]) -> list[Any]:
     avro_columns.check_missing(series, field, missing)
     has_missing = bool(missing.any())
     if isinstance(avro_type, dict) and avro_type.get("logicalType") == "timestamp-micros":
-        stamps = pd.to_datetime(series, utc=True)
-        values = (stamps.dt.tz_localize(None).to_numpy("datetime64[us]").astype(np.int64)).tolist()
+        values = avro_columns.utc_micros(series).tolist()
     elif avro_type == "long":
         values = series.where(~missing, 0).astype(np.int64).tolist()
     elif avro_type == "double":
