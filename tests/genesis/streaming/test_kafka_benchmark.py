@@ -29,7 +29,7 @@ def test_streaming_benchmark_small_run(tmp_path):
     }
     assert len(rates) == 7 and all(rate > 0 for rate in rates.values())
     assert (
-        rates["Genesis generation alone (StreamingGenerator batches)"]
+        rates["Genesis generation alone (StreamingGenerator batches; per CPU second)"]
         > rates["Faker, `Faker.profile()` rows"]
     )
     assert re.search(r"RSS growth <= 50 MB after the first batch while streaming 30,000", text)
