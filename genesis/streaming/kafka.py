@@ -436,9 +436,19 @@ class KafkaStreamingGenerator:
         topic = self.topic
         headers = [(FORMAT_HEADER, self.value_serializer.encode("ascii"))]
         produced = 0
+        kafka_error = confluent_kafka_module().KafkaException
         for key, value in zip(keys, values, strict=True):
             try:
                 produce(topic, value, key, headers=headers)
+            except kafka_error as exc:
+                self.stats.record_sent(produced)
+                error = exc.args[0] if exc.args else exc
+                reason = error.str() if hasattr(error, "str") else str(error)
+                raise StreamingError(
+                    f"the Kafka producer refused a row of {len(value):,} bytes for topic "
+                    f"{topic!r} ({reason}); a row larger than message.max.bytes needs a larger "
+                    "limit in producer_config (and on the broker)"
+                ) from None
             except BufferError:
                 # the bounded local queue is full: serve delivery reports until there is room
                 self.stats.record_sent(produced)

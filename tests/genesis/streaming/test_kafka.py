@@ -507,3 +507,18 @@ def test_import_without_confluent_kafka_names_the_extra():
     )
     assert "genesis-synth[streaming]" in result.stdout
     assert "confluent_kafka" in result.stdout
+
+
+def test_a_row_larger_than_the_message_limit_is_a_clear_error(kafka_broker):
+    labels = [letter * 3000 for letter in "abcde"]
+    table = pd.DataFrame({"label": labels * 100, "n": range(500)})
+    gen = KafkaStreamingGenerator(
+        kafka_broker,
+        new_topic("too-big"),
+        producer_config={"message.max.bytes": 2000},
+        include_metadata=False,
+    ).fit(table)
+    with pytest.raises(StreamingError, match="message.max.bytes") as raised:
+        gen.start_streaming(None, max_samples=100)
+    assert not isinstance(raised.value, DeliveryError)
+    assert gen.stats.sent == gen.stats.acknowledged == gen.stats.failed == 0
