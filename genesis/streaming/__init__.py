@@ -3,7 +3,7 @@ Kafka and WebSocket sinks.
 
 ``StreamingGenerator(StreamingConfig(batch_size=1000)).fit(df)`` then ``generate_stream()``
 yields batches; batch ``i`` depends only on the stream's seed and ``i``. The Kafka and
-WebSocket sinks need the ``streaming`` extra (``pip install 'genesis-synth[streaming]'``).
+WebSocket sinks need the ``streaming`` extra (``genesis-synth[streaming]``).
 """
 
 from __future__ import annotations

@@ -38,7 +38,9 @@ def confluent_kafka_module() -> Any:
     try:
         import confluent_kafka
     except ImportError:
-        raise missing_dependency("confluent_kafka", "Streaming to Kafka", "streaming") from None
+        raise missing_dependency(
+            "confluent_kafka", "Streaming to Kafka", extra="streaming"
+        ) from None
     return confluent_kafka
 
 

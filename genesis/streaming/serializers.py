@@ -217,7 +217,7 @@ def _fastavro():
     try:
         import fastavro
     except ImportError:
-        raise missing_dependency("fastavro", "Avro serialisation", "streaming") from None
+        raise missing_dependency("fastavro", "Avro serialisation", extra="streaming") from None
     return fastavro
 
 
