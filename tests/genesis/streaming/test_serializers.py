@@ -118,12 +118,13 @@ def test_json_round_trip_reads_datetimes_back(weather_rows):
     pd.testing.assert_frame_equal(decoded, weather_rows)
 
 
-def test_json_floats_keep_15_significant_digits():
-    frame = pd.DataFrame({"x": [0.1 + 0.2, 1e-12, 123456.78901234567, -2.5e300, 3.0]})
+def test_json_floats_round_trip_exactly():
+    frame = pd.DataFrame({"x": [0.1 + 0.2, 1e-12, 123456.78901234567, -2.5e300, 3.0, -0.0]})
     decoded = decode_messages(encode_json(frame), "json")
-    # pandas' encoder writes at most 15 significant digits (its double_precision limit)
-    np.testing.assert_allclose(decoded["x"], frame["x"], rtol=1e-14, atol=0)
+    # the shortest text that reads back as the same double (pandas' to_json stops at 15 digits)
+    assert decoded["x"].tolist() == frame["x"].tolist()
     assert decoded["x"].dtype == np.float64  # 3.0 stays a float
+    assert json.loads(encode_json(frame)[0]) == {"x": 0.30000000000000004}
 
 
 def test_empty_batch_encodes_to_no_messages(adult_rows):
