@@ -167,6 +167,16 @@ class DeliveryError(StreamingError):
         self.acknowledged = acknowledged
 
 
+# --- relational data ----------------------------------------------------------------------
+
+
+class RelationalSchemaError(SchemaError):
+    """Tables and relationships do not fit together: a relationship names a missing table or
+    column, parent and child keys differ in length or type, a parent key is not unique, or
+    the relationships form a cycle that cannot be generated. The message names the tables,
+    the columns and the fix."""
+
+
 # --- warnings ------------------------------------------------------------------------------
 
 
