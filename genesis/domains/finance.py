@@ -143,14 +143,16 @@ class FinanceGenerator(DomainGenerator):
         start, _ = self._period(None, None)  # adults when the period starts
         band = rng.choice(len(AGE_BANDS), size=n, p=AGE_SHARES / AGE_SHARES.sum())
         age_days = (
-            AGE_BANDS[band, 0] * 365.25 + rng.random(n) * np.diff(AGE_BANDS, axis=1)[band, 0] * 365.25
+            AGE_BANDS[band, 0] * 365.25
+            + rng.random(n) * np.diff(AGE_BANDS, axis=1)[band, 0] * 365.25
         ).astype(np.int64)
         country = np.array(list(COUNTRIES))[rng.choice(4, size=n, p=COUNTRY_SHARES)]
         return pd.DataFrame(
             {
                 "customer_id": np.arange(1, n + 1, dtype=np.int64),
-                "date_of_birth": calendar.to_datetime((start - age_days) * calendar.SECONDS_PER_DAY)
-                .dt.normalize(),
+                "date_of_birth": calendar.to_datetime(
+                    (start - age_days) * calendar.SECONDS_PER_DAY
+                ).dt.normalize(),
                 "country": country,
                 "annual_income_usd": np.round(rng.lognormal(np.log(55_000), 0.6, n), -2),
             }
@@ -220,10 +222,11 @@ class FinanceGenerator(DomainGenerator):
         born = pd.to_datetime(customers["date_of_birth"]).iloc[owner].reset_index(drop=True)
         adult_day = calendar.day_numbers(born + pd.DateOffset(years=18))
         tenure = rng.exponential(6 * 365.25, n).astype(np.int64) + 1
-        open_day = np.maximum(end - tenure, adult_day)
-        open_day = np.minimum(open_day, end - 2)
+        open_day = np.maximum(np.minimum(end - tenure, end - 2), adult_day)
         closed = rng.random(n) < 0.08
-        close_day = open_day + 1 + (rng.random(n) * (end - open_day - 1)).astype(np.int64)
+        close_day = (
+            open_day + 1 + (rng.random(n) * np.maximum(end - open_day - 1, 0)).astype(np.int64)
+        )
         country = customers["country"].to_numpy()[owner]
         currency = np.array([COUNTRIES[c][0] for c in COUNTRIES])[
             pd.Index(list(COUNTRIES)).get_indexer(country)
@@ -241,10 +244,14 @@ class FinanceGenerator(DomainGenerator):
         routing = np.full(n, None, dtype=object)
         us = country == "US"
         routing[us] = routing_numbers(int(us.sum()), rng)
-        income = customers["annual_income_usd"].to_numpy()[owner] if (
-            "annual_income_usd" in customers
-        ) else np.full(n, 55_000.0)
-        limit = np.where(credit, np.round(np.clip(income * rng.uniform(0.05, 0.3, n), 500, 50_000), -2), np.nan)
+        income = (
+            customers["annual_income_usd"].to_numpy()[owner]
+            if ("annual_income_usd" in customers)
+            else np.full(n, 55_000.0)
+        )
+        limit = np.where(
+            credit, np.round(np.clip(income * rng.uniform(0.05, 0.3, n), 500, 50_000), -2), np.nan
+        )
         return pd.DataFrame(
             {
                 "account_id": np.arange(1, n + 1, dtype=np.int64),
@@ -435,11 +442,15 @@ def _rows_of_type(
     else:  # a credit card payment
         amount = rng.lognormal(np.log(600), 0.8, m)
         channel = np.full(m, "ach")
-    device = np.where(online, accounts["account_id"].to_numpy()[owner] * 10 + rng.integers(0, 2, m), -1)
+    device = np.where(
+        online, accounts["account_id"].to_numpy()[owner] * 10 + rng.integers(0, 2, m), -1
+    )
     country = accounts["country"].to_numpy()[owner].astype(object)
     abroad = card_like & (rng.random(m) < 0.03)
     if abroad.any():
-        country[abroad] = rng.choice(["US", "GB", "DE", "NL", "FR", "ES", "CA", "MX"], int(abroad.sum()))
+        country[abroad] = rng.choice(
+            ["US", "GB", "DE", "NL", "FR", "ES", "CA", "MX"], int(abroad.sum())
+        )
     return pd.DataFrame(
         {
             "account_id": accounts["account_id"].to_numpy()[owner],

@@ -57,68 +57,116 @@ def _routing_valid(values: pd.Series) -> np.ndarray:
 
 def _mcc_valid(values: pd.Series) -> np.ndarray:
     numbers = pd.to_numeric(values, errors="coerce")
-    return (values.isna() | (numbers.notna() & (numbers % 1 == 0) & numbers.between(0, 9999))).to_numpy()
+    return (
+        values.isna() | (numbers.notna() & (numbers % 1 == 0) & numbers.between(0, 9999))
+    ).to_numpy()
 
 
 def _account_window(tables: dict[str, pd.DataFrame]) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Per transaction: its timestamp, its account's opening day and closing day."""
     tx, accounts = tables["transactions"], tables["accounts"]
-    opened = parent_values(tx, "account_id", accounts.assign(
-        _open=as_datetime(accounts["open_date"]).dt.normalize()), "account_id", "_open")
-    closed = parent_values(tx, "account_id", accounts.assign(
-        _close=as_datetime(accounts["close_date"]).dt.normalize()), "account_id", "_close")
+    opened = parent_values(
+        tx,
+        "account_id",
+        accounts.assign(_open=as_datetime(accounts["open_date"]).dt.normalize()),
+        "account_id",
+        "_open",
+    )
+    closed = parent_values(
+        tx,
+        "account_id",
+        accounts.assign(_close=as_datetime(accounts["close_date"]).dt.normalize()),
+        "account_id",
+        "_close",
+    )
     return as_datetime(tx["timestamp"]), as_datetime(opened), as_datetime(closed)
 
 
 def violations(tables: dict[str, pd.DataFrame]) -> list[str]:
     """Every broken finance rule over all rows, one line each (empty when all hold)."""
     out: list[str] = []
-    for table, key in [("customers", "customer_id"), ("credit_profiles", "customer_id"),
-                       ("accounts", "account_id"), ("transactions", "transaction_id")]:
+    for table, key in [
+        ("customers", "customer_id"),
+        ("credit_profiles", "customer_id"),
+        ("accounts", "account_id"),
+        ("transactions", "transaction_id"),
+    ]:
         out += unique_key(tables, table, [key])
     out += foreign_key(tables, "credit_profiles", "customer_id", "customers", "customer_id")
     out += foreign_key(tables, "accounts", "customer_id", "customers", "customer_id")
     out += foreign_key(tables, "transactions", "account_id", "accounts", "account_id")
     if has(tables, "accounts"):
         acc = tables["accounts"]
-        checks = [("card_number", card_number_valid, "card_number passes the Luhn check"),
-                  ("iban", iban_valid, "iban has valid ISO 13616 check digits"),
-                  ("routing_number", _routing_valid, "routing_number passes the ABA check")]
+        checks = [
+            ("card_number", card_number_valid, "card_number passes the Luhn check"),
+            ("iban", iban_valid, "iban has valid ISO 13616 check digits"),
+            ("routing_number", _routing_valid, "routing_number passes the ABA check"),
+        ]
         for column, check, rule in checks:
             if column in acc:
                 out += broken("accounts", rule, ~_valid(acc[column], check), acc)
         if has(tables, "accounts", "open_date", "close_date"):
             opened, closed = as_datetime(acc["open_date"]), as_datetime(acc["close_date"])
             out += broken("accounts", "open_date is a date", opened.isna(), acc)
-            out += broken("accounts", "close_date after open_date", closed.notna() & (closed <= opened), acc)
+            out += broken(
+                "accounts", "close_date after open_date", closed.notna() & (closed <= opened), acc
+            )
             if "status" in acc:
                 bad = (acc["status"] == "closed") != closed.notna()
-                out += broken("accounts", "status is 'closed' exactly when close_date is set", bad, acc)
-        if has(tables, "accounts", "customer_id", "open_date") and has(tables, "customers", "customer_id", "date_of_birth"):
-            born = as_datetime(parent_values(acc, "customer_id", tables["customers"], "customer_id", "date_of_birth"))
+                out += broken(
+                    "accounts", "status is 'closed' exactly when close_date is set", bad, acc
+                )
+        if has(tables, "accounts", "customer_id", "open_date") and has(
+            tables, "customers", "customer_id", "date_of_birth"
+        ):
+            born = as_datetime(
+                parent_values(
+                    acc, "customer_id", tables["customers"], "customer_id", "date_of_birth"
+                )
+            )
             bad = born.notna() & (as_datetime(acc["open_date"]) < born + ADULT)
             out += broken("accounts", "opened on or after the owner's 18th birthday", bad, acc)
     for table in ("accounts", "transactions"):
         if has(tables, table, "currency"):
             frame = tables[table]
-            out += broken(table, "currency is an ISO 4217 code", ~frame["currency"].isin(ids.ISO_4217), frame)
+            out += broken(
+                table, "currency is an ISO 4217 code", ~frame["currency"].isin(ids.ISO_4217), frame
+            )
     if has(tables, "transactions"):
         tx = tables["transactions"]
         if "mcc" in tx:
-            out += broken("transactions", "mcc is a 4-digit ISO 18245 code", ~_mcc_valid(tx["mcc"]), tx)
+            out += broken(
+                "transactions", "mcc is a 4-digit ISO 18245 code", ~_mcc_valid(tx["mcc"]), tx
+            )
         if "amount" in tx:
             amount = pd.to_numeric(tx["amount"], errors="coerce")
             out += broken("transactions", "amount is positive", ~(amount > 0), tx)
         if "fraud_type" in tx:
-            out += broken("transactions", f"fraud_type is one of {list(LABELS)}", ~tx["fraud_type"].isin(LABELS), tx)
+            out += broken(
+                "transactions",
+                f"fraud_type is one of {list(LABELS)}",
+                ~tx["fraud_type"].isin(LABELS),
+                tx,
+            )
             if "is_fraud" in tx:
                 bad = tx["is_fraud"].astype(bool) != (tx["fraud_type"] != "none")
-                out += broken("transactions", "is_fraud exactly when fraud_type is not 'none'", bad, tx)
-        if has(tables, "transactions", "account_id", "timestamp") and has(tables, "accounts", "account_id", "open_date", "close_date"):
+                out += broken(
+                    "transactions", "is_fraud exactly when fraud_type is not 'none'", bad, tx
+                )
+        if has(tables, "transactions", "account_id", "timestamp") and has(
+            tables, "accounts", "account_id", "open_date", "close_date"
+        ):
             when, opened, closed = _account_window(tables)
             bad = when.isna() | (when < opened) | (closed.notna() & (when >= closed))
-            out += broken("transactions", "within its account's lifetime [open_date, close_date)", bad & opened.notna(), tx)
-        if has(tables, "transactions", "account_id", "currency") and has(tables, "accounts", "account_id", "currency"):
+            out += broken(
+                "transactions",
+                "within its account's lifetime [open_date, close_date)",
+                bad & opened.notna(),
+                tx,
+            )
+        if has(tables, "transactions", "account_id", "currency") and has(
+            tables, "accounts", "account_id", "currency"
+        ):
             own = parent_values(tx, "account_id", tables["accounts"], "account_id", "currency")
             bad = own.notna() & (tx["currency"].astype(object) != own.astype(object))
             out += broken("transactions", "in its account's currency", bad, tx)
@@ -134,7 +182,9 @@ def _fill_codes(acc: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
         fixed = ids.fix_luhn(acc["card_number"])
         lost = acc["card_number"].notna() & fixed.isna()
         if lost.any():
-            network = acc["card_network"] if "card_network" in acc else pd.Series("visa", index=acc.index)
+            network = (
+                acc["card_network"] if "card_network" in acc else pd.Series("visa", index=acc.index)
+            )
             network = network.where(network.isin(list(ids.CARD_NETWORKS)), "visa")[lost]
             fixed[lost] = ids.card_numbers(network.to_numpy(dtype=object), rng)
         acc["card_number"] = fixed.where(acc["card_number"].notna(), None)
@@ -142,8 +192,13 @@ def _fill_codes(acc: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
         fixed = ids.fix_iban(acc["iban"])
         lost = acc["iban"].notna() & fixed.isna()
         if lost.any():
-            country = acc["country"][lost] if "country" in acc else pd.Series("DE", index=acc.index[lost])
-            fixed[lost] = ids.ibans(country.where(country.isin(list(ids.IBAN_LAYOUTS)), "DE").to_numpy(dtype=object), rng)
+            country = (
+                acc["country"][lost] if "country" in acc else pd.Series("DE", index=acc.index[lost])
+            )
+            fixed[lost] = ids.ibans(
+                country.where(country.isin(list(ids.IBAN_LAYOUTS)), "DE").to_numpy(dtype=object),
+                rng,
+            )
         acc["iban"] = fixed.where(acc["iban"].notna(), None)
     if "routing_number" in acc:
         fixed = ids.fix_routing(acc["routing_number"])
@@ -157,7 +212,11 @@ def _fill_codes(acc: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
 def _fix_currency(frame: pd.DataFrame) -> pd.DataFrame:
     bad = ~frame["currency"].isin(ids.ISO_4217)
     if bad.any():
-        fallback = frame["country"].map(_CURRENCY_OF) if "country" in frame else pd.Series(index=frame.index, dtype=object)
+        fallback = (
+            frame["country"].map(_CURRENCY_OF)
+            if "country" in frame
+            else pd.Series(index=frame.index, dtype=object)
+        )
         frame["currency"] = frame["currency"].astype(object).where(~bad, fallback.fillna("USD"))
     return frame
 
@@ -165,8 +224,12 @@ def _fix_currency(frame: pd.DataFrame) -> pd.DataFrame:
 def _fix_account_dates(tables: dict[str, pd.DataFrame]) -> None:
     acc = tables["accounts"]
     opened = as_datetime(acc["open_date"])
-    if has(tables, "accounts", "customer_id") and has(tables, "customers", "customer_id", "date_of_birth"):
-        born = as_datetime(parent_values(acc, "customer_id", tables["customers"], "customer_id", "date_of_birth"))
+    if has(tables, "accounts", "customer_id") and has(
+        tables, "customers", "customer_id", "date_of_birth"
+    ):
+        born = as_datetime(
+            parent_values(acc, "customer_id", tables["customers"], "customer_id", "date_of_birth")
+        )
         opened = opened.where(~(born.notna() & (opened < born + ADULT)), born + ADULT)
     acc["open_date"] = opened
     if "close_date" in acc:
@@ -191,7 +254,9 @@ def _fix_transaction_times(tables: dict[str, pd.DataFrame]) -> None:
     bounded = known & closed.notna().to_numpy()
     span = np.maximum(hi - lo, 1)
     ns = np.where(bounded & (ns >= hi), lo + (ns - lo) % span, ns)
-    tx["timestamp"] = pd.to_datetime(np.where(missing & ~known, np.datetime64("NaT").astype(np.int64), ns))
+    tx["timestamp"] = pd.to_datetime(
+        np.where(missing & ~known, np.datetime64("NaT").astype(np.int64), ns)
+    )
 
 
 def repair(tables: dict[str, pd.DataFrame], rng: np.random.Generator) -> dict[str, pd.DataFrame]:
@@ -201,10 +266,14 @@ def repair(tables: dict[str, pd.DataFrame], rng: np.random.Generator) -> dict[st
     drop_orphans(tables, "accounts", "customer_id", "customers", "customer_id")
     drop_orphans(tables, "transactions", "account_id", "accounts", "account_id")
     if has(tables, "credit_profiles", "customer_id"):
-        tables["credit_profiles"] = tables["credit_profiles"].drop_duplicates("customer_id").reset_index(drop=True)
+        tables["credit_profiles"] = (
+            tables["credit_profiles"].drop_duplicates("customer_id").reset_index(drop=True)
+        )
     if has(tables, "credit_profiles", "credit_score"):
         score = pd.to_numeric(tables["credit_profiles"]["credit_score"], errors="coerce")
-        tables["credit_profiles"]["credit_score"] = score.fillna(score.median()).fillna(700).round().clip(300, 850).astype("int64")
+        tables["credit_profiles"]["credit_score"] = (
+            score.fillna(score.median()).fillna(700).round().clip(300, 850).astype("int64")
+        )
     if has(tables, "accounts"):
         tables["accounts"] = _fill_codes(tables["accounts"], rng)
         if "currency" in tables["accounts"]:
@@ -224,10 +293,14 @@ def repair(tables: dict[str, pd.DataFrame], rng: np.random.Generator) -> dict[st
         if "mcc" in tx:
             tx["mcc"] = tx["mcc"].where(_mcc_valid(tx["mcc"]), 5999)
         if "fraud_type" in tx:
-            tx["fraud_type"] = tx["fraud_type"].astype(object).where(tx["fraud_type"].isin(LABELS), "none")
+            tx["fraud_type"] = (
+                tx["fraud_type"].astype(object).where(tx["fraud_type"].isin(LABELS), "none")
+            )
             if "is_fraud" in tx:
                 tx["is_fraud"] = (tx["fraud_type"] != "none").to_numpy()
-        if has(tables, "transactions", "account_id", "timestamp") and has(tables, "accounts", "account_id", "open_date", "close_date"):
+        if has(tables, "transactions", "account_id", "timestamp") and has(
+            tables, "accounts", "account_id", "open_date", "close_date"
+        ):
             _fix_transaction_times(tables)
     return tables
 

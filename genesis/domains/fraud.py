@@ -40,14 +40,18 @@ def check_rates(rates: dict[str, float] | None) -> dict[str, float]:
     merged = dict(DEFAULT_RATES)
     if rates is not None:
         if not isinstance(rates, dict):
-            raise InvalidParameterError(f"rates must be a dict of fraud type -> probability, got {rates!r}")
+            raise InvalidParameterError(
+                f"rates must be a dict of fraud type -> probability, got {rates!r}"
+            )
         unknown = sorted(set(rates) - set(FRAUD_TYPES))
         if unknown:
             raise InvalidParameterError(f"unknown fraud types {unknown}; use {list(FRAUD_TYPES)}")
         merged.update(rates)
     for name, value in merged.items():
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
-            raise InvalidParameterError(f"rates[{name!r}] must be a probability in [0, 1], got {value!r}")
+            raise InvalidParameterError(
+                f"rates[{name!r}] must be a probability in [0, 1], got {value!r}"
+            )
     return merged
 
 
@@ -58,8 +62,21 @@ def _windows(accounts: pd.DataFrame, low: int, high: int) -> tuple[np.ndarray, n
     return np.maximum(open_day, low), np.minimum(close_day, high)
 
 
-def _frame(accounts, owner, seconds, amount, tx_type, channel, mcc, merchant, device, country,
-           fraud_type, scenario, fx) -> pd.DataFrame:
+def _frame(
+    accounts,
+    owner,
+    seconds,
+    amount,
+    tx_type,
+    channel,
+    mcc,
+    merchant,
+    device,
+    country,
+    fraud_type,
+    scenario,
+    fx,
+) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "account_id": accounts["account_id"].to_numpy()[owner],
@@ -83,7 +100,9 @@ def _card_testing(accounts, victims, lo, hi, rng, first_id, fx) -> pd.DataFrame:
     k = 5 + rng.poisson(10, victims.size)
     scenario = np.repeat(first_id + np.arange(victims.size), k)
     owner = np.repeat(victims, k)
-    day = lo[victims] + (rng.random(victims.size) * ((hi[victims] - lo[victims]) - 1)).astype(np.int64)
+    day = lo[victims] + (rng.random(victims.size) * ((hi[victims] - lo[victims]) - 1)).astype(
+        np.int64
+    )
     t0 = day * calendar.SECONDS_PER_DAY + rng.integers(0, calendar.SECONDS_PER_DAY, victims.size)
     seconds = np.repeat(t0, k) + np.sort(rng.integers(0, CARD_TESTING_WINDOW_S, owner.size))
     # offsets sorted over all rows stay sorted inside each burst (bursts are contiguous)
@@ -94,20 +113,42 @@ def _card_testing(accounts, victims, lo, hi, rng, first_id, fx) -> pd.DataFrame:
     amount = np.where(rng.random(owner.size) < 0.4, 1.0, rng.uniform(0.5, 4.99, owner.size))
     device = np.repeat(_FRAUD_DEVICE_BASE + scenario[np.cumsum(k) - k], k)
     frames = [
-        _frame(accounts, owner, seconds, amount / fx[owner], "purchase",
-               "online", mcc, merchant, device, accounts["country"].to_numpy()[owner],
-               "card_testing", scenario, fx)
+        _frame(
+            accounts,
+            owner,
+            seconds,
+            amount / fx[owner],
+            "purchase",
+            "online",
+            mcc,
+            merchant,
+            device,
+            accounts["country"].to_numpy()[owner],
+            "card_testing",
+            scenario,
+            fx,
+        )
     ]
     cash_out = rng.random(victims.size) < 0.5
     if cash_out.any():
         v = victims[cash_out]
         after = t0[cash_out] + CARD_TESTING_WINDOW_S + rng.integers(300, 3600, v.size)
         frames.append(
-            _frame(accounts, v, after, rng.lognormal(np.log(800), 0.5, v.size), "purchase",
-                   "online", np.full(v.size, 5732), 5732 * 100_000 + rng.integers(1, 40_000, v.size),
-                   _FRAUD_DEVICE_BASE + first_id + np.flatnonzero(cash_out),
-                   accounts["country"].to_numpy()[v], "card_testing",
-                   first_id + np.flatnonzero(cash_out), fx)
+            _frame(
+                accounts,
+                v,
+                after,
+                rng.lognormal(np.log(800), 0.5, v.size),
+                "purchase",
+                "online",
+                np.full(v.size, 5732),
+                5732 * 100_000 + rng.integers(1, 40_000, v.size),
+                _FRAUD_DEVICE_BASE + first_id + np.flatnonzero(cash_out),
+                accounts["country"].to_numpy()[v],
+                "card_testing",
+                first_id + np.flatnonzero(cash_out),
+                fx,
+            )
         )
     return pd.concat(frames, ignore_index=True)
 
@@ -116,31 +157,57 @@ def _account_takeover(accounts, victims, lo, hi, rng, first_id, fx) -> pd.DataFr
     k = 1 + rng.poisson(1.5, victims.size)
     scenario = np.repeat(first_id + np.arange(victims.size), k)
     owner = np.repeat(victims, k)
-    day = lo[victims] + (rng.random(victims.size) * ((hi[victims] - lo[victims]) - 1)).astype(np.int64)
+    day = lo[victims] + (rng.random(victims.size) * ((hi[victims] - lo[victims]) - 1)).astype(
+        np.int64
+    )
     t0 = day * calendar.SECONDS_PER_DAY + rng.integers(0, calendar.SECONDS_PER_DAY, victims.size)
     seconds = np.repeat(t0, k) + rng.integers(0, 6 * 3600, owner.size)
     home = accounts["country"].to_numpy()[owner]
     abroad = np.array(["RU", "NG", "BR", "CN", "RO", "UA"])[rng.integers(0, 6, owner.size)]
     country = np.where(abroad == home, "VN", abroad)
-    return _frame(accounts, owner, seconds, rng.lognormal(np.log(2_500), 0.6, owner.size),
-                  "transfer", np.where(rng.random(owner.size) < 0.5, "online", "mobile"),
-                  np.full(owner.size, -1), np.full(owner.size, -1), _FRAUD_DEVICE_BASE + scenario,
-                  country, "account_takeover", scenario, fx)
+    return _frame(
+        accounts,
+        owner,
+        seconds,
+        rng.lognormal(np.log(2_500), 0.6, owner.size),
+        "transfer",
+        np.where(rng.random(owner.size) < 0.5, "online", "mobile"),
+        np.full(owner.size, -1),
+        np.full(owner.size, -1),
+        _FRAUD_DEVICE_BASE + scenario,
+        country,
+        "account_takeover",
+        scenario,
+        fx,
+    )
 
 
 def _structuring(accounts, victims, lo, hi, rng, first_id, fx, threshold) -> pd.DataFrame:
     k = 3 + rng.poisson(1.5, victims.size)
     scenario = np.repeat(first_id + np.arange(victims.size), k)
     owner = np.repeat(victims, k)
-    day = lo[victims] + (rng.random(victims.size) * ((hi[victims] - lo[victims]) - 7)).astype(np.int64)
+    day = lo[victims] + (rng.random(victims.size) * ((hi[victims] - lo[victims]) - 7)).astype(
+        np.int64
+    )
     days = np.repeat(day, k) + rng.integers(0, 7, owner.size)
     seconds = days * calendar.SECONDS_PER_DAY + rng.integers(9 * 3600, 17 * 3600, owner.size)
     # amounts in the account's own currency: fraction of the threshold, then undo fx below
     amount = np.round(threshold * rng.uniform(0.80, 0.995, owner.size), -1)
-    return _frame(accounts, owner, seconds, amount / fx[owner], "deposit",
-                  np.where(rng.random(owner.size) < 0.8, "branch", "atm"),
-                  np.full(owner.size, -1), np.full(owner.size, -1), np.full(owner.size, -1),
-                  accounts["country"].to_numpy()[owner], "structuring", scenario, fx)
+    return _frame(
+        accounts,
+        owner,
+        seconds,
+        amount / fx[owner],
+        "deposit",
+        np.where(rng.random(owner.size) < 0.8, "branch", "atm"),
+        np.full(owner.size, -1),
+        np.full(owner.size, -1),
+        np.full(owner.size, -1),
+        accounts["country"].to_numpy()[owner],
+        "structuring",
+        scenario,
+        fx,
+    )
 
 
 def fraud_transactions(
@@ -163,8 +230,10 @@ def fraud_transactions(
     lo, hi = _windows(accounts, low, high)
     span = hi - lo
     kind = accounts["account_type"].to_numpy()
-    has_card = accounts["card_number"].notna().to_numpy() if "card_number" in accounts else (
-        kind != "savings"
+    has_card = (
+        accounts["card_number"].notna().to_numpy()
+        if "card_number" in accounts
+        else (kind != "savings")
     )
     eligible = {
         "card_testing": has_card & (span >= 2),

@@ -66,7 +66,9 @@ def unique_draws(draw: Callable[[int], np.ndarray], n: int, max_rounds: int = 50
         if not duplicated.any():
             return values
         values[duplicated] = draw(int(duplicated.sum()))
-    raise RuntimeError(f"could not draw {n} distinct identifiers; the identifier space is too small")
+    raise RuntimeError(
+        f"could not draw {n} distinct identifiers; the identifier space is too small"
+    )
 
 
 # -- Luhn (payment cards) -------------------------------------------------------------------
@@ -216,7 +218,9 @@ def gtin_check_digit(body: np.ndarray) -> np.ndarray:
     return (10 - (np.asarray(body, dtype=np.int64) * weights).sum(axis=1) % 10) % 10
 
 
-def gtin13(n: int, rng: np.random.Generator, prefixes: tuple[str, ...] = ("00", "01")) -> np.ndarray:
+def gtin13(
+    n: int, rng: np.random.Generator, prefixes: tuple[str, ...] = ("00", "01")
+) -> np.ndarray:
     """``n`` distinct GTIN-13 (EAN-13) codes starting with one of the GS1 ``prefixes``
     (``"00"``-``"13"`` US and Canada, ``"400"``-``"440"`` Germany, ``"50"`` UK...)."""
 
