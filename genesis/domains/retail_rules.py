@@ -143,6 +143,11 @@ def repair(tables: dict[str, pd.DataFrame], rng: np.random.Generator) -> dict[st
         drop_orphans(tables, *link)
     if has(tables, "products", "gtin"):
         tables["products"] = _fix_gtin(tables["products"], rng)
+    if has(tables, "order_items", "order_id", "line_number"):
+        items = tables["order_items"]  # learned line numbers repeat: renumber within orders
+        items = items.sort_values(["order_id", "line_number"], kind="stable").reset_index(drop=True)
+        items["line_number"] = items.groupby("order_id").cumcount().to_numpy(dtype=np.int64) + 1
+        tables["order_items"] = items
     for table, column in [("products", "price"), ("order_items", "unit_price")]:
         if has(tables, table, column):
             values = pd.to_numeric(tables[table][column], errors="coerce").abs()
