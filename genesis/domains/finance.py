@@ -39,6 +39,7 @@ from genesis.domains import calendar, fraud, ledger
 from genesis.domains import finance_rules as rules
 from genesis.domains.base import DomainGenerator
 from genesis.domains.identifiers import card_numbers, ibans, routing_numbers
+from genesis.domains.rules import declared_links
 from genesis.errors import InvalidParameterError
 from genesis.validation import require_frame, require_int
 
@@ -88,6 +89,12 @@ CARD_HOURS = np.array(
     + [6.9, 6.4, 5.7, 5.6, 6.1, 6.8, 6.9, 6.0, 4.6, 3.2, 1.9, 0.9]
 )
 BUSINESS_HOURS = np.array([0.0] * 8 + [1.0] * 10 + [0.0] * 6)
+#: The domain's foreign keys: (child, child_key, parent, parent_key).
+LINKS = [
+    ("credit_profiles", "customer_id", "customers", "customer_id"),
+    ("accounts", "customer_id", "customers", "customer_id"),
+    ("transactions", "account_id", "accounts", "account_id"),
+]
 
 
 def _mcc_scale(kind: str) -> float:
@@ -123,6 +130,16 @@ class FinanceGenerator(DomainGenerator):
 
     def _rng(self, salt: int) -> np.random.Generator:
         return np.random.default_rng([self.seed, salt])
+
+    def fit(self, data: Any, relationships: Any = None) -> FinanceGenerator:
+        """Learn the user's tables; when ``relationships`` is None and the tables carry this
+        domain's names and keys (see ``tables``), the domain's own links are declared
+        (e.g. credit_profiles.customer_id -> customers) instead of inferred; otherwise they are inferred."""
+        tables = self._as_tables(data)
+        if relationships is None:
+            relationships = declared_links(tables, LINKS) or None
+        super().fit(tables, relationships)
+        return self
 
     def _period(self, start: Any, end: Any) -> tuple[int, int]:
         try:

@@ -39,6 +39,7 @@ from genesis.domains import retail_rules as rules
 from genesis.domains.base import DomainGenerator
 from genesis.domains.finance import AGE_BANDS, AGE_SHARES
 from genesis.domains.identifiers import gtin13
+from genesis.domains.rules import declared_links
 from genesis.errors import InvalidParameterError
 from genesis.validation import require_frame, require_int
 
@@ -70,6 +71,7 @@ HOUR_WEIGHTS = np.array(
 )
 ORDERS_PER_YEAR = 1.5  # mean orders per customer-year, gamma-mixed (most buy rarely)
 DISCOUNTS = np.array([0.0, 0.10, 0.15, 0.20, 0.25, 0.30])
+LINKS = rules.LINKS  # the domain's foreign keys: (child, child_key, parent, parent_key)
 
 
 class RetailGenerator(DomainGenerator):
@@ -94,6 +96,16 @@ class RetailGenerator(DomainGenerator):
 
     def _rng(self, salt: int) -> np.random.Generator:
         return np.random.default_rng([self.seed, 100 + salt])
+
+    def fit(self, data: Any, relationships: Any = None) -> RetailGenerator:
+        """Learn the user's tables; when ``relationships`` is None and the tables carry this
+        domain's names and keys (see ``tables``), the domain's own links are declared
+        (e.g. order_items.order_id -> orders) instead of inferred; otherwise they are inferred."""
+        tables = self._as_tables(data)
+        if relationships is None:
+            relationships = declared_links(tables, LINKS) or None
+        super().fit(tables, relationships)
+        return self
 
     def _period(self, start: Any, end: Any) -> tuple[int, int]:
         try:

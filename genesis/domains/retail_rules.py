@@ -30,7 +30,7 @@ from genesis.domains.rules import (
     unique_key,
 )
 
-_LINKS = [
+LINKS = [
     ("orders", "customer_id", "customers", "customer_id"),
     ("order_items", "order_id", "orders", "order_id"),
     ("order_items", "product_id", "products", "product_id"),
@@ -64,7 +64,7 @@ def violations(tables: dict[str, pd.DataFrame]) -> list[str]:
         ("order_items", ["order_id", "line_number"]),
     ]:
         out += unique_key(tables, table, key)
-    for link in _LINKS:
+    for link in LINKS:
         out += foreign_key(tables, *link)
     if has(tables, "products", "gtin"):
         prod = tables["products"]
@@ -139,7 +139,7 @@ def _fix_gtin(products: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
 def repair(tables: dict[str, pd.DataFrame], rng: np.random.Generator) -> dict[str, pd.DataFrame]:
     """``tables`` (copied, not changed in place) made to obey :func:`violations`' rules."""
     tables = {name: frame.copy() for name, frame in tables.items()}
-    for link in _LINKS:
+    for link in LINKS:
         drop_orphans(tables, *link)
     if has(tables, "products", "gtin"):
         tables["products"] = _fix_gtin(tables["products"], rng)
@@ -188,4 +188,4 @@ def repair(tables: dict[str, pd.DataFrame], rng: np.random.Generator) -> dict[st
     return tables
 
 
-__all__ = ["repair", "violations"]
+__all__ = ["LINKS", "repair", "violations"]

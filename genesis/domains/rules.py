@@ -66,6 +66,18 @@ def parent_values(
     return pd.Series(child[child_key].map(lookup).to_numpy(), index=child.index)
 
 
+def declared_links(tables: dict[str, pd.DataFrame], links: list[tuple[str, str, str, str]]) -> list:
+    """The domain's ``(child, child_key, parent, parent_key)`` links present in ``tables``
+    (both tables and key columns there) as :class:`~genesis.relational.Relationship`."""
+    from genesis.relational import Relationship
+
+    return [
+        Relationship(parent, parent_key, child, child_key)
+        for child, child_key, parent, parent_key in links
+        if has(tables, child, child_key) and has(tables, parent, parent_key)
+    ]
+
+
 def as_datetime(values: pd.Series) -> pd.Series:
     """``values`` as datetimes (unparseable ones NaT)."""
     return pd.to_datetime(values, errors="coerce")
@@ -74,6 +86,7 @@ def as_datetime(values: pd.Series) -> pd.Series:
 __all__ = [
     "as_datetime",
     "broken",
+    "declared_links",
     "drop_orphans",
     "foreign_key",
     "has",

@@ -291,6 +291,7 @@ def test_fit_on_user_tables_keeps_the_rules(tables):
     user = FinanceGenerator(seed=0).generate_default(150)
     user["transactions"] = user["transactions"].head(3000)
     gen = FinanceGenerator(seed=4).fit(user)
+    assert gen.synthesizer_.schema_.roots() == ["customers"]  # the domain's links, declared
     out = gen.generate(100)
     assert set(out) == set(user)
     assert gen.violations(out) == []

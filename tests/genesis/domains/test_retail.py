@@ -173,7 +173,9 @@ def test_violations_name_each_broken_rule_and_repair_fixes_them(tables):
 def test_fit_on_user_tables_keeps_the_rules():
     user = RetailGenerator(seed=0).generate_ecommerce_dataset(400, n_products=100)
     gen = RetailGenerator(seed=2).fit(user)
+    assert sorted(gen.synthesizer_.schema_.roots()) == ["customers", "products"]
     out = gen.generate(300)
+    assert len(out["customers"]) == 300 and len(out["products"]) == 75  # roots scaled together
     assert set(out) == set(user)
     assert gen.violations(out) == []
     assert all(ean.is_valid(code) for code in out["products"]["gtin"])
