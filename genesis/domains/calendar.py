@@ -14,6 +14,10 @@ import pandas as pd
 from genesis.errors import InvalidParameterError
 
 SECONDS_PER_DAY = 86_400
+#: Rejection rounds before a row falls back to a uniform day: a window with any day of
+#: positive weight is accepted with probability >= 1/7 * min/max weight per round, so
+#: 200 rounds leave about 1e-13 of such rows; only all-zero windows reach the fallback.
+MAX_ROUNDS = 200
 _EPOCH = np.datetime64("1970-01-01", "s")
 
 
@@ -57,7 +61,8 @@ def seasonal_days(
 ) -> np.ndarray:
     """One day number per row in ``[low, high)`` (both day numbers, ``high > low``), each
     day's chance proportional to its month and weekday weights (rejection sampling over the
-    whole vector; the acceptance rate is at least min/max weight)."""
+    whole vector). A window whose days all weigh zero (a weekend-only window with business
+    days weighted) cannot accept: after :data:`MAX_ROUNDS` rounds its day is uniform."""
     low = np.asarray(low, dtype=np.int64)
     high = np.asarray(high, dtype=np.int64)
     if np.any(high <= low):
@@ -66,11 +71,14 @@ def seasonal_days(
     weekdays = _normalised(weekday_weights, 7, "weekday_weights")
     out = np.empty(len(low), dtype=np.int64)
     todo = np.arange(len(low))
-    while todo.size:
+    for _ in range(MAX_ROUNDS):
+        if not todo.size:
+            break
         days = low[todo] + (rng.random(todo.size) * (high[todo] - low[todo])).astype(np.int64)
         accepted = rng.random(todo.size) < day_weights(days, months, weekdays)
         out[todo[accepted]] = days[accepted]
         todo = todo[~accepted]
+    out[todo] = low[todo] + (rng.random(todo.size) * (high[todo] - low[todo])).astype(np.int64)
     return out
 
 

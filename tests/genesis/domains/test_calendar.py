@@ -36,6 +36,19 @@ def test_weights_shape_days_and_hours():
     assert (month == 11).mean() == pytest.approx(3 * 31 / (335 + 3 * 31), abs=0.01)
 
 
+def test_a_window_of_zero_weight_days_falls_back_to_uniform():
+    rng = np.random.default_rng(2)
+    saturday = 19_726  # 2024-01-06
+    low, high = (
+        np.array([saturday, saturday, 19_723]),
+        np.array([saturday + 2, saturday + 1, 19_730]),
+    )
+    business = np.array([1, 1, 1, 1, 1, 0, 0])
+    days = calendar.seasonal_days(low, high, rng, FLAT_MONTHS, business)
+    assert (days >= low).all() and (days < high).all()
+    assert (days[2] + 3) % 7 < 5  # a window with weekdays still gets one
+
+
 @pytest.mark.parametrize(
     "low, high, months, message",
     [
