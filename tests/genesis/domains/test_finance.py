@@ -12,6 +12,7 @@ from stdnum.us import rtn
 from genesis.domains import DOMAINS, FinanceGenerator
 from genesis.domains.finance import MCC
 from genesis.domains.fraud import CTR_THRESHOLD
+from genesis.domains.ledger import COLUMNS
 from genesis.errors import GenesisError, InvalidParameterError
 
 
@@ -232,7 +233,7 @@ def test_single_table_methods():
     clean = gen.generate_transactions(
         accounts, include_fraud=False, start="2024-12-01", end="2024-12-08"
     )
-    assert not clean["is_fraud"].any()
+    assert not clean["is_fraud"].any() and list(clean.columns) == list(COLUMNS)
     assert clean["timestamp"].between("2024-12-01", "2024-12-08", inclusive="left").all()
     none = gen.generate_fraud_scenarios(
         accounts, rates=dict.fromkeys(["card_testing", "account_takeover", "structuring"], 0.0)
