@@ -56,9 +56,9 @@ class DomainGenerator:
         """Learn the user's own tables (a dict of DataFrames, or one DataFrame for a
         one-table domain) and their ``relationships`` (inferred when None; see
         :class:`~genesis.relational.RelationalSchema`); returns self."""
+        tables = self._as_tables(data)  # bad input fails before the relational import
         from genesis.relational import RelationalSynthesizer
 
-        tables = self._as_tables(data)
         self.synthesizer_ = RelationalSynthesizer(
             method=self.method, seed=self.seed, **self.method_params
         ).fit(tables, relationships)

@@ -292,7 +292,7 @@ def valid_loinc(codes: pd.Series) -> np.ndarray:
         code: bool(LOINC_PATTERN.match(code)) and loinc_check_digit(code[:-2]) == int(code[-1])
         for code in distinct
     }
-    return text.map(ok).fillna(False).to_numpy(bool)
+    return text.map(ok).astype("boolean").fillna(False).to_numpy(bool)
 
 
 def with_loinc_check_digit(code: str) -> str:
