@@ -216,7 +216,9 @@ def test_separate_calls_on_the_users_patients_agree():
         {
             "patient_id": ["a1", "b2", "c3", "d4"] * 50,
             "sex": ["F", "M"] * 100,
-            "birth_date": pd.to_datetime(["1950-05-01", "1980-02-03", "2010-07-07", "1940-01-01"] * 50),
+            "birth_date": pd.to_datetime(
+                ["1950-05-01", "1980-02-03", "2010-07-07", "1940-01-01"] * 50
+            ),
         }
     )
     patients["patient_id"] = patients["patient_id"] + pd.Series(range(200)).astype(str)
@@ -312,8 +314,13 @@ def test_bad_inputs(gen):
         gen.generate_lab_results(pd.DataFrame({"patient_id": [1], "sex": ["F"]}))
     with pytest.raises(InvalidDataError, match="unique"):
         gen.generate_clinical_events(
-            pd.DataFrame({"patient_id": [1, 1], "sex": ["F", "M"],
-                          "birth_date": pd.to_datetime(["1970-01-01"] * 2)})  # fmt: skip
+            pd.DataFrame(
+                {
+                    "patient_id": [1, 1],
+                    "sex": ["F", "M"],
+                    "birth_date": pd.to_datetime(["1970-01-01"] * 2),
+                }
+            )  # fmt: skip
         )
     with pytest.raises(InvalidDataError, match="events name patient_ids"):
         patients = gen.generate_patient_cohort(10)
