@@ -1,16 +1,15 @@
 """DomainGenerator, through the custom-domain example of the architecture reference
 (``InsuranceGenerator``, copied as written: ``pass`` bodies), fitted on a user's tables."""
 
-from __future__ import annotations
-
+# no `from __future__ import annotations`: the example's annotations are evaluated, as in a
+# user's module
 import numpy as np
 import pandas as pd
 import pytest
 
-from genesis.errors import InvalidParameterError, NotFittedError
-
 # -- the example of genesis-v1.4-architecture.md, "Custom Domain Generator", as written ------
 from genesis.domains import DomainGenerator
+from genesis.errors import InvalidParameterError, NotFittedError
 
 
 class InsuranceGenerator(DomainGenerator):
