@@ -251,8 +251,11 @@ class HealthcareGenerator(DomainGenerator):
         # visits: a chronic diagnosis with probability n/(n+1.5), else an acute one
         vp = np.repeat(np.arange(len(patients)), n_visits)
         v_chronic = rng.random(vp.size) < n_cond[vp] / (n_cond[vp] + 1.5)
-        pick = np.floor(rng.random(vp.size) * np.maximum(n_cond[vp], 1)).astype(np.int64)
-        which = (np.cumsum(conditions[vp], axis=1) > pick[:, None]).argmax(axis=1)
+        chronic_visit = np.flatnonzero(v_chronic)
+        pick = np.floor(rng.random(chronic_visit.size) * n_cond[vp[chronic_visit]])
+        which = np.zeros(vp.size, dtype=np.int64)
+        ranks = np.cumsum(conditions[vp[chronic_visit]], axis=1, dtype=np.int8)
+        which[chronic_visit] = (ranks > pick[:, None]).argmax(axis=1)
         acute = codes.ACUTE_CODES
         acute_w = np.array([a.weight for a in acute])  # codes x bands
         acute_cdf = np.cumsum(acute_w / acute_w.sum(axis=0), axis=0).T  # bands x codes
@@ -308,6 +311,8 @@ class HealthcareGenerator(DomainGenerator):
         n_orders = rng.poisson(rate * info["exposure_days"] / YEAR_DAYS)
         op = np.repeat(np.arange(len(patients)), n_orders)
         order_dates = self._dates_in_window(info, op, rng)
+        by_date = np.lexsort((order_dates, op))  # draws in time order per patient, so the
+        order_dates = order_dates[by_date]  # tests below come out sorted without a sort
 
         # which panels each draw includes
         def flag(code: str) -> np.ndarray:
@@ -359,10 +364,6 @@ class HealthcareGenerator(DomainGenerator):
         abnormal = np.where(value < lo, 0, np.where(value > hi, 2, 1))
 
         dates = order_dates[draw]
-        order = np.lexsort((test, dates, patient_index))
-        patient_index, test, value, lo, hi, abnormal, dates = (
-            x[order] for x in (patient_index, test, value, lo, hi, abnormal, dates)
-        )
         return pd.DataFrame(
             {
                 "lab_id": np.arange(1, test.size + 1, dtype=np.int64),
