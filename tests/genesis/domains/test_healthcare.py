@@ -348,5 +348,7 @@ def test_fit_on_user_tables_then_generate_keeps_the_rules():
     assert len(out["patients"]) == 200
     assert list(out["labs"].columns) == list(labs.columns)
     assert gen.violations(out) == []
+    # the learned rows alone break rules (labs before birth, flags off): repair is what holds
+    assert gen.violations(gen.synthesizer_.generate(scale={"patients": 200}))
     assert out["labs"]["patient_id"].isin(out["patients"]["patient_id"]).all()
     assert codes.valid_loinc(out["labs"]["loinc_code"]).all()
