@@ -174,10 +174,18 @@ ACUTE_CODES: tuple[AcuteCode, ...] = (
 ICD10CM_PATTERN = re.compile(r"^[A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?$")
 
 
+def per_distinct(values: pd.Series, check) -> np.ndarray:
+    """``check`` (a list of distinct non-missing strings -> booleans) applied to every value
+    through its distinct values (codes repeat: millions of rows, dozens of codes); missing
+    values are False."""
+    index, uniques = pd.factorize(values, use_na_sentinel=True)
+    ok = np.asarray(check([str(u) for u in uniques]), dtype=bool)
+    return np.append(ok, False)[index]  # the sentinel -1 picks the appended False
+
+
 def valid_icd10cm(codes: pd.Series) -> np.ndarray:
-    """Whether each code has the ICD-10-CM shape (vectorised; missing codes are invalid)."""
-    text = codes.astype("string")
-    return text.str.fullmatch(ICD10CM_PATTERN.pattern).fillna(False).to_numpy(bool)
+    """Whether each code has the ICD-10-CM shape (missing codes are invalid)."""
+    return per_distinct(codes, lambda u: [bool(ICD10CM_PATTERN.fullmatch(x)) for x in u])
 
 
 # --- laboratory tests (LOINC) ----------------------------------------------------------------
@@ -286,13 +294,14 @@ def loinc_check_digit(number: str) -> int:
 def valid_loinc(codes: pd.Series) -> np.ndarray:
     """Whether each code is a LOINC code with a correct check digit (vectorised over the
     distinct codes; missing codes are invalid)."""
-    text = codes.astype("string")
-    distinct = text.dropna().unique()
-    ok = {
-        code: bool(LOINC_PATTERN.match(code)) and loinc_check_digit(code[:-2]) == int(code[-1])
-        for code in distinct
-    }
-    return text.map(ok).astype("boolean").fillna(False).to_numpy(bool)
+
+    def check(distinct: list[str]) -> list[bool]:
+        return [
+            bool(LOINC_PATTERN.fullmatch(c)) and loinc_check_digit(c[:-2]) == int(c[-1])
+            for c in distinct
+        ]
+
+    return per_distinct(codes, check)
 
 
 def with_loinc_check_digit(code: str) -> str:

@@ -65,6 +65,14 @@ def _categorical(index: np.ndarray, labels: list[str]) -> pd.Categorical:
     return pd.Categorical.from_codes(inverse[index], categories=categories)
 
 
+def _by_patient_then_day(patient: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """The stable order by patient, then day (one int64 argsort: faster than lexsort)."""
+    if patient.size == 0:
+        return np.arange(0)
+    offset = (day - day.min()) // DAY
+    return np.argsort(patient.astype(np.int64) * (int(offset.max()) + 1) + offset, kind="stable")
+
+
 def _hash_uniform(keys: np.ndarray, seed: int, stream: int, columns: int) -> np.ndarray:
     """Uniforms in (0, 1), one row per key and ``columns`` per row, from a splitmix64 hash of
     (seed, stream, key, column): the same patient gets the same draws in every call."""
@@ -279,7 +287,7 @@ class HealthcareGenerator(DomainGenerator):
             np.where(r < np.array(INPATIENT_SHARE)[band] + np.array(EMERGENCY_SHARE)[band], 1, 0),
         )
         dates = self._dates_in_window(info, patient_index, rng)
-        order = np.lexsort((dates, patient_index))
+        order = _by_patient_then_day(patient_index, dates)
         patient_index, code_index, kind, dates = (
             patient_index[order], code_index[order], kind[order], dates[order],
         )  # fmt: skip
@@ -311,7 +319,7 @@ class HealthcareGenerator(DomainGenerator):
         n_orders = rng.poisson(rate * info["exposure_days"] / YEAR_DAYS)
         op = np.repeat(np.arange(len(patients)), n_orders)
         order_dates = self._dates_in_window(info, op, rng)
-        by_date = np.lexsort((order_dates, op))  # draws in time order per patient, so the
+        by_date = _by_patient_then_day(op, order_dates)  # draws in time order per patient, so the
         order_dates = order_dates[by_date]  # tests below come out sorted without a sort
 
         # which panels each draw includes
@@ -471,7 +479,9 @@ class HealthcareGenerator(DomainGenerator):
         return {
             "ids": ids,
             "key": pd.util.hash_array(np.asarray(ids)),
-            "male": patients["sex"].astype(str).str.upper().str.startswith("M").to_numpy(),
+            "male": codes.per_distinct(
+                patients["sex"], lambda u: [x.strip().upper().startswith("M") for x in u]
+            ),
             "birth": birth,
             "death": death,
             "start": start,

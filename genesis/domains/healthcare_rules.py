@@ -135,8 +135,10 @@ class HealthcareRules:
             report(name, ~codes.valid_loinc(frame["loinc_code"]), "an invalid LOINC code or "
                    "check digit")  # fmt: skip
         if "rxnorm_code" in frame.columns:
-            ok = frame["rxnorm_code"].astype("string").str.fullmatch(codes.RXCUI_PATTERN.pattern)
-            report(name, ~ok.fillna(False).to_numpy(bool), "an invalid RxNorm rxnorm_code")
+            ok = codes.per_distinct(
+                frame["rxnorm_code"], lambda u: [bool(codes.RXCUI_PATTERN.fullmatch(x)) for x in u]
+            )
+            report(name, ~ok, "an invalid RxNorm rxnorm_code")
 
     @staticmethod
     def _lab_violations(name: str, frame: pd.DataFrame, report) -> None:

@@ -51,7 +51,7 @@ def test_valid_loinc_rejects_wrong_check_digits_and_shapes():
 
 def test_icd10cm_shape():
     good = ["E11.9", "I10", "S93.401A", "U07.1", "Z00.129", "J45.909"]
-    bad = ["11.9", "E1", "E11.", "e11.9", "E11.12345", "E119X.1", "", None]
+    bad = ["11.9", "E1", "E11.", "e11.9", "E11.12345", "E119X.1", "E11.9\n", "", None]
     assert codes.valid_icd10cm(pd.Series(good)).all()
     assert not codes.valid_icd10cm(pd.Series(bad, dtype=object)).any()
 
