@@ -25,7 +25,7 @@ from scipy.special import ndtri
 
 from genesis.domains import codes
 from genesis.domains.base import DomainGenerator
-from genesis.domains.healthcare_rules import HealthcareRules
+from genesis.domains.healthcare_rules import HealthcareRules, builtin_labels, learned_labels
 from genesis.errors import InvalidDataError, InvalidParameterError
 from genesis.validation import require_frame, require_int
 
@@ -140,7 +140,11 @@ class HealthcareGenerator(DomainGenerator):
     @property
     def rules(self) -> HealthcareRules:
         """The validity rules (codes, check digits, dates within each patient's life)."""
-        return HealthcareRules(as_of=getattr(self, "as_of_", self.as_of), seed=self.seed)
+        return HealthcareRules(
+            as_of=getattr(self, "as_of_", self.as_of),
+            seed=self.seed,
+            labels=getattr(self, "labels_", None) or builtin_labels(),
+        )
 
     def violations(self, tables: dict[str, pd.DataFrame]) -> list[str]:
         """Every broken rule over all rows (see :class:`HealthcareRules`); empty when valid."""
@@ -153,9 +157,12 @@ class HealthcareGenerator(DomainGenerator):
 
     def fit(self, data: Any, relationships: Any = None) -> HealthcareGenerator:
         """Learn the user's tables; the rules then take the latest date in them as ``as_of``
-        when it is later than the configured one."""
+        when it is later than the configured one, and each code's label (description, test
+        name, unit, drug name) as the user's tables name it."""
         super().fit(data, relationships)
-        latest = self.rules.latest_date(self._as_tables(data))
+        tables = self._as_tables(data)
+        self.labels_ = learned_labels(tables)
+        latest = self.rules.latest_date(tables)
         self.as_of_ = max(self.as_of, latest) if latest is not None else self.as_of
         return self
 

@@ -19,7 +19,7 @@ the one named ``patients`` (else the one holding ``birth_date``); every other ta
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -28,6 +28,39 @@ from genesis.domains import codes
 
 DATE_COLUMNS = ("event_date", "collected_date", "start_date", "end_date")
 ICD_COLUMNS = ("icd10_code", "indication_code")
+#: (code column, label column) pairs whose label is a function of the code
+LABEL_PAIRS = (
+    ("icd10_code", "description"),
+    ("loinc_code", "test_name"),
+    ("loinc_code", "unit"),
+    ("rxnorm_code", "drug_name"),
+)
+
+
+def builtin_labels() -> dict[tuple[str, str], dict[str, str]]:
+    """The label of each built-in code (ICD-10-CM descriptions, LOINC names and units,
+    RxNorm names)."""
+    described = [*codes.CHRONIC_CONDITIONS, *codes.ACUTE_CODES]
+    return {
+        ("icd10_code", "description"): {c.code: c.description for c in described},
+        ("loinc_code", "test_name"): {t.loinc: t.name for t in codes.LAB_TESTS},
+        ("loinc_code", "unit"): {t.loinc: t.unit for t in codes.LAB_TESTS},
+        ("rxnorm_code", "drug_name"): dict(codes.RXNORM_NAMES),
+    }
+
+
+def learned_labels(tables: dict[str, pd.DataFrame]) -> dict[tuple[str, str], dict[str, str]]:
+    """The built-in labels, overridden by the most frequent label of each code in ``tables``
+    (a user's own naming is kept)."""
+    labels = builtin_labels()
+    for frame in tables.values():
+        for pair in LABEL_PAIRS:
+            if set(pair) <= set(frame.columns):
+                both = frame[list(pair)].dropna().astype(str)
+                if len(both):
+                    mode = both.groupby(pair[0])[pair[1]].agg(lambda x: x.value_counts().index[0])
+                    labels[pair] = {**labels[pair], **mode.to_dict()}
+    return labels
 
 
 @dataclass(frozen=True)
@@ -36,6 +69,8 @@ class HealthcareRules:
 
     as_of: pd.Timestamp
     seed: int = 0
+    #: (code column, label column) -> code -> label (default: :func:`builtin_labels`)
+    labels: dict[tuple[str, str], dict[str, str]] = field(default_factory=builtin_labels)
 
     # -- finding the tables ----------------------------------------------------------------
     @staticmethod
@@ -123,6 +158,8 @@ class HealthcareRules:
                     report(name, known & dead & end.isna().to_numpy(), "an open end_date "
                            "for a dead patient")  # fmt: skip
             self._code_violations(name, frame, report)
+            for (code, label), (bad, _) in self._label_checks(frame):
+                report(name, bad, f"a {label} that is not the one of its {code}")
             self._lab_violations(name, frame, report)
         return out
 
@@ -201,6 +238,16 @@ class HealthcareRules:
                     open_dead = dead & frame["end_date"].isna().to_numpy()
                     frame.loc[open_dead, "end_date"] = last[open_dead]
             frame = self._repair_codes(frame, rng)
+            for (_, label), (bad, expected) in self._label_checks(frame):
+                if bad.any():
+                    fixed = frame[label].astype(object).to_numpy().copy()
+                    fixed[bad] = expected[bad]
+                    dtype = (
+                        "category"
+                        if isinstance(frame[label].dtype, pd.CategoricalDtype)
+                        else object
+                    )
+                    frame = frame.assign(**{label: pd.Series(fixed, frame.index, dtype=dtype)})
             out[name] = self._repair_labs(frame)
         return out
 
@@ -244,6 +291,21 @@ class HealthcareRules:
         return frame
 
     # -- helpers ---------------------------------------------------------------------------
+    def _label_checks(self, frame: pd.DataFrame):
+        """Per (code, label) pair present: (rows whose label is not their known code's, the
+        label each row's code calls for). Works on the distinct codes and labels only."""
+        for pair, mapping in self.labels.items():
+            if not set(pair) <= set(frame.columns):
+                continue
+            code_idx, code_uniques = pd.factorize(frame[pair[0]])
+            label_idx, label_uniques = pd.factorize(frame[pair[1]])
+            label_id = {str(v): i for i, v in enumerate(label_uniques)}
+            wanted = [mapping.get(str(c)) for c in code_uniques]
+            wanted_id = np.array([-1 if w is None else label_id.get(w, -2) for w in wanted])
+            known = np.append(wanted_id != -1, False)[code_idx]
+            bad = known & (np.append(wanted_id, -1)[code_idx] != label_idx)
+            yield pair, (bad, np.append(np.asarray(wanted, dtype=object), None)[code_idx])
+
     def _life(self, patients: pd.DataFrame) -> pd.DataFrame | None:
         """Per patient_id: birth, last possible date (death or as_of), whether dead."""
         if not {"patient_id", "birth_date"} <= set(patients.columns):

@@ -266,6 +266,8 @@ def _broken(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     labs.loc[labs.index[4:8], "abnormal_flag"] = "H"
     labs.loc[labs.index[4:8], "value"] = labs.loc[labs.index[4:8], "ref_low"]
     labs.loc[labs.index[8], "value"] = -3.0
+    labs["unit"] = labs["unit"].astype(str)
+    labs.loc[labs.index[10:16], "unit"] = "furlongs"
     m = out["medications"]
     closed = m.index[m["end_date"].notna()][:3]
     m.loc[closed, "start_date"] = m.loc[closed, "end_date"] + pd.Timedelta(days=30)
@@ -283,7 +285,8 @@ def test_violations_name_each_broken_rule(gen, tables):
                  "lab_results: 4 rows with an invalid LOINC code",
                  "abnormal_flag that disagrees", "a value not > 0",
                  "medications: 3 rows with start_date after end_date",
-                 "an invalid RxNorm rxnorm_code"):  # fmt: skip
+                 "an invalid RxNorm rxnorm_code",
+                 "lab_results: 6 rows with a unit that is not the one of its loinc_code"):  # fmt: skip
         assert rule in found, (rule, found)
 
 
@@ -293,9 +296,33 @@ def test_repair_makes_every_rule_hold(gen, tables):
     assert gen.violations(repaired) == []
     labs = repaired["lab_results"]
     assert (labs["loinc_code"].iloc[:4] == "2345-7").all()  # check digit recomputed
+    assert "furlongs" not in set(labs["unit"])
+    expected_unit = labs["loinc_code"].map({k: t.unit for k, t in codes.LAB_BY_CODE.items()})
+    assert (labs["unit"] == expected_unit).all()
     assert len(repaired["clinical_events"]) == len(tables["clinical_events"]) - 1  # the orphan
     untouched = tables["lab_results"].iloc[20:]
     assert (labs["value"].iloc[20:].to_numpy() == untouched["value"].to_numpy()).all()
+
+
+def test_labels_follow_the_users_naming_once_fitted():
+    from genesis.domains.healthcare_rules import HealthcareRules, learned_labels
+
+    labs = pd.DataFrame(
+        {"patient_id": [1, 1, 2], "loinc_code": ["2345-7", "2345-7", "718-7"],
+         "test_name": ["Glucose", "Glucose", "Hgb"], "unit": ["mg/dL", "mg/dL", "g/dL"]}
+    )  # fmt: skip
+    labels = learned_labels({"labs": labs})
+    assert labels[("loinc_code", "test_name")]["2345-7"] == "Glucose"
+    assert labels[("loinc_code", "test_name")]["4548-4"].startswith("Hemoglobin A1c")
+    rules = HealthcareRules(as_of=AS_OF, labels=labels)
+    assert rules.violations({"labs": labs}) == []
+    renamed = labs.assign(test_name=["Glucose", "Sugar", "Hgb"])
+    assert rules.violations({"labs": renamed}) == [
+        "labs: 1 rows with a test_name that is not the one of its loinc_code"
+    ]
+    assert rules.repair({"labs": renamed})["labs"]["test_name"].tolist() == [
+        "Glucose", "Glucose", "Hgb",
+    ]  # fmt: skip
 
 
 # --- bad inputs ----------------------------------------------------------------------------
