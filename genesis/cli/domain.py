@@ -11,9 +11,15 @@ import typer
 
 from genesis.cli.common import handles_errors, progress
 
-#: per-domain names for the root table's row count (``--patients`` for healthcare...)
-ROOT_OPTIONS = {"patients": "healthcare", "accounts": "finance", "customers": "retail"}
+#: per-domain row options: option name -> {domain: the table whose rows it counts}
+ROW_OPTIONS: dict[str, dict[str, str]] = {
+    "patients": {"healthcare": "patients"},
+    "accounts": {"finance": "accounts"},
+    "customers": {"retail": "customers", "finance": "customers"},
+}
 DEFAULT_ROWS = 1_000
+#: root rows of the pilot run that measures how many rows of another table one root row brings
+PILOT_ROWS = 500
 
 
 class Format(str, Enum):
@@ -27,24 +33,42 @@ def _count(help_text: str, *names: str):
     return Annotated[int | None, typer.Option(*names, min=1, help=help_text)]
 
 
-def resolve_rows(domain: str, rows: int | None, aliases: dict[str, int | None]) -> int:
-    """The root table's row count from ``-n`` or the domain's own option (one at most)."""
-    given = {f"--{name}": value for name, value in aliases.items() if value is not None}
-    for option in given:
-        owner = ROOT_OPTIONS[option[2:]]
-        if owner != domain:
-            own = [f"--{n}" for n, d in ROOT_OPTIONS.items() if d == domain]
-            hint = f"use {' or '.join([*own, '-n'])}" if own else "use -n"
+def requested_rows(
+    domain: str, rows: int | None, aliases: dict[str, int | None]
+) -> tuple[str | None, int]:
+    """(the table a per-domain option counts, or None for the root; its rows) from ``-n`` or
+    the domain's own option (one at most)."""
+    given: dict[str, tuple[str | None, int]] = {}
+    for name, value in aliases.items():
+        if value is None:
+            continue
+        if domain not in ROW_OPTIONS[name]:
+            owners = " and ".join(ROW_OPTIONS[name]) + " domain"
+            owners += "s" if len(ROW_OPTIONS[name]) > 1 else ""
+            own = [f"--{n}" for n, tables in ROW_OPTIONS.items() if domain in tables]
             raise typer.BadParameter(
-                f"applies to the {owner} domain, not {domain}; {hint}", param_hint=f"'{option}'"
+                f"applies to the {owners}, not {domain}; use {' or '.join([*own, '-n'])}",
+                param_hint=f"'--{name}'",
             )
+        given[f"--{name}"] = (ROW_OPTIONS[name][domain], value)
     if rows is not None:
-        given["-n/--rows"] = rows
+        given["-n/--rows"] = (None, rows)
     if len(given) > 1:
         raise typer.BadParameter(
             f"give the row count once, not as {' and '.join(given)}", param_hint="'-n'"
         )
-    return next(iter(given.values()), DEFAULT_ROWS)
+    return next(iter(given.values()), (None, DEFAULT_ROWS))
+
+
+def root_rows(generator, table: str | None, n: int) -> int:
+    """The root rows to generate so that ``table`` gets about ``n`` rows: ``n`` itself when
+    ``table`` is the root, else scaled by a seeded pilot run of :data:`PILOT_ROWS` roots."""
+    root = getattr(generator, "root", None) or next(iter(generator.tables), None)
+    if table is None or table == root:
+        return n
+    pilot = generator.generate(PILOT_ROWS)
+    per_root = len(pilot[table]) / PILOT_ROWS
+    return max(1, round(n / per_root)) if per_root > 0 else n
 
 
 @handles_errors
@@ -55,10 +79,16 @@ def generate_domain(
     output: Annotated[
         Path, typer.Option("--output", "-o", help="Folder to write one file per table into.")
     ],
-    rows: _count(f"Rows of the root table (default {DEFAULT_ROWS:,}).", "-n", "--rows") = None,
+    rows: _count(
+        f"Rows of the domain's root table: patients, customers (default {DEFAULT_ROWS:,}).",
+        "-n",
+        "--rows",
+    ) = None,
     patients: _count("healthcare: patients (same as -n).", "--patients") = None,
-    accounts: _count("finance: accounts (same as -n).", "--accounts") = None,
-    customers: _count("retail: customers (same as -n).", "--customers") = None,
+    accounts: _count(
+        "finance: about this many accounts (customers to match).", "--accounts"
+    ) = None,
+    customers: _count("retail, finance: customers (same as -n).", "--customers") = None,
     seed: Annotated[
         int, typer.Option("--seed", "-s", min=0, help="Seed: same seed, same tables.")
     ] = 0,
@@ -77,15 +107,19 @@ def generate_domain(
             f"unknown domain {domain!r}; choose one of {', '.join(sorted(DOMAINS))}",
             param_hint="'DOMAIN'",
         )
-    n = resolve_rows(domain, rows, aliases)
+    table, wanted = requested_rows(domain, rows, aliases)
     if output.exists() and not output.is_dir():
         raise typer.BadParameter(f"{output} is a file; give a folder", param_hint="'--output'")
     generator = DOMAINS[domain](seed=seed)
-    root = getattr(generator, "root", None) or "root rows"
+    root = getattr(generator, "root", None) or next(iter(generator.tables), "root rows")
     names = list(generator.tables)
     from genesis.io import write_table
 
-    with progress(2 + len(names)) as step:
+    pilot = table is not None and table != root
+    with progress(2 + len(names) + pilot) as step:
+        if pilot:
+            step(f"measuring {table} per {root} on {PILOT_ROWS} {root}")
+        n = root_rows(generator, table, wanted)
         step(f"generating {n:,} {root} and their linked tables")
         tables = generator.generate(n)
         written = []

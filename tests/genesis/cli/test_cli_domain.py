@@ -55,6 +55,19 @@ def test_default_row_count(invoke, tmp_path):
     assert len(pd.read_parquet(tmp_path / "patients.parquet")) == 1_000
 
 
+@pytest.mark.parametrize(
+    ("domain", "option", "table"),
+    [("retail", "--customers", "customers"), ("finance", "--customers", "customers"),
+     ("finance", "--accounts", "accounts"), ("finance", "-n", "customers")],
+)  # fmt: skip
+def test_per_domain_row_options(invoke, tmp_path, domain, option, table):
+    result = invoke(["generate-domain", domain, option, "160", "-o", tmp_path, "-f", "csv"])
+    assert result.exit_code == 0, result.output
+    rows = len(pd.read_csv(tmp_path / f"{table}.csv"))
+    # the root table gets exactly N rows; another table (finance's accounts) about N
+    assert rows == 160 if table == "customers" else abs(rows - 160) <= 3, rows
+
+
 def test_every_registered_domain_is_reachable(invoke, tmp_path):
     for name in DOMAINS:
         result = invoke(["generate-domain", name, "-n", "50", "-o", tmp_path / name])
@@ -67,7 +80,8 @@ def test_every_registered_domain_is_reachable(invoke, tmp_path):
     [
         (["nope"], "unknown domain 'nope'"),
         (["healthcare", "--accounts", "5"], "applies to the finance domain"),
-        (["healthcare", "--customers", "5"], "applies to the retail domain"),
+        (["healthcare", "--customers", "5"], "applies to the retail and finance domains"),
+        (["retail", "--patients", "5"], "use --customers or -n"),
         (["healthcare", "-n", "5", "--patients", "5"], "give the row count once"),
         (["healthcare", "-n", "0"], "greater than or equal to 1"),
         (["healthcare", "--patients", "-3"], "greater than or equal to 1"),
