@@ -25,12 +25,16 @@ from scipy.special import ndtri
 
 from genesis.domains import codes
 from genesis.domains.base import DomainGenerator
-from genesis.domains.healthcare_rules import HealthcareRules, builtin_labels, learned_labels
+from genesis.domains.healthcare_rules import (
+    YEAR_DAYS,
+    HealthcareRules,
+    builtin_labels,
+    learned_labels,
+)
 from genesis.errors import InvalidDataError, InvalidParameterError
 from genesis.validation import require_frame, require_int
 
 DAY = np.timedelta64(1, "D")
-YEAR_DAYS = 365.2425
 
 #: office visits per person per year by age band 0-17, 18-44, 45-64, 65+ (CDC NCHS, National
 #: Ambulatory Medical Care Survey 2016 national summary tables, rounded), and the extra

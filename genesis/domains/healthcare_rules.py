@@ -26,6 +26,8 @@ import pandas as pd
 
 from genesis.domains import codes
 
+#: days per year in ages (the Gregorian mean year)
+YEAR_DAYS = 365.2425
 DATE_COLUMNS = ("event_date", "collected_date", "start_date", "end_date")
 ICD_COLUMNS = ("icd10_code", "indication_code")
 #: (code column, label column) pairs whose label is a function of the code
@@ -131,6 +133,11 @@ class HealthcareRules:
                 death = _dates(p["death_date"])
                 report(root, death < birth, "death_date before birth_date")
                 report(root, death > as_of, f"death_date after as_of {as_of.date()}")
+            if birth is not None and "age" in p.columns:
+                expected = self._age(p, birth)
+                age = pd.to_numeric(p["age"], errors="coerce")
+                report(root, birth.notna() & (age != expected), "an age other than the whole "
+                       "years from birth_date to death_date (or as_of)")  # fmt: skip
             life = self._life(p)
 
         for name in self.children(tables):
@@ -211,6 +218,8 @@ class HealthcareRules:
                 if "death_date" in p.columns:
                     death = _dates(p["death_date"])
                     p = p.assign(death_date=death.clip(lower=p["birth_date"], upper=as_of))
+                if "age" in p.columns:
+                    p = p.assign(age=self._age(p, p["birth_date"]).astype(np.int64))
             out[root] = p
             life = self._life(p)
         for name in self.children(out):
@@ -306,6 +315,15 @@ class HealthcareRules:
             bad = known & (np.append(wanted_id, -1)[code_idx] != label_idx)
             yield pair, (bad, np.append(np.asarray(wanted, dtype=object), None)[code_idx])
 
+    def _age(self, patients: pd.DataFrame, birth: pd.Series) -> pd.Series:
+        """Whole years from birth to death (or ``as_of``), as the generator writes ``age``."""
+        if "death_date" in patients.columns:
+            end = _dates(patients["death_date"]).fillna(self.as_of).clip(upper=self.as_of)
+        else:
+            end = pd.Series(self.as_of, index=patients.index)
+        days = (end.astype("datetime64[ns]") - birth).dt.days
+        return np.floor(days / YEAR_DAYS)
+
     def _life(self, patients: pd.DataFrame) -> pd.DataFrame | None:
         """Per patient_id: birth, last possible date (death or as_of), whether dead."""
         if not {"patient_id", "birth_date"} <= set(patients.columns):
@@ -365,4 +383,4 @@ def _keep_or_resample(
     return pd.Series(out, index=values.index, dtype="string")
 
 
-__all__ = ["DATE_COLUMNS", "HealthcareRules"]
+__all__ = ["DATE_COLUMNS", "YEAR_DAYS", "HealthcareRules"]

@@ -253,6 +253,7 @@ def _broken(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     p.loc[p.index[:3], "sex"] = "X"
     dead = p.index[p["death_date"].notna()][:2]
     p.loc[dead, "death_date"] = p.loc[dead, "birth_date"] - pd.Timedelta(days=10)
+    p.loc[p.index[10:14], "age"] = 130
     e = out["clinical_events"]
     e["icd10_code"] = e["icd10_code"].astype(str)
     e.loc[e.index[:5], "icd10_code"] = "not-a-code"
@@ -279,6 +280,7 @@ def _broken(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
 def test_violations_name_each_broken_rule(gen, tables):
     found = "\n".join(gen.violations(_broken(tables)))
     for rule in ("patients: 3 rows with sex other than F/M", "death_date before birth_date",
+                 "an age other than the whole years from birth_date",
                  "clinical_events: 5 rows with an invalid ICD-10-CM icd10_code",
                  "event_date before birth", "event_date after as_of 2024-12-31",
                  "clinical_events: 1 rows with a patient_id that names no patient",
