@@ -116,7 +116,7 @@ class HealthcareGenerator(DomainGenerator):
         "rxnorm_code (RxCUI), drug_name, indication_code (ICD-10-CM), start_date, end_date "
         "(NaT while still taken on as_of)",
     }
-    root: ClassVar[str] = "patients"
+    root: ClassVar[str | None] = "patients"
 
     def __init__(
         self,
