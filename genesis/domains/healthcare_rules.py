@@ -179,10 +179,7 @@ class HealthcareRules:
             report(name, ~codes.valid_loinc(frame["loinc_code"]), "an invalid LOINC code or "
                    "check digit")  # fmt: skip
         if "rxnorm_code" in frame.columns:
-            ok = codes.per_distinct(
-                frame["rxnorm_code"], lambda u: [bool(codes.RXCUI_PATTERN.fullmatch(x)) for x in u]
-            )
-            report(name, ~ok, "an invalid RxNorm rxnorm_code")
+            report(name, ~_valid_rxcui(frame["rxnorm_code"]), "an invalid RxNorm rxnorm_code")
 
     @staticmethod
     def _lab_violations(name: str, frame: pd.DataFrame, report) -> None:
@@ -260,12 +257,14 @@ class HealthcareRules:
             out[name] = self._repair_labs(frame)
         return out
 
-    @staticmethod
-    def _repair_codes(frame: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    def _repair_codes(self, frame: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+        """Invalid codes fixed: check digits recomputed, a code recovered from its label
+        (``drug_name`` -> ``rxnorm_code``...) where the label is known, else redrawn from the
+        column's valid codes."""
         for column in ICD_COLUMNS:
             if column in frame.columns:
                 text = frame[column].astype("string").str.strip().str.upper()
-                good = codes.valid_icd10cm(text)
+                text, good = self._from_labels(frame, column, text, codes.valid_icd10cm(text))
                 frame = frame.assign(**{column: _keep_or_resample(text, good, rng, ["R69"])})
         if "loinc_code" in frame.columns:
             text = frame["loinc_code"].astype("string").str.strip()
@@ -273,14 +272,41 @@ class HealthcareRules:
             distinct = text[fixable].unique()
             fixed = {code: codes.with_loinc_check_digit(code) for code in distinct}
             text = text.where(~fixable, text.map(fixed))
+            text, fixable = self._from_labels(frame, "loinc_code", text, fixable)
             frame = frame.assign(loinc_code=_keep_or_resample(text, fixable, rng, ["2345-7"]))
         if "rxnorm_code" in frame.columns:
-            text = frame["rxnorm_code"].astype("string").str.strip()
+            # a code read or learned as a number (860975.0) is still the code
+            text = (
+                frame["rxnorm_code"]
+                .astype("string")
+                .str.strip()
+                .str.replace(r"\.0+$", "", regex=True)
+            )
             good = text.str.fullmatch(codes.RXCUI_PATTERN.pattern).fillna(False).to_numpy(bool)
+            text, good = self._from_labels(frame, "rxnorm_code", text, good)
             frame = frame.assign(
                 rxnorm_code=_keep_or_resample(text, good, rng, [codes.MEDICATIONS[0].rxcui])
             )
         return frame
+
+    def _from_labels(
+        self, frame: pd.DataFrame, column: str, text: pd.Series, good: np.ndarray
+    ) -> tuple[pd.Series, np.ndarray]:
+        """``text`` with invalid codes replaced by the code their row's label names."""
+        for (code, label), mapping in self.labels.items():
+            if code != column or label not in frame.columns or good.all():
+                continue
+            keys = pd.Series(list(mapping), dtype=object)
+            names = pd.Series(list(mapping.values()), dtype=object)
+            ok = _VALIDATORS[column](keys) & ~names.duplicated(keep=False).to_numpy()
+            reverse = dict(zip(names[ok], keys[ok], strict=True))  # one valid code per label
+            found = frame[label].astype(str).map(reverse)
+            use = ~good & found.notna().to_numpy()
+            if use.any():
+                text = text.copy()
+                text[use] = found[use].to_numpy()
+                good = good | use
+        return text, good
 
     @staticmethod
     def _repair_labs(frame: pd.DataFrame) -> pd.DataFrame:
@@ -339,6 +365,19 @@ class HealthcareRules:
             {"birth": birth.to_numpy(), "last": last.to_numpy(), "dead": death.notna().to_numpy()},
             index=pd.Index(p["patient_id"].to_numpy()),
         )
+
+
+def _valid_rxcui(values: pd.Series) -> np.ndarray:
+    return codes.per_distinct(values, lambda u: [bool(codes.RXCUI_PATTERN.fullmatch(x)) for x in u])
+
+
+#: the validity check of each code column
+_VALIDATORS = {
+    "icd10_code": codes.valid_icd10cm,
+    "indication_code": codes.valid_icd10cm,
+    "loinc_code": codes.valid_loinc,
+    "rxnorm_code": _valid_rxcui,
+}
 
 
 def _dates(column: pd.Series) -> pd.Series:

@@ -298,6 +298,9 @@ def test_repair_makes_every_rule_hold(gen, tables):
     assert gen.violations(repaired) == []
     labs = repaired["lab_results"]
     assert (labs["loinc_code"].iloc[:4] == "2345-7").all()  # check digit recomputed
+    # a broken code comes back from its label (RX-1 from its drug_name), not redrawn
+    meds, original = repaired["medications"], tables["medications"]
+    assert meds["rxnorm_code"].astype(str).tolist() == original["rxnorm_code"].astype(str).tolist()
     assert "furlongs" not in set(labs["unit"])
     expected_unit = labs["loinc_code"].map({k: t.unit for k, t in codes.LAB_BY_CODE.items()})
     assert (labs["unit"] == expected_unit).all()
@@ -381,3 +384,16 @@ def test_fit_on_user_tables_then_generate_keeps_the_rules():
     assert gen.violations(gen.synthesizer_.generate(scale={"patients": 200}))
     assert out["labs"]["patient_id"].isin(out["patients"]["patient_id"]).all()
     assert codes.valid_loinc(out["labs"]["loinc_code"]).all()
+
+
+def test_fit_on_patients_and_medications_keeps_codes_and_names_paired():
+    source = HealthcareGenerator(seed=5).generate_default(300)
+    user = {"patients": source["patients"], "medications": source["medications"]}
+    gen = HealthcareGenerator(seed=2).fit(user)
+    out = gen.generate(300)
+    assert gen.violations(out) == []
+    meds = out["medications"]
+    assert (meds["rxnorm_code"].astype(str).map(codes.RXNORM_NAMES) == meds["drug_name"]).all()
+    assert meds["drug_name"].nunique() >= 8  # codes recovered from names, not one fallback
+    closed = meds["end_date"].notna()
+    assert (meds.loc[closed, "start_date"] <= meds.loc[closed, "end_date"]).all()
