@@ -88,10 +88,11 @@ def test_scale_counts_keeps_shares_and_total():
     counts = scale_counts(np.array([0, 1, 2, 7.5]), 21, np.random.default_rng(0))
     assert counts.sum() == 21 and counts[0] == 0 and counts[3] > counts[2] > counts[1]
     assert scale_counts(np.zeros(4), 8, np.random.default_rng(0)).tolist() == [2, 2, 2, 2]
-    assert scale_counts(np.array([1.0, 1.0]), 10, np.random.default_rng(0), cap=3).tolist() == [
-        3,
-        3,
-    ]
+    capped = scale_counts(np.array([1.0, 1.0]), 10, np.random.default_rng(0), cap=3)
+    assert capped.tolist() == [3, 3]
+    # what a full parent cannot hold goes to the others, then to parents without children
+    capped = scale_counts(np.array([10.0, 1.0, 0.0]), 12, np.random.default_rng(0), cap=5)
+    assert capped.tolist() == [5, 5, 2]
 
 
 def test_link_score_and_matching():
