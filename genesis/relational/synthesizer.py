@@ -68,6 +68,7 @@ import numpy as np
 import pandas as pd
 
 from genesis.errors import (
+    GenesisError,
     InvalidParameterError,
     ModelLoadError,
     NotFittedError,
@@ -211,15 +212,16 @@ class RelationalSynthesizer:
         if relationships is None:
             return RelationalSchema.infer(tables)
         if isinstance(relationships, RelationalSchema):
-            schema = relationships
-            missing = [t for t in schema.table_names if t not in tables]
-            extra = [t for t in tables if t not in schema.tables]
-            if missing or extra:
+            missing = [t for t in relationships.table_names if t not in tables]
+            if missing:
                 raise RelationalSchemaError(
-                    f"the schema's tables {schema.table_names} differ from the tables passed "
-                    f"(missing {missing}, not in the schema {extra}); pass the same tables"
+                    f"the schema names table(s) {missing} that were not passed (got "
+                    f"{sorted(tables)}); pass them or remove their relationships"
                 )
-            return schema
+            # tables the schema leaves out (a rel.yaml names only linked ones) stand alone
+            declared = {t: k for t, k in relationships.primary_keys.items() if k is not None}
+            columns = {t: list(df.columns) for t, df in tables.items()}
+            return RelationalSchema(columns, relationships.relationships, declared)
         if isinstance(relationships, Relationship):
             relationships = [relationships]
         if not isinstance(relationships, list | tuple):
@@ -242,6 +244,12 @@ class RelationalSynthesizer:
         plan.key_formats = {c: KeyFormat(df[c]) for c in identifiers}
         parents = [r for r in schema.parents_of(table) if not r.is_self_reference]
         plan.self_refs = [r for r in schema.parents_of(table) if r.is_self_reference]
+        for r in plan.self_refs:
+            if len(r.child_key) != 1:
+                raise RelationalSchemaError(
+                    f"{r}: a table referring to itself through a composite key is not "
+                    "supported; refer to a single-column key (e.g. an id column)"
+                )
         assigned = set(identifiers)
         for r in plan.self_refs:
             assigned.update(r.child_key)
@@ -382,9 +390,15 @@ class RelationalSynthesizer:
         params = dict(self.method_params)
         if self.method == "cart" and context:
             params["visit_order"] = context + [c for c in frame.columns if c not in context]
-        plan.model = SyntheticGenerator(self.method, seed=self._fit_seeds[plan.name], **params).fit(
-            frame
-        )
+        model = SyntheticGenerator(self.method, seed=self._fit_seeds[plan.name], **params)
+        try:
+            plan.model = model.fit(frame)
+        except GenesisError as exc:  # name the table: the message alone does not
+            try:
+                named = type(exc)(f"table {plan.name!r}: {exc}")
+            except TypeError:
+                raise exc from None
+            raise named from exc
 
     # -- generation --------------------------------------------------------------------------
     def generate(

@@ -330,3 +330,23 @@ def test_declared_relationships_and_bad_inputs():
         RelationalSynthesizer(method="nope")
     with pytest.raises(InvalidParameterError, match="keep_orphans"):
         RelationalSynthesizer(keep_orphans="yes")
+
+
+def test_schema_from_yaml_with_standalone_tables_and_errors_name_the_table():
+    tables = patients_and_labs(200)
+    tables["sites"] = pd.DataFrame({"site": [f"S{i}" for i in range(30)], "beds": range(30)})
+    schema = RelationalSchema.from_yaml(
+        "relationships:\n"
+        "  - {parent: patients, parent_key: patient_id, child: labs, child_key: patient_id}\n"
+    )
+    out = RelationalSynthesizer(seed=0).fit(tables, schema).generate()
+    assert set(out) == {"patients", "labs", "sites"}
+    assert len(out["sites"]) == 30
+    tiny = dict(tables, sites=tables["sites"].head(5))
+    from genesis.errors import TooFewRowsError
+
+    with pytest.raises(TooFewRowsError, match="table 'sites'"):
+        RelationalSynthesizer(seed=0).fit(tiny, schema)
+    composite_self = [Relationship("sites", ("site", "beds"), "sites", ("site", "beds"))]
+    with pytest.raises(RelationalSchemaError, match="composite key is not supported"):
+        RelationalSynthesizer(seed=0).fit({"sites": tables["sites"]}, composite_self)
