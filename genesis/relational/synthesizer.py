@@ -632,16 +632,26 @@ class RelationalSynthesizer:
         return frame.drop_duplicates(key).reset_index(drop=True)
 
     def _output(self, plan, frame) -> pd.DataFrame:
+        """The generated table with the real table's columns and dtypes (fresh keys join a
+        categorical column's categories; an integer column with null keys becomes float)."""
         out = pd.DataFrame(index=pd.RangeIndex(len(frame)))
         for c in plan.columns:
             values = frame[c] if c in frame else pd.Series(np.full(len(frame), None, dtype=object))
+            values = values.reset_index(drop=True)
             dtype = plan.dtypes[c]
-            try:
-                values = values.astype(dtype)
-            except (TypeError, ValueError):
-                if pd.api.types.is_integer_dtype(dtype):
-                    values = pd.to_numeric(values, errors="coerce")
-            out[c] = values.to_numpy() if isinstance(values, pd.Series) else values
+            if isinstance(dtype, pd.CategoricalDtype):
+                known = list(dtype.categories)
+                extra = pd.Index(values.dropna().unique()).difference(known)
+                values = values.astype(object).astype(
+                    pd.CategoricalDtype([*known, *extra], ordered=dtype.ordered)
+                )
+            else:
+                try:
+                    values = values.astype(dtype)
+                except (TypeError, ValueError):
+                    if pd.api.types.is_numeric_dtype(dtype):
+                        values = pd.to_numeric(values, errors="coerce")
+            out[c] = values
         return out
 
     # -- persistence -------------------------------------------------------------------------

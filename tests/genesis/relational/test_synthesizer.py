@@ -350,3 +350,36 @@ def test_schema_from_yaml_with_standalone_tables_and_errors_name_the_table():
     composite_self = [Relationship("sites", ("site", "beds"), "sites", ("site", "beds"))]
     with pytest.raises(RelationalSchemaError, match="composite key is not supported"):
         RelationalSynthesizer(seed=0).fit({"sites": tables["sites"]}, composite_self)
+
+
+def test_three_levels_and_categorical_keys():
+    rng = np.random.default_rng(0)
+    patients = pd.DataFrame(
+        {"pid": pd.Categorical([f"P{i:04d}" for i in range(150)]), "age": rng.integers(20, 90, 150)}
+    )
+    visits_per = rng.poisson(patients["age"].to_numpy() / 15)
+    owner = np.repeat(np.arange(150), visits_per)
+    visits = pd.DataFrame(
+        {
+            "visit_id": np.arange(10_000, 10_000 + owner.size),
+            "pid": pd.Categorical(patients["pid"].to_numpy()[owner]),
+            "cost": patients["age"].to_numpy()[owner] * 10 + rng.normal(0, 20, owner.size),
+        }
+    )
+    labs_per = rng.poisson(visits["cost"].clip(0).to_numpy() / 300)
+    vowner = np.repeat(np.arange(len(visits)), labs_per)
+    labs = pd.DataFrame(
+        {"visit_id": visits["visit_id"].to_numpy()[vowner], "value": rng.normal(size=vowner.size)}
+    )
+    tables = {"patients": patients, "visits": visits, "labs": labs}
+    model = RelationalSynthesizer(seed=0).fit(tables)
+    assert model.schema_.order() == ["patients", "visits", "labs"]
+    out = model.generate()
+    for r in model.schema_.relationships:
+        assert _valid_share(out, r)[0] == 1.0
+    assert isinstance(out["visits"]["pid"].dtype, pd.CategoricalDtype)
+    assert out["visits"]["pid"].notna().all()
+    for name, real in tables.items():
+        assert abs(len(out[name]) - len(real)) <= 0.05 * len(real) + 1, name
+    per_visit = _counts(out, model.schema_.parents_of("labs")[0])
+    assert np.corrcoef(out["visits"]["cost"], per_visit)[0, 1] > 0.3
