@@ -35,7 +35,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from genesis.domains import calendar, fraud
+from genesis.domains import calendar, fraud, ledger
 from genesis.domains import finance_rules as rules
 from genesis.domains.base import DomainGenerator
 from genesis.domains.identifiers import card_numbers, ibans, routing_numbers
@@ -306,13 +306,13 @@ class FinanceGenerator(DomainGenerator):
         accounts = self._accounts(accounts)
         low, high = self._period(start, end)
         rng = self._rng(4)
-        legit = _legit_transactions(accounts, low, high, rng)
+        book = ledger.Book.of(accounts)
+        parts = _legit_transactions(book, low, high, rng)
         if include_fraud:
-            scenarios = fraud.fraud_transactions(
-                accounts, low, high, self._rng(5), fraud_rates, fx=_fx(accounts)
+            parts += fraud.fraud_transactions(
+                book, low, high, self._rng(5), fraud_rates, fx=_fx(accounts)
             )
-            legit = pd.concat([legit, scenarios], ignore_index=True)
-        return _finish(legit)
+        return ledger.assemble(book, parts)
 
     def generate_fraud_scenarios(
         self,
@@ -329,8 +329,9 @@ class FinanceGenerator(DomainGenerator):
         :data:`genesis.domains.fraud.DEFAULT_RATES`)."""
         accounts = self._accounts(accounts)
         low, high = self._period(start, end)
-        frame = fraud.fraud_transactions(accounts, low, high, self._rng(5), rates, fx=_fx(accounts))
-        return _finish(frame)
+        book = ledger.Book.of(accounts)
+        parts = fraud.fraud_transactions(book, low, high, self._rng(5), rates, fx=_fx(accounts))
+        return ledger.assemble(book, parts)
 
     # -- the linked tables ------------------------------------------------------------------
     def generate_default(self, n_samples: int) -> dict[str, pd.DataFrame]:
@@ -370,8 +371,9 @@ def _active_windows(accounts: pd.DataFrame, low: int, high: int) -> tuple[np.nda
 
 
 def _legit_transactions(
-    accounts: pd.DataFrame, low: int, high: int, rng: np.random.Generator
-) -> pd.DataFrame:
+    book: ledger.Book, low: int, high: int, rng: np.random.Generator
+) -> list[dict[str, np.ndarray]]:
+    accounts = book.accounts
     lo, hi = _active_windows(accounts, low, high)
     months = np.clip(hi - lo, 0, None) / 30.44
     activity = rng.gamma(2.0, 0.5, len(accounts))
@@ -383,19 +385,19 @@ def _legit_transactions(
             counts = rng.poisson(rate * months[rows] * activity[rows])
             owner = np.repeat(rows, counts)
             if owner.size:
-                parts.append(_rows_of_type(accounts, owner, account_type, tx_type, lo, hi, rng))
-    return pd.concat(parts, ignore_index=True) if parts else _empty()
+                parts.append(_rows_of_type(book, owner, account_type, tx_type, lo, hi, rng))
+    return parts
 
 
 def _rows_of_type(
-    accounts: pd.DataFrame,
+    book: ledger.Book,
     owner: np.ndarray,
     account_type: str,
     tx_type: str,
     lo: np.ndarray,
     hi: np.ndarray,
     rng: np.random.Generator,
-) -> pd.DataFrame:
+) -> dict[str, np.ndarray]:
     m = owner.size
     card_like = tx_type in ("purchase", "atm_withdrawal")
     seconds = calendar.seasonal_timestamps(
@@ -406,7 +408,7 @@ def _rows_of_type(
         CARD_WEEKDAYS if card_like else BUSINESS_WEEKDAYS,
         CARD_HOURS if card_like else BUSINESS_HOURS,
     )
-    fx = _fx(accounts)[owner]
+    channels = ledger.CHANNELS
     mcc = np.full(m, -1, dtype=np.int64)
     merchant = np.full(m, -1, dtype=np.int64)
     online = np.zeros(m, dtype=bool)
@@ -421,91 +423,45 @@ def _rows_of_type(
         mcc = codes[pick]
         merchant = mcc * 100_000 + np.minimum(rng.zipf(1.3, m), 40_000)
         online = rng.random(m) < np.array([v[5] for v in MCC.values()])[pick]
-        channel = np.where(online, "online", "pos")
+        channel = np.where(online, channels.index("online"), channels.index("pos"))
     elif tx_type == "atm_withdrawal":
         amount = 20.0 * (1 + rng.poisson(AVERAGE_ATM_WITHDRAWAL / 20 - 1, m))
         mcc[:] = ATM_MCC
         merchant = ATM_MCC * 100_000 + rng.integers(1, 20_000, m)
-        channel = np.full(m, "atm")
+        channel = channels.index("atm")
     elif tx_type == "deposit":
         cash = rng.random(m) < 0.15
-        income = np.full(m, 55_000.0)
-        amount = np.where(
-            cash, rng.lognormal(np.log(300), 1.0, m), rng.lognormal(np.log(income / 26), 0.3, m)
-        )
+        payroll = rng.lognormal(np.log(55_000 / 26), 0.3, m)  # biweekly pay, median income
+        amount = np.where(cash, rng.lognormal(np.log(300), 1.0, m), payroll)
         amount = np.minimum(amount, 7_500.0)  # legitimate cash deposits stay below the CTR band
-        channel = np.where(cash, "branch", "ach")
+        channel = np.where(cash, channels.index("branch"), channels.index("ach"))
     elif tx_type == "transfer":
         amount = rng.lognormal(np.log(250), 1.0, m)
         online = np.ones(m, dtype=bool)
-        channel = np.where(rng.random(m) < 0.6, "mobile", "online")
+        channel = np.where(rng.random(m) < 0.6, channels.index("mobile"), channels.index("online"))
     else:  # a credit card payment
         amount = rng.lognormal(np.log(600), 0.8, m)
-        channel = np.full(m, "ach")
-    device = np.where(
-        online, accounts["account_id"].to_numpy()[owner] * 10 + rng.integers(0, 2, m), -1
+        channel = channels.index("ach")
+    account_ids = book.accounts["account_id"].to_numpy()[owner]
+    device = np.where(online, account_ids * 10 + rng.integers(0, 2, m), -1)
+    country = book.country_codes[owner]
+    abroad = np.flatnonzero(card_like & (rng.random(m) < 0.03))
+    if abroad.size:
+        country = country.copy()
+        country[abroad] = book.country(["US", "GB", "DE", "NL", "FR", "ES", "CA", "MX"])[
+            rng.integers(0, 8, abroad.size)
+        ]
+    return ledger.part(
+        owner,
+        seconds,
+        amount * _fx(book.accounts)[owner],
+        tx_type,
+        channel,
+        country,
+        mcc=mcc,
+        merchant=merchant,
+        device=device,
     )
-    country = accounts["country"].to_numpy()[owner].astype(object)
-    abroad = card_like & (rng.random(m) < 0.03)
-    if abroad.any():
-        country[abroad] = rng.choice(
-            ["US", "GB", "DE", "NL", "FR", "ES", "CA", "MX"], int(abroad.sum())
-        )
-    return pd.DataFrame(
-        {
-            "account_id": accounts["account_id"].to_numpy()[owner],
-            "timestamp": seconds,
-            "amount": np.round(np.maximum(amount * fx, 0.01), 2),
-            "currency": accounts["currency"].to_numpy()[owner],
-            "transaction_type": tx_type,
-            "channel": channel,
-            "mcc": mcc,
-            "merchant_id": merchant,
-            "device_id": device,
-            "country": country,
-            "is_fraud": False,
-            "fraud_type": "none",
-            "fraud_scenario_id": -1,
-        }
-    )
-
-
-def _empty() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            column: pd.Series(dtype=dtype)
-            for column, dtype in [
-                ("account_id", "int64"),
-                ("timestamp", "int64"),
-                ("amount", "float64"),
-                ("currency", object),
-                ("transaction_type", object),
-                ("channel", object),
-                ("mcc", "int64"),
-                ("merchant_id", "int64"),
-                ("device_id", "int64"),
-                ("country", object),
-                ("is_fraud", bool),
-                ("fraud_type", object),
-                ("fraud_scenario_id", "int64"),
-            ]
-        }
-    )
-
-
-def _finish(frame: pd.DataFrame) -> pd.DataFrame:
-    """Sort by time, number the rows, turn seconds into datetimes and -1 into missing."""
-    frame = frame.sort_values(["timestamp", "account_id"], kind="stable").reset_index(drop=True)
-    frame.insert(0, "transaction_id", np.arange(1, len(frame) + 1, dtype=np.int64))
-    frame["timestamp"] = calendar.to_datetime(frame["timestamp"].to_numpy(dtype=np.int64))
-    for column in ("mcc", "merchant_id", "device_id", "fraud_scenario_id"):
-        values = frame[column].to_numpy(dtype=np.int64)
-        frame[column] = pd.array(np.where(values < 0, 0, values), dtype="Int64")
-        frame.loc[values < 0, column] = pd.NA
-    for column in ("currency", "transaction_type", "channel", "country", "fraud_type"):
-        frame[column] = frame[column].astype("category")
-    frame["is_fraud"] = frame["is_fraud"].astype(bool)
-    return frame
 
 
 __all__ = ["FinanceGenerator", "MCC"]

@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from genesis.domains import calendar
+from genesis.domains import calendar, ledger
 from genesis.errors import InvalidParameterError
 
 FRAUD_TYPES = ("card_testing", "account_takeover", "structuring")
@@ -62,156 +62,86 @@ def _windows(accounts: pd.DataFrame, low: int, high: int) -> tuple[np.ndarray, n
     return np.maximum(open_day, low), np.minimum(close_day, high)
 
 
-def _frame(
-    accounts,
-    owner,
-    seconds,
-    amount,
-    tx_type,
-    channel,
-    mcc,
-    merchant,
-    device,
-    country,
-    fraud_type,
-    scenario,
-    fx,
-) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "account_id": accounts["account_id"].to_numpy()[owner],
-            "timestamp": seconds.astype(np.int64),
-            "amount": np.round(np.maximum(amount * fx[owner], 0.01), 2),
-            "currency": accounts["currency"].to_numpy()[owner],
-            "transaction_type": tx_type,
-            "channel": channel,
-            "mcc": mcc,
-            "merchant_id": merchant,
-            "device_id": device,
-            "country": country,
-            "is_fraud": True,
-            "fraud_type": fraud_type,
-            "fraud_scenario_id": scenario,
-        }
-    )
+def _start_seconds(victims, lo, hi, rng, margin_days: int) -> np.ndarray:
+    """A random instant on a day in ``[lo, hi - margin_days)`` of each victim's window."""
+    span = hi[victims] - lo[victims] - margin_days
+    day = lo[victims] + (rng.random(victims.size) * span).astype(np.int64)
+    return day * calendar.SECONDS_PER_DAY + rng.integers(0, calendar.SECONDS_PER_DAY, victims.size)
 
 
-def _card_testing(accounts, victims, lo, hi, rng, first_id, fx) -> pd.DataFrame:
+def _card_testing(book, victims, lo, hi, rng, first_id, fx) -> list[dict]:
     k = 5 + rng.poisson(10, victims.size)
-    scenario = np.repeat(first_id + np.arange(victims.size), k)
+    ids = first_id + np.arange(victims.size)
+    scenario = np.repeat(ids, k)
     owner = np.repeat(victims, k)
-    day = lo[victims] + (rng.random(victims.size) * ((hi[victims] - lo[victims]) - 1)).astype(
-        np.int64
-    )
-    t0 = day * calendar.SECONDS_PER_DAY + rng.integers(0, calendar.SECONDS_PER_DAY, victims.size)
-    seconds = np.repeat(t0, k) + np.sort(rng.integers(0, CARD_TESTING_WINDOW_S, owner.size))
+    t0 = _start_seconds(victims, lo, hi, rng, 1)
     # offsets sorted over all rows stay sorted inside each burst (bursts are contiguous)
-    offsets = np.arange(owner.size) - np.repeat(np.cumsum(k) - k, k)
+    seconds = np.repeat(t0, k) + np.sort(rng.integers(0, CARD_TESTING_WINDOW_S, owner.size))
+    position = np.arange(owner.size) - np.repeat(np.cumsum(k) - k, k)
     start = np.repeat(rng.integers(0, 50_000, victims.size), k)
     mcc = np.repeat(_TESTING_MCCS[rng.integers(0, 3, victims.size)], k)
-    merchant = mcc * 100_000 + 40_001 + (start + offsets * 7) % 50_000  # distinct per burst
+    merchant = mcc * 100_000 + 40_001 + (start + position * 7) % 50_000  # distinct per burst
     amount = np.where(rng.random(owner.size) < 0.4, 1.0, rng.uniform(0.5, 4.99, owner.size))
-    device = np.repeat(_FRAUD_DEVICE_BASE + scenario[np.cumsum(k) - k], k)
-    frames = [
-        _frame(
-            accounts,
-            owner,
-            seconds,
-            amount / fx[owner],
-            "purchase",
-            "online",
-            mcc,
-            merchant,
-            device,
-            accounts["country"].to_numpy()[owner],
-            "card_testing",
-            scenario,
-            fx,
-        )
-    ]
+    online = ledger.CHANNELS.index("online")
+    parts = [
+        ledger.part(owner, seconds, amount, "purchase", online, book.country_codes[owner],
+                    mcc=mcc, merchant=merchant, device=_FRAUD_DEVICE_BASE + scenario,
+                    fraud="card_testing", scenario=scenario)
+    ]  # fmt: skip
     cash_out = rng.random(victims.size) < 0.5
     if cash_out.any():
         v = victims[cash_out]
         after = t0[cash_out] + CARD_TESTING_WINDOW_S + rng.integers(300, 3600, v.size)
-        frames.append(
-            _frame(
-                accounts,
-                v,
-                after,
-                rng.lognormal(np.log(800), 0.5, v.size),
-                "purchase",
-                "online",
-                np.full(v.size, 5732),
-                5732 * 100_000 + rng.integers(1, 40_000, v.size),
-                _FRAUD_DEVICE_BASE + first_id + np.flatnonzero(cash_out),
-                accounts["country"].to_numpy()[v],
-                "card_testing",
-                first_id + np.flatnonzero(cash_out),
-                fx,
-            )
-        )
-    return pd.concat(frames, ignore_index=True)
+        parts.append(
+            ledger.part(v, after, rng.lognormal(np.log(800), 0.5, v.size) * fx[v], "purchase",
+                        online, book.country_codes[v], mcc=5732,
+                        merchant=5732 * 100_000 + rng.integers(1, 40_000, v.size),
+                        device=_FRAUD_DEVICE_BASE + ids[cash_out], fraud="card_testing",
+                        scenario=ids[cash_out])
+        )  # fmt: skip
+    return parts
 
 
-def _account_takeover(accounts, victims, lo, hi, rng, first_id, fx) -> pd.DataFrame:
+def _account_takeover(book, victims, lo, hi, rng, first_id, fx) -> list[dict]:
     k = 1 + rng.poisson(1.5, victims.size)
     scenario = np.repeat(first_id + np.arange(victims.size), k)
     owner = np.repeat(victims, k)
-    day = lo[victims] + (rng.random(victims.size) * ((hi[victims] - lo[victims]) - 1)).astype(
-        np.int64
-    )
-    t0 = day * calendar.SECONDS_PER_DAY + rng.integers(0, calendar.SECONDS_PER_DAY, victims.size)
+    t0 = _start_seconds(victims, lo, hi, rng, 1)
     seconds = np.repeat(t0, k) + rng.integers(0, 6 * 3600, owner.size)
-    home = accounts["country"].to_numpy()[owner]
-    abroad = np.array(["RU", "NG", "BR", "CN", "RO", "UA"])[rng.integers(0, 6, owner.size)]
-    country = np.where(abroad == home, "VN", abroad)
-    return _frame(
-        accounts,
-        owner,
-        seconds,
-        rng.lognormal(np.log(2_500), 0.6, owner.size),
-        "transfer",
-        np.where(rng.random(owner.size) < 0.5, "online", "mobile"),
-        np.full(owner.size, -1),
-        np.full(owner.size, -1),
-        _FRAUD_DEVICE_BASE + scenario,
-        country,
-        "account_takeover",
-        scenario,
-        fx,
-    )
+    abroad = book.country(["RU", "NG", "BR", "CN", "RO", "UA"])[rng.integers(0, 6, owner.size)]
+    country = np.where(abroad == book.country_codes[owner], book.country("VN")[0], abroad)
+    channel = np.where(rng.random(owner.size) < 0.5, *_channels("online", "mobile"))
+    amount = rng.lognormal(np.log(2_500), 0.6, owner.size) * fx[owner]
+    return [
+        ledger.part(owner, seconds, amount, "transfer", channel, country,
+                    device=_FRAUD_DEVICE_BASE + scenario, fraud="account_takeover",
+                    scenario=scenario)
+    ]  # fmt: skip
 
 
-def _structuring(accounts, victims, lo, hi, rng, first_id, fx, threshold) -> pd.DataFrame:
+def _structuring(book, victims, lo, hi, rng, first_id, threshold) -> list[dict]:
     k = 3 + rng.poisson(1.5, victims.size)
     scenario = np.repeat(first_id + np.arange(victims.size), k)
     owner = np.repeat(victims, k)
-    day = lo[victims] + (rng.random(victims.size) * ((hi[victims] - lo[victims]) - 7)).astype(
-        np.int64
-    )
+    day = _start_seconds(victims, lo, hi, rng, 7) // calendar.SECONDS_PER_DAY
     days = np.repeat(day, k) + rng.integers(0, 7, owner.size)
     seconds = days * calendar.SECONDS_PER_DAY + rng.integers(9 * 3600, 17 * 3600, owner.size)
-    # amounts in the account's own currency: fraction of the threshold, then undo fx below
+    # in the account's own currency: just under the threshold, rounded to tens
     amount = np.round(threshold * rng.uniform(0.80, 0.995, owner.size), -1)
-    return _frame(
-        accounts,
-        owner,
-        seconds,
-        amount / fx[owner],
-        "deposit",
-        np.where(rng.random(owner.size) < 0.8, "branch", "atm"),
-        np.full(owner.size, -1),
-        np.full(owner.size, -1),
-        np.full(owner.size, -1),
-        accounts["country"].to_numpy()[owner],
-        "structuring",
-        scenario,
-        fx,
-    )
+    channel = np.where(rng.random(owner.size) < 0.8, *_channels("branch", "atm"))
+    return [
+        ledger.part(owner, seconds, amount, "deposit", channel, book.country_codes[owner],
+                    fraud="structuring", scenario=scenario)
+    ]  # fmt: skip
+
+
+def _channels(*names: str) -> list[int]:
+    """Codes of channel names (:data:`genesis.domains.ledger.CHANNELS`)."""
+    return [ledger.CHANNELS.index(name) for name in names]
 
 
 def fraud_transactions(
-    accounts: pd.DataFrame,
+    book: ledger.Book,
     low: int,
     high: int,
     rng: np.random.Generator,
@@ -219,44 +149,42 @@ def fraud_transactions(
     *,
     fx: np.ndarray,
     threshold: float = CTR_THRESHOLD,
-) -> pd.DataFrame:
-    """The fraud scenarios' transactions (``timestamp`` in seconds since the epoch) on
-    ``accounts`` in the days ``[low, high)``, every one inside its account's lifetime.
+) -> list[dict[str, np.ndarray]]:
+    """The fraud scenarios' transactions (column groups for
+    :func:`genesis.domains.ledger.assemble`) on the book's accounts in the days
+    ``[low, high)``, every one inside its account's lifetime; ``fx``: units of each
+    account's currency per USD.
 
     Eligible accounts: with a card and open 2+ days in the period (card testing); checking
     or savings open 2+ days (account takeover); checking open 8+ days (structuring).
     """
     rates = check_rates(rates)
+    accounts = book.accounts
     lo, hi = _windows(accounts, low, high)
     span = hi - lo
     kind = accounts["account_type"].to_numpy()
-    has_card = (
-        accounts["card_number"].notna().to_numpy()
-        if "card_number" in accounts
-        else (kind != "savings")
-    )
+    if "card_number" in accounts:
+        has_card = accounts["card_number"].notna().to_numpy()
+    else:
+        has_card = kind != "savings"
     eligible = {
         "card_testing": has_card & (span >= 2),
         "account_takeover": np.isin(kind, ["checking", "savings"]) & (span >= 2),
         "structuring": (kind == "checking") & (span >= 8),
     }
-    frames, next_id = [], 1
+    parts, next_id = [], 1
     for name in FRAUD_TYPES:
         victims = np.flatnonzero(eligible[name] & (rng.random(len(accounts)) < rates[name]))
         if victims.size == 0:
             continue
         if name == "card_testing":
-            frames.append(_card_testing(accounts, victims, lo, hi, rng, next_id, fx))
+            parts += _card_testing(book, victims, lo, hi, rng, next_id, fx)
         elif name == "account_takeover":
-            frames.append(_account_takeover(accounts, victims, lo, hi, rng, next_id, fx))
+            parts += _account_takeover(book, victims, lo, hi, rng, next_id, fx)
         else:
-            frames.append(_structuring(accounts, victims, lo, hi, rng, next_id, fx, threshold))
+            parts += _structuring(book, victims, lo, hi, rng, next_id, threshold)
         next_id += victims.size
-    if not frames:
-        from genesis.domains.finance import _empty
-
-        return _empty().assign(is_fraud=pd.Series(dtype=bool))
-    return pd.concat(frames, ignore_index=True)
+    return parts
 
 
 __all__ = ["CTR_THRESHOLD", "DEFAULT_RATES", "FRAUD_TYPES", "check_rates", "fraud_transactions"]
