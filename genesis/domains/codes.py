@@ -18,7 +18,8 @@ import pandas as pd
 
 #: US resident population by five-year age group and sex, millions (U.S. Census Bureau,
 #: 2020 Census Demographic and Housing Characteristics File, table P12 "Sex by Age",
-#: rounded to 0.01 million): (first age, last age, male, female).
+#: approximate: rounded to 0.01 million and transcribed without network access, so re-check
+#: against P12 before quoting exact figures): (first age, last age, male, female).
 CENSUS_2020_AGE_SEX: tuple[tuple[int, int, float, float], ...] = (
     (0, 4, 9.73, 9.31),
     (5, 9, 10.25, 9.80),
@@ -322,8 +323,10 @@ class Medication(NamedTuple):
     chronic: bool  # taken long term (else a course of days)
 
 
-#: first-line drugs per diagnosis (treated shares after the guideline-uptake figures of
-#: NHANES prescription-medication files; RxCUIs from NLM RxNav, SCD term type)
+#: first-line drugs per diagnosis (treated shares approximate, after the guideline-uptake
+#: figures of NHANES prescription-medication files). RxCUIs of the clinical drugs (SCD term
+#: type) as NLM RxNav lists them; they could not be re-checked against a current RxNorm
+#: release offline, so verify them (RxNav, rxnav.nlm.nih.gov) before clinical use.
 MEDICATIONS: tuple[Medication, ...] = (
     Medication("860975", "metformin hydrochloride 500 MG Oral Tablet", "E11.9", 0.75, True),
     Medication("314076", "lisinopril 10 MG Oral Tablet", "I10", 0.45, True),
