@@ -330,8 +330,8 @@ class HealthcareGenerator(DomainGenerator):
         n_orders = rng.poisson(rate * info["exposure_days"] / YEAR_DAYS)
         op = np.repeat(np.arange(len(patients)), n_orders)
         order_dates = self._dates_in_window(info, op, rng)
-        by_date = _by_patient_then_day(op, order_dates)  # draws in time order per patient, so the
-        order_dates = order_dates[by_date]  # tests below come out sorted without a sort
+        # draws in time order per patient: the tests below then come out sorted
+        order_dates = order_dates[_by_patient_then_day(op, order_dates)]
 
         # which panels each draw includes
         def flag(code: str) -> np.ndarray:
@@ -361,10 +361,9 @@ class HealthcareGenerator(DomainGenerator):
 
         # values: healthy centre and spread by sex, shifted by the patient's diagnoses
         male = info["male"][patient_index]
-        lo = np.where(male, *(np.array([t.male[0] for t in codes.LAB_TESTS])[test],
-                              np.array([t.female[0] for t in codes.LAB_TESTS])[test]))  # fmt: skip
-        hi = np.where(male, *(np.array([t.male[1] for t in codes.LAB_TESTS])[test],
-                              np.array([t.female[1] for t in codes.LAB_TESTS])[test]))  # fmt: skip
+        bounds = np.array([(*t.female, *t.male) for t in codes.LAB_TESTS], dtype=float)
+        lo = np.where(male, bounds[test, 2], bounds[test, 0])
+        hi = np.where(male, bounds[test, 3], bounds[test, 1])
         logn = np.array([t.lognormal for t in codes.LAB_TESTS])[test]
         a, b = np.where(logn, np.log(lo), lo), np.where(logn, np.log(hi), hi)
         centre, spread = (a + b) / 2, (b - a) / 3.92
