@@ -124,6 +124,12 @@ class DatasetConfig(BaseModel):
         description="With 'tables': the table the privacy audit runs on, joined with "
         "aggregates of its children; default: the root table with the most rows.",
     )
+    scale: float = Field(
+        1.0,
+        gt=0,
+        description="With 'tables': rows of every synthetic table as a multiple of its real "
+        "rows (children follow their parents).",
+    )
     format: str | None = Field(None, description="csv, parquet, jsonl, sql; else from extension.")
     query: str | None = Field(None, description="SQL query, for SQLAlchemy URL sources.")
     read_options: dict[str, Any] = Field(

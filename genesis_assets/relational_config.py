@@ -41,6 +41,7 @@ SINGLE_TABLE_ONLY = {
     "scenarios": "conditional scenarios are single-table; declare them on a one-table dataset",
     "stream": "publishing to Kafka is single-table; declare it on a one-table dataset",
     "privacy_retry": "the retry ladder refits one table's model",
+    "rows": "every table's size follows 'scale' (a multiple of its real rows)",
 }
 #: the single-table method relational datasets use when ``method`` is left at 'auto'
 DEFAULT_RELATIONAL_METHOD = "cart"
@@ -132,8 +133,8 @@ def single_table_problems(ds: DatasetConfig, label: str) -> list[str]:
     return [
         f"{label}, field {field!r}: only applies with 'tables' (several tables linked by "
         "keys); remove it, or list the tables under 'tables' instead of 'source'"
-        for field in ("relationships", "primary_keys", "root")
-        if getattr(ds, field) is not None
+        for field in ("relationships", "primary_keys", "root", "scale")
+        if field in ds.model_fields_set
     ]
 
 

@@ -1,5 +1,6 @@
-"""One table joined with aggregates of its children, and a holdout split that keeps families
-together: what single-table stages (the privacy audit) need to look at related tables.
+"""One table joined with aggregates of its children, a holdout split that keeps families
+together, and the share of valid foreign keys: what single-table stages (the privacy audit)
+and summaries need to look at related tables.
 
 A parent's row says little on its own about the people behind it: the number of lab tests
 of a patient, or the mean delay of a plane's flights, identify too. :func:`with_child_aggregates`
@@ -86,14 +87,14 @@ def split_by_root(
     """Hold out ``fraction`` of the rows of ``root`` together with all their descendants.
 
     Returns ``(training, holdout)``: ``training`` holds every table minus the held-out
-    families; ``holdout`` holds the held-out root rows and, for each descendant table, the
-    rows that belong to them (other tables are not in it). A child row with several
+    families; ``holdout`` holds the held-out root rows and, for each descendant table (every
+    one, possibly empty), the rows that belong to them (other tables are not in it). A child row with several
     parents goes to the holdout when any of its parents does.
     """
     if not 0.0 <= fraction < 1.0:
         raise InvalidParameterError(f"fraction must be in [0, 1), got {fraction!r}")
     seed = require_seed(seed)
-    if _relationships(schema, root, "parents"):
+    if any(r.parent != root for r in _relationships(schema, root, "parents")):
         raise RelationalSchemaError(
             f"{root!r} has parents, so it is not a root table; use one of {schema.roots()}"
         )
@@ -106,14 +107,15 @@ def split_by_root(
         if name == root:
             continue
         mask = pd.Series(False, index=tables[name].index)
+        reached = False
         for rel in _relationships(schema, name, "parents"):
-            if rel.parent in held and held[rel.parent].any():
+            if rel.parent in held and rel.parent != name:  # self-references: not followed
+                reached = True
                 parents = tables[rel.parent][held[rel.parent].to_numpy()]
-                inside = _key_index(tables[name], rel.child_columns).isin(
+                mask |= _key_index(tables[name], rel.child_columns).isin(
                     _key_index(parents, rel.parent_columns)
                 )
-                mask |= inside
-        if mask.any():
+        if reached:  # a descendant: in the holdout, even with no held-out row
             held[name] = mask
     training = {t: df[~held[t].to_numpy()] if t in held else df for t, df in tables.items()}
     holdout = {t: tables[t][mask.to_numpy()] for t, mask in held.items()}
@@ -121,3 +123,25 @@ def split_by_root(
         {t: df.reset_index(drop=True) for t, df in training.items()},
         {t: df.reset_index(drop=True) for t, df in holdout.items()},
     )
+
+
+def label(rel: Any) -> str:
+    """A relationship's short name: ``flights.tailnum->planes`` (composite keys joined by +)."""
+    return f"{rel.child}.{'+'.join(rel.child_columns)}->{rel.parent}"
+
+
+def referential_integrity(tables: dict[str, pd.DataFrame], schema: Any) -> dict[str, float]:
+    """Per relationship (:func:`label`: ``flights.tailnum->planes``), the share of child rows
+    with a complete foreign key whose key is found in the parent (1.0 when none has one)."""
+    out = {}
+    for rel in schema.relationships:
+        child = tables[rel.child]
+        complete = child[list(rel.child_columns)].notna().all(axis=1).to_numpy()
+        if not complete.any():
+            out[label(rel)] = 1.0
+            continue
+        found = _key_index(child[complete], rel.child_columns).isin(
+            _key_index(tables[rel.parent], rel.parent_columns)
+        )
+        out[label(rel)] = float(found.mean())
+    return out
