@@ -15,8 +15,6 @@ table's snapshot) in a manifest written last. Each table's snapshot id is its as
 version; the set id is in every output's metadata and every report.
 """
 
-from __future__ import annotations
-
 import hashlib
 import tempfile
 import time

@@ -85,8 +85,8 @@ def relational_problems(
         ], tables
     if ds.tables is None:
         return [
-            f"{label}: give 'source' (the path or URI of the table to synthesise) or "
-            "'tables' (several tables linked by keys: {name: path, ...})"
+            f"{label}, field 'source' is required; add the path or URI of the table to "
+            "synthesise, or 'tables: {name: path, ...}' for several tables linked by keys"
         ], tables
     if not tables:
         return [

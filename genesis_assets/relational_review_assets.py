@@ -8,8 +8,6 @@ the training families against the synthetic ones, with the held-out families (th
 ``relational_model`` left out of training) as the control.
 """
 
-from __future__ import annotations
-
 from typing import Any
 
 import dagster as dg
