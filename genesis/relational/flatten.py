@@ -59,10 +59,11 @@ def with_child_aggregates(
             relationships): fresh synthetic keys never match real ones, so comparing them
             would only add noise to distances.
     """
+    children = _relationships(schema, table, "children")
     base = tables[table].reset_index(drop=True)
     out = base.copy()
     key_columns: set[str] = set(schema.primary_keys.get(table) or ())
-    for rel in _relationships(schema, table, "children"):
+    for rel in children:
         child = tables[rel.child]
         key_columns.update(rel.parent_columns)
         prefix = f"{rel.child}__{'_'.join(rel.child_columns)}"
