@@ -80,8 +80,6 @@ def generate(
         float | None,
         typer.Option(
             "--scale",
-            min=0,
-            min_open=True,
             help="Folder of tables: rows of each table as a "
             "multiple of the real ones (default 1.0).",
         ),
@@ -158,6 +156,8 @@ def _generate_tables(
             raise typer.BadParameter(
                 "applies to one table; for a folder of tables use --scale", param_hint=f"'{option}'"
             )
+    if scale is not None and not scale > 0:
+        raise typer.BadParameter(f"must be above 0, got {scale}", param_hint="'--scale'")
     if method is Method.auto:
         raise typer.BadParameter(
             "auto (AutoML) chooses for one table; for a folder of tables pick a method, e.g. cart",
@@ -165,7 +165,7 @@ def _generate_tables(
         )
     if Path(output).suffix.lower() in (".csv", ".parquet", ".pq", ".jsonl", ".ndjson"):
         raise typer.BadParameter(
-            "DATA is a folder of tables: give the folder to write them into",
+            "DATA is a folder: give a folder, not a file",
             param_hint="'--output'",
         )
     tables = len(find_tables(Path(data)))  # one step per read and per write
