@@ -111,6 +111,30 @@ class _PredictorRanking:
         return terms.sum(axis=(1, 2)) - bias
 
 
+def _context_codes(handler: Any, s: pd.Series, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """The model columns of given context values; labels the model never saw (a parent's
+    fresh stand-ins) take the code of rare labels, else of pooled ones, else the most
+    frequent label's."""
+    from genesis.generators.column_handlers import _value_keys
+
+    s = s.reset_index(drop=True)
+    lookup = getattr(handler, "_lookup", None)
+    if lookup is None:
+        return handler.transform(s, rng)
+    values = s.to_numpy(dtype=object)
+    known = lookup.get_indexer(_value_keys(values)) >= 0
+    if known.all():
+        return handler.transform(s, rng)
+    s = pd.Series(np.where(known, values, handler.labels.iloc[0]), dtype=object)
+    out = handler.transform(s, rng)
+    fallback = handler.rare_code
+    if fallback is None and handler.pooled_p is not None:
+        fallback = handler.n_kept
+    if fallback is not None:
+        out[handler.name][~known] = fallback
+    return out
+
+
 class CARTSynthesizer(BaseSynthesizer):
     """Sequential decision trees that sample real values from leaves (synthpop's CART).
 
@@ -358,6 +382,53 @@ class CARTSynthesizer(BaseSynthesizer):
             values[self.visit_order_[j]] = drawn
             synthetic[:, j] = drawn
         return pd.DataFrame(values, index=pd.RangeIndex(n))
+
+    def generate_given(self, context: pd.DataFrame, seed: int | None = None) -> pd.DataFrame:
+        """One synthetic row per row of ``context``, its columns taken as given.
+
+        The per-row conditional of synthpop's relational use: ``context`` holds values of the
+        *first* columns of the visit order (fit with ``visit_order`` naming them first, e.g. a
+        parent's attributes joined to each child row); every later column is drawn through its
+        tree from the row's own context, as in :meth:`generate`. Returns the table in the
+        source's format (the context columns hold the given values). Used by
+        :class:`~genesis.relational.RelationalSynthesizer` to draw children of each parent.
+        """
+        self._check_fitted()
+        transformer = self.transformer_
+        seed = require_seed(self.seed if seed is None else seed)
+        model_seed, output_seed = np.random.SeedSequence(seed).spawn(2)
+        rng = np.random.default_rng(model_seed)
+        n = len(context)
+        given: dict[str, np.ndarray] = {}
+        for handler in transformer.handlers_:
+            if handler.name in context.columns and handler.model_columns:
+                given.update(_context_codes(handler, context[handler.name], rng))
+        order = self.visit_order_
+        m = len(given)
+        if set(order[:m]) != set(given):
+            raise InvalidParameterError(
+                f"the context columns {sorted(context.columns)} are not the first columns "
+                f"this model visits ({order[:m]}); fit with visit_order naming them first"
+            )
+        synthetic = np.empty((n, len(order)), dtype=np.float32)
+        values: dict[str, np.ndarray] = {}
+        for j, name in enumerate(order[:m]):
+            values[name] = given[name]
+            synthetic[:, j] = given[name]
+        for j in range(m, len(order)):
+            if j == 0:
+                drawn = self._first_values[rng.integers(0, self._first_values.size, size=n)]
+            else:
+                leaves, states = self._leaves_of(j, synthetic, values)
+                drawn = self._leaves[j].draw(leaves, rng, states)
+            values[order[j]] = drawn
+            synthetic[:, j] = drawn
+        frame = pd.DataFrame(values, index=pd.RangeIndex(n))
+        table = transformer.inverse_transform(frame, np.random.default_rng(output_seed), n=n)
+        for name in context.columns:
+            if name in table.columns:
+                table[name] = context[name].to_numpy()
+        return table
 
     def _leaves_of(
         self, j: int, synthetic: np.ndarray, values: dict[str, np.ndarray]

@@ -1,0 +1,262 @@
+"""Primary and foreign keys found in a dict of DataFrames.
+
+1. **Key candidates** per table: single columns that are unique and never null, holding
+   integers or short codes (never floats: measurements, not names).
+2. **Single-column foreign keys**: a child column whose non-null values are found in a
+   candidate key of another table (or of its own: an employee's manager) for at least
+   ``min_containment`` of its rows (real keys are dirty: 15% of nycflights13's tail numbers
+   are not in ``planes``), with the same kind of values. Text codes need only containment
+   (``flights.dest`` is in ``airports.faa`` though the names differ); integers also need a
+   name cue (``customer_id`` -> ``customers.id``, ``manager_id`` -> ``id``), since small
+   integers are contained in any integer range.
+3. **Composite foreign keys**, for table pairs not linked yet: the columns both tables share
+   by name (codes and integers; timestamps and floats only as a last resort), largest subset
+   first, that identify the parent's rows (up to :data:`~genesis.relational.schema.DIRTY_KEY_SHARE`
+   repeats) and contain ``min_containment`` of the child's rows. The largest subset is kept
+   on purpose: nycflights13's weather key is (origin, year, month, day, hour), ``year``
+   constant included, as flights refer to it.
+4. **Primary keys**: the key children refer to; else a candidate with an id-like name.
+"""
+
+from __future__ import annotations
+
+import difflib
+import itertools
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from genesis.errors import RelationalSchemaError
+from genesis.relational.relationship import Relationship
+from genesis.relational.schema import DIRTY_KEY_SHARE, RelationalSchema, key_kind
+
+#: most shared columns a composite key search tries subsets of
+_MAX_SHARED = 7
+#: longest mean length of a text key (longer values are names or free text)
+_MAX_CODE_LENGTH = 40
+_ID_SUFFIXES = ("_id", "id", "_key", "_code", "_no", "_num", "_number")
+
+
+def _singulars(table: str) -> set[str]:
+    t = table.lower()
+    forms = {t}
+    if t.endswith("ies"):
+        forms.add(t[:-3] + "y")
+    if t.endswith("es"):
+        forms.add(t[:-2])
+    if t.endswith("s"):
+        forms.add(t[:-1])
+    return forms
+
+
+def _similar(a: str, b: str) -> bool:
+    return a == b or (
+        min(len(a), len(b)) >= 3 and difflib.SequenceMatcher(None, a, b).ratio() >= 0.8
+    )
+
+
+def name_cue(child_column: str, parent_table: str, parent_key: str) -> bool:
+    """Whether the child column's name points at the parent table or its key."""
+    c, k = child_column.lower(), parent_key.lower()
+    if c == k and k not in ("id", "key", "code"):
+        return True
+    for s in _singulars(parent_table):
+        if c in {f"{s}_{k}", f"{s}{k}", f"{s}_id", f"{s}id", f"{s}_key", f"{s}_code"}:
+            return True
+        for suffix in _ID_SUFFIXES:
+            if (
+                c.endswith(suffix)
+                and len(c) > len(suffix)
+                and _similar(c[: -len(suffix)].rstrip("_"), s)
+            ):
+                return True
+    # a foreign id to a plain id key: manager_id -> id (same table), author_id -> id
+    return k in ("id", "key") and c.endswith(("_id", "_key"))
+
+
+def looks_like_time(s: pd.Series) -> bool:
+    """A datetime column, or text whose values parse as timestamps."""
+    if pd.api.types.is_datetime64_any_dtype(s.dtype):
+        return True
+    if key_kind(s.dtype) != "text":
+        return False
+    sample = s.dropna().astype(str).head(20)
+    if sample.empty or not sample.str.contains(r"\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4}").all():
+        return False
+    parsed = pd.to_datetime(sample, errors="coerce", format="mixed")
+    return bool(parsed.notna().all())
+
+
+def _integral(s: pd.Series) -> bool:
+    if key_kind(s.dtype) != "number":
+        return False
+    if pd.api.types.is_integer_dtype(s.dtype):
+        return True
+    values = s.dropna().to_numpy(dtype=float)
+    return values.size > 0 and bool(np.all(values == np.round(values)))
+
+
+def _key_like(s: pd.Series) -> bool:
+    kind = key_kind(s.dtype)
+    if kind == "number":
+        return pd.api.types.is_integer_dtype(s.dtype)
+    if kind == "text" and not looks_like_time(s):
+        lengths = s.dropna().astype(str).str.len()
+        return lengths.size > 0 and float(lengths.mean()) <= _MAX_CODE_LENGTH
+    return False
+
+
+def key_candidates(df: pd.DataFrame) -> list[str]:
+    """Single columns that could be the table's primary key (unique, non-null, key-like)."""
+    return [
+        c
+        for c in df.columns
+        if len(df) > 1 and df[c].notna().all() and df[c].is_unique and _key_like(df[c])
+    ]
+
+
+def containment(child: pd.DataFrame, child_key, parent: pd.DataFrame, parent_key) -> float:
+    """Share of the child's rows with a full key that is found among the parent's keys."""
+    child_key, parent_key = list(child_key), list(parent_key)
+    rows = child[child_key].dropna()
+    if rows.empty:
+        return 0.0
+    if len(child_key) == 1:
+        found = rows[child_key[0]].isin(parent[parent_key[0]].dropna().unique())
+        return float(found.mean())
+    left = pd.MultiIndex.from_frame(rows)
+    right = pd.MultiIndex.from_frame(parent[parent_key].dropna().drop_duplicates())
+    right = right.set_names(left.names)
+    return float(left.isin(right).mean())
+
+
+def _nearly_unique(df: pd.DataFrame, columns: list[str]) -> bool:
+    frame = df[columns]
+    if frame.isna().any(axis=1).mean() > DIRTY_KEY_SHARE:
+        return False
+    return frame.duplicated().mean() <= DIRTY_KEY_SHARE
+
+
+def infer_schema(
+    tables: Mapping[str, pd.DataFrame], *, min_containment: float = 0.8
+) -> RelationalSchema:
+    """The :class:`RelationalSchema` of ``tables`` (see the module docstring for the rules).
+
+    Args:
+        tables: table name -> DataFrame.
+        min_containment: least share of a child's non-null key values found in the parent for
+            a foreign key to be accepted (0.8: real keys are dirty).
+    """
+    if (
+        not isinstance(tables, Mapping)
+        or not tables
+        or not all(isinstance(k, str) and isinstance(v, pd.DataFrame) for k, v in tables.items())
+    ):
+        raise RelationalSchemaError(
+            "pass a non-empty dict of table name -> pandas DataFrame to infer relationships from"
+        )
+    if not 0 < min_containment <= 1:
+        raise RelationalSchemaError(f"min_containment must be in (0, 1], got {min_containment}")
+    candidates = {t: key_candidates(df) for t, df in tables.items()}
+    relationships: list[Relationship] = []
+    for child, cdf in tables.items():
+        for column in cdf.columns:
+            found = _single_parent(child, column, cdf, tables, candidates, min_containment)
+            if found is not None:
+                relationships.append(found)
+    relationships = _drop_mutual(relationships, tables)
+    linked = {(r.child, r.parent) for r in relationships}
+    for child, cdf in tables.items():
+        for parent, pdf in tables.items():
+            if parent == child or (child, parent) in linked or (parent, child) in linked:
+                continue
+            found = _composite(child, cdf, parent, pdf, min_containment)
+            if found is not None:
+                relationships.append(found)
+                linked.add((child, parent))
+    primary = {}
+    for table in tables:
+        referenced = [r.parent_key for r in relationships if r.parent == table]
+        if referenced:
+            primary[table] = max(
+                referenced, key=lambda k: sum(r.parent_key == k for r in relationships)
+            )
+        else:
+            cued = [c for c in candidates[table] if name_cue(c, table, "id") or c.lower() == "id"]
+            primary[table] = (cued[0],) if cued else None
+    return RelationalSchema(
+        {t: list(df.columns) for t, df in tables.items()}, relationships, primary
+    )
+
+
+def _single_parent(child, column, cdf, tables, candidates, min_containment):
+    s = cdf[column]
+    if s.notna().sum() == 0 or not _key_like(s) and not _integral(s):
+        return None
+    kind = key_kind(s.dtype)
+    best, best_score = None, (-1.0, -1.0)
+    for parent, keys in candidates.items():
+        for key in keys:
+            if parent == child and key == column:
+                continue
+            if key_kind(tables[parent][key].dtype) != kind:
+                continue
+            cue = name_cue(column, parent, key)
+            if kind == "number" and not cue:
+                continue
+            if parent == child and not cue:
+                continue
+            share = containment(cdf, [column], tables[parent], [key])
+            if share < min_containment:
+                continue
+            score = (float(cue), share)
+            if score > best_score:
+                best, best_score = Relationship(parent, key, child, column), score
+    return best
+
+
+def _drop_mutual(relationships: list[Relationship], tables) -> list[Relationship]:
+    """Of two relationships that refer to each other (one-to-one keys), keep the one whose
+    child has more rows (else the first by name)."""
+    kept = []
+    for r in relationships:
+        reverse = [
+            o
+            for o in relationships
+            if o.parent == r.child and o.child == r.parent and o.parent_key == r.child_key
+        ]
+        if reverse and (len(tables[r.child]), r.child) < (len(tables[r.parent]), r.parent):
+            continue
+        kept.append(r)
+    return kept
+
+
+def _composite(child, cdf, parent, pdf, min_containment):
+    shared = [c for c in pdf.columns if c in cdf.columns]
+    if len(shared) < 2:
+        return None
+    usable = [
+        c
+        for c in shared
+        if key_kind(pdf[c].dtype) == key_kind(cdf[c].dtype)
+        and (_key_like(pdf[c]) or _integral(pdf[c]))
+    ]
+    timestamps = [
+        c for c in shared if c not in usable and looks_like_time(pdf[c]) and looks_like_time(cdf[c])
+    ]
+    for pool in (usable, usable + timestamps):
+        pool = pool[:_MAX_SHARED]
+        for size in range(len(pool), 1, -1):
+            for columns in itertools.combinations(pool, size):
+                columns = list(columns)
+                if not _nearly_unique(pdf, columns):
+                    continue
+                if containment(cdf, columns, pdf, columns) >= min_containment:
+                    return Relationship(parent, tuple(columns), child, tuple(columns))
+        if timestamps == [] or pool == usable + timestamps:
+            break
+    return None
+
+
+__all__ = ["containment", "infer_schema", "key_candidates", "looks_like_time", "name_cue"]
