@@ -4,6 +4,7 @@ referential integrity and detection of parents joined with their children's aggr
 from __future__ import annotations
 
 import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -168,7 +169,7 @@ def test_report_is_json_safe_markdown_and_holds_no_real_row(real, identical):
     assert data["relationships"][0]["child_key"] == ["patient_id"]
     markdown = identical.to_markdown()
     assert "patients.patient_id -> labs.patient_id" in markdown
-    for name, table in real.items():
+    for table in real.values():
         for document in (text, markdown):
             assert leaked_rows(document, table) == []
             assert leaked_combinations(document, table, k=3) == []
