@@ -49,12 +49,14 @@ for path in (REPO_ROOT, REPO_ROOT / "benchmarks"):
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from _judges import log, package_version  # noqa: E402
 from relational_runner import (  # noqa: E402
     METHODS,
     PRIMARY_KEYS,
     RELATIONSHIPS,
+    SDV_WEATHER_ID,
     TABLE_NAMES,
     WEATHER_KEY,
     read_tables,
@@ -187,7 +189,8 @@ def run_method(
     if timed_out:
         result["failed"] = f"stopped after the {timeout / 60:g}-minute time limit"
     elif process.returncode != 0 or not timings_path.exists():
-        tail = [line for line in log_path.read_text().splitlines() if line.strip()][-3:]
+        lines = log_path.read_text().replace("\r", "\n").splitlines()
+        tail = [line for line in lines if line.strip() and "it/s]" not in line][-3:]
         result["failed"] = f"exit status {process.returncode}: " + " / ".join(tail)
     else:
         result.update(json.loads(timings_path.read_text()))
@@ -205,7 +208,10 @@ def score(
     from genesis.relational.quality import RelationalQualityReport
 
     start = time.perf_counter()
-    report = RelationalQualityReport(real, synthetic, schema, seed=seed).evaluate()
+    # only the real tables' columns are scored (SDV's flights and weather also hold the key
+    # it linked them by, which TSTR's join uses)
+    same = {name: df[list(real[name].columns)] for name, df in synthetic.items()}
+    report = RelationalQualityReport(real, same, schema, seed=seed).evaluate()
     scored_s = time.perf_counter() - start
     tstr = tstr_auc(
         joined_flights(synthetic, synthetic["flights"]), joined_flights(real, test), seed
@@ -271,25 +277,35 @@ def joined_flights(tables: dict[str, pd.DataFrame], flights: pd.DataFrame) -> pd
     """``flights`` with their plane's and weather hour's attributes (left joins)."""
     planes = tables["planes"].drop_duplicates("tailnum")
     planes = planes.rename(columns={c: f"plane_{c}" for c in planes.columns if c != "tailnum"})
-    weather = tables["weather"].drop_duplicates(list(WEATHER_KEY)).drop(columns=["time_hour"])
-    weather = weather.rename(
-        columns={c: f"weather_{c}" for c in weather.columns if c not in WEATHER_KEY}
-    )
-    out = flights.merge(planes, on="tailnum", how="left")
-    return out.merge(weather, on=list(WEATHER_KEY), how="left")
+    weather = tables["weather"].drop(columns=["time_hour"])
+    # SDV links flights to weather through the single key it was given, others by the five
+    key = [SDV_WEATHER_ID] if SDV_WEATHER_ID in flights and SDV_WEATHER_ID in weather else None
+    if key:
+        weather = weather.drop(columns=list(WEATHER_KEY))
+    key = key or list(WEATHER_KEY)
+    weather = weather.drop_duplicates(key)
+    weather = weather.rename(columns={c: f"weather_{c}" for c in weather.columns if c not in key})
+    out = flights.merge(planes, on="tailnum", how="left").merge(weather, on=key, how="left")
+    return out.drop(columns=[SDV_WEATHER_ID], errors="ignore")
 
 
-def _features(df: pd.DataFrame, categories: dict[str, pd.Index]) -> pd.DataFrame:
-    x = df.drop(columns=[c for c in NOT_FEATURES if c in df.columns])
-    for column, levels in categories.items():
-        x[column] = pd.Categorical(x[column].astype("string"), categories=levels)
+def _features(df: pd.DataFrame, columns: list[str], categories: dict[str, pd.Index]):
+    """Float features: numbers as they are, text as its code among ``categories`` (NaN when
+    missing or unknown)."""
+    x = pd.DataFrame(index=df.index)
+    for column in columns:
+        if column in categories:
+            codes = categories[column].get_indexer(df[column].astype(str).where(df[column].notna()))
+            x[column] = np.where(codes >= 0, codes, np.nan)
+        else:
+            x[column] = pd.to_numeric(df[column], errors="coerce")
     return x
 
 
 def tstr_auc(train: pd.DataFrame, test: pd.DataFrame, seed: int) -> float:
     """ROC AUC on ``test`` of a gradient-boosting classifier of ``arr_delay > 15`` fit on
-    ``train`` (rows without ``arr_delay`` dropped; text columns as categories of the test's
-    most frequent 250 labels, others missing)."""
+    ``train`` (rows without ``arr_delay`` dropped; text columns as categories: the test's
+    250 most frequent labels, any other label missing)."""
     from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.metrics import roc_auc_score
 
@@ -299,20 +315,20 @@ def tstr_auc(train: pd.DataFrame, test: pd.DataFrame, seed: int) -> float:
     y_test = test["arr_delay"] > TARGET_DELAY
     if y_train.nunique() < 2:
         return 0.5
-    text = [
-        c for c in test.columns
-        if c not in NOT_FEATURES and not pd.api.types.is_numeric_dtype(test[c])
-    ]  # fmt: skip
-    categories = {c: pd.Index(test[c].astype("string").value_counts().index[:250]) for c in text}
-    x_train, x_test = _features(train, categories), _features(test, categories)
-    for column in x_test.columns:
-        if column not in categories:
-            x_train[column] = pd.to_numeric(x_train[column], errors="coerce")
+    columns = [c for c in test.columns if c not in NOT_FEATURES]
+    categories = {
+        c: pd.Index(test[c].dropna().astype(str).value_counts().index[:250])
+        for c in columns
+        if not pd.api.types.is_numeric_dtype(test[c])
+    }
     model = HistGradientBoostingClassifier(
-        max_iter=200, categorical_features="from_dtype", random_state=seed
+        max_iter=200,
+        categorical_features=[c in categories for c in columns],
+        random_state=seed,
     )
-    model.fit(x_train[x_test.columns], y_train)
-    return float(roc_auc_score(y_test, model.predict_proba(x_test)[:, 1]))
+    model.fit(_features(train, columns, categories), y_train)
+    scores = model.predict_proba(_features(test, columns, categories))[:, 1]
+    return float(roc_auc_score(y_test, scores))
 
 
 # -- main ------------------------------------------------------------------------------------

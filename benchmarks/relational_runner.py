@@ -20,7 +20,8 @@ Methods:
   are not clean, so it is given what it accepts: the 3 duplicate weather keys dropped (a
   primary key must be unique) and the child rows whose foreign key is missing or unknown
   dropped with ``sdv.utils.drop_unknown_references(drop_missing_values=True)``; a composite
-  key SDV cannot declare is replaced by a single text key built from its columns.
+  key SDV cannot declare is replaced by a single text key built from its columns
+  (``weather_id``, kept in SDV's synthetic weather and flights: it is the link SDV made).
 """
 
 from __future__ import annotations
@@ -176,8 +177,6 @@ def run_sdv_hma(tables: dict[str, pd.DataFrame], seed: int):
     start = time.perf_counter()
     synthetic = synthesizer.sample_scale(scale=1.0)
     sample_s = time.perf_counter() - start
-    for name in synthetic:
-        synthetic[name] = synthetic[name].drop(columns=[SDV_WEATHER_ID], errors="ignore")
     rows_in = {name: len(df) for name, df in data.items()}
     return synthetic, {"fit_s": fit_s, "sample_s": sample_s, "notes": notes, "rows_in": rows_in}
 
