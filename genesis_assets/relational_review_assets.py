@@ -13,6 +13,7 @@ from typing import Any
 import dagster as dg
 import pandas as pd
 
+from genesis.errors import ConfigError
 from genesis_assets.audit_assets import REPORT_HTML, audit_check, audit_metadata
 from genesis_assets.config import DatasetConfig, check_columns
 from genesis_assets.relational_assets import SCHEMA_STAGE, table_inputs, tables_of
@@ -20,7 +21,7 @@ from genesis_resources import ArtifactStore
 from genesis_resources.reports import ReportLinks
 
 QUALITY_STAGE = "relational_quality_report"
-QUALITY_HTML = f"{QUALITY_STAGE}.html"
+QUALITY_MD = f"{QUALITY_STAGE}.md"
 
 
 def synthetic_version(synthetic: dict[str, pd.DataFrame], context: Any) -> dict[str, Any]:
@@ -50,7 +51,7 @@ def build_relational_review_assets(
         key=[*prefix, QUALITY_STAGE],
         group_name=ds.name,
         ins=inputs,
-        code_version=ds.version_of("seed"),
+        code_version=ds.version_of("seed", "quality_threshold"),
         description="How faithful the synthetic tables are, together: per-table shapes and "
         "trends, child counts per relationship, parent-child correlations, referential "
         "integrity, and how well a classifier tells real from synthetic parent rows joined "
@@ -69,15 +70,33 @@ def build_relational_review_assets(
         schema = RelationalSchema.from_dict(relational_schema["schema"])
         synthetic = tables_of(frames, "synthetic")
         version = synthetic_version(synthetic, context)
-        report, metadata, html = quality_report(
-            tables_of(frames, "raw"), synthetic, schema, ds.seed
+        report, metadata = quality_report(tables_of(frames, "raw"), synthetic, schema, ds.seed)
+        markdown = metadata["report"].value
+        artifact_store.write_text(ds.name, QUALITY_MD, markdown)
+        links = report_links.metadata(artifact_store, ds.name, QUALITY_MD, "report_markdown")
+        return dg.Output(
+            {**report, **version},  # stamped with the set it scores
+            metadata={"set_id": str(version["set_id"]), **metadata, **links},
         )
-        links = {}
-        if html is not None:
-            artifact_store.write_text(ds.name, QUALITY_HTML, html)
-            links = report_links.metadata(artifact_store, ds.name, QUALITY_HTML, "report_html")
-        stored = {**report, **version}
-        return dg.Output(stored, metadata={"set_id": str(version["set_id"]), **metadata, **links})
+
+    @dg.asset_check(
+        asset=[*prefix, QUALITY_STAGE],
+        name="relational_quality_above_threshold",
+        blocking=True,
+        description=f"Relational quality score at least {ds.quality_threshold} "
+        "(quality_threshold in genesis.yaml).",
+    )
+    def relational_quality_above_threshold(relational_quality_report: dict) -> dg.AssetCheckResult:
+        score = float(relational_quality_report.get("score") or 0.0)
+        parts = relational_quality_report.get("parts") or {}
+        weakest = min(parts, key=lambda k: parts[k] if parts[k] is not None else 1.0, default=None)
+        return dg.AssetCheckResult(
+            passed=score >= ds.quality_threshold,
+            severity=dg.AssetCheckSeverity.ERROR,
+            description=f"score {score:.3f} against the threshold {ds.quality_threshold}"
+            + (f"; weakest part: {weakest} ({parts[weakest]:.3f})" if weakest else ""),
+            metadata={"score": round(score, 4), "threshold": ds.quality_threshold},
+        )
 
     @dg.asset(
         key=[*prefix, "privacy_audit"],
@@ -115,7 +134,13 @@ def build_relational_review_assets(
             "holdout": with_child_aggregates(held, schema, root),
             "synthetic": with_child_aggregates(synthetic, schema, root),
         }
-        check_columns(ds, list(audited["training"].columns))
+        try:
+            check_columns(ds, list(audited["training"].columns))
+        except ConfigError as exc:
+            raise ConfigError(
+                f"{exc} (with 'tables', the audited columns are those of the root table "
+                f"{root!r} joined with its children's aggregates)"
+            ) from None
         report = PrivacyAttackTester(
             ds.sensitive_columns,
             ds.quasi_identifiers,
@@ -154,4 +179,9 @@ def build_relational_review_assets(
     def privacy_audit_passed(privacy_audit: dict) -> dg.AssetCheckResult:
         return audit_check(privacy_audit)
 
-    return [relational_quality_report, privacy_audit, privacy_audit_passed]
+    return [
+        relational_quality_report,
+        relational_quality_above_threshold,
+        privacy_audit,
+        privacy_audit_passed,
+    ]

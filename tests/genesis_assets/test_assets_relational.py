@@ -52,6 +52,7 @@ def write_config(folder: Path, file: str = "genesis.yaml", **overrides) -> Path:
         "quasi_identifiers": ["manufacturer", "year"],
         "method": "cart",
         "seed": 0,
+        "quality_threshold": 0.5,
         **overrides,
     }
     document = {"storage": {"root": "artifacts"}, "executor": "in_process", "datasets": [dataset]}
@@ -68,6 +69,18 @@ def project(tmp_path_factory):
     with dg.instance_for_test() as instance:
         result = materialize(config, instance=instance)
         yield folder, config, result, instance, real
+
+
+def failure_text(result) -> str:
+    """Every failed step's error with its causes (the user's exception is a cause)."""
+    texts = []
+    for event in result.all_events:
+        if event.is_step_failure:
+            error = event.step_failure_data.error
+            while error is not None:
+                texts.append(error.message)
+                error = error.cause
+    return "\n".join(texts)
 
 
 def synthetic_events(instance) -> dict[str, dg.AssetMaterialization]:
@@ -152,15 +165,29 @@ def test_privacy_audit_runs_on_the_root_joined_with_child_aggregates(project):
     stored = json.loads((folder / "artifacts" / "air" / "privacy_audit.json").read_text())
     assert "flights__tailnum__count" in stored["audited_columns"]
     assert "tailnum" not in stored["audited_columns"]  # keys are not compared
-    checks = result.get_asset_check_evaluations()
-    assert [c.check_name for c in checks] == ["privacy_audit_passed"]
+    checks = {c.check_name: c for c in result.get_asset_check_evaluations()}
+    assert set(checks) == {"privacy_audit_passed", "relational_quality_above_threshold"}
+    assert checks["privacy_audit_passed"].metadata["snapshot_id"].value == str(audit["snapshot_id"])
 
 
 def test_relational_quality_report_metadata(project):
-    _, _, result, _, _ = project
+    folder, _, result, _, _ = project
     quality = metadata_of(result, "relational_quality_report", "air")
-    assert any(isinstance(v, float) for v in quality.values())
-    assert "report" in quality  # the report's Markdown
+    assert 0.5 <= quality["score"] <= 1.0
+    assert quality["integrity/flights.tailnum->planes"] == 1.0
+    assert 0.0 <= quality["child_count_similarity/flights.tailnum->planes"] <= 1.0
+    assert 0.0 <= quality["detection_auc/planes"] <= 1.0
+    assert "Relational quality score" in quality["report"]  # the report's Markdown
+    stored = folder / "artifacts" / "air" / "relational_quality_report.md"
+    assert stored.read_text() == quality["report"]
+    (check,) = [
+        c
+        for c in result.get_asset_check_evaluations()
+        if c.check_name == "relational_quality_above_threshold"
+    ]
+    assert check.passed and check.metadata["score"].value == pytest.approx(
+        quality["score"], abs=1e-3
+    )
 
 
 def test_rematerializing_commits_a_new_set_and_keeps_the_old(project):
@@ -197,9 +224,9 @@ def test_relationship_naming_a_missing_column_fails_the_schema_stage(tmp_path):
                  dg.AssetKey(["air", "raw_planes"]), dg.AssetKey(["air", "raw_airlines"])]  # fmt: skip
     result = materialize(config, selection, raise_on_error=False)
     assert not result.success
-    (failure,) = [e for e in result.all_events if e.is_step_failure]
-    message = failure.step_failure_data.error.message
-    assert "RelationalSchemaError" in message and "plane_id" in message
+    message = failure_text(result)
+    assert "RelationalSchemaError" in message and "['plane_id']" in message
+    assert "fix the child_key" in message
 
 
 def test_audit_columns_are_checked_against_the_joined_root(project):
@@ -211,5 +238,6 @@ def test_audit_columns_are_checked_against_the_joined_root(project):
     )
     failures = [e for e in result.all_events if e.is_step_failure]
     assert [e.step_key for e in failures] == ["air__privacy_audit"]
-    message = failures[0].step_failure_data.error.message
+    message = failure_text(result)
     assert "no_such_column" in message and "correct genesis.yaml" in message
+    assert "root table 'planes' joined with its children's aggregates" in message

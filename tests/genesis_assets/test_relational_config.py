@@ -129,4 +129,4 @@ def test_relational_dataset_builds_its_own_chain(tmp_path):
     }
     assert not defs.sensors  # the drift sensor watches single sources only
     checks = {k.name for c in defs.asset_checks for k in c.check_keys}
-    assert checks == {"privacy_audit_passed"}
+    assert checks == {"privacy_audit_passed", "relational_quality_above_threshold"}
