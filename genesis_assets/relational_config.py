@@ -102,6 +102,12 @@ def relational_problems(
             f"{label}, field 'method': 'auto' (the AutoML search) fits one table; with "
             f"'tables' choose a method, e.g. {DEFAULT_RELATIONAL_METHOD!r}, or omit it"
         )
+    if ds.holdout_fraction == 0:
+        problems.append(
+            f"{label}, field 'holdout_fraction': the privacy audit of a dataset of several "
+            "tables holds out families of its root table as its control, and the value is 0; "
+            "set it (e.g. 0.2)"
+        )
     resolved = {}
     for table, source in tables.items():
         if not table.replace("_", "a").isalnum() or table[:1].isdigit():

@@ -92,6 +92,7 @@ def test_source_and_tables_together(tmp_path):
         ({"rows": 10}, "field 'rows': not available with 'tables'"),
         ({"query": "select 1"}, "field 'query': not available"),
         ({"primary_keys": {"planes": ["tailnum"]}}, "only read with declared 'relationships'"),
+        ({"holdout_fraction": 0.0}, "field 'holdout_fraction': the privacy audit"),
         (
             {"relationships": [{**RELATIONSHIPS[0], "child_key": ["carrier", "year"]}]},
             "must name as many columns",
@@ -114,10 +115,26 @@ def test_single_table_dataset_cannot_take_relational_fields(make_config, adult_d
     assert "field 'root': only applies with 'tables'" in message
 
 
-def test_relational_dataset_builds_its_own_chain(tmp_path):
+def test_relational_dataset_builds_its_own_chain(tmp_path, small_adult):
     from genesis_assets.factory import build_definitions
 
-    defs = build_definitions(load_config(write(tmp_path, relationships=RELATIONSHIPS)))
+    path = write(tmp_path, relationships=RELATIONSHIPS)
+    document = yaml.safe_load(path.read_text())
+    small_adult.to_csv(tmp_path / "small.csv", index=False)
+    mixed = {
+        **document,
+        "datasets": [
+            *document["datasets"],
+            {"name": "adult", "source": "small.csv", "method": "cart"},
+        ],
+    }
+    (tmp_path / "mixed.yaml").write_text(yaml.safe_dump(mixed, sort_keys=False))
+    both = build_definitions(load_config(tmp_path / "mixed.yaml"))
+    both.get_repository_def()  # resources, IO managers and the asset graph of both kinds
+    assert {j.name for j in both.resolve_all_job_defs()} >= {"materialize_all"}
+    assert [s.name for s in both.sensors] == ["adult_drift_sensor"]
+
+    defs = build_definitions(load_config(path))
     keys = {k.to_user_string() for a in defs.assets for k in a.keys}
     assert keys == {
         *(f"air/raw_{t}" for t in ("airlines", "planes", "flights")),
