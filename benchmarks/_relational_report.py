@@ -90,6 +90,7 @@ def report_text(
         "",
     ]
     lines += _summary(results, baseline)
+    lines += _targets(results)
     lines += _per_table(results)
     lines += _per_relationship(results)
     lines += _notes(results)
@@ -125,6 +126,58 @@ def _summary(results, baseline: float) -> list[str]:
             f"{_fmt(min(s for s in shapes if s is not None))} | "
             f"{_fmt(parts['child_count_similarity'])} | {_fmt(parts['integrity'])} | "
             f"{_fmt(parts['parent_child_correlation'])} | {aucs} | {_fmt(r['tstr_auc'])} |"
+        )
+    return [*lines, ""]
+
+
+def _lowest(values) -> float:
+    """The smallest of the values that were computed (NaN when none was)."""
+    known = [v for v in values if v is not None]
+    return min(known) if known else float("nan")
+
+
+#: issue 16's targets on nycflights13 (2 cores)
+TARGET_SECONDS = 60.0
+TARGET_MB = 2048.0
+TARGET_SHAPES = 0.95
+TARGET_CHILD_COUNTS = 0.9
+
+
+def _targets(results) -> list[str]:
+    """Each method's figures against issue 16's targets, each with its verdict."""
+    scored = {m: r for m, r in results.items() if "report" in r}
+    if not scored:
+        return []
+    lines = [
+        "## Targets (issue 16: fit + generate <= 60 s, <= 2 GB, 100% integrity, per-table "
+        "shapes >= 0.95, child-count similarity >= 0.9)",
+        "",
+        "| method | fit + sample s | peak MB | lowest integrity | lowest table shapes | lowest "
+        "child-count similarity |",
+        "|---|---|---|---|---|---|",
+    ]
+
+    def verdict(ok: bool) -> str:
+        return "met" if ok else "**missed**"
+
+    for method, r in scored.items():
+        report = r["report"]
+        seconds = r["fit_s"] + r["sample_s"]
+        integrity = _lowest(x["integrity"] for x in report["relationships"])
+        shapes = {
+            n: t["column_shapes"]
+            for n, t in report["tables"].items()
+            if t["column_shapes"] is not None
+        }
+        worst_table = min(shapes, key=lambda n: shapes[n])
+        counts = _lowest(x["child_count_similarity"] for x in report["relationships"])
+        lines.append(
+            f"| {LABELS[method]} | {seconds:.1f} ({verdict(seconds <= TARGET_SECONDS)}) | "
+            f"{r['peak_rss_mb']:.0f} ({verdict(r['peak_rss_mb'] <= TARGET_MB)}) | "
+            f"{_fmt(integrity)} ({verdict(integrity >= 1.0)}) | "
+            f"{_fmt(shapes[worst_table])} {worst_table} "
+            f"({verdict(shapes[worst_table] >= TARGET_SHAPES)}) | "
+            f"{_fmt(counts)} ({verdict(counts >= TARGET_CHILD_COUNTS)}) |"
         )
     return [*lines, ""]
 

@@ -141,7 +141,8 @@ def relational_schema(tables: dict[str, pd.DataFrame]):
 
 def tables_digest(tables: dict[str, pd.DataFrame], settings: dict[str, Any]) -> str:
     digest = hashlib.sha256()
-    for name in TABLE_NAMES:
+    names = [n for n in TABLE_NAMES if n in tables] + sorted(set(tables) - set(TABLE_NAMES))
+    for name in names:
         digest.update(name.encode())
         digest.update(pd.util.hash_pandas_object(tables[name], index=False).to_numpy().tobytes())
     digest.update(json.dumps(settings, sort_keys=True).encode())

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from genesis.errors import InvalidDataError, InvalidParameterError
-from genesis.relational import RelationalSchema, Relationship
+from genesis.relational import RelationalSchema, RelationalSynthesizer, Relationship
 from genesis.relational.quality import RelationalQualityReport
 from tests.leakage import leaked_combinations, leaked_rows
 
@@ -127,6 +127,16 @@ def test_changed_child_counts_lower_the_count_similarity(real, identical):
     assert link["child_count_similarity"] < 0.75
     assert link["synthetic_zero_child_share"] > link["real_zero_child_share"] + 0.3
     assert identical.relationships[0]["child_count_similarity"] == pytest.approx(1.0)
+
+
+def test_a_relational_synthesizer_keeps_the_link_the_shuffle_broke(real):
+    synthesizer = RelationalSynthesizer("cart", seed=0).fit(real, _schema(real))
+    report = RelationalQualityReport(real, synthesizer.generate(), synthesizer.schema_)
+    link = report.evaluate().relationships[0]
+    assert link["integrity"] == 1.0
+    assert link["child_count_similarity"] >= 0.85
+    assert link["parent_child_correlation"] >= 0.9  # the shuffled children score below 0.9
+    assert report.score >= 0.9
 
 
 def test_a_synthetic_table_missing_is_a_clear_error(real):
