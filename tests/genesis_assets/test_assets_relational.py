@@ -237,3 +237,13 @@ def test_audit_columns_are_checked_against_the_joined_root(project):
     message = failure_text(result)
     assert "no_such_column" in message and "correct genesis.yaml" in message
     assert "root table 'planes' joined with its children's aggregates" in message
+
+
+def test_quality_check_fails_below_the_threshold(project):
+    folder, _, _, instance, _ = project
+    config = write_config(folder, "strict.yaml", quality_threshold=0.999)
+    key = dg.AssetKey(["air", "relational_quality_report"])
+    result = materialize(config, [key], instance=instance, raise_on_error=False)
+    (check,) = result.get_asset_check_evaluations()
+    assert check.check_name == "relational_quality_above_threshold" and not check.passed
+    assert "against the threshold 0.999; weakest part:" in check.description
