@@ -16,7 +16,7 @@ export DAGSTER_HOME := $(CURDIR)/.dagster_home
 # the library also defaults to one thread there, this covers every other torch user.
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: help install browser demo test test-slow ui bench bench-automl bench-anonymeter bench-fidelity bench-streaming lint format clean
+.PHONY: help install browser demo test test-slow ui bench bench-automl bench-anonymeter bench-fidelity bench-streaming bench-relational lint format clean
 
 help:
 	@echo "make demo    set up .venv and materialize the whole asset chain for the default dataset"
@@ -29,6 +29,7 @@ help:
 	@echo "make bench-conditional   conditional generation on Adult vs SDV sample_from_conditions"
 	@echo "make bench-augmentation   Adult-3%: no augmentation vs SMOTE-NC vs Genesis"
 	@echo "make bench-streaming   rows/s into Kafka (JSON, Avro) vs generation alone and Faker; RSS over 10M rows"
+	@echo "make bench-relational   nycflights13 (5 tables): Genesis RelationalSynthesizer vs SDV HMA"
 	@echo "make lint    ruff check + ruff format --check"
 
 $(STAMP): pyproject.toml
@@ -103,6 +104,14 @@ FIDELITY_ARGS ?=
 bench-fidelity: $(BENCH_STAMP) $(ARGN_VENV)/.genesis-installed
 	PYTHONPATH=$(CURDIR) nice -n 10 $(BENCH_VENV)/bin/python benchmarks/compare_fidelity.py \
 		--out benchmarks/results/compare_fidelity.md $(FIDELITY_ARGS)
+# Five linked nycflights13 tables: Genesis RelationalSynthesizer (cart, gaussian_copula) vs SDV
+# 2.0 HMASynthesizer, each in a process of its own. HMA is cached under
+# benchmarks/.cache/relational (its first fit takes up to RELATIONAL_ARGS' --peer-timeout,
+# 40 min by default); later runs re-fit only Genesis
+RELATIONAL_ARGS ?=
+bench-relational: $(BENCH_STAMP)
+	PYTHONPATH=$(CURDIR) nice -n 10 $(BENCH_VENV)/bin/python benchmarks/compare_relational.py \
+		--out benchmarks/results/compare_relational.md $(RELATIONAL_ARGS)
 # Conditions from common to rare (and ranges): Genesis cart/gaussian_copula vs SDV 2.0
 .PHONY: bench-conditional
 bench-conditional: install $(BENCH_STAMP)

@@ -211,6 +211,9 @@ EXTRAS = {
     "s3fs": "s3",
     "boto3": "s3",
     "imblearn": "augment",
+    "confluent_kafka": "streaming",
+    "fastavro": "streaming",
+    "websockets": "streaming",
 }
 
 

@@ -89,6 +89,32 @@ def audit_metadata(report: Mapping[str, Any]) -> dict[str, Any]:
     return metadata
 
 
+def audit_check(privacy_audit: Mapping[str, Any]) -> dg.AssetCheckResult:
+    """The result of a blocking ``privacy_audit_passed`` check on a stored audit report."""
+    from genesis.verdict import privacy_verdict
+
+    verdict = privacy_verdict(privacy_audit)
+    found = attacks(privacy_audit)
+    worst = max(found, key=lambda a: finite(a.get("risk")) or float("-inf"))
+    return dg.AssetCheckResult(
+        passed=bool(verdict.passed),
+        severity=dg.AssetCheckSeverity.ERROR,
+        description=(
+            f"{verdict.text}. Strongest attack {worst.get('name')}: {worst.get('interpretation')}"
+        ),
+        metadata={
+            "privacy_verdict": verdict.text,
+            "overall_risk": verdict.level,
+            "upper_risk": verdict.upper_level,
+            "inconclusive_attacks": ", ".join(verdict.inconclusive) or "none",
+            "max_risk_level": verdict.max_level,
+            "worst_attack": str(worst.get("name")),
+            "worst_risk": rounded(worst.get("risk")) or 0.0,
+            "snapshot_id": str(privacy_audit.get("snapshot_id")),
+        },
+    )
+
+
 def build_audit_assets(ds: DatasetConfig) -> list[dg.AssetsDefinition | dg.AssetChecksDefinition]:
     """The privacy stage of one dataset: ``privacy_audit`` and its blocking check."""
     prefix = [ds.name]
@@ -146,28 +172,6 @@ def build_audit_assets(ds: DatasetConfig) -> list[dg.AssetsDefinition | dg.Asset
         ),
     )
     def privacy_audit_passed(privacy_audit: dict) -> dg.AssetCheckResult:
-        from genesis.verdict import privacy_verdict
-
-        verdict = privacy_verdict(privacy_audit)
-        found = attacks(privacy_audit)
-        worst = max(found, key=lambda a: finite(a.get("risk")) or float("-inf"))
-        return dg.AssetCheckResult(
-            passed=bool(verdict.passed),
-            severity=dg.AssetCheckSeverity.ERROR,
-            description=(
-                f"{verdict.text}. Strongest attack {worst.get('name')}: "
-                f"{worst.get('interpretation')}"
-            ),
-            metadata={
-                "privacy_verdict": verdict.text,
-                "overall_risk": verdict.level,
-                "upper_risk": verdict.upper_level,
-                "inconclusive_attacks": ", ".join(verdict.inconclusive) or "none",
-                "max_risk_level": verdict.max_level,
-                "worst_attack": str(worst.get("name")),
-                "worst_risk": rounded(worst.get("risk")) or 0.0,
-                "snapshot_id": str(privacy_audit.get("snapshot_id")),
-            },
-        )
+        return audit_check(privacy_audit)
 
     return [privacy_audit, privacy_audit_passed]

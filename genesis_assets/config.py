@@ -34,6 +34,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from genesis.errors import ConfigError, GenesisError
 from genesis.io.urls import is_url, redact_url
+from genesis_assets.relational_config import (
+    RelationshipConfig,
+    relational_problems,
+    single_table_problems,
+)
 from genesis_assets.scenario_config import ScenarioConfig, scenario_problems
 from genesis_assets.schedule_config import ScheduleConfig, schedule_problems
 from genesis_assets.stream_config import StreamConfig, kafka_source_problems, stream_problems
@@ -96,9 +101,34 @@ class DatasetConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
     name: str = Field(description="Asset key prefix and asset group: letters, digits, '_'.")
-    source: str = Field(
+    source: str | None = Field(
+        None,
         description="Path (relative to genesis.yaml) or URI (s3://..., SQLAlchemy URL, "
-        "kafka://topic) of the table."
+        "kafka://topic) of the table; or 'tables' instead, for several linked tables.",
+    )
+    tables: dict[str, str] | None = Field(
+        None,
+        description="Several tables linked by keys, instead of 'source': {name: path or URI} "
+        "(see genesis_assets/relational_config.py).",
+    )
+    relationships: list[RelationshipConfig] | None = Field(
+        None,
+        description="With 'tables': the foreign keys ({parent, parent_key, child, child_key}, "
+        "the rel.yaml format); inferred from the data when omitted.",
+    )
+    primary_keys: dict[str, list[str]] | None = Field(
+        None, description="With 'relationships': each table's key columns (else inferred)."
+    )
+    root: str | None = Field(
+        None,
+        description="With 'tables': the table the privacy audit runs on, joined with "
+        "aggregates of its children; default: the root table with the most rows.",
+    )
+    scale: float = Field(
+        1.0,
+        gt=0,
+        description="With 'tables': rows of every synthetic table as a multiple of its real "
+        "rows (children follow their parents).",
     )
     format: str | None = Field(None, description="csv, parquet, jsonl, sql; else from extension.")
     query: str | None = Field(None, description="SQL query, for SQLAlchemy URL sources.")
@@ -166,13 +196,21 @@ class DatasetConfig(BaseModel):
     )
 
     @property
+    def is_relational(self) -> bool:
+        """Whether the dataset names several tables (``tables:``) rather than a ``source``."""
+        return self.tables is not None
+
+    @property
     def is_uri(self) -> bool:
         """Whether ``source`` is a URI rather than a local path."""
-        return is_url(self.source)
+        return self.source is not None and is_url(self.source)
 
     @property
     def display_source(self) -> str:
-        """``source`` with any password in a URL masked, for descriptions and metadata."""
+        """``source`` with any password in a URL masked, for descriptions and metadata (the
+        table names of a dataset of several tables)."""
+        if self.source is None:
+            return "tables " + ", ".join(self.tables or {})
         return redact_url(self.source)
 
     def version_of(self, *fields: str) -> str:
@@ -415,8 +453,14 @@ def _resolve(config: GenesisConfig, base: Path, where: str) -> GenesisConfig:
                 problems.append(
                     f"{label}, field {field!r}: {repeated} listed twice; list each once"
                 )
-        problems.extend(_format_problems(ds, label))
         problems.extend(_drift_problems(ds, label))
+        if ds.is_relational or ds.source is None:  # several tables: their own checks
+            found, tables = relational_problems(ds, base, label)
+            problems.extend(found)
+            datasets.append(ds.model_copy(update={"tables": tables}))
+            continue
+        problems.extend(single_table_problems(ds, label))
+        problems.extend(_format_problems(ds, label))
         problems.extend(scenario_problems(ds.scenarios, label))
         problems.extend(stream_problems(ds.stream, ds.source, label))
         problems.extend(kafka_source_problems(ds.source, ds.read_options, label))

@@ -9,6 +9,8 @@ from genesis_assets.config import DatasetConfig, GenesisConfig
 from genesis_assets.dashboard_assets import build_dashboard_assets
 from genesis_assets.drift_assets import build_drift_assets
 from genesis_assets.quality_assets import build_quality_assets
+from genesis_assets.relational_assets import build_relational_assets
+from genesis_assets.relational_review_assets import build_relational_review_assets
 from genesis_assets.release_assets import build_release_assets
 from genesis_assets.resources import build_resources
 from genesis_assets.scenario_assets import build_scenario_assets
@@ -26,6 +28,8 @@ from genesis_assets.synthesis_assets import build_synthesis_assets
 
 def build_dataset_assets(ds: DatasetConfig) -> dg.Definitions:
     """The assets and asset checks of one dataset, keyed ``[ds.name, stage]``, grouped ``ds.name``."""
+    if ds.is_relational:  # several tables: their own chain (genesis_assets/relational_assets.py)
+        return _definitions([*build_relational_assets(ds), *build_relational_review_assets(ds)])
     built = [*build_source_assets(ds), *build_synthesis_assets(ds), *build_quality_assets(ds)]
     built += build_audit_assets(ds)
     built += build_drift_assets(ds)
@@ -34,6 +38,10 @@ def build_dataset_assets(ds: DatasetConfig) -> dg.Definitions:
     # last: the dashboard shows the privacy, drift and release stages built before it
     built += build_dashboard_assets(ds, built)
     built += build_stream_assets(ds)
+    return _definitions(built)
+
+
+def _definitions(built: list) -> dg.Definitions:
     return dg.Definitions(
         assets=[d for d in built if not isinstance(d, dg.AssetChecksDefinition)],
         asset_checks=[d for d in built if isinstance(d, dg.AssetChecksDefinition)],
@@ -57,6 +65,7 @@ def build_definitions(config: GenesisConfig) -> dg.Definitions:
                     ds, [k for k in dataset_asset_keys(chains[ds.name]) if k not in publishers]
                 )
                 for ds in config.datasets
+                if not ds.is_relational  # watches one source; see docs/relational.md
             ],
             schedules=[build_nightly_refresh(config)],
         ),

@@ -18,6 +18,7 @@ import typer
 COMMAND_MODULES = (
     "genesis.cli.discover",
     "genesis.cli.generate",
+    "genesis.cli.domain",
     "genesis.cli.stream",
     "genesis.cli.augment",
     "genesis.cli.evaluate",

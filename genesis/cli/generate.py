@@ -1,4 +1,5 @@
-"""``genesis generate``: fit a synthesizer on a table and write synthetic rows."""
+"""``genesis generate``: fit a synthesizer on a table and write synthetic rows; on a folder of
+tables linked by keys, see :mod:`genesis.cli.relational`."""
 
 from __future__ import annotations
 
@@ -20,12 +21,26 @@ from genesis.cli.common import (
 
 @handles_errors
 def generate(
-    data: Annotated[str, typer.Argument(help="Real table to learn.")],
-    n: Annotated[int, typer.Option("-n", "--rows", min=1, help="Rows to generate (at least 1).")],
+    data: Annotated[
+        str,
+        typer.Argument(
+            help="Real table to learn, or a folder of tables linked by keys (one CSV, Parquet "
+            "or JSON Lines file per table, named after the table)."
+        ),
+    ],
     output: Annotated[
         str,
-        typer.Option("--output", "-o", help="Where to write the rows: .csv, .parquet or .jsonl."),
+        typer.Option(
+            "--output",
+            "-o",
+            help="Where to write the rows: .csv, .parquet or .jsonl; for a folder of tables, "
+            "the folder to write them into.",
+        ),
     ],
+    n: Annotated[
+        int | None,
+        typer.Option("-n", "--rows", min=1, help="Rows to generate (one table; at least 1)."),
+    ] = None,
     method: Annotated[
         Method, typer.Option("--method", "-m", help="Synthesis method.")
     ] = Method.cart,
@@ -53,11 +68,39 @@ def generate(
     save_model: Annotated[
         Path | None, typer.Option("--save-model", help="Also save the fitted model here.")
     ] = None,
+    relationships: Annotated[
+        Path | None,
+        typer.Option(
+            "--relationships",
+            help="Folder of tables: rel.yaml declaring the foreign keys (inferred and printed "
+            "when omitted).",
+        ),
+    ] = None,
+    scale: Annotated[
+        float | None,
+        typer.Option(
+            "--scale",
+            help="Folder of tables: rows of each table as a "
+            "multiple of the real ones (default 1.0).",
+        ),
+    ] = None,
     encoding: EncodingOption = None,
     sep: SepOption = None,
 ) -> None:
     """Fit a synthesizer on DATA and write N synthetic rows to OUTPUT (with --where, N rows
-    that all meet the conditions)."""
+    that all meet the conditions). When DATA is a folder of tables linked by keys, synthesise
+    them together and write one file per table into the folder OUTPUT."""
+    if Path(data).is_dir():
+        _generate_tables(data, output, method, seed, scale, relationships, save_model,
+                         read=TableReader(encoding, sep), single={"-n": n, "--where": where,
+                         "--time-budget": time_budget})  # fmt: skip
+        return
+    for option, value in (("--relationships", relationships), ("--scale", scale)):
+        if value is not None:
+            raise typer.BadParameter("only applies when DATA is a folder of tables",
+                                     param_hint=f"'{option}'")  # fmt: skip
+    if n is None:
+        raise typer.BadParameter("give the number of rows to generate", param_hint="'-n'")
     check_output_format(output)
     if time_budget is not None and method is not Method.auto:
         raise typer.BadParameter("only applies to --method auto", param_hint="'--time-budget'")
@@ -91,6 +134,51 @@ def generate(
         f"wrote {len(synthetic):,} rows to {output} (method {model.method}, "
         f"fit {model.fit_seconds_:.1f} s)",
         err=True,
+    )
+
+
+def _generate_tables(
+    data: str,
+    output: str,
+    method: Method,
+    seed: int,
+    scale: float | None,
+    relationships: Path | None,
+    save_model: Path | None,
+    *,
+    read: TableReader,
+    single: dict[str, object],
+) -> None:
+    from genesis.cli.relational import find_tables, generate_directory, print_summary
+
+    for option, value in single.items():
+        if value:
+            raise typer.BadParameter(
+                "applies to one table; for a folder of tables use --scale", param_hint=f"'{option}'"
+            )
+    if scale is not None and not scale > 0:
+        raise typer.BadParameter(f"must be above 0, got {scale}", param_hint="'--scale'")
+    if method is Method.auto:
+        raise typer.BadParameter(
+            "auto (AutoML) chooses for one table; for a folder of tables pick a method, e.g. cart",
+            param_hint="'--method'",
+        )
+    if Path(output).suffix.lower() in (".csv", ".parquet", ".pq", ".jsonl", ".ndjson"):
+        raise typer.BadParameter(
+            "DATA is a folder: give a folder, not a file",
+            param_hint="'--output'",
+        )
+    tables = len(find_tables(Path(data)))  # one step per read and per write
+    steps = 2 * tables + 2 + (relationships is None) + (save_model is not None)
+    with progress(steps) as step:
+        summary = generate_directory(
+            Path(data), Path(output), relationships=relationships, method=method.value,
+            scale=1.0 if scale is None else scale, seed=seed, read=read, step=step,
+            save_model=save_model,
+        )  # fmt: skip
+    print_summary(summary)
+    typer.echo(
+        f"wrote {len(summary['tables'])} tables to {output} (method {method.value})", err=True
     )
 
 

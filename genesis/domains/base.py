@@ -38,11 +38,14 @@ class DomainGenerator:
     Attributes:
         domain: the domain's name (a class attribute).
         tables: the tables this generator produces, name -> description (keys included).
+        root: the table whose rows ``n_samples`` counts in :meth:`generate_default`.
         synthesizer_: after :meth:`fit`, the fitted ``RelationalSynthesizer``.
     """
 
     domain: ClassVar[str] = "generic"
     tables: ClassVar[dict[str, str]] = {}
+    #: the table whose rows ``generate(n_samples)`` counts (None: the first of ``tables``)
+    root: ClassVar[str | None] = None
 
     def __init__(self, seed: int = 0, method: str = "cart", **method_params: Any) -> None:
         self.seed = check_seed(seed)
@@ -56,9 +59,9 @@ class DomainGenerator:
         """Learn the user's own tables (a dict of DataFrames, or one DataFrame for a
         one-table domain) and their ``relationships`` (inferred when None; see
         :class:`~genesis.relational.RelationalSchema`); returns self."""
+        tables = self._as_tables(data)  # bad input fails before the relational import
         from genesis.relational import RelationalSynthesizer
 
-        tables = self._as_tables(data)
         self.synthesizer_ = RelationalSynthesizer(
             method=self.method, seed=self.seed, **self.method_params
         ).fit(tables, relationships)

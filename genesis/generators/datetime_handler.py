@@ -131,11 +131,9 @@ class _DatetimeHandler(_ColumnHandler):
         seconds = ns.astype(np.float64) / _NS_PER_S
         if missing.any():
             observed = seconds[~missing]
-            if observed.size:
-                seconds[missing] = observed[rng.integers(0, observed.size, size=int(missing.sum()))]
-            else:  # all missing (e.g. a batch of parent rows given as context): the fitted range
-                draws = rng.uniform(self.minimum, self.maximum, size=int(missing.sum()))
-                seconds[missing] = draws / _NS_PER_S
+            if observed.size == 0:  # all missing (e.g. a context column of parents all alive)
+                observed = np.array([self.minimum / _NS_PER_S])
+            seconds[missing] = observed[rng.integers(0, observed.size, size=int(missing.sum()))]
         out = {}
         if self.missing.has_missing:
             out[self.null_column] = self.missing.encode(s, missing)

@@ -6,8 +6,14 @@ of DataFrames (relationships inferred or declared as :class:`Relationship` /
 :mod:`genesis.relational.synthesizer` for the design).
 """
 
+from genesis.relational.quality import RelationalQualityReport
 from genesis.relational.relationship import Relationship
 from genesis.relational.schema import RelationalSchema
 from genesis.relational.synthesizer import RelationalSynthesizer
 
-__all__ = ["RelationalSchema", "RelationalSynthesizer", "Relationship"]
+__all__ = [
+    "RelationalQualityReport",
+    "RelationalSchema",
+    "RelationalSynthesizer",
+    "Relationship",
+]

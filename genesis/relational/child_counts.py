@@ -34,9 +34,29 @@ def child_counts(parent_rows: np.ndarray, n_parents: int) -> np.ndarray:
 def scale_counts(
     counts: np.ndarray, total: int, rng: np.random.Generator, cap: int | None = None
 ) -> np.ndarray:
-    """Non-negative integer counts proportional to ``counts`` summing to ``total`` (fewer when
-    ``cap`` per parent cannot hold them); uniform when every count is zero."""
+    """Non-negative integer counts proportional to ``counts`` summing to ``total``; uniform
+    when every count is zero. With ``cap`` (most children one parent can hold, e.g. the hours
+    of a year for one airport's weather), what a full parent cannot hold goes to the others
+    in proportion, then to parents without children; fewer only when all are full."""
     weights = np.clip(np.nan_to_num(np.asarray(counts, dtype=np.float64)), 0, None)
+    out = _proportional(weights, total, rng)
+    if cap is None:
+        return out
+    for _ in range(10):
+        out = np.minimum(out, cap)
+        left, room = int(total - out.sum()), cap - out
+        if left <= 0 or not room.any():
+            break
+        open_weights = np.where(room > 0, weights, 0.0)
+        if open_weights.sum() <= 0:
+            open_weights = (room > 0).astype(np.float64)
+        out = out + np.minimum(_proportional(open_weights, left, rng), room)
+    return out
+
+
+def _proportional(weights: np.ndarray, total: int, rng: np.random.Generator) -> np.ndarray:
+    """Integer counts proportional to ``weights`` summing to ``total`` (largest remainders,
+    random among ties; uniform when every weight is zero)."""
     n = weights.size
     if n == 0 or total <= 0:
         return np.zeros(n, dtype=np.int64)
@@ -46,11 +66,8 @@ def scale_counts(
     base = np.floor(exact).astype(np.int64)
     left = int(total - base.sum())
     if left > 0:
-        # largest remainders, random among ties
         order = np.lexsort((rng.random(n), -(exact - base)))
         base[order[:left]] += 1
-    if cap is not None:
-        base = np.minimum(base, cap)
     return base
 
 

@@ -56,23 +56,28 @@ def _similar(a: str, b: str) -> bool:
     )
 
 
-def name_cue(child_column: str, parent_table: str, parent_key: str) -> bool:
-    """Whether the child column's name points at the parent table or its key."""
+def name_strength(child_column: str, parent_table: str, parent_key: str) -> int:
+    """How strongly the child column's name points at the parent's key: 3 the same name
+    (``tailnum``), 2 the parent table's name with an id suffix (``customer_id`` ->
+    ``customers``), 1 a generic foreign id to a plain id key (``manager_id`` -> ``id``,
+    accepted only within one table), 0 none."""
     c, k = child_column.lower(), parent_key.lower()
     if c == k and k not in ("id", "key", "code"):
-        return True
+        return 3
     for s in _singulars(parent_table):
         if c in {f"{s}_{k}", f"{s}{k}", f"{s}_id", f"{s}id", f"{s}_key", f"{s}_code"}:
-            return True
+            return 2
         for suffix in _ID_SUFFIXES:
-            if (
-                c.endswith(suffix)
-                and len(c) > len(suffix)
-                and _similar(c[: -len(suffix)].rstrip("_"), s)
-            ):
-                return True
-    # a foreign id to a plain id key: manager_id -> id (same table), author_id -> id
-    return k in ("id", "key") and c.endswith(("_id", "_key"))
+            stem = c[: -len(suffix)].rstrip("_")
+            if c.endswith(suffix) and stem and _similar(stem, s):
+                return 2
+    return 1 if k in ("id", "key") and c.endswith(("_id", "_key")) else 0
+
+
+def name_cue(child_column: str, parent_table: str, parent_key: str) -> bool:
+    """Whether the child column's name points at the parent table or its key (see
+    :func:`name_strength`; the generic ``*_id`` -> ``id`` cue counts)."""
+    return name_strength(child_column, parent_table, parent_key) > 0
 
 
 def looks_like_time(s: pd.Series) -> bool:
@@ -202,15 +207,15 @@ def _single_parent(child, column, cdf, tables, candidates, min_containment):
                 continue
             if key_kind(tables[parent][key].dtype) != kind:
                 continue
-            cue = name_cue(column, parent, key)
-            if kind == "number" and not cue:
-                continue
-            if parent == child and not cue:
+            strength = name_strength(column, parent, key)
+            if strength == 1 and parent != child:
+                strength = 0  # a generic *_id names its own table's id, not any table's
+            if (kind == "number" or parent == child) and not strength:
                 continue
             share = containment(cdf, [column], tables[parent], [key])
             if share < min_containment:
                 continue
-            score = (float(cue), share)
+            score = (float(strength), share)
             if score > best_score:
                 best, best_score = Relationship(parent, key, child, column), score
     return best

@@ -68,6 +68,7 @@ import numpy as np
 import pandas as pd
 
 from genesis.errors import (
+    GenesisError,
     InvalidParameterError,
     ModelLoadError,
     NotFittedError,
@@ -95,6 +96,8 @@ from genesis.validation import check_seed, validate_frame
 #: most parent attributes a child row is conditioned on
 MAX_CONTEXT = 12
 SIBLINGS = "__siblings"
+#: rounds of redrawing repeated foreign-key pairs of a link table
+_PAIR_ROUNDS = 10
 _METHOD_PREFIX = "relational-"
 
 
@@ -209,15 +212,16 @@ class RelationalSynthesizer:
         if relationships is None:
             return RelationalSchema.infer(tables)
         if isinstance(relationships, RelationalSchema):
-            schema = relationships
-            missing = [t for t in schema.table_names if t not in tables]
-            extra = [t for t in tables if t not in schema.tables]
-            if missing or extra:
+            missing = [t for t in relationships.table_names if t not in tables]
+            if missing:
                 raise RelationalSchemaError(
-                    f"the schema's tables {schema.table_names} differ from the tables passed "
-                    f"(missing {missing}, not in the schema {extra}); pass the same tables"
+                    f"the schema names table(s) {missing} that were not passed (got "
+                    f"{sorted(tables)}); pass them or remove their relationships"
                 )
-            return schema
+            # tables the schema leaves out (a rel.yaml names only linked ones) stand alone
+            declared = {t: k for t, k in relationships.primary_keys.items() if k is not None}
+            columns = {t: list(df.columns) for t, df in tables.items()}
+            return RelationalSchema(columns, relationships.relationships, declared)
         if isinstance(relationships, Relationship):
             relationships = [relationships]
         if not isinstance(relationships, list | tuple):
@@ -240,6 +244,12 @@ class RelationalSynthesizer:
         plan.key_formats = {c: KeyFormat(df[c]) for c in identifiers}
         parents = [r for r in schema.parents_of(table) if not r.is_self_reference]
         plan.self_refs = [r for r in schema.parents_of(table) if r.is_self_reference]
+        for r in plan.self_refs:
+            if len(r.child_key) != 1:
+                raise RelationalSchemaError(
+                    f"{r}: a table referring to itself through a composite key is not "
+                    "supported; refer to a single-column key (e.g. an id column)"
+                )
         assigned = set(identifiers)
         for r in plan.self_refs:
             assigned.update(r.child_key)
@@ -268,7 +278,8 @@ class RelationalSynthesizer:
                 if len(r.child_key) == 1:
                     assigned.add(r.child_key[0])
             statuses = self._statuses(df, rows, [p, *plan.others])
-            plan.orphan_share[p.name] = float((statuses[p.name] != "ok").mean())
+            plan.null_share[p.name] = float((statuses[p.name] == "null").mean())
+            plan.orphan_share[p.name] = float((statuses[p.name] == "orphan").mean())
             for r in plan.others:
                 s = statuses[r.name]
                 plan.null_share[r.name] = float((s == "null").mean())
@@ -379,9 +390,15 @@ class RelationalSynthesizer:
         params = dict(self.method_params)
         if self.method == "cart" and context:
             params["visit_order"] = context + [c for c in frame.columns if c not in context]
-        plan.model = SyntheticGenerator(self.method, seed=self._fit_seeds[plan.name], **params).fit(
-            frame
-        )
+        model = SyntheticGenerator(self.method, seed=self._fit_seeds[plan.name], **params)
+        try:
+            plan.model = model.fit(frame)
+        except GenesisError as exc:  # name the table: the message alone does not
+            try:
+                named = type(exc)(f"table {plan.name!r}: {exc}")
+            except TypeError:
+                raise exc from None
+            raise named from exc
 
     # -- generation --------------------------------------------------------------------------
     def generate(
@@ -415,6 +432,8 @@ class RelationalSynthesizer:
             frame = self._assign_other_parents(plan, frame, generated, rng)
             if plan.unique_free and plan.universe is not None:
                 frame = make_unique(frame, plan.unique_groups, plan.unique_free, plan.universe)
+            elif plan.unique_groups:  # a key made of foreign keys only (a link table)
+                frame = self._distinct_pairs(plan, frame, generated, rng)
             for c in plan.identifiers:
                 frame[c] = plan.key_formats[c].draw(len(frame), rng)
             for r in plan.self_refs:
@@ -500,6 +519,27 @@ class RelationalSynthesizer:
                 frame[c] = context[c].to_numpy()
         for cc, pc in plan.copied.items():
             frame[cc] = parents[pc].to_numpy()[parent_rows]
+        return self._primary_misses(plan, frame, parents, rng)
+
+    def _primary_misses(self, plan, frame, parents, rng) -> pd.DataFrame:
+        """Null primary keys at the real rate, and with ``keep_orphans`` dangling ones too
+        (single-column keys: a composite key's columns are attributes drawn with the parent,
+        so they always match)."""
+        p = plan.primary
+        if len(p.child_key) != 1 or not len(frame):
+            return frame
+        n = len(frame)
+        nulls = round(plan.null_share.get(p.name, 0.0) * n)
+        orphans = round(plan.orphan_share.get(p.name, 0.0) * n) if self.keep_orphans else 0
+        if not nulls and not orphans:
+            return frame
+        rows = rng.permutation(n)[: nulls + orphans]
+        column = frame[p.child_key[0]].to_numpy(dtype=object).copy()
+        column[rows[:nulls]] = None
+        fmt = self.plans_[p.parent].key_formats.get(p.parent_key[0])
+        if orphans and fmt is not None:
+            column[rows[nulls:]] = fmt.draw(orphans, rng, avoid=parents[p.parent_key[0]].to_numpy())
+        frame[p.child_key[0]] = column
         return frame
 
     def _assign_other_parents(self, plan, frame, generated, rng) -> pd.DataFrame:
@@ -566,17 +606,52 @@ class RelationalSynthesizer:
                     frame[r.child_key[0]] = column
         return frame
 
+    def _distinct_pairs(self, plan, frame, generated, rng) -> pd.DataFrame:
+        """A key made of foreign keys only (a link table: student, course) made unique: a
+        repeated pair draws another parent for its other-parent key (by that parent's learned
+        counts), a few rounds; pairs still repeated are dropped."""
+        key = plan.unique_groups
+        movable = [r for r in plan.others if len(r.child_key) == 1 and r.child_key[0] in key]
+        for round_ in range(_PAIR_ROUNDS if movable else 0):
+            repeated = frame.duplicated(key).to_numpy()
+            k = int(repeated.sum())
+            if not k:
+                break
+            r = movable[round_ % len(movable)]
+            parents = generated[r.parent]
+            count_column = _count_column(r)
+            weights = (
+                np.clip(parents[count_column].to_numpy(dtype=np.float64), 0, None) + 1e-3
+                if count_column in parents
+                else np.ones(len(parents))
+            )
+            picks = rng.choice(len(parents), size=k, p=weights / weights.sum())
+            column = frame[r.child_key[0]].to_numpy(dtype=object).copy()
+            column[repeated] = parents[r.parent_key[0]].to_numpy()[picks]
+            frame[r.child_key[0]] = column
+        return frame.drop_duplicates(key).reset_index(drop=True)
+
     def _output(self, plan, frame) -> pd.DataFrame:
+        """The generated table with the real table's columns and dtypes (fresh keys join a
+        categorical column's categories; an integer column with null keys becomes float)."""
         out = pd.DataFrame(index=pd.RangeIndex(len(frame)))
         for c in plan.columns:
             values = frame[c] if c in frame else pd.Series(np.full(len(frame), None, dtype=object))
+            values = values.reset_index(drop=True)
             dtype = plan.dtypes[c]
-            try:
-                values = values.astype(dtype)
-            except (TypeError, ValueError):
-                if pd.api.types.is_integer_dtype(dtype):
-                    values = pd.to_numeric(values, errors="coerce")
-            out[c] = values.to_numpy() if isinstance(values, pd.Series) else values
+            if isinstance(dtype, pd.CategoricalDtype):
+                known = list(dtype.categories)
+                extra = pd.Index(values.dropna().unique()).difference(known)
+                values = values.astype(object).astype(
+                    pd.CategoricalDtype([*known, *extra], ordered=dtype.ordered)
+                )
+            else:
+                try:
+                    values = values.astype(dtype)
+                except (TypeError, ValueError):
+                    if pd.api.types.is_numeric_dtype(dtype):
+                        values = pd.to_numeric(values, errors="coerce")
+            out[c] = values
         return out
 
     # -- persistence -------------------------------------------------------------------------

@@ -19,7 +19,7 @@ stream waits for it is disconnected with close code 1008 and a reason saying it 
 (the others never wait longer than that for it). A client beyond ``max_connections`` is
 closed at once with code 1013 (try again later) and a reason naming the limit.
 
-Needs the ``websockets`` package (``pip install 'genesis-synth[streaming]'``); it is
+Needs the ``websockets`` package (the ``streaming`` extra); it is
 imported when the server starts, so importing this module works without it.
 """
 
@@ -189,7 +189,7 @@ class WebSocketStreamingGenerator:
         try:
             from websockets.asyncio.server import serve
         except ImportError:
-            raise missing_dependency("websockets", "WebSocket streaming", "streaming") from None
+            raise missing_dependency("websockets", "WebSocket streaming", extra="streaming") from None
         self._stop_requested = asyncio.Event()
         self._idle = asyncio.Event()
         self._idle.set()

@@ -18,6 +18,12 @@ from genesis.errors import MergeConflictError
 from genesis.versioning.diff import ColumnChange, DatasetDiff, diff_frames
 from genesis.versioning.models import Branch, Commit, Tag, VerificationReport
 from genesis.versioning.repository import DatasetRepository
+from genesis.versioning.table_set import (
+    TableSetCommit,
+    commit_table_set,
+    load_table_set,
+    read_table_set,
+)
 
 __all__ = [
     "Branch",
@@ -26,7 +32,11 @@ __all__ = [
     "DatasetDiff",
     "DatasetRepository",
     "MergeConflictError",
+    "TableSetCommit",
     "Tag",
     "VerificationReport",
+    "commit_table_set",
     "diff_frames",
+    "load_table_set",
+    "read_table_set",
 ]

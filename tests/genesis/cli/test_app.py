@@ -14,7 +14,7 @@ from genesis.cli import COMMAND_MODULES, app, build_app
 
 HEAVY = ("pandas", "numpy", "torch", "sklearn", "scipy", "plotly", "dash", "pyarrow", "dagster")
 COMMANDS = (
-    "discover", "generate", "stream", "augment", "evaluate", "audit", "drift", "dashboard", "version", "serve-reports",
+    "discover", "generate", "generate-domain", "stream", "augment", "evaluate", "audit", "drift", "dashboard", "version", "serve-reports",
 )  # fmt: skip
 
 
@@ -29,7 +29,7 @@ def test_help_lists_every_command(invoke):
 
 def test_every_command_group_has_its_own_module():
     modules = [name.rsplit(".", 1)[1] for name in COMMAND_MODULES]
-    assert modules == [c.removeprefix("serve-") for c in COMMANDS]
+    assert modules == [c.removeprefix("serve-").removeprefix("generate-") for c in COMMANDS]
 
 
 def test_version_flag(invoke):

@@ -45,10 +45,13 @@ def drift_report(tables, adult_df):
     }
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
     """Headless Chromium driven by Playwright. Without either, the test fails and says how to
-    install it: the browser checks are required, never silently skipped."""
+    install it: the browser checks are required, never silently skipped.
+
+    Package-scoped: Playwright's sync API keeps an asyncio loop running in the main thread
+    while it is open, which would break every later test that calls ``asyncio.run``."""
     import importlib.util
 
     from genesis.dashboard._pdf import chromium_path, launch_chromium

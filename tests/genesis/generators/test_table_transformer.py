@@ -205,3 +205,13 @@ def test_schema_mismatch_and_bad_parameters_are_reported():
     )
     with pytest.raises(SchemaError, match="datetime_format"):
         TableTransformer(schema).fit(unparseable)
+
+
+def test_an_all_missing_datetime_column_transforms():
+    # children drawn given parents (genesis.relational) whose dates are all missing, e.g. the
+    # death_date of parents all alive: the holes are filled from the fitted range, no crash
+    when = pd.Series(pd.to_datetime(["2020-01-01", None, "2021-06-30", "2022-02-02"] * 10))
+    df = pd.DataFrame({"when": when, "x": np.arange(40)})
+    transformer = TableTransformer(infer_schema(df)).fit(df)
+    frame = transformer.transform(df.assign(when=pd.Series(pd.NaT, index=df.index)))
+    assert np.isfinite(frame["when"]).all()
