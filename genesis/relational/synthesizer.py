@@ -14,6 +14,12 @@ How :class:`RelationalSynthesizer` works (parents are generated before their chi
   - per relationship in which it is a *non-primary* parent: ``__link:<rel>``, the mean or
     most frequent value of the child column that depends most on the parent
     (:mod:`genesis.relational.child_counts`);
+  - per relationship in which it is the *primary* parent: ``__agg:<rel>:<column>``, the
+    mean of up to :data:`~genesis.relational.plan.MAX_AGGREGATES` child columns that depend
+    on which parent a child has (adjusted correlation ratio >= 0.1, and not already given
+    by the context: flights' delays per weather hour), so the parent learns its family's
+    level jointly with its own attributes, and its children are then drawn given it
+    (siblings resemble each other: one patient's lab values, one stormy hour's delays);
   - per non-primary parent relationship of a child: ``__status:<rel>`` (``ok``, ``null`` or
     ``orphan``), so missing and dangling keys fall on the rows that had them (a flight
     without a tail number is a cancelled one).
@@ -21,8 +27,10 @@ How :class:`RelationalSynthesizer` works (parents are generated before their chi
 * **Children are drawn per parent.** Each child table has one *primary* parent: the
   relationship with the most key columns (a composite key fixes the most columns), then the
   largest parent. The child's model is fitted on its rows joined with their primary
-  parent's attributes (``__parent:<column>``, at most :data:`MAX_CONTEXT`), the parent's
-  number of children (``__siblings``) and, for a composite key, the key columns themselves
+  parent's attributes (``__parent:<column>``; of a wide parent, the
+  :data:`~genesis.relational.plan.MAX_CONTEXT` sharing the most binned mutual information
+  with a child column), its family aggregates, its number of children (``__siblings``)
+  and, for a composite key, the key columns themselves
   (flights' origin, year, month, day, hour come from their weather row). At generation each
   generated parent gets its generated ``__n`` children (rescaled to the wanted total) and
   its children are drawn *given* its attributes: with ``cart`` through
@@ -55,6 +63,13 @@ How :class:`RelationalSynthesizer` works (parents are generated before their chi
   (:func:`~genesis.relational.keys.assign_self_references`): a forest, never a cycle.
 
 Cycles between different tables are refused by :class:`RelationalSchema`.
+
+Sizes: ``scale=f`` gives every table ``f`` times its real rows (children's counts are
+rescaled to it); ``scale={root: rows}`` fixes root tables and children follow their
+parents (``real rows x generated parents / real parents``). Limits: a child's other
+parents are matched on one link column, so their mutual coherence (a plane's carrier and
+its flights' carrier) is approximate; orphans and nulls of a composite primary key are not
+reproduced (its columns are attributes drawn with the parent).
 """
 
 from __future__ import annotations
