@@ -23,6 +23,7 @@ from genesis.errors import RelationalSchemaError
 from genesis.relational.child_counts import child_counts, choose_link, link_score, link_values
 from genesis.relational.keys import KeyFormat, key_universe
 from genesis.relational.relationship import Relationship
+from genesis.relational.schema import key_kind
 
 #: most parent attributes a child row is conditioned on (the most informative ones)
 MAX_CONTEXT = 12
@@ -34,6 +35,10 @@ MIN_AGGREGATE_SCORE = 0.1
 _REDUNDANT = 0.8
 #: rows the context and aggregate choices are estimated on
 _SAMPLE_ROWS = 20_000
+#: least share of equal values for a child column to be a copy of its parent's
+INHERITED_SHARE = 0.99
+#: least share of rows in one order for a child and parent datetime to keep it
+ORDERED_SHARE = 0.999
 _BINS = 16
 SIBLINGS = "__siblings"
 
@@ -77,6 +82,10 @@ class TablePlan:
     parent_attributes: list[str] = field(default_factory=list)  # parent columns given
     aggregates: list[str] = field(default_factory=list)  # child columns averaged per parent
     links: dict[str, str] = field(default_factory=dict)  # rel name -> child column
+    # child column -> (relationship, parent column) it always equals (a denormalised copy)
+    inherited: dict[str, tuple[Relationship, str]] = field(default_factory=dict)
+    # (relationship, child column, parent column, +1 child later / -1 child earlier)
+    orderings: list[tuple[Relationship, str, str, int]] = field(default_factory=list)
     statuses: list[str] = field(default_factory=list)  # rel names with a status column
     null_share: dict[str, float] = field(default_factory=dict)
     orphan_share: dict[str, float] = field(default_factory=dict)
@@ -202,6 +211,80 @@ def choose_links(plan: TablePlan, tables: dict[str, pd.DataFrame], rows: dict, s
         if score >= MIN_AGGREGATE_SCORE:
             scored.append((score, c))
     plan.aggregates = [c for _, c in sorted(scored, key=lambda x: -x[0])[:MAX_AGGREGATES]]
+
+
+def find_inherited(plan: TablePlan, tables: dict[str, pd.DataFrame], rows: dict, seed: int) -> None:
+    """Child columns that equal a column of their parent in at least
+    :data:`INHERITED_SHARE` of the rows that have one (an order item's unit price and its
+    product's price, a flight's time_hour and its weather row's): at generation they are
+    copied from the generated parent, so they agree exactly."""
+    if plan.primary is None:
+        return
+    df = tables[plan.name]
+    sample = _sample(len(df), seed)
+    for r in [plan.primary, *plan.others]:
+        idx = rows[r][sample]
+        matched = idx >= 0
+        if matched.sum() < 10:
+            continue
+        parent = tables[r.parent].iloc[idx[matched]].reset_index(drop=True)
+        child = df.iloc[sample[matched]].reset_index(drop=True)
+        for c in plan.attributes:
+            if c in plan.inherited or c in r.child_key or child[c].nunique() < 2:
+                continue
+            for pc in parent.columns:
+                if pc in r.parent_key or parent[pc].nunique() < 2:
+                    continue
+                if _equal_share(child[c], parent[pc]) >= INHERITED_SHARE:
+                    plan.inherited[c] = (r, pc)
+                    break
+
+
+def find_orderings(plan: TablePlan, tables: dict[str, pd.DataFrame], rows: dict, seed: int) -> None:
+    """Child and parent datetime columns always in the same order (an order never before its
+    customer's signup, a lab result never before the patient's birth) in at least
+    :data:`ORDERED_SHARE` of the rows having both: generation keeps the order."""
+    if plan.primary is None:
+        return
+    df = tables[plan.name]
+    sample = _sample(len(df), seed)
+    times = [c for c in plan.attributes if pd.api.types.is_datetime64_dtype(df[c].dtype)]
+    for r in [plan.primary, *plan.others]:
+        parent_df = tables[r.parent]
+        parent_times = [
+            c for c in parent_df.columns if pd.api.types.is_datetime64_dtype(parent_df[c].dtype)
+        ]
+        if not times or not parent_times:
+            continue
+        idx = rows[r][sample]
+        matched = idx >= 0
+        parent = parent_df.iloc[idx[matched]].reset_index(drop=True)
+        child = df.iloc[sample[matched]].reset_index(drop=True)
+        for c in times:
+            for pc in parent_times:
+                both = child[c].notna() & parent[pc].notna()
+                if both.sum() < 10:
+                    continue
+                later = float((child[c][both] >= parent[pc][both]).mean())
+                if later >= ORDERED_SHARE:
+                    plan.orderings.append((r, c, pc, 1))
+                elif 1 - float((child[c][both] > parent[pc][both]).mean()) >= ORDERED_SHARE:
+                    plan.orderings.append((r, c, pc, -1))
+
+
+def _equal_share(a: pd.Series, b: pd.Series) -> float:
+    """Share of the rows where ``a`` equals ``b`` (both present), among rows with ``a``."""
+    if key_kind(a.dtype) != key_kind(b.dtype):
+        return 0.0
+    present = a.notna().to_numpy()
+    if not present.any():
+        return 0.0
+    if key_kind(a.dtype) == "number":
+        x, y = a.to_numpy(dtype=np.float64), b.to_numpy(dtype=np.float64)
+        same = np.isclose(x, y, rtol=1e-9, atol=1e-12)
+    else:
+        same = (a.astype(object) == b.astype(object)).to_numpy()
+    return float(same[present].mean())
 
 
 def _sample(n: int, seed: int) -> np.ndarray:
@@ -365,6 +448,8 @@ __all__ = [
     "choose_context",
     "choose_links",
     "count_column",
+    "find_inherited",
+    "find_orderings",
     "learned",
     "link_column",
     "model_frame",

@@ -95,6 +95,8 @@ from genesis.relational.plan import (
     aggregate_column,
     choose_links,
     count_column,
+    find_inherited,
+    find_orderings,
     link_column,
     model_frame,
     plan_table,
@@ -170,6 +172,8 @@ class RelationalSynthesizer:
         plans = {t: plan_table(t, tables, schema, rows) for t in schema.order()}
         for t in schema.order():
             choose_links(plans[t], tables, rows, self._fit_seeds[t])
+            find_inherited(plans[t], tables, rows, self._fit_seeds[t])
+            find_orderings(plans[t], tables, rows, self._fit_seeds[t])
         for t in schema.order():
             self._fit_table(plans[t], tables, schema, rows, plans)
         self.plans_ = plans
@@ -252,6 +256,7 @@ class RelationalSynthesizer:
             else:
                 frame = self._draw_children(plan, generated, factor, model_seed, rng)
             frame = self._assign_other_parents(plan, frame, generated, rng)
+            frame = _inherit(plan, frame, generated)
             if plan.unique_free and plan.universe is not None:
                 frame = make_unique(frame, plan.unique_groups, plan.unique_free, plan.universe)
             elif plan.unique_groups:  # a key made of foreign keys only (a link table)
@@ -515,6 +520,47 @@ class RelationalSynthesizer:
             f"{len(self.schema_.table_names)} tables" if hasattr(self, "schema_") else "not fitted"
         )
         return f"RelationalSynthesizer(method={self.method!r}, seed={self.seed}, {state})"
+
+
+def _inherit(plan, frame: pd.DataFrame, generated: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Keep the child-parent rules the real rows always obey: datetimes on the same side of
+    the parent's (:func:`~genesis.relational.plan.find_orderings`), and columns that equal a
+    parent's (:func:`~genesis.relational.plan.find_inherited`) copied from the generated
+    parent."""
+    found: dict[Relationship, np.ndarray] = {}
+    for r, column, parent_column, sign in plan.orderings:
+        # a child time on the wrong side of its parent's is mirrored across it
+        parents = generated[r.parent]
+        if r not in found:
+            found[r] = row_index(frame, r.child_key, parents, r.parent_key)
+        idx = found[r]
+        has = idx >= 0
+        child = pd.to_datetime(frame[column]).to_numpy(copy=True)
+        anchor = np.full(len(frame), np.datetime64("NaT"), dtype=child.dtype)
+        anchor[has] = pd.to_datetime(parents[parent_column]).to_numpy()[idx[has]]
+        gap = child - anchor
+        wrong = (
+            has
+            & ~np.isnat(gap)
+            & ((gap < np.timedelta64(0)) if sign > 0 else (gap > np.timedelta64(0)))
+        )
+        if wrong.any():
+            child[wrong] = anchor[wrong] - gap[wrong]
+            frame[column] = pd.Series(child).astype(frame[column].dtype).to_numpy()
+    for column, (r, parent_column) in plan.inherited.items():
+        parents = generated[r.parent]
+        if r not in found:
+            found[r] = row_index(frame, r.child_key, parents, r.parent_key)
+        idx = found[r]
+        has = idx >= 0
+        if has.any():
+            values = frame[column].to_numpy(copy=True)
+            source = parents[parent_column].to_numpy()[idx[has]]
+            if values.dtype != source.dtype:
+                values = values.astype(object)
+            values[has] = source
+            frame[column] = values
+    return frame
 
 
 def _calibrate(status: np.ndarray, share: float, rng: np.random.Generator) -> np.ndarray:

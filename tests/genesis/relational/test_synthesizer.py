@@ -383,3 +383,35 @@ def test_three_levels_and_categorical_keys():
         assert abs(len(out[name]) - len(real)) <= 0.05 * len(real) + 1, name
     per_visit = _counts(out, model.schema_.parents_of("labs")[0])
     assert np.corrcoef(out["visits"]["cost"], per_visit)[0, 1] > 0.3
+
+
+def test_copied_columns_and_time_order_follow_the_parent():
+    rng = np.random.default_rng(0)
+    n = 400
+    customers = pd.DataFrame(
+        {
+            "customer_id": [f"C{i:04d}" for i in range(n)],
+            "signup": pd.Timestamp("2021-01-01") + pd.to_timedelta(rng.integers(0, 700, n), "D"),
+            "tier": rng.choice(["a", "b"], n),
+        }
+    )
+    products = pd.DataFrame({"sku": np.arange(1, 81), "price": rng.gamma(2, 20, 80).round(2)})
+    owner = np.repeat(np.arange(n), rng.poisson(3, n))
+    orders = pd.DataFrame(
+        {
+            "customer_id": customers["customer_id"].to_numpy()[owner],
+            "sku": rng.integers(1, 81, owner.size),
+            "placed": customers["signup"].to_numpy()[owner]
+            + pd.to_timedelta(rng.integers(0, 90, owner.size), "D"),
+        }
+    )
+    orders["unit_price"] = products["price"].to_numpy()[orders["sku"] - 1]
+    tables = {"customers": customers, "products": products, "orders": orders}
+    model = RelationalSynthesizer(seed=0).fit(tables)
+    out = model.generate()
+    joined = out["orders"].merge(out["products"], on="sku")
+    assert len(joined) == len(out["orders"])
+    assert np.allclose(joined["unit_price"], joined["price"])
+    placed = out["orders"].merge(out["customers"], on="customer_id")
+    assert (placed["placed"] >= placed["signup"]).all()
+    assert out["orders"]["placed"].dtype == orders["placed"].dtype
