@@ -345,7 +345,9 @@ def learned(model: Any, column: str) -> bool:
     a constant), so it can condition a child."""
     if model is None:
         return False
-    transformer = model.synthesizer.transformer_
+    transformer = getattr(model.synthesizer, "transformer_", None)
+    if transformer is None:  # a model without the shared transformer: trust the column
+        return True
     if column not in transformer.source_columns_:
         return False
     handler = next(h for h in transformer.handlers_ if h.name == column)

@@ -341,7 +341,7 @@ class RelationalSynthesizer:
         context[SIBLINGS] = counts[parent_rows].astype(np.float64)
         if plan.model is None:
             frame = context.copy()
-        elif self.method == "cart":
+        elif self.method == "cart" and hasattr(plan.model.synthesizer, "generate_given"):
             frame = plan.model.synthesizer.generate_given(context, seed=seed)
         else:
             drawn = plan.model.generate(parent_rows.size, seed=seed).reset_index(drop=True)
