@@ -130,6 +130,14 @@ def plan_table(table: str, tables: dict[str, pd.DataFrame], schema, rows: dict) 
     key = schema.primary_keys.get(table)
     identifiers = [] if key is None or len(key) != 1 else [key[0]]
     identifiers += sorted(identifier_columns(table, schema) - set(identifiers))
+    # a key that is also a foreign key (a profile keyed by its customer's id) is assigned
+    # from the parent, never drawn fresh; it stays unique like a link table's key
+    foreign = {
+        r.child_key[0]
+        for r in schema.parents_of(table)
+        if len(r.child_key) == 1 and not r.is_self_reference
+    }
+    identifiers = [c for c in identifiers if c not in foreign]
     plan.identifiers = identifiers
     plan.key_formats = {c: KeyFormat(df[c]) for c in identifiers}
     parents = [r for r in schema.parents_of(table) if not r.is_self_reference]
@@ -172,6 +180,8 @@ def plan_table(table: str, tables: dict[str, pd.DataFrame], schema, rows: dict) 
             if r is not p and (found[r.name] != "ok").any():
                 plan.statuses.append(r.name)
     plan.attributes = [c for c in df.columns if c not in assigned and c not in plan.context]
+    if key is not None and len(key) == 1 and key[0] in foreign:
+        plan.unique_groups = [key[0]]
     if key is not None and len(key) > 1:
         fk_columns = set(plan.copied) | {
             c for r in plan.others if len(r.child_key) == 1 for c in r.child_key

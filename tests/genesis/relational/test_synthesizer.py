@@ -415,3 +415,27 @@ def test_copied_columns_and_time_order_follow_the_parent():
     placed = out["orders"].merge(out["customers"], on="customer_id")
     assert (placed["placed"] >= placed["signup"]).all()
     assert out["orders"]["placed"].dtype == orders["placed"].dtype
+
+
+def test_a_key_that_is_also_a_foreign_key_one_to_one_chain():
+    rng = np.random.default_rng(0)
+    ids = [f"C{i:04d}" for i in range(300)]
+    customers = pd.DataFrame({"customer_id": ids, "age": rng.integers(18, 90, 300)})
+    profiles = pd.DataFrame(
+        {"customer_id": ids[:240], "score": rng.normal(600, 50, 240).round()}
+    )  # 80% of customers have one
+    owner = rng.integers(0, 240, 900)
+    events = pd.DataFrame(
+        {"customer_id": np.asarray(ids[:240])[owner], "kind": rng.choice(["a", "b"], 900)}
+    )
+    rels = [
+        Relationship("customers", "customer_id", "profiles", "customer_id"),
+        Relationship("profiles", "customer_id", "events", "customer_id"),
+    ]
+    tables = {"customers": customers, "profiles": profiles, "events": events}
+    out = RelationalSynthesizer(seed=0).fit(tables, rels).generate()
+    for r in rels:
+        assert _valid_share(out, r)[0] == 1.0, str(r)
+    assert out["profiles"]["customer_id"].is_unique
+    assert out["customers"]["customer_id"].is_unique
+    assert abs(len(out["profiles"]) - 240) <= 12
