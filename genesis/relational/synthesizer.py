@@ -215,7 +215,7 @@ class RelationalSynthesizer:
             return
         params = dict(self.method_params)
         if self.method == "cart" and context:
-            params["visit_order"] = context + [c for c in frame.columns if c not in context]
+            params["given"] = context  # visited first, always given: no tree for them
         model = SyntheticGenerator(self.method, seed=self._fit_seeds[plan.name], **params)
         try:
             plan.model = model.fit(frame)
