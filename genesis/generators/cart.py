@@ -188,6 +188,8 @@ class CARTSynthesizer(BaseSynthesizer):
     """
 
     method = "cart"
+    #: models pickled before ``given`` existed read it from here
+    given: Sequence[str] | None = None
 
     def __init__(
         self,
