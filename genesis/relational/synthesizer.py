@@ -92,11 +92,13 @@ from genesis.relational.child_counts import match_by_rank, random_match, scale_c
 from genesis.relational.keys import assign_self_references, make_unique, row_index
 from genesis.relational.plan import (
     SIBLINGS,
+    STRONG_LINK,
     aggregate_column,
     choose_links,
     count_column,
     find_inherited,
     find_orderings,
+    group_column,
     link_column,
     model_frame,
     plan_table,
@@ -171,7 +173,7 @@ class RelationalSynthesizer:
         }
         plans = {t: plan_table(t, tables, schema, rows) for t in schema.order()}
         for t in schema.order():
-            choose_links(plans[t], tables, rows, self._fit_seeds[t])
+            choose_links(plans[t], tables, rows, self._fit_seeds[t], plans)
             find_inherited(plans[t], tables, rows, self._fit_seeds[t])
             find_orderings(plans[t], tables, rows, self._fit_seeds[t])
         for t in schema.order():
@@ -405,12 +407,28 @@ class RelationalSynthesizer:
                 slots = np.repeat(np.arange(len(parents)), counts)
                 link = plan.links.get(r.name)
                 l_column = link_column(r)
-                if link is not None and link in frame and l_column in parents:
+                has_link = link is not None and link in frame and l_column in parents
+                child_group = slot_group = None
+                if r.name in plan.groupings and group_column(r) in frame:
+                    column, binning = plan.groupings[r.name]
+                    labels = frame.loc[todo, group_column(r)].astype(str).str.slice(1)
+                    child_group = pd.to_numeric(labels, errors="coerce").fillna(-1).to_numpy()
+                    slot_group = binning.codes(parents[column].iloc[slots])
+                if has_link or child_group is not None:
+                    child_link = None
+                    if has_link:
+                        child_link = _blur(
+                            frame.loc[todo, link].reset_index(drop=True),
+                            plan.link_scores.get(r.name, 1.0),
+                            rng,
+                        )
                     chosen[todo] = match_by_rank(
-                        frame.loc[todo, link].reset_index(drop=True),
+                        child_link,
                         slots,
-                        parents[l_column].iloc[slots].reset_index(drop=True),
+                        parents[l_column].iloc[slots].reset_index(drop=True) if has_link else None,
                         rng,
+                        child_group,
+                        slot_group,
                     )
                 else:
                     chosen[todo] = random_match(k, slots, rng)
@@ -561,6 +579,22 @@ def _inherit(plan, frame: pd.DataFrame, generated: dict[str, pd.DataFrame]) -> p
             values[has] = source
             frame[column] = values
     return frame
+
+
+def _blur(values: pd.Series, score: float, rng: np.random.Generator) -> pd.Series:
+    """A weak numeric link blurred as much as it is loose: matching by rank couples child
+    and parent monotonically, which would overstate a weak link; with Gaussian noise of variance
+    ``var * (1 / score - 1)`` the rank key keeps the real share of the link's variance
+    (its correlation ratio ``score``) explained by the parent."""
+    if not pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
+        return values
+    if score >= STRONG_LINK or len(values) < 2:
+        # a strong link keeps its exact ranks: its ties to other parents' links (a plane's
+        # flight numbers and its carrier's) hold only when ranks are not shuffled
+        return values
+    x = values.to_numpy(dtype=np.float64)
+    spread = np.nanstd(x) * np.sqrt(1.0 / max(score, 1e-3) - 1.0)
+    return pd.Series(x + rng.normal(0.0, spread, x.size) if np.isfinite(spread) else x)
 
 
 def _calibrate(status: np.ndarray, share: float, rng: np.random.Generator) -> np.ndarray:
