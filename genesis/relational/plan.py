@@ -138,6 +138,8 @@ class TablePlan:
     universe: pd.DataFrame | None = None
     model: Any = None
     model_columns: list[str] = field(default_factory=list)
+    reference: bool = False  # copied whole (a public lookup table), not modelled
+    rows: pd.DataFrame | None = None  # a reference table's rows and child columns
     context_columns: list[str] = field(default_factory=list)
 
 
@@ -472,7 +474,11 @@ def model_frame(
             for c in parent_plan.model_columns
             if c not in p.parent_key
             and not c.startswith(("__n:", "__link:", "__status:", "__agg:", "__parent:", SIBLINGS))
-            and learned(parent_plan.model, c)
+            and (
+                learned(parent_plan.model, c)
+                if not parent_plan.reference
+                else not parent_df[c].is_unique and parent_df[c].nunique() > 1
+            )
         ]
         sample = _sample(len(df), seed)
         sample = sample[matched[sample]]

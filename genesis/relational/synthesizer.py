@@ -76,6 +76,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -123,6 +124,9 @@ class RelationalSynthesizer:
         seed: seed of every random operation; same seed, same tables.
         keep_orphans: keep foreign keys that name no parent, at the real rate (fresh keys
             found in no parent); by default every non-null foreign key is valid.
+        reference_tables: root tables that are public lookups (airlines, currencies,
+            airports) and are copied whole, real keys and values, whatever the scale; their
+            children refer to the real keys. Never name a table holding personal data.
         **method_params: the method's parameters (``min_samples_leaf=20`` ...).
 
     After :meth:`fit`: ``schema_`` (the :class:`RelationalSchema` used), ``table_rows_``
@@ -130,7 +134,12 @@ class RelationalSynthesizer:
     """
 
     def __init__(
-        self, method: str = "cart", seed: int = 0, keep_orphans: bool = False, **method_params: Any
+        self,
+        method: str = "cart",
+        seed: int = 0,
+        keep_orphans: bool = False,
+        reference_tables: Sequence[str] = (),
+        **method_params: Any,
     ) -> None:
         from genesis.generators import SyntheticGenerator
 
@@ -139,6 +148,14 @@ class RelationalSynthesizer:
         if not isinstance(keep_orphans, bool):
             raise InvalidParameterError(f"keep_orphans must be True or False, got {keep_orphans!r}")
         self.keep_orphans = keep_orphans
+        if isinstance(reference_tables, str) or not all(
+            isinstance(t, str) for t in reference_tables
+        ):
+            raise InvalidParameterError(
+                f"reference_tables must be a list of table names, got {reference_tables!r}; "
+                "pass e.g. reference_tables=['airlines']"
+            )
+        self.reference_tables = tuple(reference_tables)
         self.method_params = dict(method_params)
         # fail now on an unknown method or parameter, not after minutes of fitting
         self.method = SyntheticGenerator(method, seed=0, **method_params).method
@@ -171,7 +188,18 @@ class RelationalSynthesizer:
             r: row_index(tables[r.child], r.child_key, tables[r.parent], r.parent_key)
             for r in schema.relationships
         }
+        unknown = [t for t in self.reference_tables if t not in schema.tables]
+        children = [t for t in self.reference_tables if t not in schema.roots()]
+        if unknown or children:
+            raise RelationalSchemaError(
+                f"reference_tables must name root tables: {unknown or children} "
+                f"{'are not among the tables' if unknown else 'have parents'}; the roots are "
+                f"{schema.roots()}"
+            )
         plans = {t: plan_table(t, tables, schema, rows) for t in schema.order()}
+        for t in self.reference_tables:
+            plans[t].reference = True
+            plans[t].identifiers = []  # real keys kept (their formats still make orphans)
         for t in schema.order():
             choose_links(plans[t], tables, rows, self._fit_seeds[t], plans)
             find_inherited(plans[t], tables, rows, self._fit_seeds[t])
@@ -212,6 +240,12 @@ class RelationalSynthesizer:
         frame, context = model_frame(plan, tables, schema, rows, plans, self._fit_seeds[plan.name])
         plan.model_columns = list(frame.columns)
         plan.context_columns = context
+        if plan.reference:  # copied: the real rows with their real child columns
+            real = tables[plan.name].reset_index(drop=True)
+            extra = frame[[c for c in frame.columns if c not in real.columns]]
+            plan.rows = pd.concat([real, extra], axis=1)
+            plan.model = None
+            return
         if frame.shape[1] == 0:
             plan.model = None
             return
@@ -265,7 +299,7 @@ class RelationalSynthesizer:
                 frame = self._distinct_pairs(plan, frame, generated, rng)
             for c in plan.identifiers:
                 frame[c] = plan.key_formats[c].draw(len(frame), rng)
-            for r in plan.self_refs:
+            for r in [] if plan.reference else plan.self_refs:
                 weights = frame.get(count_column(r), pd.Series(np.ones(len(frame))))
                 frame[r.child_key[0]] = assign_self_references(
                     frame[r.parent_key[0]].to_numpy(),
@@ -306,6 +340,8 @@ class RelationalSynthesizer:
         return {t: max(1, round(self.table_rows_[t] * scale)) for t in roots}, float(scale)
 
     def _draw(self, plan, n, seed) -> pd.DataFrame:
+        if plan.reference:
+            return plan.rows.copy()
         if plan.model is None:
             return pd.DataFrame(index=pd.RangeIndex(n))
         return plan.model.generate(n, seed=seed).reset_index(drop=True)

@@ -486,3 +486,34 @@ def test_weak_links_are_not_overstated_and_groups_are_learned(monkeypatch):
     alone = RelationalSynthesizer(seed=0).fit(tables)
     assert not alone.plans_["orders"].groupings
     assert 0.6 * real_gap < tier_gap(alone.generate()) < 1.4 * real_gap
+
+
+def test_reference_tables_are_copied_whole_and_children_use_their_keys():
+    tables = patients_and_labs(300)
+    catalog = pd.DataFrame(
+        {
+            "test": ["glucose", "hba1c", "ldl"],
+            "unit": ["mg/dL", "%", "mg/dL"],
+            "loinc": ["2345-7", "4548-4", "13457-7"],
+        }
+    )
+    # 3 rows: too few to model, and public anyway
+    tables["catalog"] = catalog
+    rels = [
+        Relationship("patients", "patient_id", "labs", "patient_id"),
+        Relationship("catalog", "test", "labs", "test"),
+    ]
+    model = RelationalSynthesizer(seed=0, reference_tables=["catalog"]).fit(tables, rels)
+    out = model.generate(scale=0.5)
+    pd.testing.assert_frame_equal(out["catalog"], catalog)
+    assert out["labs"]["test"].isin(catalog["test"]).all()
+    real_share = tables["labs"]["test"].value_counts(normalize=True)
+    fake_share = out["labs"]["test"].value_counts(normalize=True)
+    assert (fake_share - real_share).abs().max() < 0.05
+    assert abs(len(out["labs"]) - len(tables["labs"]) / 2) < 0.05 * len(tables["labs"])
+    with pytest.raises(RelationalSchemaError, match="have parents"):
+        RelationalSynthesizer(reference_tables=["labs"]).fit(tables, rels)
+    with pytest.raises(RelationalSchemaError, match="not among the tables"):
+        RelationalSynthesizer(reference_tables=["codes"]).fit(tables, rels)
+    with pytest.raises(InvalidParameterError, match="list of table names"):
+        RelationalSynthesizer(reference_tables="catalog")
