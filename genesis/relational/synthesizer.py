@@ -252,6 +252,8 @@ class RelationalSynthesizer:
         params = dict(self.method_params)
         if self.method == "cart" and context:
             params["given"] = context  # visited first, always given: no tree for them
+            if _keys_first(plan):
+                params["visit_order"] = list(plan.unique_free)
         model = SyntheticGenerator(self.method, seed=self._fit_seeds[plan.name], **params)
         try:
             plan.model = model.fit(frame)
@@ -380,7 +382,23 @@ class RelationalSynthesizer:
         if plan.model is None:
             frame = context.copy()
         elif self.method == "cart" and hasattr(plan.model.synthesizer, "generate_given"):
-            frame = plan.model.synthesizer.generate_given(context, seed=seed)
+            synthesizer = plan.model.synthesizer
+            frame = synthesizer.generate_given(context, seed=seed)
+            if _keys_first(plan):
+                # a composite key drawn first, made unique, then the rest of each row drawn
+                # given its final key: a weather row moved to a free hour gets that hour's
+                # weather and flight count, not those of the hour it was drawn for
+                keys = frame[plan.unique_free].copy()
+                for cc in plan.unique_groups:
+                    keys[cc] = parents[plan.copied[cc]].to_numpy()[parent_rows]
+                keys["__row"] = np.arange(len(keys))
+                keys = make_unique(keys, plan.unique_groups, plan.unique_free, plan.universe)
+                kept = keys["__row"].to_numpy()
+                parent_rows = parent_rows[kept]
+                context = context.iloc[kept].reset_index(drop=True)
+                for c in plan.unique_free:
+                    context[c] = keys[c].to_numpy()
+                frame = synthesizer.generate_given(context, seed=seed + 1)
         else:
             drawn = plan.model.generate(parent_rows.size, seed=seed).reset_index(drop=True)
             slots = match_by_rank(
@@ -574,6 +592,19 @@ class RelationalSynthesizer:
             f"{len(self.schema_.table_names)} tables" if hasattr(self, "schema_") else "not fitted"
         )
         return f"RelationalSynthesizer(method={self.method!r}, seed={self.seed}, {state})"
+
+
+def _keys_first(plan) -> bool:
+    """Whether a child's composite primary key is drawn first and made unique before the
+    rest of its rows (its free key columns are attributes, its other ones come from the
+    primary parent)."""
+    return bool(
+        plan.primary is not None
+        and plan.unique_free
+        and plan.universe is not None
+        and set(plan.unique_free) <= set(plan.attributes)
+        and set(plan.unique_groups) <= set(plan.copied)
+    )
 
 
 def _inherit(plan, frame: pd.DataFrame, generated: dict[str, pd.DataFrame]) -> pd.DataFrame:
