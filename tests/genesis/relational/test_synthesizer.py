@@ -517,3 +517,15 @@ def test_reference_tables_are_copied_whole_and_children_use_their_keys():
         RelationalSynthesizer(reference_tables=["codes"]).fit(tables, rels)
     with pytest.raises(InvalidParameterError, match="list of table names"):
         RelationalSynthesizer(reference_tables="catalog")
+
+
+def test_flights_keep_their_hours_through_the_weather_key(flights_tables, synthetic):
+    from scipy.stats import ks_2samp
+
+    # flights hang from weather hours: the hour a weather row ends on (after its key is
+    # made unique) must be the hour its flight count was drawn for
+    for column in ("hour", "sched_dep_time"):
+        real, fake = flights_tables["flights"][column], synthetic["flights"][column]
+        assert 1 - ks_2samp(real, fake).statistic > 0.9, column
+    night = synthetic["flights"]["hour"].isin([0, 1, 2, 3, 4])
+    assert night.mean() < 0.01
