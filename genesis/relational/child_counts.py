@@ -13,6 +13,10 @@
   count) by rank of the link value (:func:`match_by_rank`): each parent gets its number of
   children, and children go to parents that look like theirs (a plane's flights get its
   carrier's flight numbers, an airport its distance).
+* When no child column is a strong link (score below 0.5), a child also learns its other
+  parent's **group** (``__group:<relationship>``): the bin of the parent attribute that
+  tells most about the child's columns (binned mutual information: a customer's segment
+  for an order's amount). Children are matched to slots by group first, then by link.
 """
 
 from __future__ import annotations
@@ -37,7 +41,8 @@ def scale_counts(
     """Non-negative integer counts proportional to ``counts`` summing to ``total``; uniform
     when every count is zero. With ``cap`` (most children one parent can hold, e.g. the hours
     of a year for one airport's weather), what a full parent cannot hold goes to the others
-    in proportion, then to parents without children; fewer only when all are full."""
+    in proportion, then to as few parents without children as families are large; fewer
+    only when all are full."""
     weights = np.clip(np.nan_to_num(np.asarray(counts, dtype=np.float64)), 0, None)
     out = _proportional(weights, total, rng)
     if cap is None:
@@ -49,7 +54,12 @@ def scale_counts(
             break
         open_weights = np.where(room > 0, weights, 0.0)
         if open_weights.sum() <= 0:
-            open_weights = (room > 0).astype(np.float64)
+            # no parent with children has room: the rest goes to as few new parents as
+            # families are large (spread thin over all parents it would erase zero counts)
+            typical = int(max(1, min(cap, np.mean(out[out > 0]) if (out > 0).any() else cap)))
+            takers = rng.permutation(np.flatnonzero(room > 0))[: -(-left // typical)]
+            open_weights = np.zeros(out.size)
+            open_weights[takers] = 1.0
         out = out + np.minimum(_proportional(open_weights, left, rng), room)
     return out
 
@@ -172,18 +182,26 @@ def match_by_rank(
     slot_parents: np.ndarray,
     slot_link: pd.Series | None,
     rng: np.random.Generator,
+    child_group: np.ndarray | None = None,
+    slot_group: np.ndarray | None = None,
 ) -> np.ndarray:
-    """The parent of each child: children sorted by link value take the slots sorted by
-    theirs, rank for rank (at random when there is no link). ``slot_parents`` holds each
-    parent once per child it should get."""
-    n, s = len(child_link) if child_link is not None else 0, slot_parents.size
-    if child_link is None or slot_link is None:
-        raise ValueError("match_by_rank needs both link series; use random_match")
+    """The parent of each child: children sorted by (group, link value) take the slots
+    sorted by theirs, rank for rank. ``slot_parents`` holds each parent once per child it
+    should get; a missing link or group sorts at random."""
+    n = len(child_link) if child_link is not None else len(child_group)
+    s = slot_parents.size
     if s == 0:
         return np.full(n, -1, dtype=np.int64)
-    a, b = _sort_keys(child_link.reset_index(drop=True), slot_link.reset_index(drop=True), rng)
-    child_order = np.lexsort((rng.random(n), a))
-    slot_order = np.lexsort((rng.random(s), b))
+    if child_link is not None and slot_link is not None:
+        a, b = _sort_keys(child_link.reset_index(drop=True), slot_link.reset_index(drop=True), rng)
+    else:
+        a, b = np.zeros(n), np.zeros(s)
+    keys_a, keys_b = [rng.random(n), a], [rng.random(s), b]
+    if child_group is not None and slot_group is not None:
+        keys_a.append(np.asarray(child_group))
+        keys_b.append(np.asarray(slot_group))
+    child_order = np.lexsort(keys_a)
+    slot_order = np.lexsort(keys_b)
     positions = (np.arange(n) * s) // max(n, 1)
     out = np.empty(n, dtype=np.int64)
     out[child_order] = slot_parents[slot_order[positions]]

@@ -15,7 +15,8 @@
    repeats) and contain ``min_containment`` of the child's rows. The largest subset is kept
    on purpose: nycflights13's weather key is (origin, year, month, day, hour), ``year``
    constant included, as flights refer to it.
-4. **Primary keys**: the key children refer to; else a candidate with an id-like name.
+4. **Primary keys**: the key children refer to; else a candidate with an id-like name;
+   else, for a link table, its foreign keys together when they identify its rows.
 """
 
 from __future__ import annotations
@@ -190,6 +191,16 @@ def infer_schema(
         else:
             cued = [c for c in candidates[table] if name_cue(c, table, "id") or c.lower() == "id"]
             primary[table] = (cued[0],) if cued else None
+        if primary[table] is None:
+            # a link table (enrollments: student_id, course_id) is keyed by its foreign keys
+            # when together they identify its rows
+            fks = [
+                r.child_key[0] for r in relationships if r.child == table and len(r.child_key) == 1
+            ]
+            fks = list(dict.fromkeys(fks))
+            df = tables[table]
+            if len(fks) >= 2 and df[fks].notna().all(axis=None) and not df.duplicated(fks).any():
+                primary[table] = tuple(fks)
     return RelationalSchema(
         {t: list(df.columns) for t, df in tables.items()}, relationships, primary
     )
@@ -221,9 +232,25 @@ def _single_parent(child, column, cdf, tables, candidates, min_containment):
     return best
 
 
+def _table_cue(column: str, table: str) -> bool:
+    """Whether the column's name is the table's name with an id suffix (customer_id and
+    customers)."""
+    c = column.lower()
+    for suffix in _ID_SUFFIXES:
+        stem = c[: -len(suffix)].rstrip("_") if c.endswith(suffix) else ""
+        if stem and any(_similar(stem, s) for s in _singulars(table)):
+            return True
+    return False
+
+
 def _drop_mutual(relationships: list[Relationship], tables) -> list[Relationship]:
-    """Of two relationships that refer to each other (one-to-one keys), keep the one whose
-    child has more rows (else the first by name)."""
+    """Of two relationships that refer to each other (one-to-one keys: customers and their
+    credit profiles share customer_id), keep the one whose parent the key is named after,
+    else the one whose child has more rows, else the first by name."""
+
+    def rank(r: Relationship) -> tuple:
+        return (_table_cue(r.parent_key[0], r.parent), len(tables[r.child]), r.parent)
+
     kept = []
     for r in relationships:
         reverse = [
@@ -231,7 +258,7 @@ def _drop_mutual(relationships: list[Relationship], tables) -> list[Relationship
             for o in relationships
             if o.parent == r.child and o.child == r.parent and o.parent_key == r.child_key
         ]
-        if reverse and (len(tables[r.child]), r.child) < (len(tables[r.parent]), r.parent):
+        if reverse and rank(r) < rank(reverse[0]):
             continue
         kept.append(r)
     return kept
