@@ -37,7 +37,8 @@ def scale_counts(
     """Non-negative integer counts proportional to ``counts`` summing to ``total``; uniform
     when every count is zero. With ``cap`` (most children one parent can hold, e.g. the hours
     of a year for one airport's weather), what a full parent cannot hold goes to the others
-    in proportion, then to parents without children; fewer only when all are full."""
+    in proportion, then to as few parents without children as families are large; fewer
+    only when all are full."""
     weights = np.clip(np.nan_to_num(np.asarray(counts, dtype=np.float64)), 0, None)
     out = _proportional(weights, total, rng)
     if cap is None:
@@ -49,7 +50,12 @@ def scale_counts(
             break
         open_weights = np.where(room > 0, weights, 0.0)
         if open_weights.sum() <= 0:
-            open_weights = (room > 0).astype(np.float64)
+            # no parent with children has room: the rest goes to as few new parents as
+            # families are large (spread thin over all parents it would erase zero counts)
+            typical = int(max(1, min(cap, np.mean(out[out > 0]) if (out > 0).any() else cap)))
+            takers = rng.permutation(np.flatnonzero(room > 0))[: -(-left // typical)]
+            open_weights = np.zeros(out.size)
+            open_weights[takers] = 1.0
         out = out + np.minimum(_proportional(open_weights, left, rng), room)
     return out
 

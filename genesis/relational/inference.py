@@ -221,9 +221,25 @@ def _single_parent(child, column, cdf, tables, candidates, min_containment):
     return best
 
 
+def _table_cue(column: str, table: str) -> bool:
+    """Whether the column's name is the table's name with an id suffix (customer_id and
+    customers)."""
+    c = column.lower()
+    for suffix in _ID_SUFFIXES:
+        stem = c[: -len(suffix)].rstrip("_") if c.endswith(suffix) else ""
+        if stem and any(_similar(stem, s) for s in _singulars(table)):
+            return True
+    return False
+
+
 def _drop_mutual(relationships: list[Relationship], tables) -> list[Relationship]:
-    """Of two relationships that refer to each other (one-to-one keys), keep the one whose
-    child has more rows (else the first by name)."""
+    """Of two relationships that refer to each other (one-to-one keys: customers and their
+    credit profiles share customer_id), keep the one whose parent the key is named after,
+    else the one whose child has more rows, else the first by name."""
+
+    def rank(r: Relationship) -> tuple:
+        return (_table_cue(r.parent_key[0], r.parent), len(tables[r.child]), r.parent)
+
     kept = []
     for r in relationships:
         reverse = [
@@ -231,7 +247,7 @@ def _drop_mutual(relationships: list[Relationship], tables) -> list[Relationship
             for o in relationships
             if o.parent == r.child and o.child == r.parent and o.parent_key == r.child_key
         ]
-        if reverse and (len(tables[r.child]), r.child) < (len(tables[r.parent]), r.parent):
+        if reverse and rank(r) < rank(reverse[0]):
             continue
         kept.append(r)
     return kept

@@ -14,6 +14,12 @@ How :class:`RelationalSynthesizer` works (parents are generated before their chi
   - per relationship in which it is a *non-primary* parent: ``__link:<rel>``, the mean or
     most frequent value of the child column that depends most on the parent
     (:mod:`genesis.relational.child_counts`);
+  - per relationship in which it is the *primary* parent: ``__agg:<rel>:<column>``, the
+    mean of up to :data:`~genesis.relational.plan.MAX_AGGREGATES` child columns that depend
+    on which parent a child has (adjusted correlation ratio >= 0.1, and not already given
+    by the context: flights' delays per weather hour), so the parent learns its family's
+    level jointly with its own attributes, and its children are then drawn given it
+    (siblings resemble each other: one patient's lab values, one stormy hour's delays);
   - per non-primary parent relationship of a child: ``__status:<rel>`` (``ok``, ``null`` or
     ``orphan``), so missing and dangling keys fall on the rows that had them (a flight
     without a tail number is a cancelled one).
@@ -21,8 +27,10 @@ How :class:`RelationalSynthesizer` works (parents are generated before their chi
 * **Children are drawn per parent.** Each child table has one *primary* parent: the
   relationship with the most key columns (a composite key fixes the most columns), then the
   largest parent. The child's model is fitted on its rows joined with their primary
-  parent's attributes (``__parent:<column>``, at most :data:`MAX_CONTEXT`), the parent's
-  number of children (``__siblings``) and, for a composite key, the key columns themselves
+  parent's attributes (``__parent:<column>``; of a wide parent, the
+  :data:`~genesis.relational.plan.MAX_CONTEXT` sharing the most binned mutual information
+  with a child column), its family aggregates, its number of children (``__siblings``)
+  and, for a composite key, the key columns themselves
   (flights' origin, year, month, day, hour come from their weather row). At generation each
   generated parent gets its generated ``__n`` children (rescaled to the wanted total) and
   its children are drawn *given* its attributes: with ``cart`` through
@@ -55,89 +63,52 @@ How :class:`RelationalSynthesizer` works (parents are generated before their chi
   (:func:`~genesis.relational.keys.assign_self_references`): a forest, never a cycle.
 
 Cycles between different tables are refused by :class:`RelationalSchema`.
+
+Sizes: ``scale=f`` gives every table ``f`` times its real rows (children's counts are
+rescaled to it); ``scale={root: rows}`` fixes root tables and children follow their
+parents (``real rows x generated parents / real parents``). Limits: a child's other
+parents are matched on one link column, so their mutual coherence (a plane's carrier and
+its flights' carrier) is approximate; orphans and nulls of a composite primary key are not
+reproduced (its columns are attributes drawn with the parent).
 """
 
 from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from genesis.errors import (
+    GenesisError,
     InvalidParameterError,
     ModelLoadError,
     NotFittedError,
     RelationalSchemaError,
 )
-from genesis.relational.child_counts import (
-    child_counts,
-    choose_link,
-    link_values,
-    match_by_rank,
-    random_match,
-    scale_counts,
-)
-from genesis.relational.keys import (
-    KeyFormat,
-    assign_self_references,
-    key_universe,
-    make_unique,
-    row_index,
+from genesis.relational.child_counts import match_by_rank, random_match, scale_counts
+from genesis.relational.keys import assign_self_references, make_unique, row_index
+from genesis.relational.plan import (
+    SIBLINGS,
+    aggregate_column,
+    choose_links,
+    count_column,
+    find_inherited,
+    find_orderings,
+    link_column,
+    model_frame,
+    plan_table,
+    status_column,
 )
 from genesis.relational.relationship import Relationship
 from genesis.relational.schema import RelationalSchema
 from genesis.validation import check_seed, validate_frame
 
-#: most parent attributes a child row is conditioned on
-MAX_CONTEXT = 12
-SIBLINGS = "__siblings"
 #: rounds of redrawing repeated foreign-key pairs of a link table
 _PAIR_ROUNDS = 10
 _METHOD_PREFIX = "relational-"
-
-
-def _count_column(r: Relationship) -> str:
-    return f"__n:{r.name}"
-
-
-def _link_column(r: Relationship) -> str:
-    return f"__link:{r.name}"
-
-
-def _status_column(r: Relationship) -> str:
-    return f"__status:{r.name}"
-
-
-@dataclass
-class _TablePlan:
-    """What the synthesizer learned about one table (see the module docstring)."""
-
-    name: str
-    columns: list[str]
-    dtypes: dict[str, Any]
-    identifiers: list[str] = field(default_factory=list)
-    key_formats: dict[str, KeyFormat] = field(default_factory=dict)
-    primary: Relationship | None = None
-    others: list[Relationship] = field(default_factory=list)
-    implied: list[Relationship] = field(default_factory=list)
-    self_refs: list[Relationship] = field(default_factory=list)
-    assigned: set[str] = field(default_factory=set)
-    attributes: list[str] = field(default_factory=list)
-    context: dict[str, str] = field(default_factory=dict)  # model column -> parent column
-    copied: dict[str, str] = field(default_factory=dict)  # child column -> parent column
-    links: dict[str, str] = field(default_factory=dict)  # rel name -> child column
-    statuses: list[str] = field(default_factory=list)  # rel names with a status column
-    null_share: dict[str, float] = field(default_factory=dict)
-    orphan_share: dict[str, float] = field(default_factory=dict)
-    unique_groups: list[str] = field(default_factory=list)
-    unique_free: list[str] = field(default_factory=list)
-    universe: pd.DataFrame | None = None
-    model: Any = None
-    model_columns: list[str] = field(default_factory=list)
 
 
 class RelationalSynthesizer:
@@ -198,9 +169,11 @@ class RelationalSynthesizer:
             r: row_index(tables[r.child], r.child_key, tables[r.parent], r.parent_key)
             for r in schema.relationships
         }
-        plans = {t: self._plan(t, tables, schema, rows) for t in schema.order()}
+        plans = {t: plan_table(t, tables, schema, rows) for t in schema.order()}
         for t in schema.order():
-            self._choose_links(plans[t], tables, schema, rows, plans)
+            choose_links(plans[t], tables, rows, self._fit_seeds[t])
+            find_inherited(plans[t], tables, rows, self._fit_seeds[t])
+            find_orderings(plans[t], tables, rows, self._fit_seeds[t])
         for t in schema.order():
             self._fit_table(plans[t], tables, schema, rows, plans)
         self.plans_ = plans
@@ -211,15 +184,16 @@ class RelationalSynthesizer:
         if relationships is None:
             return RelationalSchema.infer(tables)
         if isinstance(relationships, RelationalSchema):
-            schema = relationships
-            missing = [t for t in schema.table_names if t not in tables]
-            extra = [t for t in tables if t not in schema.tables]
-            if missing or extra:
+            missing = [t for t in relationships.table_names if t not in tables]
+            if missing:
                 raise RelationalSchemaError(
-                    f"the schema's tables {schema.table_names} differ from the tables passed "
-                    f"(missing {missing}, not in the schema {extra}); pass the same tables"
+                    f"the schema names table(s) {missing} that were not passed (got "
+                    f"{sorted(tables)}); pass them or remove their relationships"
                 )
-            return schema
+            # tables the schema leaves out (a rel.yaml names only linked ones) stand alone
+            declared = {t: k for t, k in relationships.primary_keys.items() if k is not None}
+            columns = {t: list(df.columns) for t, df in tables.items()}
+            return RelationalSchema(columns, relationships.relationships, declared)
         if isinstance(relationships, Relationship):
             relationships = [relationships]
         if not isinstance(relationships, list | tuple):
@@ -230,150 +204,10 @@ class RelationalSynthesizer:
         columns = {t: list(df.columns) for t, df in tables.items()}
         return RelationalSchema(columns, list(relationships))
 
-    def _plan(self, table, tables, schema, rows) -> _TablePlan:
-        df = tables[table]
-        plan = _TablePlan(table, list(df.columns), {c: df[c].dtype for c in df.columns})
-        key = schema.primary_keys.get(table)
-        identifiers = [] if key is None or len(key) != 1 else [key[0]]
-        for r in schema.children_of(table):
-            if len(r.parent_key) == 1 and r.parent_key[0] not in identifiers:
-                identifiers.append(r.parent_key[0])
-        plan.identifiers = identifiers
-        plan.key_formats = {c: KeyFormat(df[c]) for c in identifiers}
-        parents = [r for r in schema.parents_of(table) if not r.is_self_reference]
-        plan.self_refs = [r for r in schema.parents_of(table) if r.is_self_reference]
-        assigned = set(identifiers)
-        for r in plan.self_refs:
-            assigned.update(r.child_key)
-            plan.null_share[r.name] = float(df[list(r.child_key)].isna().any(axis=1).mean())
-        if parents:
-            plan.primary = max(
-                parents, key=lambda r: (len(r.child_key), len(tables[r.parent]), -parents.index(r))
-            )
-            p = plan.primary
-            parent_plan_ids = self._identifier_columns(p.parent, schema)
-            for pc, cc in zip(p.parent_key, p.child_key, strict=True):
-                if pc in parent_plan_ids or self._assigned_in_parent(p.parent, pc, schema):
-                    plan.copied[cc] = pc
-                    assigned.add(cc)
-                else:
-                    plan.context[cc] = pc
-            covered = set(p.child_key)
-            for r in sorted(parents, key=lambda r: -len(r.child_key)):
-                if r is p:
-                    continue
-                if set(r.child_key) <= covered:
-                    plan.implied.append(r)
-                    continue
-                plan.others.append(r)
-                covered |= set(r.child_key)
-                if len(r.child_key) == 1:
-                    assigned.add(r.child_key[0])
-            statuses = self._statuses(df, rows, [p, *plan.others])
-            plan.null_share[p.name] = float((statuses[p.name] == "null").mean())
-            plan.orphan_share[p.name] = float((statuses[p.name] == "orphan").mean())
-            for r in plan.others:
-                s = statuses[r.name]
-                plan.null_share[r.name] = float((s == "null").mean())
-                plan.orphan_share[r.name] = float((s == "orphan").mean())
-                if (s != "ok").any():
-                    plan.statuses.append(r.name)
-        plan.assigned = assigned
-        plan.attributes = [c for c in df.columns if c not in assigned and c not in plan.context]
-        if key is not None and len(key) > 1:
-            fk_columns = set(plan.copied) | {
-                c for r in plan.others if len(r.child_key) == 1 for c in r.child_key
-            }
-            plan.unique_groups = [c for c in key if c in fk_columns]
-            plan.unique_free = [c for c in key if c not in fk_columns]
-            plan.universe = key_universe(df, plan.unique_free) if plan.unique_free else None
-        return plan
-
-    @staticmethod
-    def _identifier_columns(table, schema) -> set[str]:
-        key = schema.primary_keys.get(table)
-        ids = set() if key is None or len(key) != 1 else {key[0]}
-        ids |= {r.parent_key[0] for r in schema.children_of(table) if len(r.parent_key) == 1}
-        return ids
-
-    @staticmethod
-    def _assigned_in_parent(table, column, schema) -> bool:
-        """Whether ``table.column`` is a foreign key to another table's identifier there."""
-        return any(
-            len(r.child_key) == 1 and r.child_key[0] == column for r in schema.parents_of(table)
-        )
-
-    @staticmethod
-    def _statuses(df, rows, relationships) -> dict[str, np.ndarray]:
-        out = {}
-        for r in relationships:
-            null = df[list(r.child_key)].isna().any(axis=1).to_numpy()
-            found = rows[r] >= 0
-            out[r.name] = np.where(null, "null", np.where(found, "ok", "orphan")).astype(object)
-        return out
-
-    def _choose_links(self, plan, tables, schema, rows, plans) -> None:
-        df = tables[plan.name]
-        candidates = [c for c in plan.attributes if c in df.columns]
-        for r in plan.others:
-            if len(r.child_key) != 1:
-                continue
-            link = choose_link(df, candidates, rows[r], self._fit_seeds[plan.name])
-            if link is not None:
-                plan.links[r.name] = link
-
-    def _model_frame(self, plan, tables, schema, rows, plans) -> tuple[pd.DataFrame, list[str]]:
-        """The table the model of ``plan`` learns, and its context columns (first)."""
-        df = tables[plan.name]
-        data: dict[str, Any] = {}
-        context: list[str] = []
-        if plan.primary is not None:
-            p = plan.primary
-            parent_df, parent_plan = tables[p.parent], plans[p.parent]
-            idx = rows[p]
-            matched = idx >= 0
-            take = np.maximum(idx, 0)
-            for cc in plan.context:
-                data[cc] = df[cc].to_numpy()
-                context.append(cc)
-            own = [
-                c
-                for c in parent_plan.attributes
-                if c not in p.parent_key and _learned(parent_plan.model, c)
-            ][:MAX_CONTEXT]
-            plan.parent_attributes = own
-            for c in own:
-                values = parent_df[c].iloc[take].reset_index(drop=True)
-                values[~matched] = None
-                data[f"__parent:{c}"] = values.to_numpy()
-                context.append(f"__parent:{c}")
-            counts = child_counts(idx, len(parent_df)).astype(np.float64)
-            data[SIBLINGS] = np.where(matched, counts[take], np.nan)
-            context.append(SIBLINGS)
-        for c in plan.attributes:
-            data[c] = df[c].to_numpy()
-        statuses = self._statuses(df, rows, [r for r in plan.others if r.name in plan.statuses])
-        for name, s in statuses.items():
-            data[_status_column_name(name)] = s
-        for r in schema.children_of(plan.name):
-            child_plan = plans[r.child]
-            if r in child_plan.implied:
-                continue
-            data[_count_column(r)] = child_counts(rows[r], len(df))
-            link = child_plan.links.get(r.name)
-            if link is not None:
-                values = link_values(tables[r.child][link].reset_index(drop=True), rows[r], len(df))
-                data[_link_column(r)] = values.to_numpy()
-        frame = pd.DataFrame(data, index=pd.RangeIndex(len(df)))
-        for c in frame.columns:  # keep the source dtypes of the table's own columns
-            if c in df.columns:
-                frame[c] = df[c].reset_index(drop=True)
-        return frame, context
-
     def _fit_table(self, plan, tables, schema, rows, plans) -> None:
         from genesis.generators import SyntheticGenerator
 
-        frame, context = self._model_frame(plan, tables, schema, rows, plans)
+        frame, context = model_frame(plan, tables, schema, rows, plans, self._fit_seeds[plan.name])
         plan.model_columns = list(frame.columns)
         plan.context_columns = context
         if frame.shape[1] == 0:
@@ -382,9 +216,15 @@ class RelationalSynthesizer:
         params = dict(self.method_params)
         if self.method == "cart" and context:
             params["visit_order"] = context + [c for c in frame.columns if c not in context]
-        plan.model = SyntheticGenerator(self.method, seed=self._fit_seeds[plan.name], **params).fit(
-            frame
-        )
+        model = SyntheticGenerator(self.method, seed=self._fit_seeds[plan.name], **params)
+        try:
+            plan.model = model.fit(frame)
+        except GenesisError as exc:  # name the table: the message alone does not
+            try:
+                named = type(exc)(f"table {plan.name!r}: {exc}")
+            except TypeError:
+                raise exc from None
+            raise named from exc
 
     # -- generation --------------------------------------------------------------------------
     def generate(
@@ -416,6 +256,7 @@ class RelationalSynthesizer:
             else:
                 frame = self._draw_children(plan, generated, factor, model_seed, rng)
             frame = self._assign_other_parents(plan, frame, generated, rng)
+            frame = _inherit(plan, frame, generated)
             if plan.unique_free and plan.universe is not None:
                 frame = make_unique(frame, plan.unique_groups, plan.unique_free, plan.universe)
             elif plan.unique_groups:  # a key made of foreign keys only (a link table)
@@ -423,7 +264,7 @@ class RelationalSynthesizer:
             for c in plan.identifiers:
                 frame[c] = plan.key_formats[c].draw(len(frame), rng)
             for r in plan.self_refs:
-                weights = frame.get(_count_column(r), pd.Series(np.ones(len(frame))))
+                weights = frame.get(count_column(r), pd.Series(np.ones(len(frame))))
                 frame[r.child_key[0]] = assign_self_references(
                     frame[r.parent_key[0]].to_numpy(),
                     np.asarray(weights, dtype=np.float64),
@@ -476,10 +317,8 @@ class RelationalSynthesizer:
             total = round(rows * factor)
         else:
             total = round(rows * len(parents) / real_parents)
-        count_column = _count_column(p)
-        weights = (
-            parents[count_column].to_numpy() if count_column in parents else np.ones(len(parents))
-        )
+        n_column = count_column(p)
+        weights = parents[n_column].to_numpy() if n_column in parents else np.ones(len(parents))
         cap = None
         if plan.universe is not None and set(plan.unique_groups) >= set(p.child_key):
             cap = len(plan.universe)
@@ -488,8 +327,17 @@ class RelationalSynthesizer:
         context = pd.DataFrame(index=pd.RangeIndex(parent_rows.size))
         for cc, pc in plan.context.items():
             context[cc] = parents[pc].to_numpy()[parent_rows]
-        for c in getattr(plan, "parent_attributes", []):
+        for c in plan.parent_attributes:
             context[f"__parent:{c}"] = parents[c].to_numpy()[parent_rows]
+        for c in plan.aggregates:
+            # a parent drawn with children but no family mean (the model draws the two
+            # apart) takes the mean of a random parent that has one
+            values = pd.to_numeric(parents[aggregate_column(p, c)], errors="coerce").to_numpy()
+            missing, known = np.isnan(values), values[~np.isnan(values)]
+            if missing.any() and known.size:
+                values = values.copy()
+                values[missing] = known[rng.integers(0, known.size, int(missing.sum()))]
+            context[f"__parent:{aggregate_column(p, c)}"] = values[parent_rows]
         context[SIBLINGS] = counts[parent_rows].astype(np.float64)
         if plan.model is None:
             frame = context.copy()
@@ -532,12 +380,14 @@ class RelationalSynthesizer:
         n = len(frame)
         for r in plan.others:
             parents = generated[r.parent]
-            status_column = _status_column_name(r.name)
+            s_column = status_column(r.name)
             status = (
-                frame[status_column].astype(str).to_numpy()
-                if status_column in frame
+                frame[s_column].astype(str).to_numpy()
+                if s_column in frame
                 else np.full(n, "ok", dtype=object)
             )
+            if self.keep_orphans:
+                status = _calibrate(status, plan.orphan_share.get(r.name, 0.0), rng)
             orphan = status == "orphan"
             need = (status == "ok") | (orphan & (not self.keep_orphans))
             chosen = np.full(n, -1, dtype=np.int64)
@@ -547,21 +397,19 @@ class RelationalSynthesizer:
             todo = need & (chosen < 0)
             k = int(todo.sum())
             if k:
-                count_column = _count_column(r)
+                n_column = count_column(r)
                 weights = (
-                    parents[count_column].to_numpy()
-                    if count_column in parents
-                    else np.ones(len(parents))
+                    parents[n_column].to_numpy() if n_column in parents else np.ones(len(parents))
                 )
                 counts = scale_counts(weights, k, rng)
                 slots = np.repeat(np.arange(len(parents)), counts)
                 link = plan.links.get(r.name)
-                link_column = _link_column(r)
-                if link is not None and link in frame and link_column in parents:
+                l_column = link_column(r)
+                if link is not None and link in frame and l_column in parents:
                     chosen[todo] = match_by_rank(
                         frame.loc[todo, link].reset_index(drop=True),
                         slots,
-                        parents[link_column].iloc[slots].reset_index(drop=True),
+                        parents[l_column].iloc[slots].reset_index(drop=True),
                         rng,
                     )
                 else:
@@ -605,10 +453,10 @@ class RelationalSynthesizer:
                 break
             r = movable[round_ % len(movable)]
             parents = generated[r.parent]
-            count_column = _count_column(r)
+            n_column = count_column(r)
             weights = (
-                np.clip(parents[count_column].to_numpy(dtype=np.float64), 0, None) + 1e-3
-                if count_column in parents
+                np.clip(parents[n_column].to_numpy(dtype=np.float64), 0, None) + 1e-3
+                if n_column in parents
                 else np.ones(len(parents))
             )
             picks = rng.choice(len(parents), size=k, p=weights / weights.sum())
@@ -618,16 +466,26 @@ class RelationalSynthesizer:
         return frame.drop_duplicates(key).reset_index(drop=True)
 
     def _output(self, plan, frame) -> pd.DataFrame:
+        """The generated table with the real table's columns and dtypes (fresh keys join a
+        categorical column's categories; an integer column with null keys becomes float)."""
         out = pd.DataFrame(index=pd.RangeIndex(len(frame)))
         for c in plan.columns:
             values = frame[c] if c in frame else pd.Series(np.full(len(frame), None, dtype=object))
+            values = values.reset_index(drop=True)
             dtype = plan.dtypes[c]
-            try:
-                values = values.astype(dtype)
-            except (TypeError, ValueError):
-                if pd.api.types.is_integer_dtype(dtype):
-                    values = pd.to_numeric(values, errors="coerce")
-            out[c] = values.to_numpy() if isinstance(values, pd.Series) else values
+            if isinstance(dtype, pd.CategoricalDtype):
+                known = list(dtype.categories)
+                extra = pd.Index(values.dropna().unique()).difference(known)
+                values = values.astype(object).astype(
+                    pd.CategoricalDtype([*known, *extra], ordered=dtype.ordered)
+                )
+            else:
+                try:
+                    values = values.astype(dtype)
+                except (TypeError, ValueError):
+                    if pd.api.types.is_numeric_dtype(dtype):
+                        values = pd.to_numeric(values, errors="coerce")
+            out[c] = values
         return out
 
     # -- persistence -------------------------------------------------------------------------
@@ -664,20 +522,60 @@ class RelationalSynthesizer:
         return f"RelationalSynthesizer(method={self.method!r}, seed={self.seed}, {state})"
 
 
-def _learned(model: Any, column: str) -> bool:
-    """Whether the parent's model learns ``column`` from its values (not an identifier, a
-    fake or a constant), so it can condition a child."""
-    if model is None:
-        return False
-    transformer = model.synthesizer.transformer_
-    if column not in transformer.source_columns_:
-        return False
-    handler = next(h for h in transformer.handlers_ if h.name == column)
-    return type(handler).__name__ not in ("_FakeHandler", "_IdentifierHandler", "_ConstantHandler")
+def _inherit(plan, frame: pd.DataFrame, generated: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Keep the child-parent rules the real rows always obey: datetimes on the same side of
+    the parent's (:func:`~genesis.relational.plan.find_orderings`), and columns that equal a
+    parent's (:func:`~genesis.relational.plan.find_inherited`) copied from the generated
+    parent."""
+    found: dict[Relationship, np.ndarray] = {}
+    for r, column, parent_column, sign in plan.orderings:
+        # a child time on the wrong side of its parent's is mirrored across it
+        parents = generated[r.parent]
+        if r not in found:
+            found[r] = row_index(frame, r.child_key, parents, r.parent_key)
+        idx = found[r]
+        has = idx >= 0
+        child = pd.to_datetime(frame[column]).to_numpy(copy=True)
+        anchor = np.full(len(frame), np.datetime64("NaT"), dtype=child.dtype)
+        anchor[has] = pd.to_datetime(parents[parent_column]).to_numpy()[idx[has]]
+        gap = child - anchor
+        wrong = (
+            has
+            & ~np.isnat(gap)
+            & ((gap < np.timedelta64(0)) if sign > 0 else (gap > np.timedelta64(0)))
+        )
+        if wrong.any():
+            child[wrong] = anchor[wrong] - gap[wrong]
+            frame[column] = pd.Series(child).astype(frame[column].dtype).to_numpy()
+    for column, (r, parent_column) in plan.inherited.items():
+        parents = generated[r.parent]
+        if r not in found:
+            found[r] = row_index(frame, r.child_key, parents, r.parent_key)
+        idx = found[r]
+        has = idx >= 0
+        if has.any():
+            values = frame[column].to_numpy(copy=True)
+            source = parents[parent_column].to_numpy()[idx[has]]
+            if values.dtype != source.dtype:
+                values = values.astype(object)
+            values[has] = source
+            frame[column] = values
+    return frame
 
 
-def _status_column_name(name: str) -> str:
-    return f"__status:{name}"
+def _calibrate(status: np.ndarray, share: float, rng: np.random.Generator) -> np.ndarray:
+    """``status`` with exactly ``round(share * n)`` orphans: the model places them on the
+    rows that look like real orphans, its total can drift by a few points; the excess (or
+    the shortfall) is moved among random ``ok`` rows."""
+    status = status.copy()
+    want = round(share * status.size)
+    orphans = np.flatnonzero(status == "orphan")
+    if orphans.size > want:
+        status[rng.choice(orphans, orphans.size - want, replace=False)] = "ok"
+    elif orphans.size < want:
+        ok = np.flatnonzero(status == "ok")
+        status[rng.choice(ok, min(ok.size, want - orphans.size), replace=False)] = "orphan"
+    return status
 
 
-__all__ = ["MAX_CONTEXT", "RelationalSynthesizer"]
+__all__ = ["RelationalSynthesizer"]

@@ -93,6 +93,9 @@ def test_scale_counts_keeps_shares_and_total():
     # what a full parent cannot hold goes to the others, then to parents without children
     capped = scale_counts(np.array([10.0, 1.0, 0.0]), 12, np.random.default_rng(0), cap=5)
     assert capped.tolist() == [5, 5, 2]
+    # ... to few of them, each a full family: zero counts stay the rule
+    spread = scale_counts(np.r_[100.0, np.zeros(99)], 300, np.random.default_rng(0), cap=100)
+    assert spread.sum() == 300 and (spread > 0).sum() == 3 and spread.max() == 100
 
 
 def test_link_score_and_matching():

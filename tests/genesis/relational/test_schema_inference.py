@@ -85,3 +85,16 @@ def test_bad_input():
         RelationalSchema.infer([pd.DataFrame({"a": [1]})])
     with pytest.raises(RelationalSchemaError, match="min_containment"):
         RelationalSchema.infer({"a": pd.DataFrame({"a": [1, 2]})}, min_containment=0)
+
+
+def test_one_to_one_keys_point_at_the_table_they_are_named_after():
+    ids = [f"C{i:04d}" for i in range(300)]
+    customers = pd.DataFrame({"customer_id": ids, "age": np.arange(300) % 70 + 18})
+    # as many rows, same ids: either could be the parent; the key is named after customers
+    # (by row counts and names alone addresses would win)
+    addresses = pd.DataFrame({"customer_id": ids[::-1], "zip": np.arange(300) + 10_000})
+    schema = RelationalSchema.infer({"addresses": addresses, "customers": customers})
+    assert schema.relationships == [
+        Relationship("customers", "customer_id", "addresses", "customer_id")
+    ]
+    assert schema.roots() == ["customers"]

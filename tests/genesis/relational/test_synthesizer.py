@@ -330,3 +330,88 @@ def test_declared_relationships_and_bad_inputs():
         RelationalSynthesizer(method="nope")
     with pytest.raises(InvalidParameterError, match="keep_orphans"):
         RelationalSynthesizer(keep_orphans="yes")
+
+
+def test_schema_from_yaml_with_standalone_tables_and_errors_name_the_table():
+    tables = patients_and_labs(200)
+    tables["sites"] = pd.DataFrame({"site": [f"S{i}" for i in range(30)], "beds": range(30)})
+    schema = RelationalSchema.from_yaml(
+        "relationships:\n"
+        "  - {parent: patients, parent_key: patient_id, child: labs, child_key: patient_id}\n"
+    )
+    out = RelationalSynthesizer(seed=0).fit(tables, schema).generate()
+    assert set(out) == {"patients", "labs", "sites"}
+    assert len(out["sites"]) == 30
+    tiny = dict(tables, sites=tables["sites"].head(5))
+    from genesis.errors import TooFewRowsError
+
+    with pytest.raises(TooFewRowsError, match="table 'sites'"):
+        RelationalSynthesizer(seed=0).fit(tiny, schema)
+    composite_self = [Relationship("sites", ("site", "beds"), "sites", ("site", "beds"))]
+    with pytest.raises(RelationalSchemaError, match="composite key is not supported"):
+        RelationalSynthesizer(seed=0).fit({"sites": tables["sites"]}, composite_self)
+
+
+def test_three_levels_and_categorical_keys():
+    rng = np.random.default_rng(0)
+    patients = pd.DataFrame(
+        {"pid": pd.Categorical([f"P{i:04d}" for i in range(150)]), "age": rng.integers(20, 90, 150)}
+    )
+    visits_per = rng.poisson(patients["age"].to_numpy() / 15)
+    owner = np.repeat(np.arange(150), visits_per)
+    visits = pd.DataFrame(
+        {
+            "visit_id": np.arange(10_000, 10_000 + owner.size),
+            "pid": pd.Categorical(patients["pid"].to_numpy()[owner]),
+            "cost": patients["age"].to_numpy()[owner] * 10 + rng.normal(0, 20, owner.size),
+        }
+    )
+    labs_per = rng.poisson(visits["cost"].clip(0).to_numpy() / 300)
+    vowner = np.repeat(np.arange(len(visits)), labs_per)
+    labs = pd.DataFrame(
+        {"visit_id": visits["visit_id"].to_numpy()[vowner], "value": rng.normal(size=vowner.size)}
+    )
+    tables = {"patients": patients, "visits": visits, "labs": labs}
+    model = RelationalSynthesizer(seed=0).fit(tables)
+    assert model.schema_.order() == ["patients", "visits", "labs"]
+    out = model.generate()
+    for r in model.schema_.relationships:
+        assert _valid_share(out, r)[0] == 1.0
+    assert isinstance(out["visits"]["pid"].dtype, pd.CategoricalDtype)
+    assert out["visits"]["pid"].notna().all()
+    for name, real in tables.items():
+        assert abs(len(out[name]) - len(real)) <= 0.05 * len(real) + 1, name
+    per_visit = _counts(out, model.schema_.parents_of("labs")[0])
+    assert np.corrcoef(out["visits"]["cost"], per_visit)[0, 1] > 0.3
+
+
+def test_copied_columns_and_time_order_follow_the_parent():
+    rng = np.random.default_rng(0)
+    n = 400
+    customers = pd.DataFrame(
+        {
+            "customer_id": [f"C{i:04d}" for i in range(n)],
+            "signup": pd.Timestamp("2021-01-01") + pd.to_timedelta(rng.integers(0, 700, n), "D"),
+            "tier": rng.choice(["a", "b"], n),
+        }
+    )
+    products = pd.DataFrame({"sku": np.arange(1, 81), "price": rng.gamma(2, 20, 80).round(2)})
+    owner = np.repeat(np.arange(n), rng.poisson(3, n))
+    orders = pd.DataFrame(
+        {
+            "customer_id": customers["customer_id"].to_numpy()[owner],
+            "sku": rng.integers(1, 81, owner.size),
+            "placed": customers["signup"].to_numpy()[owner]
+            + pd.to_timedelta(rng.integers(0, 90, owner.size), "D"),
+        }
+    )
+    orders["unit_price"] = products["price"].to_numpy()[orders["sku"] - 1]
+    tables = {"customers": customers, "products": products, "orders": orders}
+    model = RelationalSynthesizer(seed=0).fit(tables)
+    out = model.generate()
+    joined = out["orders"].merge(out["products"], on="sku")
+    assert len(joined) == len(out["orders"])
+    assert np.allclose(joined["unit_price"], joined["price"])
+    placed = out["orders"].merge(out["customers"], on="customer_id")
+    assert (placed["placed"] >= placed["signup"]).all()
+    assert out["orders"]["placed"].dtype == orders["placed"].dtype
