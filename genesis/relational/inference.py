@@ -15,7 +15,8 @@
    repeats) and contain ``min_containment`` of the child's rows. The largest subset is kept
    on purpose: nycflights13's weather key is (origin, year, month, day, hour), ``year``
    constant included, as flights refer to it.
-4. **Primary keys**: the key children refer to; else a candidate with an id-like name.
+4. **Primary keys**: the key children refer to; else a candidate with an id-like name;
+   else, for a link table, its foreign keys together when they identify its rows.
 """
 
 from __future__ import annotations
@@ -190,6 +191,16 @@ def infer_schema(
         else:
             cued = [c for c in candidates[table] if name_cue(c, table, "id") or c.lower() == "id"]
             primary[table] = (cued[0],) if cued else None
+        if primary[table] is None:
+            # a link table (enrollments: student_id, course_id) is keyed by its foreign keys
+            # when together they identify its rows
+            fks = [
+                r.child_key[0] for r in relationships if r.child == table and len(r.child_key) == 1
+            ]
+            fks = list(dict.fromkeys(fks))
+            df = tables[table]
+            if len(fks) >= 2 and df[fks].notna().all(axis=None) and not df.duplicated(fks).any():
+                primary[table] = tuple(fks)
     return RelationalSchema(
         {t: list(df.columns) for t, df in tables.items()}, relationships, primary
     )

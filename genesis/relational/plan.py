@@ -35,6 +35,11 @@ MIN_AGGREGATE_SCORE = 0.1
 _REDUNDANT = 0.8
 #: rows the context and aggregate choices are estimated on
 _SAMPLE_ROWS = 20_000
+#: link score above which children are matched on the link alone, without groups
+STRONG_LINK = 0.5
+#: least binned mutual information (nats) of a parent attribute with a child column to
+#: group children by it
+MIN_GROUP_INFORMATION = 0.05
 #: least share of equal values for a child column to be a copy of its parent's
 INHERITED_SHARE = 0.99
 #: least share of rows in one order for a child and parent datetime to keep it
@@ -58,9 +63,45 @@ def status_column(r: Relationship | str) -> str:
     return f"__status:{r if isinstance(r, str) else r.name}"
 
 
+def group_column(r: Relationship | str) -> str:
+    """The child's column holding the group of its parent in ``r``."""
+    return f"__group:{r if isinstance(r, str) else r.name}"
+
+
 def aggregate_column(r: Relationship, column: str) -> str:
     """The parent's column holding the mean of its children's ``column`` in ``r``."""
     return f"__agg:{r.name}:{column}"
+
+
+@dataclass
+class Binning:
+    """Bins of one parent column: quantile edges of numbers, or its most frequent labels
+    (the rest share a bin); missing values bin to -1."""
+
+    edges: np.ndarray | None
+    labels: list | None
+
+    @classmethod
+    def fit(cls, s: pd.Series) -> Binning:
+        if _numeric(s):
+            x = s.dropna().to_numpy(dtype=np.float64)
+            edges = (
+                np.unique(np.quantile(x, np.linspace(0, 1, _BINS + 1)[1:-1])) if x.size else None
+            )
+            return cls(edges if edges is not None else np.array([]), None)
+        counts = s.dropna().astype(str).value_counts()
+        return cls(None, list(counts.index[: _BINS - 1]))
+
+    def codes(self, s: pd.Series) -> np.ndarray:
+        missing = s.isna().to_numpy()
+        if self.edges is not None:
+            values = pd.to_numeric(s, errors="coerce").to_numpy(dtype=np.float64)
+            codes = np.searchsorted(self.edges, np.nan_to_num(values), side="right")
+            missing |= np.isnan(values)
+        else:
+            codes = pd.Index(self.labels).get_indexer(s.astype(str))
+            codes = np.where(codes < 0, len(self.labels), codes)
+        return np.where(missing, -1, codes).astype(np.int64)
 
 
 @dataclass
@@ -82,6 +123,9 @@ class TablePlan:
     parent_attributes: list[str] = field(default_factory=list)  # parent columns given
     aggregates: list[str] = field(default_factory=list)  # child columns averaged per parent
     links: dict[str, str] = field(default_factory=dict)  # rel name -> child column
+    # rel name -> (parent column, its bins): the other parent's group a child learns
+    groupings: dict[str, tuple[str, Binning]] = field(default_factory=dict)
+    link_scores: dict[str, float] = field(default_factory=dict)  # rel name -> link score
     # child column -> (relationship, parent column) it always equals (a denormalised copy)
     inherited: dict[str, tuple[Relationship, str]] = field(default_factory=dict)
     # (relationship, child column, parent column, +1 child later / -1 child earlier)
@@ -94,6 +138,8 @@ class TablePlan:
     universe: pd.DataFrame | None = None
     model: Any = None
     model_columns: list[str] = field(default_factory=list)
+    reference: bool = False  # copied whole (a public lookup table), not modelled
+    rows: pd.DataFrame | None = None  # a reference table's rows and child columns
     context_columns: list[str] = field(default_factory=list)
 
 
@@ -130,6 +176,14 @@ def plan_table(table: str, tables: dict[str, pd.DataFrame], schema, rows: dict) 
     key = schema.primary_keys.get(table)
     identifiers = [] if key is None or len(key) != 1 else [key[0]]
     identifiers += sorted(identifier_columns(table, schema) - set(identifiers))
+    # a key that is also a foreign key (a profile keyed by its customer's id) is assigned
+    # from the parent, never drawn fresh; it stays unique like a link table's key
+    foreign = {
+        r.child_key[0]
+        for r in schema.parents_of(table)
+        if len(r.child_key) == 1 and not r.is_self_reference
+    }
+    identifiers = [c for c in identifiers if c not in foreign]
     plan.identifiers = identifiers
     plan.key_formats = {c: KeyFormat(df[c]) for c in identifiers}
     parents = [r for r in schema.parents_of(table) if not r.is_self_reference]
@@ -172,6 +226,8 @@ def plan_table(table: str, tables: dict[str, pd.DataFrame], schema, rows: dict) 
             if r is not p and (found[r.name] != "ok").any():
                 plan.statuses.append(r.name)
     plan.attributes = [c for c in df.columns if c not in assigned and c not in plan.context]
+    if key is not None and len(key) == 1 and key[0] in foreign:
+        plan.unique_groups = [key[0]]
     if key is not None and len(key) > 1:
         fk_columns = set(plan.copied) | {
             c for r in plan.others if len(r.child_key) == 1 for c in r.child_key
@@ -186,14 +242,27 @@ def _numeric(s: pd.Series) -> bool:
     return pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype)
 
 
-def choose_links(plan: TablePlan, tables: dict[str, pd.DataFrame], rows: dict, seed: int) -> None:
-    """The link column of each other parent, and the family aggregates of the primary one."""
+def choose_links(
+    plan: TablePlan, tables: dict[str, pd.DataFrame], rows: dict, seed: int, plans: dict
+) -> None:
+    """The link column and group of each other parent, and the family aggregates of the
+    primary one."""
     df = tables[plan.name]
     for r in plan.others:
         if len(r.child_key) == 1:
             link = choose_link(df, plan.attributes, rows[r], seed)
             if link is not None:
                 plan.links[r.name] = link
+                sample = _sample(len(df), seed)
+                strong = link_score(df[link].iloc[sample].reset_index(drop=True), rows[r][sample])
+                plan.link_scores[r.name] = strong
+                if strong >= STRONG_LINK:
+                    # a near-deterministic link (a destination's distance) places children
+                    # best alone: grouping first would misalign it where group shares drift
+                    continue
+            grouping = _choose_grouping(plan, df, tables[r.parent], plans[r.parent], rows[r], seed)
+            if grouping is not None:
+                plan.groupings[r.name] = grouping
     if plan.primary is None:
         return
     sample = _sample(len(df), seed)
@@ -287,6 +356,31 @@ def _equal_share(a: pd.Series, b: pd.Series) -> float:
     return float(same[present].mean())
 
 
+def _choose_grouping(plan, df, parent_df, parent_plan, idx, seed) -> tuple[str, Binning] | None:
+    """The parent attribute sharing the most binned information with a child column (on
+    the rows that have a parent), and its bins; None when none shares
+    :data:`MIN_GROUP_INFORMATION`."""
+    sample = _sample(len(df), seed)
+    sample = sample[idx[sample] >= 0]
+    if sample.size < 50 or not plan.attributes:
+        return None
+    parent = parent_df.iloc[idx[sample]].reset_index(drop=True)
+    child = df.iloc[sample].reset_index(drop=True)
+    candidates = [
+        c
+        for c in parent_plan.attributes
+        if c in parent.columns and parent_df[c].nunique() > 1 and not parent_df[c].is_unique
+    ]
+    child_codes = [_codes(child[c]) for c in plan.attributes]
+    best, best_score = None, MIN_GROUP_INFORMATION
+    for c in candidates:
+        codes = _codes(parent[c])
+        score = max((_information(codes, other) for other in child_codes), default=0.0)
+        if score > best_score:
+            best, best_score = c, score
+    return None if best is None else (best, Binning.fit(parent_df[best]))
+
+
 def _sample(n: int, seed: int) -> np.ndarray:
     if n <= _SAMPLE_ROWS:
         return np.arange(n)
@@ -345,7 +439,9 @@ def learned(model: Any, column: str) -> bool:
     a constant), so it can condition a child."""
     if model is None:
         return False
-    transformer = model.synthesizer.transformer_
+    transformer = getattr(model.synthesizer, "transformer_", None)
+    if transformer is None:  # a model without the shared transformer: trust the column
+        return True
     if column not in transformer.source_columns_:
         return False
     handler = next(h for h in transformer.handlers_ if h.name == column)
@@ -378,7 +474,11 @@ def model_frame(
             for c in parent_plan.model_columns
             if c not in p.parent_key
             and not c.startswith(("__n:", "__link:", "__status:", "__agg:", "__parent:", SIBLINGS))
-            and learned(parent_plan.model, c)
+            and (
+                learned(parent_plan.model, c)
+                if not parent_plan.reference
+                else not parent_df[c].is_unique and parent_df[c].nunique() > 1
+            )
         ]
         sample = _sample(len(df), seed)
         sample = sample[matched[sample]]
@@ -403,6 +503,13 @@ def model_frame(
     found = statuses(df, rows, [r for r in plan.others if r.name in plan.statuses])
     for name, s in found.items():
         data[status_column(name)] = s
+    for r in plan.others:
+        if r.name in plan.groupings:
+            column, binning = plan.groupings[r.name]
+            idx = rows[r]
+            codes = binning.codes(tables[r.parent][column].iloc[np.maximum(idx, 0)])
+            codes = np.where(idx >= 0, codes, -1)
+            data[group_column(r)] = np.where(codes >= 0, "g" + codes.astype(str), "none")
     data.update(_child_columns(plan, tables, schema, rows, plans))
     frame = pd.DataFrame(data, index=pd.RangeIndex(len(df)))
     for c in frame.columns:  # the table's own columns keep their source dtypes
@@ -440,6 +547,7 @@ def parent_model_values(parent_plan, tables, schema, rows, plans) -> pd.DataFram
 
 
 __all__ = [
+    "Binning",
     "MAX_AGGREGATES",
     "MAX_CONTEXT",
     "SIBLINGS",
@@ -450,6 +558,7 @@ __all__ = [
     "count_column",
     "find_inherited",
     "find_orderings",
+    "group_column",
     "learned",
     "link_column",
     "model_frame",

@@ -50,7 +50,10 @@ How :class:`RelationalSynthesizer` works (parents are generated before their chi
 
 * **Keys.** Fresh identifiers are written to the parent and copied to its children, so
   every key matches; a composite primary key is made unique by moving repeated tuples to
-  the nearest free real tuple within the same parent (:func:`~genesis.relational.keys.make_unique`).
+  the nearest free real tuple within the same parent (:func:`~genesis.relational.keys.make_unique`);
+  with ``cart`` a child's key columns are drawn first, made unique, and the rest of each
+  row is then drawn given its final key (a weather row moved to a free hour gets that
+  hour's weather and flight count).
   ``null`` statuses give null keys (a null foreign key refers to nothing: it is valid, and
   kept at the real rate); ``orphan`` statuses, with ``keep_orphans=True``, give fresh keys
   found in no parent, at the real rate; by default they get a parent, so 100% of non-null
@@ -66,7 +69,8 @@ Cycles between different tables are refused by :class:`RelationalSchema`.
 
 Sizes: ``scale=f`` gives every table ``f`` times its real rows (children's counts are
 rescaled to it); ``scale={root: rows}`` fixes root tables and children follow their
-parents (``real rows x generated parents / real parents``). Limits: a child's other
+parents (``real rows x generated parents / real parents``); ``reference_tables`` are
+copied whole. Limits: a child's other
 parents are matched on one link column, so their mutual coherence (a plane's carrier and
 its flights' carrier) is approximate; orphans and nulls of a composite primary key are not
 reproduced (its columns are attributes drawn with the parent).
@@ -76,6 +80,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -88,7 +93,8 @@ from genesis.errors import (
     NotFittedError,
     RelationalSchemaError,
 )
-from genesis.relational.child_counts import match_by_rank, random_match, scale_counts
+from genesis.relational.assign import assign_other_parents, distinct_pairs, inherit, output_table
+from genesis.relational.child_counts import match_by_rank, scale_counts
 from genesis.relational.keys import assign_self_references, make_unique, row_index
 from genesis.relational.plan import (
     SIBLINGS,
@@ -97,17 +103,13 @@ from genesis.relational.plan import (
     count_column,
     find_inherited,
     find_orderings,
-    link_column,
     model_frame,
     plan_table,
-    status_column,
 )
 from genesis.relational.relationship import Relationship
 from genesis.relational.schema import RelationalSchema
 from genesis.validation import check_seed, validate_frame
 
-#: rounds of redrawing repeated foreign-key pairs of a link table
-_PAIR_ROUNDS = 10
 _METHOD_PREFIX = "relational-"
 
 
@@ -121,6 +123,9 @@ class RelationalSynthesizer:
         seed: seed of every random operation; same seed, same tables.
         keep_orphans: keep foreign keys that name no parent, at the real rate (fresh keys
             found in no parent); by default every non-null foreign key is valid.
+        reference_tables: root tables that are public lookups (airlines, currencies,
+            airports) and are copied whole, real keys and values, whatever the scale; their
+            children refer to the real keys. Never name a table holding personal data.
         **method_params: the method's parameters (``min_samples_leaf=20`` ...).
 
     After :meth:`fit`: ``schema_`` (the :class:`RelationalSchema` used), ``table_rows_``
@@ -128,7 +133,12 @@ class RelationalSynthesizer:
     """
 
     def __init__(
-        self, method: str = "cart", seed: int = 0, keep_orphans: bool = False, **method_params: Any
+        self,
+        method: str = "cart",
+        seed: int = 0,
+        keep_orphans: bool = False,
+        reference_tables: Sequence[str] = (),
+        **method_params: Any,
     ) -> None:
         from genesis.generators import SyntheticGenerator
 
@@ -137,6 +147,14 @@ class RelationalSynthesizer:
         if not isinstance(keep_orphans, bool):
             raise InvalidParameterError(f"keep_orphans must be True or False, got {keep_orphans!r}")
         self.keep_orphans = keep_orphans
+        if isinstance(reference_tables, str) or not all(
+            isinstance(t, str) for t in reference_tables
+        ):
+            raise InvalidParameterError(
+                f"reference_tables must be a list of table names, got {reference_tables!r}; "
+                "pass e.g. reference_tables=['airlines']"
+            )
+        self.reference_tables = tuple(reference_tables)
         self.method_params = dict(method_params)
         # fail now on an unknown method or parameter, not after minutes of fitting
         self.method = SyntheticGenerator(method, seed=0, **method_params).method
@@ -169,9 +187,20 @@ class RelationalSynthesizer:
             r: row_index(tables[r.child], r.child_key, tables[r.parent], r.parent_key)
             for r in schema.relationships
         }
+        unknown = [t for t in self.reference_tables if t not in schema.tables]
+        children = [t for t in self.reference_tables if t not in schema.roots()]
+        if unknown or children:
+            raise RelationalSchemaError(
+                f"reference_tables must name root tables: {unknown or children} "
+                f"{'are not among the tables' if unknown else 'have parents'}; the roots are "
+                f"{schema.roots()}"
+            )
         plans = {t: plan_table(t, tables, schema, rows) for t in schema.order()}
+        for t in self.reference_tables:
+            plans[t].reference = True
+            plans[t].identifiers = []  # real keys kept (their formats still make orphans)
         for t in schema.order():
-            choose_links(plans[t], tables, rows, self._fit_seeds[t])
+            choose_links(plans[t], tables, rows, self._fit_seeds[t], plans)
             find_inherited(plans[t], tables, rows, self._fit_seeds[t])
             find_orderings(plans[t], tables, rows, self._fit_seeds[t])
         for t in schema.order():
@@ -210,12 +239,20 @@ class RelationalSynthesizer:
         frame, context = model_frame(plan, tables, schema, rows, plans, self._fit_seeds[plan.name])
         plan.model_columns = list(frame.columns)
         plan.context_columns = context
+        if plan.reference:  # copied: the real rows with their real child columns
+            real = tables[plan.name].reset_index(drop=True)
+            extra = frame[[c for c in frame.columns if c not in real.columns]]
+            plan.rows = pd.concat([real, extra], axis=1)
+            plan.model = None
+            return
         if frame.shape[1] == 0:
             plan.model = None
             return
         params = dict(self.method_params)
         if self.method == "cart" and context:
-            params["visit_order"] = context + [c for c in frame.columns if c not in context]
+            params["given"] = context  # visited first, always given: no tree for them
+            if _keys_first(plan):
+                params["visit_order"] = list(plan.unique_free)
         model = SyntheticGenerator(self.method, seed=self._fit_seeds[plan.name], **params)
         try:
             plan.model = model.fit(frame)
@@ -255,15 +292,17 @@ class RelationalSynthesizer:
                 frame = self._draw(plan, sizes[table], model_seed)
             else:
                 frame = self._draw_children(plan, generated, factor, model_seed, rng)
-            frame = self._assign_other_parents(plan, frame, generated, rng)
-            frame = _inherit(plan, frame, generated)
+            frame = assign_other_parents(
+                plan, frame, generated, rng, self.keep_orphans, self.plans_
+            )
+            frame = inherit(plan, frame, generated)
             if plan.unique_free and plan.universe is not None:
                 frame = make_unique(frame, plan.unique_groups, plan.unique_free, plan.universe)
             elif plan.unique_groups:  # a key made of foreign keys only (a link table)
-                frame = self._distinct_pairs(plan, frame, generated, rng)
+                frame = distinct_pairs(plan, frame, generated, rng)
             for c in plan.identifiers:
                 frame[c] = plan.key_formats[c].draw(len(frame), rng)
-            for r in plan.self_refs:
+            for r in [] if plan.reference else plan.self_refs:
                 weights = frame.get(count_column(r), pd.Series(np.ones(len(frame))))
                 frame[r.child_key[0]] = assign_self_references(
                     frame[r.parent_key[0]].to_numpy(),
@@ -272,7 +311,7 @@ class RelationalSynthesizer:
                     rng,
                 )
             generated[table] = frame.reset_index(drop=True)
-        return {t: self._output(self.plans_[t], generated[t]) for t in self.schema_.table_names}
+        return {t: output_table(self.plans_[t], generated[t]) for t in self.schema_.table_names}
 
     def _sizes(self, scale) -> tuple[dict[str, int], float | None]:
         roots = self.schema_.roots()
@@ -304,6 +343,8 @@ class RelationalSynthesizer:
         return {t: max(1, round(self.table_rows_[t] * scale)) for t in roots}, float(scale)
 
     def _draw(self, plan, n, seed) -> pd.DataFrame:
+        if plan.reference:
+            return plan.rows.copy()
         if plan.model is None:
             return pd.DataFrame(index=pd.RangeIndex(n))
         return plan.model.generate(n, seed=seed).reset_index(drop=True)
@@ -341,8 +382,24 @@ class RelationalSynthesizer:
         context[SIBLINGS] = counts[parent_rows].astype(np.float64)
         if plan.model is None:
             frame = context.copy()
-        elif self.method == "cart":
-            frame = plan.model.synthesizer.generate_given(context, seed=seed)
+        elif self.method == "cart" and hasattr(plan.model.synthesizer, "generate_given"):
+            synthesizer = plan.model.synthesizer
+            frame = synthesizer.generate_given(context, seed=seed)
+            if _keys_first(plan):
+                # a composite key drawn first, made unique, then the rest of each row drawn
+                # given its final key: a weather row moved to a free hour gets that hour's
+                # weather and flight count, not those of the hour it was drawn for
+                keys = frame[plan.unique_free].copy()
+                for cc in plan.unique_groups:
+                    keys[cc] = parents[plan.copied[cc]].to_numpy()[parent_rows]
+                keys["__row"] = np.arange(len(keys))
+                keys = make_unique(keys, plan.unique_groups, plan.unique_free, plan.universe)
+                kept = keys["__row"].to_numpy()
+                parent_rows = parent_rows[kept]
+                context = context.iloc[kept].reset_index(drop=True)
+                for c in plan.unique_free:
+                    context[c] = keys[c].to_numpy()
+                frame = synthesizer.generate_given(context, seed=seed + 1)
         else:
             drawn = plan.model.generate(parent_rows.size, seed=seed).reset_index(drop=True)
             slots = match_by_rank(
@@ -375,118 +432,6 @@ class RelationalSynthesizer:
             column[rows[nulls:]] = fmt.draw(orphans, rng, avoid=parents[p.parent_key[0]].to_numpy())
         frame[p.child_key[0]] = column
         return frame
-
-    def _assign_other_parents(self, plan, frame, generated, rng) -> pd.DataFrame:
-        n = len(frame)
-        for r in plan.others:
-            parents = generated[r.parent]
-            s_column = status_column(r.name)
-            status = (
-                frame[s_column].astype(str).to_numpy()
-                if s_column in frame
-                else np.full(n, "ok", dtype=object)
-            )
-            if self.keep_orphans:
-                status = _calibrate(status, plan.orphan_share.get(r.name, 0.0), rng)
-            orphan = status == "orphan"
-            need = (status == "ok") | (orphan & (not self.keep_orphans))
-            chosen = np.full(n, -1, dtype=np.int64)
-            if len(r.child_key) > 1 and all(c in frame for c in r.child_key):
-                found = row_index(frame, r.child_key, parents, r.parent_key)
-                chosen[need & (found >= 0)] = found[need & (found >= 0)]
-            todo = need & (chosen < 0)
-            k = int(todo.sum())
-            if k:
-                n_column = count_column(r)
-                weights = (
-                    parents[n_column].to_numpy() if n_column in parents else np.ones(len(parents))
-                )
-                counts = scale_counts(weights, k, rng)
-                slots = np.repeat(np.arange(len(parents)), counts)
-                link = plan.links.get(r.name)
-                l_column = link_column(r)
-                if link is not None and link in frame and l_column in parents:
-                    chosen[todo] = match_by_rank(
-                        frame.loc[todo, link].reset_index(drop=True),
-                        slots,
-                        parents[l_column].iloc[slots].reset_index(drop=True),
-                        rng,
-                    )
-                else:
-                    chosen[todo] = random_match(k, slots, rng)
-            has = chosen >= 0
-            for pc, cc in zip(r.parent_key, r.child_key, strict=True):
-                values = pd.Series(np.full(n, None, dtype=object))
-                values[has] = parents[pc].to_numpy()[chosen[has]]
-                if cc in frame and len(r.child_key) > 1:  # composite: own values elsewhere
-                    own = frame[cc].astype(object).to_numpy()
-                    values[~has] = own[~has]
-                frame[cc] = values.to_numpy()
-            missing_rows = ~has & ~need
-            null_rows = missing_rows & (status == "null")
-            for cc in r.child_key:
-                column = frame[cc].to_numpy(dtype=object)
-                column[null_rows] = None
-                frame[cc] = column
-            orphan_rows = missing_rows & orphan
-            if orphan_rows.any() and len(r.child_key) == 1:
-                parent_plan = self.plans_[r.parent]
-                fmt = parent_plan.key_formats.get(r.parent_key[0])
-                if fmt is not None:
-                    column = frame[r.child_key[0]].to_numpy(dtype=object)
-                    column[orphan_rows] = fmt.draw(
-                        int(orphan_rows.sum()), rng, avoid=parents[r.parent_key[0]].to_numpy()
-                    )
-                    frame[r.child_key[0]] = column
-        return frame
-
-    def _distinct_pairs(self, plan, frame, generated, rng) -> pd.DataFrame:
-        """A key made of foreign keys only (a link table: student, course) made unique: a
-        repeated pair draws another parent for its other-parent key (by that parent's learned
-        counts), a few rounds; pairs still repeated are dropped."""
-        key = plan.unique_groups
-        movable = [r for r in plan.others if len(r.child_key) == 1 and r.child_key[0] in key]
-        for round_ in range(_PAIR_ROUNDS if movable else 0):
-            repeated = frame.duplicated(key).to_numpy()
-            k = int(repeated.sum())
-            if not k:
-                break
-            r = movable[round_ % len(movable)]
-            parents = generated[r.parent]
-            n_column = count_column(r)
-            weights = (
-                np.clip(parents[n_column].to_numpy(dtype=np.float64), 0, None) + 1e-3
-                if n_column in parents
-                else np.ones(len(parents))
-            )
-            picks = rng.choice(len(parents), size=k, p=weights / weights.sum())
-            column = frame[r.child_key[0]].to_numpy(dtype=object).copy()
-            column[repeated] = parents[r.parent_key[0]].to_numpy()[picks]
-            frame[r.child_key[0]] = column
-        return frame.drop_duplicates(key).reset_index(drop=True)
-
-    def _output(self, plan, frame) -> pd.DataFrame:
-        """The generated table with the real table's columns and dtypes (fresh keys join a
-        categorical column's categories; an integer column with null keys becomes float)."""
-        out = pd.DataFrame(index=pd.RangeIndex(len(frame)))
-        for c in plan.columns:
-            values = frame[c] if c in frame else pd.Series(np.full(len(frame), None, dtype=object))
-            values = values.reset_index(drop=True)
-            dtype = plan.dtypes[c]
-            if isinstance(dtype, pd.CategoricalDtype):
-                known = list(dtype.categories)
-                extra = pd.Index(values.dropna().unique()).difference(known)
-                values = values.astype(object).astype(
-                    pd.CategoricalDtype([*known, *extra], ordered=dtype.ordered)
-                )
-            else:
-                try:
-                    values = values.astype(dtype)
-                except (TypeError, ValueError):
-                    if pd.api.types.is_numeric_dtype(dtype):
-                        values = pd.to_numeric(values, errors="coerce")
-            out[c] = values
-        return out
 
     # -- persistence -------------------------------------------------------------------------
     def save(self, path: str | os.PathLike[str]) -> str:
@@ -522,60 +467,17 @@ class RelationalSynthesizer:
         return f"RelationalSynthesizer(method={self.method!r}, seed={self.seed}, {state})"
 
 
-def _inherit(plan, frame: pd.DataFrame, generated: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Keep the child-parent rules the real rows always obey: datetimes on the same side of
-    the parent's (:func:`~genesis.relational.plan.find_orderings`), and columns that equal a
-    parent's (:func:`~genesis.relational.plan.find_inherited`) copied from the generated
-    parent."""
-    found: dict[Relationship, np.ndarray] = {}
-    for r, column, parent_column, sign in plan.orderings:
-        # a child time on the wrong side of its parent's is mirrored across it
-        parents = generated[r.parent]
-        if r not in found:
-            found[r] = row_index(frame, r.child_key, parents, r.parent_key)
-        idx = found[r]
-        has = idx >= 0
-        child = pd.to_datetime(frame[column]).to_numpy(copy=True)
-        anchor = np.full(len(frame), np.datetime64("NaT"), dtype=child.dtype)
-        anchor[has] = pd.to_datetime(parents[parent_column]).to_numpy()[idx[has]]
-        gap = child - anchor
-        wrong = (
-            has
-            & ~np.isnat(gap)
-            & ((gap < np.timedelta64(0)) if sign > 0 else (gap > np.timedelta64(0)))
-        )
-        if wrong.any():
-            child[wrong] = anchor[wrong] - gap[wrong]
-            frame[column] = pd.Series(child).astype(frame[column].dtype).to_numpy()
-    for column, (r, parent_column) in plan.inherited.items():
-        parents = generated[r.parent]
-        if r not in found:
-            found[r] = row_index(frame, r.child_key, parents, r.parent_key)
-        idx = found[r]
-        has = idx >= 0
-        if has.any():
-            values = frame[column].to_numpy(copy=True)
-            source = parents[parent_column].to_numpy()[idx[has]]
-            if values.dtype != source.dtype:
-                values = values.astype(object)
-            values[has] = source
-            frame[column] = values
-    return frame
-
-
-def _calibrate(status: np.ndarray, share: float, rng: np.random.Generator) -> np.ndarray:
-    """``status`` with exactly ``round(share * n)`` orphans: the model places them on the
-    rows that look like real orphans, its total can drift by a few points; the excess (or
-    the shortfall) is moved among random ``ok`` rows."""
-    status = status.copy()
-    want = round(share * status.size)
-    orphans = np.flatnonzero(status == "orphan")
-    if orphans.size > want:
-        status[rng.choice(orphans, orphans.size - want, replace=False)] = "ok"
-    elif orphans.size < want:
-        ok = np.flatnonzero(status == "ok")
-        status[rng.choice(ok, min(ok.size, want - orphans.size), replace=False)] = "orphan"
-    return status
+def _keys_first(plan) -> bool:
+    """Whether a child's composite primary key is drawn first and made unique before the
+    rest of its rows (its free key columns are attributes, its other ones come from the
+    primary parent)."""
+    return bool(
+        plan.primary is not None
+        and plan.unique_free
+        and plan.universe is not None
+        and set(plan.unique_free) <= set(plan.attributes)
+        and set(plan.unique_groups) <= set(plan.copied)
+    )
 
 
 __all__ = ["RelationalSynthesizer"]

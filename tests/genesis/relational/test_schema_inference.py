@@ -98,3 +98,20 @@ def test_one_to_one_keys_point_at_the_table_they_are_named_after():
         Relationship("customers", "customer_id", "addresses", "customer_id")
     ]
     assert schema.roots() == ["customers"]
+
+
+def test_a_link_table_is_keyed_by_its_foreign_keys():
+    rng = np.random.default_rng(0)
+    students = pd.DataFrame({"student_id": np.arange(1, 201), "year": rng.integers(1, 5, 200)})
+    courses = pd.DataFrame({"course_id": [f"K{i:02d}" for i in range(30)]})
+    pairs = pd.DataFrame(
+        {
+            "student_id": rng.integers(1, 201, 800),
+            "course_id": rng.choice(courses["course_id"], 800),
+        }
+    ).drop_duplicates()
+    schema = RelationalSchema.infer({"students": students, "courses": courses, "enrol": pairs})
+    assert schema.primary_keys["enrol"] == ("student_id", "course_id")
+    repeated = pd.concat([pairs, pairs.head(5)])
+    schema = RelationalSchema.infer({"students": students, "courses": courses, "enrol": repeated})
+    assert schema.primary_keys["enrol"] is None

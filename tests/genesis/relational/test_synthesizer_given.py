@@ -45,3 +45,21 @@ def test_unseen_context_labels_and_wrong_columns():
     assert (out["label"] == "high").mean() > 0.8
     with pytest.raises(InvalidParameterError, match="first columns"):
         model.synthesizer.generate_given(pd.DataFrame({"y": [1.0, 2.0]}), seed=0)
+
+
+def test_given_columns_get_no_tree_and_plain_generation_is_refused():
+    df = _frame()
+    model = SyntheticGenerator("cart", seed=0, given=["group", "x"]).fit(df)
+    cart = model.synthesizer
+    assert cart.n_given_ == 2
+    assert cart.visit_order_[:2] == ["group", "x"]
+    assert cart.trees_[0] is None and cart.trees_[1] is None and cart.trees_[2] is not None
+    context = pd.DataFrame({"group": ["a"] * 100, "x": np.linspace(1, 99, 100)})
+    out = cart.generate_given(context, seed=0)
+    assert np.corrcoef(out["x"], out["y"])[0, 1] > 0.98
+    with pytest.raises(InvalidParameterError, match="generate_given"):
+        model.generate(10)
+    with pytest.raises(InvalidParameterError, match="first columns"):
+        cart.generate_given(context[["group"]], seed=0)
+    with pytest.raises(InvalidParameterError, match="given must be a list"):
+        SyntheticGenerator("cart", given="x").fit(df)
