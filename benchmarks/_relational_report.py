@@ -238,6 +238,14 @@ def _notes(results) -> list[str]:
                 f"{r.get('peak_rss_mb', 0):.0f} MB: {r['failed']}"
             )
             notes += _progress(r)
+        if "report" in r:
+            notes += [
+                f"{table}.{d['column']}: replaced by fakes (detected as PII), scored by the "
+                f"format of its values (FormatTVComplement {_fmt(d['score'])})"
+                for table, t in r["report"]["tables"].items()
+                for d in t["column_details"]
+                if d["metric"] == "FormatTVComplement"
+            ]
         for note in notes:
             lines.append(f"- {LABELS[method]}: {note}")
     return [*lines, ""]

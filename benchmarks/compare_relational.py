@@ -359,6 +359,11 @@ def main(argv: list[str] | None = None) -> int:
             df.to_csv(train_dir / f"{name}.csv", index=False)
         for method in args.methods:
             results[method] = fitted(method, tables, args, train_dir, work)
+            if method == "sdv_hma" and not results[method].get("notes"):
+                # a run that failed wrote no notes: what HMA was given, set up again (cheap)
+                from relational_runner import sdv_hma_setup
+
+                results[method]["notes"] = sdv_hma_setup(tables)[2]
         if args.fit_only:
             return 0
         schema = relational_schema(tables)
