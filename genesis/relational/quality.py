@@ -302,9 +302,15 @@ class RelationalQualityReport:
 def _table_figures(prepared: PreparedTables, schema, n_real: int, n_synth: int) -> dict[str, Any]:
     kinds = {c.name: c.kind.value for c in schema}
     column_details = column_shapes(prepared, kinds)
-    pair_details = column_pair_trends(prepared)
-    shapes = _mean(column_details["score"])
-    trends = pair_trends_score(pair_details)
+    if n_synth == 0:
+        # nothing was generated: nothing of the real table's shapes or trends survives
+        pair_details = column_pair_trends(PreparedTables([], [], [], {}))
+        column_details["score"] = 0.0
+        shapes = trends = 0.0
+    else:
+        pair_details = column_pair_trends(prepared)
+        shapes = _mean(column_details["score"])
+        trends = pair_trends_score(pair_details)
     return {
         "column_shapes": shapes,
         "column_pair_trends": trends,
