@@ -9,7 +9,7 @@ against the real tables they imitate, with the relationships of a
   the pairs with a real trend); columns that are a single-column key (primary or foreign)
   are left out, since synthetic keys are fresh values whose labels mean nothing. Columns of
   a composite key (the weather key's ``year``, ``month``, ``hour``) are attributes too and
-  stay in;
+  stay in. An empty synthetic table scores 0;
 * per relationship:
 
   - ``child_count_similarity``: KS complement of the number of children of each parent row
