@@ -6,6 +6,7 @@ import datetime as dt
 import os
 import platform
 import subprocess
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -236,6 +237,31 @@ def _notes(results) -> list[str]:
                 f"failed after {r.get('wall_s', 0) / 60:.1f} min, peak memory "
                 f"{r.get('peak_rss_mb', 0):.0f} MB: {r['failed']}"
             )
+            notes += _progress(r)
+        if "report" in r:
+            notes += [
+                f"{table}.{d['column']}: replaced by fakes (detected as PII), scored by the "
+                f"format of its values (FormatTVComplement {_fmt(d['score'])})"
+                for table, t in r["report"]["tables"].items()
+                for d in t["column_details"]
+                if d["metric"] == "FormatTVComplement"
+            ]
         for note in notes:
             lines.append(f"- {LABELS[method]}: {note}")
     return [*lines, ""]
+
+
+def _progress(result: dict[str, Any]) -> list[str]:
+    """How far a failed SDV run got, from its progress output (``stderr.log``)."""
+    folder = result.get("folder")
+    log = Path(folder) / "stderr.log" if folder else None
+    if log is None or not log.exists():
+        return []
+    text = log.read_text(errors="replace")
+    if "Modeling Tables: 100%" in text:
+        return [
+            "its progress output shows the fit finished (every table modelled); sampling did not"
+        ]
+    if "Learning relationships" in text:
+        return ["its progress output shows it was still fitting (learning relationships)"]
+    return []

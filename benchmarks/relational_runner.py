@@ -150,8 +150,8 @@ def sdv_inputs(tables: dict[str, pd.DataFrame], relationships=RELATIONSHIPS):
     return data, metadata, notes
 
 
-def run_sdv_hma(tables: dict[str, pd.DataFrame], seed: int):
-    import numpy as np
+def sdv_hma_setup(tables: dict[str, pd.DataFrame]):
+    """The data, an unfitted ``HMASynthesizer`` and sentences on what SDV was given."""
     from sdv.errors import SynthesizerInputError
     from sdv.multi_table import HMASynthesizer
 
@@ -170,6 +170,13 @@ def run_sdv_hma(tables: dict[str, pd.DataFrame], seed: int):
             "weather.origin is then an ordinary category",
         )
         synthesizer = HMASynthesizer(metadata)
+    return data, synthesizer, notes
+
+
+def run_sdv_hma(tables: dict[str, pd.DataFrame], seed: int):
+    import numpy as np
+
+    data, synthesizer, notes = sdv_hma_setup(tables)
     np.random.seed(seed)  # noqa: NPY002  (SDV draws from numpy's global generator)
     start = time.perf_counter()
     synthesizer.fit(data)

@@ -9,7 +9,7 @@ against the real tables they imitate, with the relationships of a
   the pairs with a real trend); columns that are a single-column key (primary or foreign)
   are left out, since synthetic keys are fresh values whose labels mean nothing. Columns of
   a composite key (the weather key's ``year``, ``month``, ``hour``) are attributes too and
-  stay in;
+  stay in. An empty synthetic table scores 0;
 * per relationship:
 
   - ``child_count_similarity``: KS complement of the number of children of each parent row
@@ -302,9 +302,15 @@ class RelationalQualityReport:
 def _table_figures(prepared: PreparedTables, schema, n_real: int, n_synth: int) -> dict[str, Any]:
     kinds = {c.name: c.kind.value for c in schema}
     column_details = column_shapes(prepared, kinds)
-    pair_details = column_pair_trends(prepared)
-    shapes = _mean(column_details["score"])
-    trends = pair_trends_score(pair_details)
+    if n_synth == 0:
+        # nothing was generated: nothing of the real table's shapes or trends survives
+        pair_details = column_pair_trends(PreparedTables([], [], [], {}))
+        column_details["score"] = 0.0
+        shapes = trends = 0.0
+    else:
+        pair_details = column_pair_trends(prepared)
+        shapes = _mean(column_details["score"])
+        trends = pair_trends_score(pair_details)
     return {
         "column_shapes": shapes,
         "column_pair_trends": trends,

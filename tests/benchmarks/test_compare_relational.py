@@ -113,3 +113,17 @@ def test_cached_peer_failures_are_read_back_without_running(tmp_path, monkeypatc
     tables = _tables()
     result = compare_relational.fitted("sdv_hma", tables, args, tmp_path, tmp_path)
     assert result["failed"].startswith("not in the cache")
+
+
+def test_synthetic_tables_are_read_back_in_the_real_spelling(tmp_path):
+    real = {name: pd.DataFrame({"x": [1, 2]}) for name in compare_relational.TABLE_NAMES}
+    real["flights"] = pd.DataFrame({"time_hour": ["2013-01-01T11:00:00Z"], "dep_delay": [1.0]})
+    for name in compare_relational.TABLE_NAMES:
+        frame = pd.DataFrame({"x": ["1", "oops"]})
+        if name == "flights":
+            frame = pd.DataFrame({"time_hour": ["2013-01-05T16:14:56+0000"], "dep_delay": ["3"]})
+        frame.to_csv(tmp_path / f"{name}.csv", index=False)
+    out = compare_relational.read_synthetic(tmp_path, real)
+    assert out["flights"]["time_hour"].tolist() == ["2013-01-05T16:14:56Z"]
+    assert out["flights"]["dep_delay"].tolist() == [3.0]
+    assert out["planes"]["x"].tolist()[0] == 1 and np.isnan(out["planes"]["x"][1])

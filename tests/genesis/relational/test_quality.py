@@ -139,6 +139,17 @@ def test_a_relational_synthesizer_keeps_the_link_the_shuffle_broke(real):
     assert report.score >= 0.9
 
 
+def test_an_empty_synthetic_child_table_scores_zero_not_nothing(real):
+    synthetic = _copy(real)
+    synthetic["labs"] = synthetic["labs"].iloc[:0]
+    report = RelationalQualityReport(real, synthetic, _schema(real)).evaluate()
+    assert report.tables["labs"]["quality"] == 0.0
+    assert report.parts["table_quality"] == pytest.approx(0.5)
+    link = report.relationships[0]
+    assert np.isnan(link["integrity"]) and report.to_dict()["relationships"][0]["integrity"] is None
+    assert link["synthetic_zero_child_share"] == 1.0 and link["child_count_similarity"] < 0.2
+
+
 def test_a_synthetic_table_missing_is_a_clear_error(real):
     synthetic = _copy(real)
     del synthetic["labs"]
