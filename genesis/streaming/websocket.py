@@ -189,7 +189,9 @@ class WebSocketStreamingGenerator:
         try:
             from websockets.asyncio.server import serve
         except ImportError:
-            raise missing_dependency("websockets", "WebSocket streaming", extra="streaming") from None
+            raise missing_dependency(
+                "websockets", "WebSocket streaming", extra="streaming"
+            ) from None
         self._stop_requested = asyncio.Event()
         self._idle = asyncio.Event()
         self._idle.set()
