@@ -44,6 +44,10 @@ class DomainGenerator:
 
     domain: ClassVar[str] = "generic"
     tables: ClassVar[dict[str, str]] = {}
+    #: the domain's foreign keys ``(child, child_key, parent, parent_key)``: declared to the
+    #: relational synthesizer by :meth:`fit` for the user's tables that carry them, instead
+    #: of inferred (inference cannot tell a 1:1 link's direction)
+    links: ClassVar[tuple[tuple[str, str, str, str], ...]] = ()
     #: the table whose rows ``generate(n_samples)`` counts (None: the first of ``tables``)
     root: ClassVar[str | None] = None
 
@@ -57,10 +61,16 @@ class DomainGenerator:
         self, data: dict[str, pd.DataFrame] | pd.DataFrame, relationships: Any = None
     ) -> DomainGenerator:
         """Learn the user's own tables (a dict of DataFrames, or one DataFrame for a
-        one-table domain) and their ``relationships`` (inferred when None; see
+        one-table domain) and their ``relationships`` (when None: the domain's own
+        :attr:`links` present in the tables, else inferred; see
         :class:`~genesis.relational.RelationalSchema`); returns self."""
         tables = self._as_tables(data)  # bad input fails before the relational import
         from genesis.relational import RelationalSynthesizer
+
+        if relationships is None and self.links:
+            from genesis.domains.rules import declared_links
+
+            relationships = declared_links(tables, list(self.links)) or None
 
         self.synthesizer_ = RelationalSynthesizer(
             method=self.method, seed=self.seed, **self.method_params

@@ -8,6 +8,8 @@ instant per row inside its own window, vectorised, with the day picked in propor
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -25,6 +27,23 @@ def day_numbers(values: pd.Series | np.ndarray) -> np.ndarray:
     """Days since 1970-01-01 (int64) of datetimes (time of day dropped)."""
     array = np.asarray(pd.to_datetime(values), dtype="datetime64[s]")
     return array.astype("datetime64[D]").astype(np.int64)
+
+
+def period_days(start: Any, end: Any) -> tuple[int, int]:
+    """``(start, end)`` dates as day numbers (see :func:`day_numbers`), ``end`` after ``start``.
+
+    Raises:
+        InvalidParameterError: a value is not a date, or ``end`` is not after ``start``.
+    """
+    try:
+        low, high = pd.Timestamp(start), pd.Timestamp(end)
+    except (TypeError, ValueError) as exc:
+        raise InvalidParameterError(
+            f"start and end must be dates such as '2024-10-01', got {start!r}, {end!r}"
+        ) from exc
+    if high <= low:
+        raise InvalidParameterError(f"end ({high.date()}) must be after start ({low.date()})")
+    return int(day_numbers([low])[0]), int(day_numbers([high])[0])
 
 
 def to_datetime(seconds: np.ndarray) -> pd.Series:

@@ -39,7 +39,6 @@ from genesis.domains import calendar, fraud, ledger
 from genesis.domains import finance_rules as rules
 from genesis.domains.base import DomainGenerator
 from genesis.domains.identifiers import card_numbers, ibans, routing_numbers
-from genesis.domains.rules import declared_links
 from genesis.errors import InvalidParameterError
 from genesis.validation import require_frame, require_int
 
@@ -114,6 +113,7 @@ class FinanceGenerator(DomainGenerator):
     """
 
     domain: ClassVar[str] = "finance"
+    links: ClassVar[tuple[tuple[str, str, str, str], ...]] = tuple(LINKS)
     tables: ClassVar[dict[str, str]] = {
         "customers": "customer_id (PK); date_of_birth, country, annual_income_usd",
         "credit_profiles": "customer_id (PK, FK -> customers.customer_id); as_of_date, "
@@ -131,26 +131,8 @@ class FinanceGenerator(DomainGenerator):
     def _rng(self, salt: int) -> np.random.Generator:
         return np.random.default_rng([self.seed, salt])
 
-    def fit(self, data: Any, relationships: Any = None) -> FinanceGenerator:
-        """Learn the user's tables; when ``relationships`` is None and the tables carry this
-        domain's names and keys (see ``tables``), the domain's own links are declared
-        (e.g. credit_profiles.customer_id -> customers) instead of inferred; otherwise they are inferred."""
-        tables = self._as_tables(data)
-        if relationships is None:
-            relationships = declared_links(tables, LINKS) or None
-        super().fit(tables, relationships)
-        return self
-
     def _period(self, start: Any, end: Any) -> tuple[int, int]:
-        try:
-            low, high = pd.Timestamp(start or self.start), pd.Timestamp(end or self.end)
-        except (TypeError, ValueError) as exc:
-            raise InvalidParameterError(
-                f"start and end must be dates such as '2024-10-01', got {start!r}, {end!r}"
-            ) from exc
-        if high <= low:
-            raise InvalidParameterError(f"end ({high.date()}) must be after start ({low.date()})")
-        return int(calendar.day_numbers([low])[0]), int(calendar.day_numbers([high])[0])
+        return calendar.period_days(start or self.start, end or self.end)
 
     # -- customers and credit profiles ------------------------------------------------------
     def generate_customers(self, n: int) -> pd.DataFrame:

@@ -39,7 +39,6 @@ from genesis.domains import retail_rules as rules
 from genesis.domains.base import DomainGenerator
 from genesis.domains.finance import AGE_BANDS, AGE_SHARES
 from genesis.domains.identifiers import gtin13
-from genesis.domains.rules import declared_links
 from genesis.errors import InvalidParameterError
 from genesis.validation import require_frame, require_int
 
@@ -83,6 +82,7 @@ class RetailGenerator(DomainGenerator):
     """
 
     domain: ClassVar[str] = "retail"
+    links: ClassVar[tuple[tuple[str, str, str, str], ...]] = tuple(LINKS)
     tables: ClassVar[dict[str, str]] = {
         "customers": "customer_id (PK); signup_date, country, currency (ISO 4217), age",
         "products": "product_id (PK); gtin (GTIN-13, unique), category, price (USD), currency",
@@ -97,26 +97,8 @@ class RetailGenerator(DomainGenerator):
     def _rng(self, salt: int) -> np.random.Generator:
         return np.random.default_rng([self.seed, 100 + salt])
 
-    def fit(self, data: Any, relationships: Any = None) -> RetailGenerator:
-        """Learn the user's tables; when ``relationships`` is None and the tables carry this
-        domain's names and keys (see ``tables``), the domain's own links are declared
-        (e.g. order_items.order_id -> orders) instead of inferred; otherwise they are inferred."""
-        tables = self._as_tables(data)
-        if relationships is None:
-            relationships = declared_links(tables, LINKS) or None
-        super().fit(tables, relationships)
-        return self
-
     def _period(self, start: Any, end: Any) -> tuple[int, int]:
-        try:
-            low, high = pd.Timestamp(start or self.start), pd.Timestamp(end or self.end)
-        except (TypeError, ValueError) as exc:
-            raise InvalidParameterError(
-                f"start and end must be dates such as '2022-01-01', got {start!r}, {end!r}"
-            ) from exc
-        if high <= low:
-            raise InvalidParameterError(f"end ({high.date()}) must be after start ({low.date()})")
-        return int(calendar.day_numbers([low])[0]), int(calendar.day_numbers([high])[0])
+        return calendar.period_days(start or self.start, end or self.end)
 
     def generate_customers(self, n: int) -> pd.DataFrame:
         """``n`` customers: signup dates growing towards the end of the period (from a year
