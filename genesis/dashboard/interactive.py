@@ -14,6 +14,15 @@ from genesis.validation import require_frame
 REFRESH_MS = 2_000
 
 
+def _nothing_to_redraw(triggered: set, version: int, shown: int) -> bool:
+    """True when only the refresh timer fired and the page already shows this version.
+
+    Dash merges inputs that change while a request is in flight into one call, so a column
+    picked during a slow round trip can arrive together with a timer tick: that call must
+    redraw (``ctx.triggered_id`` names only the first trigger and would hide the pick)."""
+    return triggered == {"refresh"} and version == shown
+
+
 class InteractiveDashboard:
     """A Dash server comparing one column at a time, and pairs of numeric columns (as 2-D
     densities: like the report, the page shows real data only as aggregates).
@@ -154,7 +163,7 @@ class InteractiveDashboard:
             from dash import ctx
 
             synthetic, schema, prepared, version = self._current()
-            if ctx.triggered_id == "refresh" and version == shown:
+            if _nothing_to_redraw(set(ctx.triggered_prop_ids.values()), version, shown):
                 return no_update, no_update, no_update, no_update, no_update
             counts = f"{len(self.real_data):,} real rows, {len(synthetic):,} synthetic rows (version {version})"
             pair = figs.go.Figure()

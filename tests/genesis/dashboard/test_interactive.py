@@ -87,3 +87,13 @@ def test_update_synthetic_rejects_a_table_without_the_columns(adult_df):
         live.update_synthetic([[1, 2]])
     with pytest.raises(InvalidDataError, match="synthetic_data has 0 rows"):
         live.update_synthetic(adult_df.head(0))
+
+
+def test_a_pick_merged_with_a_timer_tick_still_redraws():
+    from genesis.dashboard.interactive import _nothing_to_redraw
+
+    assert _nothing_to_redraw({"refresh"}, version=3, shown=3)
+    assert not _nothing_to_redraw({"refresh"}, version=4, shown=3)  # a new synthetic table
+    assert not _nothing_to_redraw({"refresh", "column"}, version=3, shown=3)  # merged pick
+    assert not _nothing_to_redraw({"column"}, version=3, shown=3)
+    assert not _nothing_to_redraw(set(), version=3, shown=3)  # the first load
