@@ -147,7 +147,8 @@ def test_ctrl_c_stops_cleanly_and_loses_nothing_acknowledged(table, kafka_broker
         _wait_for_line(process, r"streaming to topic")
         time.sleep(1.5)
         process.send_signal(signal.SIGINT)
-        _, err = process.communicate(timeout=30)
+        # stopping flushes: up to the delivery timeout (30 s) for the broker's last reports
+        _, err = process.communicate(timeout=90)
     finally:
         process.kill()
     assert process.returncode == 130, err
