@@ -270,3 +270,9 @@ class LLMError(GenesisError):
         super().__init__(message)
         self.provider = provider
         self.url = url
+
+
+class LLMFallbackWarning(GenesisWarning):
+    """A language model was configured but could not be used (unreachable, an error status,
+    an answer that is not valid JSON or does not fit the schema); Genesis used its rules
+    instead. The message says what went wrong."""
