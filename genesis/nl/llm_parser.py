@@ -22,6 +22,9 @@ from genesis.errors import GenesisError, InvalidParameterError, LLMFallbackWarni
 from genesis.llm import LLMConfig, complete_json, schema_payload
 from genesis.schema.types import Schema
 
+#: the fields of the model's answer that are read
+ANSWER_KEYS = ("n_samples", "conditions", "data_context")
+
 SYSTEM_PROMPT = """\
 You turn a request for synthetic table rows into JSON. The user message is a JSON object with
 the request ("request"), optional context ("context") and the table's columns ("columns": name,
@@ -118,6 +121,8 @@ class LLMParser:
             )
         try:
             raw = complete_json(self.config, SYSTEM_PROMPT, self.request(prompt, schema, context))
+            # only the fields asked for: a model's extra commentary is not part of the reading
+            raw = {key: raw[key] for key in ANSWER_KEYS if key in raw}
             result = validate_interpretation(raw, schema)
         except (GenesisError, ValueError, TypeError, KeyError) as exc:
             warnings.warn(

@@ -43,11 +43,14 @@ def _parser(server, **kwargs) -> LLMParser:
     return LLMParser("openai-compatible", model="tiny", base_url=server.url, **kwargs)
 
 
-#: strings that only occur in rows of the table: none may reach a provider by default
-ROW_VALUES = ("qwertyzmail", "CUSTZX", "Xyloville", "1234.5", "9876.5")
+def _row_values(table: pd.DataFrame) -> list[str]:
+    """Every value of the columns whose values describe rows (all but the labels of state and
+    the small integers of age): none may reach a provider by default."""
+    columns = ("spend", "email", "customer_id", "city")
+    return sorted({str(v) for c in columns for v in table[c]})
 
 
-def test_a_valid_answer_is_used(llm_server, schema):
+def test_a_valid_answer_is_used(llm_server, schema, table):
     llm_server.script(
         Reply.json(
             {
@@ -71,15 +74,22 @@ def test_a_valid_answer_is_used(llm_server, schema):
     by_name = {c["name"]: c for c in sent["columns"]}
     assert set(by_name) == set(schema.names)
     assert sorted(by_name["state"]["labels"]) == ["California", "New York", "Texas"]
-    for value in ROW_VALUES:
-        assert value not in request.sent_text
+    sent_text = request.sent_text
+    leaked = [value for value in _row_values(table) if value in sent_text]
+    assert leaked == []
+    assert "Xyloville" not in sent_text and "qwertyzmail" not in sent_text
 
 
 def test_samples_only_with_allow_samples_and_never_pii(llm_server, schema, table):
     llm_server.script(Reply.json({"n_samples": 10, "conditions": {}, "data_context": None}))
     _parser(llm_server, allow_samples=True, data=table).interpret("10 rows", schema)
-    sent = llm_server.requests[0].sent_text
-    assert "1234.5" in sent  # the spend range and examples went out, as allowed
+    request = llm_server.requests[0]
+    spend = next(c for c in json.loads(request.body["messages"][1]["content"])["columns"]
+                 if c["name"] == "spend")  # fmt: skip
+    assert spend["range"] == [table["spend"].min(), table["spend"].max()]  # as allowed
+    assert set(spend["examples"]) <= set(table["spend"]) and len(spend["examples"]) == 5
+    sent = request.sent_text
+    assert "Xyloville" in sent  # a non-PII column's examples
     assert "qwertyzmail" not in sent  # PII: never
     assert "CUSTZX" not in sent  # identifiers name single rows: never
 
