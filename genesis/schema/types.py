@@ -182,6 +182,11 @@ class Schema:
         if duplicates:
             raise SchemaError(f"schema has duplicate column names {duplicates}; rename them")
 
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # models pickled before ``notes`` existed hold schemas without it
+        state.setdefault("notes", [])
+        self.__dict__.update(state)
+
     # -- access ---------------------------------------------------------------------------
     @property
     def names(self) -> list[str]:
