@@ -176,3 +176,52 @@ def test_schemas_pickled_before_notes_existed_still_load(table):
     old.__dict__.update(old_state)  # what a model file saved by the previous version holds
     restored = pickle.loads(pickle.dumps(old))
     assert restored.notes == [] and restored.to_dict() == schema.to_dict()
+
+
+CARDS = ["4111111111111111", "5500005555555559", "340000000000009", "6011000000000004"]
+IBANS = ["DE89370400440532013000", "GB82WEST12345698765432", "FR1420041010050500013M02606"]
+
+
+@pytest.mark.parametrize(
+    "values, semantic, accepted",
+    [
+        (["a@b.example", "c.d@e.example"], "email", True),
+        (["alpha", "beta"], "email", False),
+        (["https://x.example/a", "www.y.example/b"], "url", True),
+        (["10.0.0.1", "192.168.1.20", "::1"], "ip_address", True),
+        (["+1 415 555 0100", "(212) 555-0199"], "phone", True),
+        (["12", "x"], "phone", False),
+        (CARDS, "credit_card", True),
+        ([c[:-1] + str((int(c[-1]) + 1) % 10) for c in CARDS], "credit_card", False),
+        (IBANS, "iban", True),
+        (["DE00370400440532013000"], "iban", False),
+        (["Ada Lovelace", "Alan Turing"], "person_name", True),
+        (["ada1", "x-2"], "person_name", False),
+        (["AB123456C", "123-45-6789"], "national_id", True),
+        (["10115", "SW1A 1AA"], "postal_code", True),
+        (["$1,200.00", "€35"], "money", True),
+        ([41.2, -12.5], "latitude", True),
+        ([41.2, 95.0], "latitude", False),
+        ([-170.0, 12.5], "longitude", True),
+        (["north", "south"], "latitude", False),
+        ([4111111111111111, 5500005555555559], "credit_card", True),
+        ([1.5, 2.25], "postal_code", False),
+        ([10115, 80331], "postal_code", True),
+        ([4155550100, 2125550199], "phone", True),
+        ([1.5, 3.0], "email", False),
+        ([19.99, 5.0], "money", True),
+        (pd.to_datetime(["1980-01-02", "1990-03-04"]), "date_of_birth", True),
+        (pd.to_datetime(["2199-01-02", "2190-03-04"]), "date_of_birth", False),
+        (pd.to_datetime(["1980-01-02", "1990-03-04"]), "email", False),
+        (["qqx", "zzy"], "date_of_birth", False),
+    ],
+)
+def test_suggestions_are_checked_on_the_values(values, semantic, accepted):
+    from genesis.schema.llm_inference import contradiction
+
+    series = pd.Series(list(values) * 10, name="c")
+    column = infer_schema(series.to_frame())["c"]
+    reason = contradiction(SemanticType(semantic), column, series)
+    assert (reason is None) is accepted, reason
+    if reason is not None:  # the reason gives shares and bounds, never a value
+        assert not any(str(v) in reason for v in values)
