@@ -86,8 +86,12 @@ def report(results: list[dict], seconds: float, prompts: Path) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, default=None)
-    parser.add_argument("--prompts", type=Path, default=REPO_ROOT / "benchmarks" / "nl_prompts.jsonl")
-    parser.add_argument("--out", type=Path, default=REPO_ROOT / "benchmarks" / "results" / "nl_accuracy.md")
+    parser.add_argument(
+        "--prompts", type=Path, default=REPO_ROOT / "benchmarks" / "nl_prompts.jsonl"
+    )
+    parser.add_argument(
+        "--out", type=Path, default=REPO_ROOT / "benchmarks" / "results" / "nl_accuracy.md"
+    )
     args = parser.parse_args(argv)
     results, seconds = run(args.prompts, args.data_dir or find_data_dir())
     text = report(results, seconds, args.prompts)

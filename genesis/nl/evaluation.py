@@ -28,7 +28,11 @@ def _value_key(value: Any) -> Any:
 def condition_keys(conditions: Any) -> frozenset[tuple[str, str, Any]]:
     """The conditions as a set of normalised ``(column, operator, value)``."""
     keys = set()
-    for c in ConditionSet.from_dict(conditions) if not isinstance(conditions, ConditionSet) else conditions:
+    for c in (
+        ConditionSet.from_dict(conditions)
+        if not isinstance(conditions, ConditionSet)
+        else conditions
+    ):
         op, value = c.operator, c.value
         if op in ("in", "not_in"):
             values = frozenset(_value_key(v) for v in value)

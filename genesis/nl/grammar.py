@@ -72,7 +72,7 @@ def _grammar() -> str:
     multipliers = "|".join(lx.MULTIPLIER_WORDS)
     cmp_words = _alternation(lx.COMPARATORS)
     suffix_words = [s for s in lx.SUFFIX_COMPARATORS if s not in ("+", "plus")]
-    suffix = "(?:" + _alternation(suffix_words) + r")(?!\s*[$€£]?\d)|\+|plus\b"
+    suffix = "(?:" + _alternation(suffix_words) + r")(?!\s*(?:than\b|[$€£]?\d))|\+|plus\b"
     negations = _alternation(lx.NEGATIONS)
     return rf"""
 start: _item*
