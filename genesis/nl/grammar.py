@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from lark import Lark, Token, Transformer
+from lark.exceptions import LarkError
 
 from genesis.nl import lexicon as lx
 
@@ -71,12 +72,12 @@ def _grammar() -> str:
     multipliers = "|".join(lx.MULTIPLIER_WORDS)
     cmp_words = _alternation(lx.COMPARATORS)
     suffix_words = [s for s in lx.SUFFIX_COMPARATORS if s not in ("+", "plus")]
-    suffix = "(?:" + _alternation(suffix_words) + r")(?!\s*[$€£]?\d)|\+|plus\b"
+    suffix = "(?:" + _alternation(suffix_words) + r")(?!\s*(?:than\b|[$€£]?\d))|\+|plus\b"
     negations = _alternation(lx.NEGATIONS)
     return rf"""
 start: _item*
 _item: comparison | range | decade | number | negation | member | orr | conj | sep | word
-     | quoted | other | their | to | dash | between_kw | and_kw
+     | quoted | other | their | to | dash | between_kw | and_kw | stray
 comparison: CMP quantity | quantity SUFFIX
 range: BETWEEN quantity AND quantity | quantity DASH quantity | quantity TO quantity
      | FROM quantity TO quantity
@@ -96,6 +97,7 @@ their: THEIR
 to: TO
 dash: DASH
 between_kw: BETWEEN
+stray: CMP | SUFFIX
 
 DECADE.7: /(?:(?:early|mid|late)[\s-]+)?(?:'?\d0'?s\b|(?:{decade_words})\b)/i
 CMP.6: /(?:{cmp_words})/i
@@ -183,7 +185,17 @@ def _decade_bounds(text: str) -> tuple[int, int]:
 
 class _ToPhrases(Transformer):
     def start(self, items: list[Any]) -> list[Phrase]:
-        return list(items)
+        out: list[Phrase] = []
+        for item in items:
+            out.extend(item if isinstance(item, list) else [item])
+        return out
+
+    def stray(self, items: list[Token]) -> list[Phrase]:
+        """A comparison word with no number after it ("and younger", "older than Bob"):
+        its words, a leading and/or kept as connectives."""
+        words = str(items[0]).split()
+        kinds = {"and": "and", "or": "or"}
+        return [Phrase(kinds.get(w.lower(), "word"), w) for w in words]
 
     def quantity(self, items: list[Token]) -> Quantity:
         token = items[0]
@@ -252,7 +264,10 @@ class _ToPhrases(Transformer):
 
 def parse_prompt(prompt: str) -> list[Phrase]:
     """The phrases of ``prompt`` in order (see the module docstring)."""
-    tree = _parser().parse(prompt)
+    try:
+        tree = _parser().parse(prompt)
+    except LarkError:  # the grammar accepts any token sequence; this is a safety net
+        return [Phrase("word", w) for w in prompt.split()]
     return _ToPhrases().transform(tree)
 
 

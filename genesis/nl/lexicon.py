@@ -315,7 +315,7 @@ _CONCEPTS: list[tuple[str, str]] = [
         "precipitation precip rain rainy rainfall raining inches wet",
     ),
     ("visib visibility vis", "visibility visible visib vis miles foggy fog"),
-    ("dewp dew dewpoint", "dew dewpoint dewp"),
+    ("dewp dew dewpoint", "dew dewpoint dewp point"),
     ("pressure", "pressure barometric millibars mb hpa"),
     ("dir direction", "direction directions bearing"),
     ("country nationality", "country countries nationality nation"),
@@ -486,7 +486,7 @@ SUFFIX_COMPARATORS = {
 }  # fmt: skip
 #: words that negate what follows
 NEGATIONS = (
-    "not", "non", "no", "without", "except", "excluding", "exclude", "other than",
-    "but not", "isn't", "aren't", "never", "nobody", "none", "neither", "nor", "don't",
+    "not", "non", "no", "without", "outside", "outside of", "not from", "anything but", "except", "excluding", "exclude", "other than",
+    "but not", "isn't", "aren't", "nobody", "none", "neither", "nor", "don't",
     "doesn't", "apart from", "besides", "excluded",
 )  # fmt: skip

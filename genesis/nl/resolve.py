@@ -20,7 +20,7 @@ from genesis.nl.grammar import Phrase, Quantity
 
 _NUMBER_KINDS = ("comparison", "range", "decade", "number")
 _BREAKS = ("and", "sep", "conj")
-_PRESENCE = frozenset(["rainy", "raining", "wet", "windy", "gusty", "foggy"])
+_PRESENCE = frozenset(["rainy", "raining", "wet", "windy", "gusty"])
 _MONEY_WORDS = ["income", "salary", "earnings", "wage", "price", "pay"]
 _PERSON_AGE = ["age"]
 
@@ -114,45 +114,69 @@ class Resolver:
                 self._numeric(phrases, consumed, k, res)
         self._values(phrases, consumed, connective, res)
 
-    def _subject_words(self, phrases: list[Phrase], consumed: list[bool], k: int) -> list[int]:
-        """Indices of the column words around the number phrase ``k``."""
-        picked: list[int] = []
+    def _subject_words(
+        self, phrases: list[Phrase], consumed: list[bool], k: int
+    ) -> list[tuple[int, float]]:
+        """``(index, weight)`` of the column words around the number phrase ``k``: the
+        column words just before it (weight 1), and after it its unit words (weight 0.5:
+        "20 mph") and, when nothing before named a column, column words ("40 hours per
+        week"; "12 years of education", where the word after "of" names the column)."""
+        picked: list[tuple[int, float]] = []
         j = k - 1
         while j >= 0 and phrases[j].kind in ("word", "member") and not consumed[j]:
             w = _word(phrases[j])
             if phrases[j].kind == "member":
+                if phrases[k].kind == "decade" and j == k - 1:
+                    j -= 1
+                    continue
                 break
             if self.index.is_column_word(w, "numeric"):
-                picked.append(j)
+                # a word that usually names the rows ("days") is weak evidence of a column
+                picked.append((j, 0.5 if w in lx.ENTITY_WORDS else 1.0))
             elif not (w in lx.STOP_WORDS and w not in lx.COLUMN_SYNONYMS):
                 break
             j -= 1
+        before = bool(picked)
         j = k + 1
+        after_of = False
         while j < len(phrases) and phrases[j].kind == "word" and not consumed[j]:
             w = _word(phrases[j])
-            if w in lx.UNIT_WORDS or self.index.is_column_word(w, "numeric"):
-                picked.append(j)
-            elif w not in ("per", "a", "of", "in", "the"):
+            nxt = _next_content(phrases, j + 1)
+            if w == "of":
+                after_of = True
+            elif w in lx.UNIT_WORDS and not after_of:
+                picked.append((j, 0.5))
+            elif (
+                not before
+                and self.index.is_column_word(w, "numeric")
+                and (nxt is None or nxt.kind not in _NUMBER_KINDS)
+            ):
+                if after_of:  # "12 years of education": the column, not the unit
+                    picked = [(i, wt) for i, wt in picked if i < k]
+                picked.append((j, 1.0))
+            elif w not in ("per", "a", "in", "the", "old", "week", "weekly", "day", "daily"):
                 break
             j += 1
-        # trailing "per"/"a"/"week": keep what was taken, drop the filler words after the last
         return picked
 
     def _numeric(self, phrases: list[Phrase], consumed: list[bool], k: int, res: Resolved) -> None:
         p = phrases[k]
         negated = k > 0 and phrases[k - 1].kind == "negation" and not consumed[k - 1]
         subject = self._subject_words(phrases, consumed, k)
-        words = [_word(phrases[j]) for j in subject]
-        if p.hint:
-            words.append(p.hint)
+        words = [_word(phrases[j]) for j, _ in subject]
+        candidates: dict[str, float] = {}
+        for j, weight in subject:
+            for name, value in self.index.score_columns([_word(phrases[j])], "numeric").items():
+                candidates[name] = candidates.get(name, 0.0) + weight * value
+        if not candidates and p.hint:
+            candidates = self.index.score_columns([p.hint], "numeric")
         q = p.quantities
-        candidates = self.index.score_columns(words, "numeric") if words else {}
         if not candidates:
-            candidates = self._default_columns(p, q)
-            if p.kind == "number" and not words:
+            if p.kind == "number":
                 return  # a bare number with nothing naming a column: left for the values pass
+            candidates = self._default_columns(p, q)
         consumed[k] = True
-        for j in subject:
+        for j, _ in subject:
             consumed[j] = True
         if negated:
             consumed[k - 1] = True
@@ -247,6 +271,10 @@ class Resolver:
                 k += 1
                 continue
             if p.kind == "negation":
+                joined = self._negation_label(phrases, consumed, k, mentioned, res)
+                if joined:
+                    k = joined
+                    continue
                 negated = True
                 k += 1
                 continue
@@ -275,7 +303,14 @@ class Resolver:
                 if end - k == 1 and _skippable(text):
                     break
                 cond = self._value(text, negated, mentioned, res)
-                if cond:
+                inner = [ph.text for ph in phrases[k:end] if not _skippable(ph.text)]
+                ends_are_content = not _skippable(phrases[k].text) and not _skippable(
+                    phrases[end - 1].text
+                )
+                if cond is None and end - k > 2 and ends_are_content and len(inner) < end - k:
+                    # "never been married" -> "never married"
+                    cond = self._value(" ".join(inner), negated, mentioned, res)
+                if cond is not None:
                     res.conditions.extend(cond)
                     negated = (
                         negated
@@ -305,6 +340,32 @@ class Resolver:
                 negated = True
             k += 1
 
+    def _negation_label(
+        self,
+        phrases: list[Phrase],
+        consumed: list[bool],
+        k: int,
+        mentioned: list[str],
+        res: Resolved,
+    ) -> int | None:
+        """A label that starts with a negation word ("Without-pay", "Not-in-family"): the
+        index after it when the words from ``k`` spell one exactly, else None."""
+        for end in range(min(len(phrases), k + 4), k + 1, -1):
+            chunk = phrases[k:end]
+            if any(consumed[i] for i in range(k, end)) or not all(
+                ph.kind in ("negation", "member", "word") for ph in chunk
+            ):
+                continue
+            text = " ".join(ph.text for ph in chunk)
+            tier, found = self.index.match_labels(text)
+            if tier == 4 and len(found) == 1:
+                ((name, labels),) = found.items()
+                res.conditions.append(
+                    (name, "eq", labels[0]) if len(labels) == 1 else (name, "in", labels)
+                )
+                return end
+        return None
+
     def _presence(self, word: str, top: list[str], negated: bool, connective: str) -> tuple | None:
         """ "no rain" -> precip == 0; "rainy"/"with rain" -> precip > 0 (numeric columns whose
         smallest value is 0)."""
@@ -332,6 +393,8 @@ class Resolver:
         tier, found = self.index.match_labels(text)
         if not found:
             return None
+        if tier < 3 and " " in text.strip():
+            return None  # several words matching loosely: try them one by one
         if len(found) > 1:
             preferred = [c for c in found if c in mentioned or c in res.mentioned]
             if len(preferred) == 1:
@@ -365,6 +428,16 @@ class Resolver:
         return None
 
 
+def _next_content(phrases: list[Phrase], j: int) -> Phrase | None:
+    """The next phrase from ``j`` that is not a filler word."""
+    while j < len(phrases):
+        p = phrases[j]
+        if not (p.kind == "word" and _word(p) in ("of", "a", "the", "per", "is", "are")):
+            return p
+        j += 1
+    return None
+
+
 def _numeric_labels(column: Column) -> bool:
     return bool(column.labels) and all(
         isinstance(v, int | float) and not isinstance(v, bool) for v in column.labels
@@ -372,6 +445,8 @@ def _numeric_labels(column: Column) -> bool:
 
 
 def _skippable(word: str) -> bool:
+    if len(word) >= 2 and word.isupper() and word.isalpha():
+        return False  # an acronym ("US", "CA") is a value, not a stop word
     w = word.lower()
     return (
         w in lx.STOP_WORDS
@@ -390,7 +465,7 @@ def _merge(conditions: list[tuple[str, str, Any]]) -> list[tuple[str, str, Any]]
     negative: dict[str, list[Any]] = {}
     order: list[tuple[str, str]] = []
     for column, op, value in conditions:
-        if op in ("eq", "in") and not isinstance(value, float | int) or (op == "in"):
+        if op in ("eq", "in"):
             bucket = positive.setdefault(column, [])
             if not bucket:
                 order.append(("pos", column))
