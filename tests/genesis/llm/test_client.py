@@ -107,3 +107,12 @@ def test_bad_arguments(llm_server):
     with pytest.raises(InvalidParameterError, match="user must be a non-empty string"):
         complete_json(_local(llm_server), "s", " ")
     assert llm_server.requests == []
+
+
+def test_credentials_in_the_url_never_appear_in_a_message(llm_server):
+    llm_server.script(Reply.http(503, "down"))
+    url = llm_server.url.replace("http://", "http://alice:s3cr3t-pw@")
+    with pytest.raises(LLMError) as err:
+        complete_json(LLMConfig("openai-compatible", base_url=url), "s", "u")
+    assert "s3cr3t-pw" not in str(err.value) and "s3cr3t-pw" not in err.value.url
+    assert "HTTP 503" in str(err.value)
