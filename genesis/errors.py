@@ -256,3 +256,23 @@ class MergeConflictError(SchemaError):
 
 class LineageVerificationError(GenesisError):
     """A lineage chain was altered: a block's hash or a link between blocks does not match."""
+
+
+# --- language models ----------------------------------------------------------------------
+
+
+class LLMError(GenesisError):
+    """A language-model provider could not be asked or gave an unusable answer: unreachable,
+    an HTTP error status, no answer within the timeout, or a reply that is not a JSON object.
+    ``provider`` and ``url`` name where the request went; the message says how to fix it."""
+
+    def __init__(self, message: str, provider: str | None = None, url: str | None = None) -> None:
+        super().__init__(message)
+        self.provider = provider
+        self.url = url
+
+
+class LLMFallbackWarning(GenesisWarning):
+    """A language model was configured but could not be used (unreachable, an error status,
+    an answer that is not valid JSON or does not fit the schema); Genesis used its rules
+    instead. The message says what went wrong."""

@@ -174,3 +174,17 @@ def own_kafka_broker():
         yield broker
     finally:
         broker.stop()
+
+
+# --- LLM: an OpenAI/Anthropic-compatible HTTP server in a thread, bound to 127.0.0.1 -------
+
+
+@pytest.fixture()
+def llm_server():
+    """A :class:`tests.llm_server.LLMTestServer` of the test's own, started on a free
+    loopback port: script replies with ``.script(Reply.json(...))``, read what it received in
+    ``.requests``; stopped after the test."""
+    from tests.llm_server import LLMTestServer
+
+    with LLMTestServer() as server:
+        yield server

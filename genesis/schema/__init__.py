@@ -2,11 +2,14 @@
 
 ``infer_schema(df)`` returns a :class:`Schema`; ``restore_types(generated, schema)`` gives a
 generated table the source's own types back (Arrow dates, times, decimals, UTC offsets); ``discover(df_or_schema, format=...)`` renders
-it as YAML, JSON or a runnable Python snippet.
+it as YAML, JSON or a runnable Python snippet. ``LLMSchemaInferrer(provider).infer(df)`` lets an
+optional language model name the semantic types the rules left open (``RuleBasedInferrer`` is
+the rules alone).
 """
 
 from genesis.schema.export import discover
 from genesis.schema.inference import infer_schema
+from genesis.schema.llm_inference import LLMSchemaInferrer, RuleBasedInferrer
 from genesis.schema.logical import restore_types, to_model_types
 from genesis.schema.semantic import detect_semantic_type
 from genesis.schema.support import Support, detect_support, off_support
@@ -24,6 +27,8 @@ __all__ = [
     "ColumnKind",
     "ColumnSchema",
     "DatetimeStorage",
+    "LLMSchemaInferrer",
+    "RuleBasedInferrer",
     "Schema",
     "SemanticType",
     "Support",

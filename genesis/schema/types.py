@@ -162,10 +162,16 @@ class ColumnSchema:
 
 @dataclass
 class Schema:
-    """The schema of a whole table: its columns, in source order, and its row count."""
+    """The schema of a whole table: its columns, in source order, and its row count.
+
+    ``notes`` records how the schema was made beyond the rules, e.g. the semantic types a
+    language model suggested and whether each was applied (see
+    :class:`genesis.schema.LLMSchemaInferrer`); it holds no values of the table.
+    """
 
     columns: list[ColumnSchema]
     n_rows: int = 0
+    notes: list[str] = field(default_factory=list)
 
     #: categorical columns with more labels than this keep ``categories=None`` in the schema
     MAX_RECORDED_CATEGORIES = 100
@@ -175,6 +181,11 @@ class Schema:
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
             raise SchemaError(f"schema has duplicate column names {duplicates}; rename them")
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # models pickled before ``notes`` existed hold schemas without it
+        state.setdefault("notes", [])
+        self.__dict__.update(state)
 
     # -- access ---------------------------------------------------------------------------
     @property
@@ -205,16 +216,26 @@ class Schema:
     # -- serialisation --------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         """Plain, JSON-safe dict."""
-        return {"n_rows": self.n_rows, "columns": [c.to_dict() for c in self.columns]}
+        out: dict[str, Any] = {
+            "n_rows": self.n_rows,
+            "columns": [c.to_dict() for c in self.columns],
+        }
+        if self.notes:  # absent when empty, so schemas written before notes existed stay equal
+            out["notes"] = list(self.notes)
+        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Schema:
         """Rebuild a schema from :meth:`to_dict` output."""
         if not isinstance(data, dict) or "columns" not in data:
             raise SchemaError("a schema document needs a top-level 'columns' list")
+        notes = data.get("notes") or []
+        if not isinstance(notes, list) or not all(isinstance(n, str) for n in notes):
+            raise SchemaError(f"a schema's 'notes' must be a list of strings, got {notes!r}")
         return cls(
             columns=[ColumnSchema.from_dict(c) for c in data["columns"]],
             n_rows=int(data.get("n_rows", 0)),
+            notes=list(notes),
         )
 
     def to_json(self, indent: int | None = 2) -> str:
