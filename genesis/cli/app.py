@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "genesis.cli.dashboard",
     "genesis.cli.version",
     "genesis.cli.reports",
+    "genesis.cli.serve",
 )
 
 HELP = "Synthetic twins of sensitive tables: discover, generate, evaluate, audit, compare."
