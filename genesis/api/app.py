@@ -44,7 +44,6 @@ def create_app(
             (:class:`~genesis.api.models.ArtifactModelLocator`).
     """
     from genesis import __version__
-    from genesis.nl import ClarificationSessions
 
     settings = settings or ApiSettings.from_env()
     catalog = read_catalog(config_path)
@@ -63,9 +62,6 @@ def create_app(
         catalog=catalog,
         models=ModelCache(catalog, locator, settings.model_check_seconds),
         limiter=RateLimiter(settings.rate_per_second, settings.rate_burst),
-        sessions=ClarificationSessions(
-            max_sessions=settings.max_sessions, ttl_seconds=settings.session_ttl_seconds
-        ),
     )
     state.jobs = JobManager(
         write=state.write_job,

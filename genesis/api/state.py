@@ -3,7 +3,8 @@ and the dependency that authenticates and rate-limits each request."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -27,8 +28,23 @@ class ApiState:
     catalog: Catalog
     models: ModelCache
     limiter: RateLimiter
-    sessions: Any  # genesis.nl.ClarificationSessions
     jobs: JobManager | None = None  # set once the state exists (its write_job does the work)
+    _sessions: Any = None
+    _sessions_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def sessions(self) -> Any:
+        """The server's :class:`genesis.nl.ClarificationSessions` (bounded, with a TTL),
+        made on first use so that a server never asked to clarify never loads the parser."""
+        with self._sessions_lock:
+            if self._sessions is None:
+                from genesis.nl import ClarificationSessions
+
+                self._sessions = ClarificationSessions(
+                    max_sessions=self.settings.max_sessions,
+                    ttl_seconds=self.settings.session_ttl_seconds,
+                )
+            return self._sessions
 
     def write_job(self, job: Job, path: Path, progress) -> None:
         """Generate a job's rows into ``path`` chunk by chunk (csv, jsonl or parquet)."""
