@@ -1,0 +1,421 @@
+"""From the grammar's phrases to a count, conditions and what could not be mapped.
+
+Steps: the count (a number first in the request or followed by an entity word); the prompt
+cut into segments at conjunctions and commas; in each segment, every number phrase takes its
+column from the column words next to it (before it, or unit words after it: "50 years old",
+"20 mph"), else from its unit ($ -> income-like columns, % -> percentage columns), the
+comparison's own word ("older" -> age) or a person's age; the remaining words are matched
+against category labels, longest run first, negated after "not"/"except"/"non-".
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from genesis.nl import lexicon as lx
+from genesis.nl.columns import Column, SchemaIndex, normalize, overlaps, stem
+from genesis.nl.grammar import Phrase, Quantity
+
+_NUMBER_KINDS = ("comparison", "range", "decade", "number")
+_BREAKS = ("and", "sep", "conj")
+_PRESENCE = frozenset(["rainy", "raining", "wet", "windy", "gusty", "foggy"])
+_MONEY_WORDS = ["income", "salary", "earnings", "wage", "price", "pay"]
+_PERSON_AGE = ["age"]
+
+
+@dataclass
+class Resolved:
+    """What the phrases mean against one schema."""
+
+    n_samples: int | None = None
+    data_context: str | None = None
+    conditions: list[tuple[str, str, Any]] = field(default_factory=list)
+    unresolved: list[str] = field(default_factory=list)
+    ambiguities: list[dict[str, Any]] = field(default_factory=list)
+    mentioned: list[str] = field(default_factory=list)
+
+
+def _word(p: Phrase) -> str:
+    return p.text.lower()
+
+
+def _is_unit(p: Phrase | None) -> bool:
+    return p is not None and p.kind == "word" and _word(p) in lx.UNIT_WORDS
+
+
+def find_count(phrases: list[Phrase], res: Resolved) -> set[int]:
+    """Mark the count phrase; returns the indices it used."""
+    for i, p in enumerate(phrases):
+        if p.kind != "number":
+            continue
+        q = p.quantities[0]
+        nxt = phrases[i + 1] if i + 1 < len(phrases) else None
+        before = phrases[:i]
+        leading = all(b.kind == "word" and _word(b) in lx.COMMAND_WORDS for b in before)
+        entity = nxt is not None and nxt.kind == "word" and _word(nxt) in lx.ENTITY_WORDS
+        if q.money or q.percent or not float(q.value).is_integer() or q.value < 1:
+            continue
+        if (
+            (leading and not _is_unit(nxt) and not (nxt and nxt.kind == "sep" and nxt.text == "-"))
+            or (entity and _word(nxt) not in ("hours", "days"))
+            or (entity and leading)
+        ):
+            res.n_samples = int(q.value)
+            used = {i}
+            if nxt is not None and nxt.kind == "word" and not _is_unit(nxt):
+                res.data_context = nxt.text
+                if _word(nxt) in lx.ENTITY_WORDS:
+                    used.add(i + 1)
+            return used
+    return set()
+
+
+def segments(phrases: list[Phrase], used: set[int]) -> list[list[tuple[int, Phrase]]]:
+    out: list[list[tuple[int, Phrase]]] = [[]]
+    for i, p in enumerate(phrases):
+        if i in used:
+            continue
+        if p.kind in _BREAKS:
+            if out[-1]:
+                out.append([])
+            out[-1].append((i, p))  # the connective stays as the segment's first phrase
+            continue
+        out[-1].append((i, p))
+    return [s for s in out if s]
+
+
+class Resolver:
+    """Resolves one prompt's phrases against a :class:`SchemaIndex`."""
+
+    def __init__(self, index: SchemaIndex) -> None:
+        self.index = index
+
+    def resolve(self, phrases: list[Phrase]) -> Resolved:
+        res = Resolved()
+        used = find_count(phrases, res)
+        for segment in segments(phrases, used):
+            self._segment(segment, res)
+        res.conditions = _merge(res.conditions)
+        return res
+
+    # --- one segment ----------------------------------------------------------------------
+
+    def _segment(self, segment: list[tuple[int, Phrase]], res: Resolved) -> None:
+        phrases = [p for _, p in segment]
+        consumed = [False] * len(phrases)
+        connective = _word(phrases[0]) if phrases[0].kind in _BREAKS else ""
+        for k, p in enumerate(phrases):
+            if p.kind in _BREAKS:
+                consumed[k] = True
+        for k, p in enumerate(phrases):
+            if p.kind in _NUMBER_KINDS:
+                self._numeric(phrases, consumed, k, res)
+        self._values(phrases, consumed, connective, res)
+
+    def _subject_words(self, phrases: list[Phrase], consumed: list[bool], k: int) -> list[int]:
+        """Indices of the column words around the number phrase ``k``."""
+        picked: list[int] = []
+        j = k - 1
+        while j >= 0 and phrases[j].kind in ("word", "member") and not consumed[j]:
+            w = _word(phrases[j])
+            if phrases[j].kind == "member":
+                break
+            if self.index.is_column_word(w, "numeric"):
+                picked.append(j)
+            elif not (w in lx.STOP_WORDS and w not in lx.COLUMN_SYNONYMS):
+                break
+            j -= 1
+        j = k + 1
+        while j < len(phrases) and phrases[j].kind == "word" and not consumed[j]:
+            w = _word(phrases[j])
+            if w in lx.UNIT_WORDS or self.index.is_column_word(w, "numeric"):
+                picked.append(j)
+            elif w not in ("per", "a", "of", "in", "the"):
+                break
+            j += 1
+        # trailing "per"/"a"/"week": keep what was taken, drop the filler words after the last
+        return picked
+
+    def _numeric(self, phrases: list[Phrase], consumed: list[bool], k: int, res: Resolved) -> None:
+        p = phrases[k]
+        negated = k > 0 and phrases[k - 1].kind == "negation" and not consumed[k - 1]
+        subject = self._subject_words(phrases, consumed, k)
+        words = [_word(phrases[j]) for j in subject]
+        if p.hint:
+            words.append(p.hint)
+        q = p.quantities
+        candidates = self.index.score_columns(words, "numeric") if words else {}
+        if not candidates:
+            candidates = self._default_columns(p, q)
+            if p.kind == "number" and not words:
+                return  # a bare number with nothing naming a column: left for the values pass
+        consumed[k] = True
+        for j in subject:
+            consumed[j] = True
+        if negated:
+            consumed[k - 1] = True
+        if not candidates:
+            res.unresolved.append(p.text)
+            return
+        best = max(candidates.values())
+        top = [name for name, s in candidates.items() if s == best]
+        if len(top) > 1:
+            res.ambiguities.append(
+                {
+                    "term": " ".join(words) or p.text,
+                    "candidates": top,
+                    "op": p.op or "eq",
+                    "values": [x.number() for x in q],
+                    "percent": any(x.percent for x in q),
+                    "negated": negated,
+                    "text": p.text,
+                }
+            )
+            return
+        added = self.condition_for(self.index.column(top[0]), p.op or "eq", q, negated)
+        if added is None:
+            res.unresolved.append(p.text)
+        else:
+            res.conditions.append(added)
+
+    def _default_columns(self, p: Phrase, q: list[Quantity]) -> dict[str, float]:
+        if any(x.money for x in q):
+            return self.index.score_columns(_MONEY_WORDS, "numeric")
+        if any(x.percent for x in q):
+            cols = [
+                c
+                for c in self.index.columns
+                if c.numeric
+                and c.schema.maximum is not None
+                and c.schema.minimum is not None
+                and float(c.schema.minimum) >= 0
+                and float(c.schema.maximum) in (1.0, 100.0)
+            ]
+            return {c.name: 1.0 for c in cols}
+        return self.index.score_columns(_PERSON_AGE, "numeric")
+
+    def condition_for(
+        self, column: Column, op: str, q: list[Quantity], negated: bool = False
+    ) -> tuple[str, str, Any] | None:
+        """The condition ``column op q`` (negation flips the comparison)."""
+        values: list[float] = []
+        for x in q:
+            v = x.number()
+            if (
+                x.percent
+                and column.numeric
+                and column.schema.maximum is not None
+                and float(column.schema.maximum) <= 1.0
+            ):
+                v = x.value / 100.0
+            values.append(v)
+        if negated:
+            flipped = {"gt": "lte", "gte": "lt", "lt": "gte", "lte": "gt", "eq": "ne"}
+            if op not in flipped:
+                return None
+            op = flipped[op]
+        if column.intervals is not None:
+            keep = [
+                label
+                for label, interval in zip(column.labels, column.intervals, strict=True)
+                if overlaps(interval, "eq" if op == "ne" else op, values)
+            ]
+            if op == "ne":
+                keep = [label for label in column.labels if label not in keep]
+            if not keep or len(keep) == len(column.labels):
+                return None
+            return (column.name, "eq", keep[0]) if len(keep) == 1 else (column.name, "in", keep)
+        if not column.numeric and not _numeric_labels(column):
+            return None
+        if op == "between":
+            return (column.name, "between", (values[0], values[1]))
+        return (column.name, op, values[0])
+
+    # --- values ---------------------------------------------------------------------------
+
+    def _values(
+        self, phrases: list[Phrase], consumed: list[bool], connective: str, res: Resolved
+    ) -> None:
+        negated = False
+        k = 0
+        mentioned: list[str] = []
+        while k < len(phrases):
+            p = phrases[k]
+            if consumed[k]:
+                k += 1
+                continue
+            if p.kind == "negation":
+                negated = True
+                k += 1
+                continue
+            if p.kind in ("member", "or", "other") or (p.kind == "sep"):
+                k += 1
+                continue
+            if p.kind == "number":
+                res.unresolved.append(p.text)
+                k += 1
+                continue
+            if p.kind not in ("word", "quoted"):
+                k += 1
+                continue
+            # the longest run of words (at most 4) that names labels
+            run_end = k
+            while (
+                run_end < len(phrases)
+                and phrases[run_end].kind in ("word", "quoted")
+                and not consumed[run_end]
+                and run_end - k < 4
+            ):
+                run_end += 1
+            matched = False
+            for end in range(run_end, k, -1):
+                text = " ".join(ph.text.strip("\"'") for ph in phrases[k:end])
+                if end - k == 1 and _skippable(text):
+                    break
+                cond = self._value(text, negated, mentioned, res)
+                if cond:
+                    res.conditions.extend(cond)
+                    negated = (
+                        negated
+                        and k + 1 < len(phrases)
+                        and phrases[end : end + 1]
+                        and phrases[end].kind == "or"
+                    )
+                    k = end
+                    matched = True
+                    break
+            if matched:
+                continue
+            w = _word(p)
+            names = self.index.score_columns([w])
+            if names and not _skippable(w):
+                best = max(names.values())
+                top = [n for n, s in names.items() if s == best]
+                mentioned.extend(top)
+                res.mentioned.extend(top)
+                presence = self._presence(w, top, negated, connective)
+                if presence:
+                    res.conditions.append(presence)
+                    negated = False
+            elif not _skippable(w) and not w.startswith("non"):
+                res.unresolved.append(p.text)
+            elif w.startswith("non-"):
+                negated = True
+            k += 1
+
+    def _presence(self, word: str, top: list[str], negated: bool, connective: str) -> tuple | None:
+        """ "no rain" -> precip == 0; "rainy"/"with rain" -> precip > 0 (numeric columns whose
+        smallest value is 0)."""
+        if len(top) != 1:
+            return None
+        column = self.index.column(top[0])
+        if (
+            not column.numeric
+            or column.schema.minimum is None
+            or float(column.schema.minimum) != 0.0
+        ):
+            return None
+        if negated:
+            return (column.name, "eq", 0)
+        if word in _PRESENCE or connective in ("with", "having"):
+            return (column.name, "gt", 0)
+        return None
+
+    def _value(
+        self, text: str, negated: bool, mentioned: list[str], res: Resolved
+    ) -> list[tuple] | None:
+        special = self._special_value(text, negated)
+        if special:
+            return special
+        tier, found = self.index.match_labels(text)
+        if not found:
+            return None
+        if len(found) > 1:
+            preferred = [c for c in found if c in mentioned or c in res.mentioned]
+            if len(preferred) == 1:
+                found = {preferred[0]: found[preferred[0]]}
+            else:
+                res.ambiguities.append(
+                    {"term": text, "candidates": list(found), "labels": found, "negated": negated}
+                )
+                return []
+        ((name, labels),) = found.items()
+        if negated:
+            return [(name, "ne", labels[0])] if len(labels) == 1 else [(name, "not_in", labels)]
+        return [(name, "eq", labels[0])] if len(labels) == 1 else [(name, "in", labels)]
+
+    def _special_value(self, text: str, negated: bool) -> list[tuple] | None:
+        """Months, seasons and parts of the day, on columns named month / hour."""
+        norm = normalize(text)
+        if norm in lx.MONTHS or norm in lx.SEASONS:
+            cols = self.index.columns_with_token(("month",))
+            if len(cols) != 1:
+                return None
+            name = cols[0].name
+            if norm in lx.MONTHS:
+                return [(name, "ne" if negated else "eq", lx.MONTHS[norm])]
+            return [(name, "not_in" if negated else "in", list(lx.SEASONS[norm]))]
+        if norm in lx.DAY_PARTS and not negated:
+            cols = [c for c in self.index.columns_with_token(("hour",)) if c.tokens == ["hour"]]
+            if len(cols) != 1:
+                return None
+            return [(cols[0].name, "between", lx.DAY_PARTS[norm])]
+        return None
+
+
+def _numeric_labels(column: Column) -> bool:
+    return bool(column.labels) and all(
+        isinstance(v, int | float) and not isinstance(v, bool) for v in column.labels
+    )
+
+
+def _skippable(word: str) -> bool:
+    w = word.lower()
+    return (
+        w in lx.STOP_WORDS
+        or w in lx.COMMAND_WORDS
+        or w in lx.ENTITY_WORDS
+        or stem(w) in lx.ENTITY_WORDS
+        or w in lx.UNIT_WORDS
+    )
+
+
+def _merge(conditions: list[tuple[str, str, Any]]) -> list[tuple[str, str, Any]]:
+    """Equalities on one label column become one ``in`` (and ``ne`` one ``not_in``); exact
+    duplicates go."""
+    out: list[tuple[str, str, Any]] = []
+    positive: dict[str, list[Any]] = {}
+    negative: dict[str, list[Any]] = {}
+    order: list[tuple[str, str]] = []
+    for column, op, value in conditions:
+        if op in ("eq", "in") and not isinstance(value, float | int) or (op == "in"):
+            bucket = positive.setdefault(column, [])
+            if not bucket:
+                order.append(("pos", column))
+            for v in value if op == "in" else [value]:
+                if v not in bucket:
+                    bucket.append(v)
+        elif op in ("ne", "not_in"):
+            bucket = negative.setdefault(column, [])
+            if not bucket:
+                order.append(("neg", column))
+            for v in value if op == "not_in" else [value]:
+                if v not in bucket:
+                    bucket.append(v)
+        elif (column, op, value) not in out:
+            out.append((column, op, value))
+    for sign, column in order:
+        values = positive[column] if sign == "pos" else negative[column]
+        if sign == "pos":
+            out.append((column, "eq", values[0]) if len(values) == 1 else (column, "in", values))
+        else:
+            out.append(
+                (column, "ne", values[0]) if len(values) == 1 else (column, "not_in", values)
+            )
+    return out
+
+
+def is_nan(value: Any) -> bool:
+    return isinstance(value, float) and math.isnan(value)
