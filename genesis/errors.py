@@ -304,6 +304,13 @@ class UnknownDatasetError(ApiError):
     status = 404
 
 
+class UnreadPromptError(ApiError):
+    """Parts of a natural-language prompt could not be read into conditions (422): rows drawn
+    without them would not be what was asked for."""
+
+    status = 422
+
+
 class ModelUnavailableError(ApiError):
     """The dataset is configured but no fitted model of it can be found or loaded (503):
     materialize its ``synthesis_model`` first."""

@@ -8,6 +8,7 @@ only chooses which. The interpretation comes back with them, so a caller sees ho
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 from typing import Annotated, Any
@@ -20,7 +21,7 @@ from genesis.api.routes import ERRORS
 from genesis.api.schemas import ClarifyRequest, ClarifyResponse, NLRequest, NLResponse
 from genesis.api.security import Caller
 from genesis.api.state import ApiState, get_caller, get_state
-from genesis.errors import RequestTooLargeError, UnknownDatasetError
+from genesis.errors import RequestTooLargeError, UnknownDatasetError, UnreadPromptError
 from genesis.jsonsafe import json_safe
 
 router = APIRouter(prefix="/v1/generate/natural-language")
@@ -67,14 +68,22 @@ def interpretation_dict(interpretation: Any) -> dict[str, Any]:
 def generate_natural_language(body: NLRequest, state: State, caller: Authorized) -> Response:
     """``{"prompt": "Generate 1000 people over 50 in Private jobs"}`` -> ``{"data": [...],
     "interpretation": {"n_samples": 1000, "conditions": {"age": [">", 50], ...}}}``. The
-    count is the prompt's, else ``n``, else the server's default; conditions the rules
-    cannot read are listed in ``interpretation.unresolved`` and not applied."""
+    count is the prompt's, else ``n``, else the server's default. A prompt with parts the
+    rules cannot read is refused (422, naming them) unless ``allow_unresolved`` is true; then
+    those parts are listed in ``interpretation.unresolved`` and not applied."""
     from genesis.nl import interpret
 
     _check_prompt(state, body.prompt)
     name = resolve_dataset(state, body.dataset, body.data_context)
     model, version = state.models.get(name)
     interpretation = interpret(body.prompt, model.schema_, context=body.data_context)
+    if interpretation.unresolved and not body.allow_unresolved:
+        raise UnreadPromptError(
+            f"parts of the prompt could not be read: {interpretation.unresolved}",
+            "rephrase them with the dataset's columns and labels (GET /v1/datasets), ask "
+            'POST /v1/generate/natural-language/clarify, or send "allow_unresolved": true to '
+            "generate without them",
+        )
     n = interpretation.n_samples
     if n is None:
         n = body.n if body.n is not None else state.settings.default_nl_rows
@@ -126,13 +135,17 @@ def clarify_natural_language(
     return out
 
 
-# Sessions are stored under "<caller>|<id>": one token cannot continue another's session.
+# Sessions are stored under "<caller hash>.<id>": one token cannot continue another's session.
+def _scope(caller: Caller) -> str:
+    return hashlib.sha256(caller.key.encode("utf-8")).hexdigest()[:16] + "."
+
+
 def _scoped_session(caller: Caller, session_id: str | None) -> str:
-    return f"{caller.key}|{session_id or secrets.token_urlsafe(12)}"
+    return _scope(caller) + (session_id or secrets.token_hex(16))
 
 
 def _unscoped_session(caller: Caller, session_id: str) -> str:
-    prefix = f"{caller.key}|"
+    prefix = _scope(caller)
     return session_id[len(prefix) :] if session_id.startswith(prefix) else session_id
 
 

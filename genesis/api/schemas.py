@@ -96,6 +96,11 @@ class NLRequest(_Request):
     n: int | None = Field(
         None, ge=0, description="Rows when the prompt gives no count (server default: 100)."
     )
+    allow_unresolved: bool = Field(
+        False,
+        description="Generate even when parts of the prompt could not be read (they are then "
+        "ignored and listed in interpretation.unresolved); default: refuse with 422.",
+    )
 
 
 class NLResponse(BaseModel):
@@ -113,7 +118,11 @@ class ClarifyRequest(_Request):
     """A prompt, or an answer to the questions of an earlier turn (same session_id)."""
 
     prompt: str = Field(min_length=1, max_length=10_000, examples=["Generate some people"])
-    session_id: str | None = Field(None, max_length=200)
+    session_id: str | None = Field(
+        None,
+        pattern=r"^[A-Za-z0-9_.:-]{1,100}$",
+        description="The session_id an earlier answer gave; empty: a new session.",
+    )
     data_context: str | None = Field(None, max_length=200)
     dataset: str | None = Field(None, pattern=DATASET_PATTERN, max_length=200)
 
