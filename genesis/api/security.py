@@ -113,17 +113,34 @@ class BodyLimit:
             await _send_error(send, too_large(limit))
             return
         seen = 0
+        exceeded = replaced = False
 
         async def counted():
-            nonlocal seen
+            nonlocal seen, exceeded
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit:
+                    exceeded = True
                     raise too_large(limit)
             return message
 
-        await self.app(scope, counted, send)
+        async def guarded(message):
+            # the app answers a body it could not read with its own error (FastAPI: 400);
+            # once the bound was crossed, the 413 goes out instead
+            nonlocal replaced
+            if not exceeded:
+                await send(message)
+            elif not replaced and message["type"] == "http.response.start":
+                replaced = True
+                await _send_error(send, too_large(limit))
+
+        try:
+            await self.app(scope, counted, guarded)
+        except RequestTooLargeError:
+            if not replaced:
+                replaced = True
+                await _send_error(send, too_large(limit))
 
 
 def too_large(limit: int) -> RequestTooLargeError:
