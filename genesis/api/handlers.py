@@ -58,6 +58,7 @@ _STATUSES: tuple[tuple[type[GenesisError], int, str], ...] = (
 )
 
 _HTTP_FIXES = {
+    400: "send the body as UTF-8 JSON (or multipart form data for /v1/evaluate), as /docs shows",
     404: "check the path: the routes are listed at /docs",
     405: "check the method: the routes and their methods are listed at /docs",
 }

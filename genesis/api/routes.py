@@ -46,6 +46,7 @@ from genesis.errors import (
 ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorResponse, "description": text}
     for status, text in {
+        400: "The body could not be parsed (not UTF-8 JSON or form data).",
         401: "No or unknown bearer token.",
         404: "Unknown dataset or job.",
         413: "Over a bound of the server (rows, body, conditions).",
