@@ -265,12 +265,14 @@ class LineageVerificationError(GenesisError):
 
 class ApiError(GenesisError):
     """A request to the REST API (:mod:`genesis.api`) cannot be served as sent. ``status`` is
-    the HTTP status it answers with; ``fix`` says what to change."""
+    the HTTP status it answers with; ``problem`` says what was wrong and ``fix`` what to
+    change (the message holds both)."""
 
     status = 400
 
-    def __init__(self, message: str, fix: str = "") -> None:
-        super().__init__(message)
+    def __init__(self, problem: str, fix: str = "") -> None:
+        super().__init__(f"{problem}; {fix}" if fix else problem)
+        self.problem = problem
         self.fix = fix
 
 
@@ -286,8 +288,8 @@ class RateLimitError(ApiError):
 
     status = 429
 
-    def __init__(self, message: str, fix: str = "", retry_after: float = 1.0) -> None:
-        super().__init__(message, fix)
+    def __init__(self, problem: str, fix: str = "", retry_after: float = 1.0) -> None:
+        super().__init__(problem, fix)
         self.retry_after = retry_after
 
 

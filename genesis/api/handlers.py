@@ -82,7 +82,8 @@ def error_body(exc: GenesisError) -> bytes:
 def error_content(exc: GenesisError) -> dict[str, Any]:
     """``{"error", "fix"}`` (and ``probability``/``alternative`` for infeasible conditions)."""
     _, fix = status_and_fix(exc)
-    content: dict[str, Any] = {"error": str(exc), "fix": fix}
+    problem = exc.problem if isinstance(exc, ApiError) else str(exc)
+    content: dict[str, Any] = {"error": problem, "fix": fix}
     if isinstance(exc, InfeasibleConditionError):
         content["probability"] = finite(getattr(exc, "probability", None))
         alternative = getattr(exc, "alternative", None)
