@@ -10,6 +10,8 @@ materialization is a new version, which the API's cache then loads.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import threading
 from typing import Any
 
@@ -17,7 +19,7 @@ import dagster as dg
 
 from genesis.api.models import ModelVersion
 from genesis.jsonsafe import json_safe
-from genesis_assets.config import GenesisConfig
+from genesis_assets.config import GenesisConfig, load_config
 from genesis_assets.resources import artifact_store
 from genesis_resources import GenesisIOManager
 
@@ -68,4 +70,14 @@ class DagsterModelStore:
         )
 
 
-__all__ = ["DETAIL_KEYS", "DagsterModelStore"]
+def open_model_store(
+    config_path: str | os.PathLike[str], stack: contextlib.ExitStack
+) -> DagsterModelStore:
+    """The store over the instance of ``$DAGSTER_HOME`` and the validated ``config_path``;
+    the instance is closed when ``stack`` closes (``genesis serve`` holds it while serving)."""
+    config = load_config(config_path)
+    instance = stack.enter_context(dg.DagsterInstance.get())
+    return DagsterModelStore(config, instance)
+
+
+__all__ = ["DETAIL_KEYS", "DagsterModelStore", "open_model_store"]

@@ -47,19 +47,14 @@ def _locator(config_path: Path, stack: contextlib.ExitStack):
         )
         return None
     try:
-        import dagster as dg
-
-        from genesis_assets.config import load_config
-        from genesis_assets.model_store import DagsterModelStore
+        from genesis_assets.model_store import open_model_store
     except ImportError:
         typer.echo(
             "Dagster is not installed: serving the model files under the storage root",
             err=True,
         )
         return None
-    config = load_config(config_path)  # the whole file validated, errors name the fix
-    instance = stack.enter_context(dg.DagsterInstance.get())
-    return DagsterModelStore(config, instance)
+    return open_model_store(config_path, stack)  # the whole file validated first
 
 
 @handles_errors
