@@ -200,7 +200,7 @@ def report(args, fit_seconds, rows, first, single, loaded) -> str:
     errors = ", ".join(f"{k}: {v}" for k, v in loaded["errors"].items()) or "none"
     return f"""# REST API load: natural-language generation on Adult
 
-Date: {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC. Machine: {machine()}.
+Date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC. Machine: {machine()}.
 Command: `{" ".join(["python", "benchmarks/api_load.py", *sys.argv[1:]])}` (`make bench-api`;
 run under `nice` on a machine shared with other work, so the figures are upper bounds).
 
