@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 
-from genesis.api.handlers import error_content, install_handlers
+from genesis.api.handlers import error_content, install_handlers, unexpected_error
 from genesis.api.jobs import JobManager
 from genesis.api.models import ArtifactModelLocator, ModelCache, ModelLocator, read_catalog
 from genesis.api.security import BodyLimit, RateLimiter
@@ -94,7 +94,10 @@ def create_app(
     async def access_log(request: Request, call_next: Any):
         # method, path, status and time only: never a body, a query value or a token
         start = time.perf_counter()
-        response = await call_next(request)
+        try:
+            response = await call_next(request)
+        except Exception as exc:  # answered here, so no server logs its message or traceback
+            response = unexpected_error(request, exc)
         logger.info(
             "%s %s %d %.1f ms",
             request.method,

@@ -131,8 +131,8 @@ def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     )
 
 
-def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-    # the type only: a message could carry values of the data
+def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    """The 500 answer of a bug: its type only (its message could carry values of the data)."""
     logger.error("%s %s -> 500 %s", request.method, request.url.path, type(exc).__name__)
     return JSONResponse(
         {
@@ -148,7 +148,13 @@ def install_handlers(app: FastAPI) -> None:
     app.add_exception_handler(GenesisError, _genesis_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(Exception, _unexpected)
+    app.add_exception_handler(Exception, unexpected_error)
 
 
-__all__ = ["error_body", "error_content", "install_handlers", "status_and_fix"]
+__all__ = [
+    "error_body",
+    "error_content",
+    "install_handlers",
+    "status_and_fix",
+    "unexpected_error",
+]

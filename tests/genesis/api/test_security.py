@@ -132,3 +132,18 @@ def test_errors_and_logs_carry_no_token_and_no_values(make_client, caplog):
     assert "/v1/generate" in logged
     assert secret_value not in logged and "leaked-guess" not in logged
     assert "token-one" not in logged
+
+
+def test_a_bug_answers_500_without_its_message(make_client, locator, monkeypatch, caplog):
+    from genesis.generators import SyntheticGenerator
+
+    def broken(self, *args, **kwargs):
+        raise RuntimeError("Widowed,Female,63 leaked")  # a message holding data values
+
+    monkeypatch.setattr(SyntheticGenerator, "generate_chunks", broken)
+    client = make_client()
+    with caplog.at_level("DEBUG"):
+        response = client.post("/v1/generate", json=BODY, headers=AUTH)
+    assert response.status_code == 500
+    assert response.json()["error"].endswith("(RuntimeError)") and response.json()["fix"]
+    assert "leaked" not in response.text and "leaked" not in caplog.text

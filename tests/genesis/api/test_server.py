@@ -78,3 +78,19 @@ def test_a_job_through_the_real_server(live_server):
         result = http.get(status["result_url"])
         assert result.status_code == 200
         assert len(result.text.splitlines()) == 3_001
+
+
+def test_concurrent_answers_equal_sequential_ones(live_server):
+    """The cached model serves threads at once: each answer is what its seed gives alone."""
+    body = {"dataset": "adult", "n": 300, "conditions": {"income": ">50K"}}
+    with httpx.Client(base_url=live_server, timeout=60, headers=AUTH) as http:
+        alone = [http.post("/v1/generate", json={**body, "seed": s}).json()["data"]
+                 for s in range(6)]  # fmt: skip
+
+    def ask(seed: int) -> list:
+        with httpx.Client(base_url=live_server, timeout=60, headers=AUTH) as http:
+            return http.post("/v1/generate", json={**body, "seed": seed}).json()["data"]
+
+    with ThreadPoolExecutor(6) as pool:
+        together = list(pool.map(ask, [s % 6 for s in range(18)]))
+    assert all(answer == alone[i % 6] for i, answer in enumerate(together))
