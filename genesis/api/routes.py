@@ -26,6 +26,7 @@ from genesis.api.schemas import (
     DatasetInfo,
     DatasetsResponse,
     ErrorResponse,
+    EvaluateResponse,
     GenerateRequest,
     GenerateResponse,
     HealthResponse,
@@ -238,13 +239,8 @@ def health(state: State) -> dict[str, Any]:
 
 @router.post(
     "/evaluate",
-    responses={
-        **ERRORS,
-        200: {
-            "description": "The quality report: scores and per-column figures, no rows.",
-            "content": {"application/json": {"schema": {"type": "object"}}},
-        },
-    },
+    response_model=EvaluateResponse,
+    responses=ERRORS,
     summary="Score a synthetic table against a real one",
 )
 def evaluate(

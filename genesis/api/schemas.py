@@ -178,6 +178,28 @@ class DatasetsResponse(BaseModel):
     datasets: list[DatasetInfo]
 
 
+class EvaluateResponse(BaseModel):
+    """The quality report of two tables (:meth:`genesis.quality.QualityReport.to_dict`):
+    scores in [0, 1] (null: not computable), per-column and per-pair figures; no rows."""
+
+    model_config = ConfigDict(extra="allow")
+
+    overall_score: float | None
+    quality_score: float | None
+    column_shapes: float | None
+    column_pair_trends: float | None
+    missing_similarity: float | None
+    detection_auc: float | None
+    detection_score: float | None
+    exact_copy_share: float | None
+    n_real: int
+    n_synthetic: int
+    target: str | None = None
+    ml_utility: dict[str, Any] = Field(default_factory=dict)
+    column_details: list[dict[str, Any]] = Field(default_factory=list)
+    giveaway_columns: list[str] = Field(default_factory=list)
+
+
 class HealthResponse(BaseModel):
     status: Literal["ok"]
     version: str
@@ -218,6 +240,7 @@ __all__ = [
     "DatasetInfo",
     "DatasetsResponse",
     "ErrorResponse",
+    "EvaluateResponse",
     "GenerateRequest",
     "GenerateResponse",
     "HealthResponse",
