@@ -337,6 +337,12 @@ class JobNotReadyError(ApiError):
     status = 409
 
 
+class ServerStoppingError(ApiError):
+    """The server stopped while a job ran; the job failed and can be submitted again (503)."""
+
+    status = 503
+
+
 class UnsafeBindError(ConfigError):
     """The REST API was asked to listen on a non-loopback address with no bearer token
     configured, which would open the models to anyone on the network."""

@@ -21,7 +21,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from genesis.errors import GenesisError, JobNotFoundError, JobNotReadyError, RequestTooLargeError
+from genesis.errors import (
+    GenesisError,
+    JobNotFoundError,
+    JobNotReadyError,
+    RequestTooLargeError,
+    ServerStoppingError,
+)
 
 #: file extension of each job format
 EXTENSIONS = {"csv": ".csv", "jsonl": ".jsonl", "parquet": ".parquet"}
@@ -91,6 +97,7 @@ class JobManager:
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="genesis-job")
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._lock = threading.Lock()
+        self._stopping = threading.Event()
 
     def submit(
         self, owner: str, dataset: str, n: int, seed: int, fmt: str, conditions: Any = None
@@ -137,7 +144,9 @@ class JobManager:
         return job
 
     def shutdown(self) -> None:
-        """Stop taking jobs, wait for the running ones, delete a temporary folder."""
+        """Stop: queued jobs are cancelled, running ones stop after their current chunk (and
+        fail, saying so); a temporary folder is deleted."""
+        self._stopping.set()
         self._executor.shutdown(wait=True, cancel_futures=True)
         if self._owned_folder is not None:
             self._owned_folder.cleanup()
@@ -150,6 +159,11 @@ class JobManager:
 
         def progress(rows: int) -> None:
             job.rows_done = rows
+            if self._stopping.is_set():
+                raise ServerStoppingError(
+                    f"the server stopped while job {job.id!r} ran ({rows:,} of {job.n:,} rows)",
+                    "submit the job again once the server is back",
+                )
 
         try:
             self._write(job, Path(temporary), progress)

@@ -12,6 +12,7 @@ every ``check_seconds`` and reloads when the version changed (a newer materializ
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
@@ -29,6 +30,8 @@ from genesis.errors import (
     ModelUnavailableError,
     UnknownDatasetError,
 )
+
+logger = logging.getLogger("genesis.api")
 
 #: the file name the chain's IO manager gives a dataset's fitted model
 MODEL_FILE = "synthesis_model.model"
@@ -192,7 +195,16 @@ class ModelCache:
         with slot.lock:  # one load per dataset at a time; others wait for it
             now = self._clock()
             if slot.model is None or now - slot.checked >= self.check_seconds:
-                latest = self._locate(entry)
+                try:
+                    latest = self._locate(entry)
+                except ModelUnavailableError:
+                    if slot.model is None:
+                        raise
+                    # the store is unreachable for now: keep serving the model in memory
+                    logger.warning(
+                        "model store of %s unreachable; serving the cached model", dataset
+                    )
+                    latest = slot.version
                 slot.checked = now
                 if latest is None:
                     slot.version, slot.model = None, None

@@ -16,6 +16,7 @@ from genesis.api.jobs import Job, JobManager
 from genesis.api.models import Catalog, ModelCache
 from genesis.api.security import Caller, RateLimiter, authenticate
 from genesis.api.settings import ApiSettings
+from genesis.errors import AuthenticationError
 
 bearer = HTTPBearer(auto_error=False, description="A token of GENESIS_API_TOKENS.")
 
@@ -84,7 +85,12 @@ def get_caller(
     elif request.headers.get("authorization"):
         header = request.headers["authorization"]
     client = request.client.host if request.client else "unknown"
-    caller = authenticate(header, state.settings.tokens, client)
+    try:
+        caller = authenticate(header, state.settings.tokens, client)
+    except AuthenticationError:
+        # failed attempts count against their address, so tokens cannot be guessed at speed
+        state.limiter.check(Caller(f"unauthenticated:{client}"))
+        raise
     state.limiter.check(caller)
     return caller
 

@@ -8,7 +8,7 @@ import time
 import pandas as pd
 import pytest
 
-from tests.genesis.api.conftest import AUTH, OTHER_AUTH
+from tests.genesis.api.conftest import AUTH, OTHER_AUTH, TOKEN
 
 
 def _wait(client, job_id: str, timeout: float = 60) -> dict:
@@ -121,3 +121,28 @@ def test_jobs_beyond_the_bound_are_refused_until_some_finish(make_client):
     assert (
         client.post("/v1/jobs", json={"dataset": "adult", "n": 10}, headers=AUTH).status_code == 202
     )
+
+
+def test_stopping_the_server_stops_a_running_job(api_project, locator, tmp_path):
+    from fastapi.testclient import TestClient
+
+    from genesis.api import ApiSettings, create_app
+    from genesis.api.security import authenticate
+
+    settings = ApiSettings(tokens=(TOKEN,), stream_chunk_rows=500, jobs_dir=str(tmp_path))
+    app = create_app(api_project.config, settings, locator=locator)
+    with TestClient(app) as client:
+        job = client.post("/v1/jobs", json={"dataset": "adult", "n": 5_000_000}, headers=AUTH)
+        job_id = job.json()["id"]
+        deadline = time.monotonic() + 30
+        while client.get(f"/v1/jobs/{job_id}", headers=AUTH).json()["rows_done"] == 0:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        started = time.monotonic()
+    # leaving the block ends the lifespan: the pool stops after the running chunk, not after
+    # the minutes 5,000,000 rows would take
+    assert time.monotonic() - started < 10
+    owner = authenticate(f"Bearer {TOKEN}", (TOKEN,), "test").key
+    stopped = app.state.genesis.jobs.get(owner, job_id)
+    assert stopped.status == "failed" and "server stopped" in stopped.error["error"]
+    assert stopped.rows_done < 5_000_000

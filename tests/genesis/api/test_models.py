@@ -79,6 +79,23 @@ def test_the_cache_loads_once_and_reloads_a_newer_version(locator):
     assert cache.loaded() == 1
 
 
+def test_the_cache_keeps_serving_when_the_store_is_unreachable(locator):
+    model = locator("adult").load()
+    reachable = [True]
+
+    def flaky(dataset: str) -> ModelVersion:
+        if not reachable[-1]:
+            raise RuntimeError("instance down")
+        return ModelVersion(dataset, "v1", load=lambda: model)
+
+    now = [0.0]
+    cache = ModelCache(_entry_catalog(), flaky, check_seconds=1.0, clock=lambda: now[0])
+    assert cache.get("adult")[0] is model
+    reachable.append(False)
+    now[0] = 5.0
+    assert cache.get("adult") == (model, ModelVersion("adult", "v1", load=lambda: model))
+
+
 def test_the_cache_explains_missing_and_broken_models(locator):
     def broken(dataset: str) -> ModelVersion:
         return ModelVersion(dataset, "v1", load=lambda: (_ for _ in ()).throw(OSError("disk")))

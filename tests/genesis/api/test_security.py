@@ -147,3 +147,10 @@ def test_a_bug_answers_500_without_its_message(make_client, locator, monkeypatch
     assert response.status_code == 500
     assert response.json()["error"].endswith("(RuntimeError)") and response.json()["fix"]
     assert "leaked" not in response.text and "leaked" not in caplog.text
+
+
+def test_guessing_tokens_is_rate_limited_by_address(make_client):
+    client = make_client(rate_per_second=0.5, rate_burst=3)
+    wrong = {"Authorization": "Bearer guess"}
+    answers = [client.get("/v1/datasets", headers=wrong).status_code for _ in range(5)]
+    assert answers[:3] == [401, 401, 401] and answers[3:] == [429, 429]
