@@ -21,7 +21,7 @@ from genesis.api.routes import ERRORS
 from genesis.api.schemas import ClarifyRequest, ClarifyResponse, NLRequest, NLResponse
 from genesis.api.security import Caller
 from genesis.api.state import ApiState, get_caller, get_state
-from genesis.errors import RequestTooLargeError, UnknownDatasetError, UnreadPromptError
+from genesis.errors import InvalidParameterError, RequestTooLargeError, UnreadPromptError
 from genesis.jsonsafe import json_safe
 
 router = APIRouter(prefix="/v1/generate/natural-language")
@@ -39,9 +39,9 @@ def resolve_dataset(state: ApiState, dataset: str | None, data_context: str | No
         return data_context
     if len(names) == 1:
         return names[0]
-    raise UnknownDatasetError(
-        f"the request does not say which dataset to draw from ({len(names)} are configured)",
-        f'add "dataset": one of {names}',
+    raise InvalidParameterError(
+        f"the request does not say which dataset to draw from ({len(names)} are configured); "
+        f'add "dataset": one of {names}'
     )
 
 

@@ -45,7 +45,7 @@ def test_without_a_count_the_request_n_or_the_default_is_used(make_client):
 @pytest.mark.parametrize(
     ("body", "status", "words"),
     [
-        ({"prompt": "10 people"}, 404, "which dataset"),  # two datasets configured
+        ({"prompt": "10 people"}, 422, "which dataset"),  # two datasets configured
         ({"prompt": "10 people", "dataset": "nowhere"}, 404, "not configured"),
         ({"prompt": "10 people", "dataset": "pending"}, 503, "no fitted model"),
         ({"prompt": "", "dataset": "adult"}, 422, "prompt"),
