@@ -199,6 +199,7 @@ def _merge(
         confidence=max(0.05, min(1.0, confidence)),
         unresolved=unresolved,
         ambiguities=ambiguities,
+        rejected=list(current.rejected),
     )
 
 
@@ -240,8 +241,18 @@ def _questions(
             }
         )
         pending.append({"kind": "column", **_plain(amb)})
+    refused = {r["fragment"] for r in merged.rejected}
+    for record in merged.rejected:
+        questions.append(
+            {
+                "field": record["column"],
+                "question": f"{record['problem']} Change or drop this condition?",
+                "options": [record["alternative"]] if record.get("alternative") else [],
+            }
+        )
+        pending.append({"kind": "conditions"})
     for fragment in merged.unresolved:
-        if " (" in fragment:  # a condition the schema's validation refused
+        if fragment in refused:
             continue
         question, record = _unseen_value(fragment, index)
         questions.append(question)

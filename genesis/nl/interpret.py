@@ -40,6 +40,8 @@ class Interpretation:
         confidence: 0..1; falls with every fragment not mapped and every ambiguity.
         unresolved: the prompt fragments the parser could not map.
         ambiguities: terms that matched several columns (for :func:`genesis.nl.clarify`).
+        rejected: conditions the schema's validation refused (outside the training range,
+            an empty range): ``{"fragment", "column", "problem", "alternative"}``.
     """
 
     n_samples: int | None
@@ -48,6 +50,7 @@ class Interpretation:
     confidence: float = 1.0
     unresolved: list[str] = field(default_factory=list)
     ambiguities: list[dict[str, Any]] = field(default_factory=list, repr=False)
+    rejected: list[dict[str, Any]] = field(default_factory=list, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         """``{"n_samples", "conditions", "data_context", "confidence", "unresolved"}``, JSON-safe;
@@ -152,12 +155,22 @@ def interpret(
     res = Resolver(index).resolve(parse_prompt(prompt))
     conditions = ConditionSet()
     unresolved = list(res.unresolved)
+    rejected: list[dict[str, Any]] = []
     for column, op, value in res.conditions:
         try:
             condition = Condition(column, op, value)
-            validate_conditions([condition], schema)
+            validate_conditions([*conditions, condition], schema)
         except InvalidConditionError as error:
-            unresolved.append(f"{column} {op} {value!r} ({error})")
+            fragment = f"{column} {op} {_show(value)}"
+            unresolved.append(fragment)
+            rejected.append(
+                {
+                    "fragment": fragment,
+                    "column": column,
+                    "problem": str(error),
+                    "alternative": getattr(error, "alternative", None),
+                }
+            )
             continue
         conditions.add(condition)
     confidence = 1.0 - 0.25 * len(unresolved) - 0.2 * len(res.ambiguities)
@@ -170,7 +183,14 @@ def interpret(
         confidence=max(0.05, min(1.0, confidence)),
         unresolved=unresolved,
         ambiguities=res.ambiguities,
+        rejected=rejected,
     )
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return str(value)
 
 
 def validate_interpretation(raw: Mapping[str, Any], schema: Schema) -> Interpretation:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from genesis.nl import lexicon as lx
-from genesis.nl.columns import Column, SchemaIndex, normalize, overlaps, stem
+from genesis.nl.columns import Column, SchemaIndex, canonical, normalize, overlaps, stem
 from genesis.nl.grammar import Phrase, Quantity
 
 _NUMBER_KINDS = ("comparison", "range", "decade", "number")
@@ -300,7 +300,7 @@ class Resolver:
             matched = False
             for end in range(run_end, k, -1):
                 text = " ".join(ph.text.strip("\"'") for ph in phrases[k:end])
-                if end - k == 1 and _skippable(text):
+                if end - k == 1 and (_skippable(text) or self._names_column(text)):
                     break
                 cond = self._value(text, negated, mentioned, res)
                 inner = [ph.text for ph in phrases[k:end] if not _skippable(ph.text)]
@@ -340,6 +340,15 @@ class Resolver:
                 negated = True
             k += 1
 
+    def _names_column(self, word: str) -> bool:
+        """Whether ``word`` names a column more strongly than it names a label ("plan"
+        naming the column ``plan`` rather than the label ``Family Plan``)."""
+        scores = self.index.score_columns([word])
+        if not scores or max(scores.values()) < 2.0:
+            return False
+        tier, _ = self.index.match_labels(word)
+        return tier < 4
+
     def _negation_label(
         self,
         phrases: list[Phrase],
@@ -372,6 +381,12 @@ class Resolver:
         if len(top) != 1:
             return None
         column = self.index.column(top[0])
+        truth = _true_label(column)
+        if truth is not None:  # "who churned" / "did not churn" on a yes/no column
+            false = [label for label in column.labels if label != truth]
+            if negated:
+                return (column.name, "eq", false[0]) if len(false) == 1 else None
+            return (column.name, "eq", truth)
         if (
             not column.numeric
             or column.schema.minimum is None
@@ -435,6 +450,16 @@ def _next_content(phrases: list[Phrase], j: int) -> Phrase | None:
         if not (p.kind == "word" and _word(p) in ("of", "a", "the", "per", "is", "are")):
             return p
         j += 1
+    return None
+
+
+def _true_label(column: Column) -> Any:
+    """The label meaning "yes" of a two-label yes/no column, else None."""
+    if len(column.labels) != 2:
+        return None
+    for label in column.labels:
+        if label is True or canonical(str(label)) == canonical("yes"):
+            return label
     return None
 
 
