@@ -22,6 +22,7 @@ LABELS = (ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN)
 _SKIP = (ColumnKind.IDENTIFIER, ColumnKind.TEXT)
 _STATE_CODES = {code.lower(): name for name, code in lx.US_STATES.items()}
 _AIRPORT_CODES = frozenset(lx.AIRPORTS.values())
+_AIRLINE_CODES = frozenset(lx.AIRLINES.values())
 _ALIAS_GROUP = {word: i for i, group in enumerate(lx.VALUE_ALIASES) for word in group}
 _INTERVAL = re.compile(
     r"^\s*(?P<op><=|>=|<|>|=<|=>)\s*[$€£]?(?P<a>[\d.,]+)\s*(?P<ua>[kmb]?)\s*$"
@@ -58,21 +59,28 @@ def normalize(text: str) -> str:
     return " ".join(t for t in re.split(r"[\s\-_/,()]+", text) if t)
 
 
-def canonical(text: str) -> str:
-    """A label or phrase in the form two spellings of one value share: state names and
-    codes, airport names and codes, value aliases, singular words."""
+def canonical(text: str) -> frozenset[str]:
+    """The forms two spellings of one value share: state names and codes, airport and
+    airline names and codes, value aliases, singular words. Two spellings mean the same
+    value when their forms intersect."""
     norm = normalize(text)
+    forms = {" ".join(stem(t) for t in norm.split())}
+    upper = norm.upper()
     if norm in lx.US_STATES:
-        return "state:" + lx.US_STATES[norm].lower()
+        forms.add("state:" + lx.US_STATES[norm].lower())
     if norm in _STATE_CODES:
-        return "state:" + norm
+        forms.add("state:" + norm)
     if norm in lx.AIRPORTS:
-        return "airport:" + lx.AIRPORTS[norm].lower()
-    if norm.upper() in _AIRPORT_CODES:
-        return "airport:" + norm
+        forms.add("airport:" + lx.AIRPORTS[norm].lower())
+    if upper in _AIRPORT_CODES:
+        forms.add("airport:" + norm)
+    if norm in lx.AIRLINES:
+        forms.add("airline:" + lx.AIRLINES[norm].lower())
+    if upper in _AIRLINE_CODES:
+        forms.add("airline:" + norm)
     if norm in _ALIAS_GROUP:
-        return f"alias:{_ALIAS_GROUP[norm]}"
-    return " ".join(stem(t) for t in norm.split())
+        forms.add(f"alias:{_ALIAS_GROUP[norm]}")
+    return frozenset(forms)
 
 
 def _number(text: str, unit: str) -> float:
@@ -124,7 +132,7 @@ class Column:
     schema: ColumnSchema
     tokens: list[str]
     labels: list[Any]
-    label_forms: list[tuple[str, str, list[str]]]  # (normalized, canonical, stems)
+    label_forms: list[tuple[str, frozenset[str], list[str]]]  # (normalized, forms, stems)
     intervals: list[tuple[float, float, bool, bool]] | None
 
     @property
@@ -181,6 +189,9 @@ class SchemaIndex:
             if target in tokens or target == joined:
                 return 2.0
         for t in tokens:
+            # "visibility" -> visib, "departure" -> dep, "temp" -> temperature
+            if len(t) >= 3 and len(w) >= max(5, len(t) + 2) and w.startswith(t):
+                return 1.5
             if len(t) >= 4 and len(w) >= 4 and (w.startswith(t) or t.startswith(w)):
                 return 1.5
         return 0.0
@@ -233,7 +244,7 @@ class SchemaIndex:
                 column.labels, column.label_forms, strict=True
             ):
                 tier = 0
-                if norm == lnorm or canon == lcanon:
+                if norm == lnorm or canon & lcanon:
                     tier = 4
                 elif all(len(w) >= 3 for w in words) and len(words) <= len(lstems):
                     if all(_token_match(w, t) for w, t in zip(words, lstems, strict=False)):
@@ -245,7 +256,20 @@ class SchemaIndex:
                 if tier > best:
                     best, found = tier, {}
                 found.setdefault(column.name, []).append(label)
+        if best == 2 and sum(len(v) for v in found.values()) > 3:
+            return 0, {}  # a word found inside many labels names none of them
         return best, found
+
+    def unrecorded(self, concepts: tuple[str, ...]) -> list[Column]:
+        """Label columns whose labels the schema did not record (too many to keep) and
+        whose name carries one of ``concepts``."""
+        return [
+            c
+            for c in self.columns
+            if c.categorical
+            and not c.labels
+            and any(t in c.tokens or t == "".join(c.tokens) for t in concepts)
+        ]
 
     def all_labels(self) -> list[tuple[str, Any]]:
         return [(c.name, label) for c in self.columns if c.categorical for label in c.labels]

@@ -30,6 +30,7 @@ class Quantity:
     text: str
     money: bool = False
     percent: bool = False
+    clock: bool = False
 
     def number(self) -> int | float:
         """The value as an int when whole."""
@@ -83,7 +84,7 @@ range: BETWEEN quantity AND quantity | quantity DASH quantity | quantity TO quan
      | FROM quantity TO quantity
 decade: THEIR DECADE | DECADE
 number: quantity
-quantity: NUMBER | NUMWORDS
+quantity: NUMBER | NUMWORDS | CLOCK
 negation: NEG
 member: IN | FROM | AT
 orr: OR
@@ -99,6 +100,7 @@ dash: DASH
 between_kw: BETWEEN
 stray: CMP | SUFFIX
 
+CLOCK.8: /(?:\d{{1,2}}(?::\d{{2}})?\s?(?:am|pm|a\.m\.|p\.m\.)(?!\w)|noon\b|midnight\b)/i
 DECADE.7: /(?:(?:early|mid|late)[\s-]+)?(?:'?\d0'?s\b|(?:{decade_words})\b)/i
 CMP.6: /(?:{cmp_words})/i
 SUFFIX.6: /(?:{suffix})/i
@@ -165,6 +167,19 @@ def parse_number(text: str) -> Quantity:
     return Quantity(value, raw, money, percent)
 
 
+def parse_clock(text: str) -> Quantity:
+    """``"8pm"`` -> 20, ``"7:30 am"`` -> 7.5, ``"noon"`` -> 12, ``"midnight"`` -> 0."""
+    lowered = text.lower().replace(".", "")
+    if lowered == "noon":
+        return Quantity(12.0, text, clock=True)
+    if lowered == "midnight":
+        return Quantity(0.0, text, clock=True)
+    match = re.match(r"(\d{1,2})(?::(\d{2}))?\s?(am|pm)", lowered)
+    hour = int(match.group(1)) % 12 + (12 if match.group(3) == "pm" else 0)
+    minutes = int(match.group(2) or 0)
+    return Quantity(hour + minutes / 60.0, text, clock=True)
+
+
 def _decade_bounds(text: str) -> tuple[int, int]:
     lowered = text.lower()
     digits = re.search(r"(\d)0", lowered)
@@ -199,6 +214,8 @@ class _ToPhrases(Transformer):
 
     def quantity(self, items: list[Token]) -> Quantity:
         token = items[0]
+        if token.type == "CLOCK":
+            return parse_clock(str(token))
         if token.type == "NUMWORDS":
             return Quantity(float(parse_number_words(str(token))), str(token))
         return parse_number(str(token))

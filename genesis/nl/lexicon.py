@@ -69,6 +69,32 @@ COMMAND_WORDS = frozenset(
 #: nouns naming the rows themselves (the data context), never a column
 ENTITY_WORDS = frozenset(
     [
+        "flights",
+        "flight",
+        "planes",
+        "plane",
+        "aircraft",
+        "aircrafts",
+        "airplanes",
+        "trips",
+        "orders",
+        "transactions",
+        "purchases",
+        "products",
+        "items",
+        "cars",
+        "vehicles",
+        "houses",
+        "homes",
+        "properties",
+        "loans",
+        "accounts",
+        "students",
+        "companies",
+        "stores",
+        "visits",
+        "events",
+        "sessions",
         "people",
         "persons",
         "person",
@@ -147,6 +173,10 @@ ENTITY_WORDS = frozenset(
 #: words carrying no condition
 STOP_WORDS = frozenset(
     [
+        "out",
+        "by",
+        "onto",
+        "into",
         "the",
         "a",
         "an",
@@ -315,6 +345,8 @@ _CONCEPTS: list[tuple[str, str]] = [
         "precipitation precip rain rainy rainfall raining inches wet",
     ),
     ("visib visibility vis", "visibility visible visib vis miles foggy fog"),
+    ("distance dist miles", "distance far miles long longer shorter km kilometers"),
+    ("year", "built manufactured made year years"),
     ("dewp dew dewpoint", "dew dewpoint dewp point"),
     ("pressure", "pressure barometric millibars mb hpa"),
     ("dir direction", "direction directions bearing"),
@@ -440,6 +472,16 @@ AIRPORTS = {
     "reagan": "DCA", "heathrow": "LHR",
 }  # fmt: skip
 
+#: airline names people write -> IATA airline code
+AIRLINES = {
+    "united": "UA", "united airlines": "UA", "american airlines": "AA", "delta": "DL",
+    "delta air lines": "DL", "delta airlines": "DL", "jetblue": "B6", "southwest": "WN",
+    "alaska airlines": "AS", "frontier": "F9", "spirit": "NK", "hawaiian": "HA",
+    "hawaiian airlines": "HA", "us airways": "US", "envoy": "MQ", "expressjet": "EV",
+    "endeavor": "9E", "skywest": "OO", "virgin america": "VX", "airtran": "FL", "mesa": "YV",
+    "allegiant": "G4", "lufthansa": "LH", "british airways": "BA", "air france": "AF",
+}  # fmt: skip
+
 MONTHS = {
     "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4,
     "apr": 4, "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8,
@@ -453,6 +495,16 @@ SEASONS = {
 #: parts of the day -> inclusive hour ranges (on a column named hour)
 DAY_PARTS = {"morning": (6, 11), "afternoon": (12, 17), "evening": (18, 21)}
 
+#: a membership word -> the column-name tokens of columns it usually points to, for values
+#: the schema did not record ("flights to LAX" -> dest)
+MARKER_CONCEPTS = {
+    "to": ("dest", "destination", "to", "target"),
+    "from": ("origin", "source", "from", "departure"),
+    "at": ("origin", "location", "site", "station", "airport", "store", "branch"),
+    "in": ("state", "city", "country", "region", "location", "county", "province"),
+    "by": ("manufacturer", "maker", "brand", "make", "author", "carrier", "vendor"),
+}
+
 #: comparison words -> operator, and the column concept word they imply ("older" -> age)
 COMPARATORS: dict[str, tuple[str, str | None]] = {
     "over": ("gt", None), "above": ("gt", None), "more than": ("gt", None),
@@ -460,6 +512,11 @@ COMPARATORS: dict[str, tuple[str, str | None]] = {
     "larger than": ("gt", None), "exceeding": ("gt", None), "exceeds": ("gt", None),
     "in excess of": ("gt", None), "beyond": ("gt", None), "past": ("gt", None),
     "older than": ("gt", "older"), "warmer than": ("gt", "warmer"),
+    "longer than": ("gt", "longer"), "shorter than": ("lt", "shorter"),
+    "later than": ("gt", None), "earlier than": ("lt", None), "after": ("gt", None),
+    "before": ("lt", None), "heavier than": ("gt", None), "lighter than": ("lt", None),
+    "cheaper than": ("lt", "cheaper"), "more expensive than": ("gt", "expensive"),
+    "costing more than": ("gt", "costing"), "costing less than": ("lt", "costing"),
     "hotter than": ("gt", "hotter"), "windier than": ("gt", "windier"),
     "under": ("lt", None), "below": ("lt", None), "less than": ("lt", None),
     "fewer than": ("lt", None), "lower than": ("lt", None), "smaller than": ("lt", None),

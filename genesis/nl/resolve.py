@@ -45,7 +45,7 @@ def _is_unit(p: Phrase | None) -> bool:
     return p is not None and p.kind == "word" and _word(p) in lx.UNIT_WORDS
 
 
-def find_count(phrases: list[Phrase], res: Resolved) -> set[int]:
+def find_count(phrases: list[Phrase], res: Resolved, index: SchemaIndex | None = None) -> set[int]:
     """Mark the count phrase; returns the indices it used."""
     for i, p in enumerate(phrases):
         if p.kind != "number":
@@ -65,9 +65,26 @@ def find_count(phrases: list[Phrase], res: Resolved) -> set[int]:
             res.n_samples = int(q.value)
             used = {i}
             if nxt is not None and nxt.kind == "word" and not _is_unit(nxt):
-                res.data_context = nxt.text
-                if _word(nxt) in lx.ENTITY_WORDS:
-                    used.add(i + 1)
+                word = _word(nxt)
+                if word in lx.ENTITY_WORDS or (
+                    index is not None
+                    and word.endswith("s")
+                    and len(word) > 3
+                    and not index.match_labels(word)[1]
+                    and not index.score_columns([word])
+                ):
+                    used.add(i + 1)  # the rows' own noun ("flights", "patients")
+                    res.data_context = nxt.text
+            if res.data_context is None:
+                entity = next(
+                    (
+                        ph.text
+                        for ph in phrases
+                        if ph.kind == "word" and _word(ph) in lx.ENTITY_WORDS
+                    ),
+                    None,
+                )
+                res.data_context = entity
             return used
     return set()
 
@@ -94,7 +111,7 @@ class Resolver:
 
     def resolve(self, phrases: list[Phrase]) -> Resolved:
         res = Resolved()
-        used = find_count(phrases, res)
+        used = find_count(phrases, res, self.index)
         for segment in segments(phrases, used):
             self._segment(segment, res)
         res.conditions = _merge(res.conditions)
@@ -205,6 +222,18 @@ class Resolver:
             res.conditions.append(added)
 
     def _default_columns(self, p: Phrase, q: list[Quantity]) -> dict[str, float]:
+        if any(x.clock for x in q):
+            cols = self.index.columns_with_token(("hour",))
+            exact = [c for c in cols if c.tokens == ["hour"]]
+            return {c.name: 1.0 for c in (exact or cols)}
+        if all(float(x.value).is_integer() and 1800 <= x.value <= 2100 for x in q):
+            years = [
+                c
+                for c in self.index.columns_with_token(("year",))
+                if c.schema.minimum is not None and float(c.schema.minimum) >= 1800
+            ]
+            if years:
+                return {c.name: 1.0 for c in years}
         if any(x.money for x in q):
             return self.index.score_columns(_MONEY_WORDS, "numeric")
         if any(x.percent for x in q):
@@ -265,8 +294,11 @@ class Resolver:
         negated = False
         k = 0
         mentioned: list[str] = []
+        marker = ""
         while k < len(phrases):
             p = phrases[k]
+            if p.kind == "member" or (p.kind == "word" and _word(p) in lx.MARKER_CONCEPTS):
+                marker = _word(p).split()[0]
             if consumed[k]:
                 k += 1
                 continue
@@ -335,10 +367,26 @@ class Resolver:
                     res.conditions.append(presence)
                     negated = False
             elif not _skippable(w) and not w.startswith("non"):
-                res.unresolved.append(p.text)
+                free = self._free_label(p.text, marker, negated)
+                if free:
+                    res.conditions.append(free)
+                    negated = False
+                else:
+                    res.unresolved.append(p.text)
             elif w.startswith("non-"):
                 negated = True
             k += 1
+
+    def _free_label(self, text: str, marker: str, negated: bool) -> tuple | None:
+        """A value for a label column whose labels the schema did not record, when the word
+        before it points to one such column ("flights to LAX" -> dest == "LAX")."""
+        concepts = lx.MARKER_CONCEPTS.get(marker)
+        if not concepts:
+            return None
+        columns = self.index.unrecorded(concepts)
+        if len(columns) != 1:
+            return None
+        return (columns[0].name, "ne" if negated else "eq", text)
 
     def _names_column(self, word: str) -> bool:
         """Whether ``word`` names a column more strongly than it names a label ("plan"
@@ -458,7 +506,7 @@ def _true_label(column: Column) -> Any:
     if len(column.labels) != 2:
         return None
     for label in column.labels:
-        if label is True or canonical(str(label)) == canonical("yes"):
+        if label is True or canonical(str(label)) & canonical("yes"):
             return label
     return None
 

@@ -206,3 +206,44 @@ def test_validate_interpretation(adult_schema):
             validate_interpretation(raw, adult_schema)
     with pytest.raises(InvalidParameterError):
         validate_interpretation({"n_samples": 1}, "schema")
+
+
+@pytest.fixture(scope="module")
+def flights_schemas(datasets_dir):
+    import pandas as pd
+
+    from genesis.schema import infer_schema
+
+    folder = datasets_dir / "nycflights13"
+    flights = pd.read_csv(folder / "flights.csv").sample(5000, random_state=0)
+    planes = pd.read_csv(folder / "planes.csv")
+    return infer_schema(flights), infer_schema(planes)
+
+
+def test_tables_not_developed_on(flights_schemas):
+    """Airline names to carrier codes, airport names to IATA codes, a destination whose
+    labels the schema did not record, years, clock times, units of distance."""
+    flights, planes = flights_schemas
+    cases = [
+        (flights, "500 United flights in December", {("carrier", "eq", "UA"), ("month", "eq", 12.0)}),
+        (flights, "300 flights on American Airlines or Delta departing LGA",
+         {("carrier", "in", frozenset({"AA", "DL"})), ("origin", "eq", "LGA")}),
+        (flights, "1000 flights to LAX", {("dest", "eq", "LAX")}),
+        (flights, "400 flights longer than 2000 miles", {("distance", "gt", 2000.0)}),
+        (flights, "600 JetBlue flights out of Newark", {("carrier", "eq", "B6"), ("origin", "eq", "EWR")}),
+        (planes, "50 planes built before 2000", {("year", "lt", 2000.0)}),
+        (planes, "100 Boeing planes with more than 200 seats",
+         {("manufacturer", "eq", "BOEING"), ("seats", "gt", 200.0)}),
+        (planes, "200 Airbus aircraft with 2 engines", {("manufacturer", "eq", "AIRBUS"), ("engines", "eq", 2.0)}),
+    ]  # fmt: skip
+    for schema, prompt, expected in cases:
+        got = interpret(prompt, schema)
+        assert keys(got) == expected, (prompt, got.to_dict())
+        assert got.n_samples is not None and got.unresolved == []
+
+
+def test_clock_times(weather_schema):
+    got = interpret("500 observations after 6pm at JFK", weather_schema)
+    assert keys(got) == {("hour", "gt", 18.0), ("origin", "eq", "JFK")}
+    got = interpret("readings between 9am and noon", weather_schema)
+    assert keys(got) == {("hour", "between", (9.0, 12.0))}
