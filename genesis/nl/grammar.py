@@ -208,9 +208,13 @@ class _ToPhrases(Transformer):
     def stray(self, items: list[Token]) -> list[Phrase]:
         """A comparison word with no number after it ("and younger", "older than Bob"):
         its words, a leading and/or kept as connectives."""
-        words = str(items[0]).split()
+        text = str(items[0])
+        if text in ("=", "=="):  # "education = Bachelors": the equality is implied
+            return []
+        if text in ("!=", "<>"):  # "country != Peru"
+            return [Phrase("negation", text)]
         kinds = {"and": "and", "or": "or"}
-        return [Phrase(kinds.get(w.lower(), "word"), w) for w in words]
+        return [Phrase(kinds.get(w.lower(), "word"), w) for w in text.split()]
 
     def quantity(self, items: list[Token]) -> Quantity:
         token = items[0]

@@ -173,6 +173,10 @@ ENTITY_WORDS = frozenset(
 #: words carrying no condition
 STOP_WORDS = frozenset(
     [
+        "roles",
+        "role",
+        "positions",
+        "position",
         "out",
         "by",
         "onto",
@@ -304,6 +308,19 @@ STOP_WORDS = frozenset(
         "days",
         "day",
         "use",
+        "during",
+        "within",
+        "still",
+        "listed",
+        "those",
+        "ones",
+        "whose",
+        "over",
+        "all",
+        "dataset",
+        "set",
+        "table",
+        "total",
         "using",
         "column",
         "columns",
@@ -328,7 +345,7 @@ _CONCEPTS: list[tuple[str, str]] = [
     (
         "income salary wage wages pay earnings earning revenue",
         "income incomes salary salaries wage wages pay paid earn earns earning earnings "
-        "making make makes revenue",
+        "making make makes revenue earner earners rich wealthy affluent poor",
     ),
     ("hours hour", "hours hrs"),
     (
@@ -493,7 +510,34 @@ SEASONS = {
     "autumn": (9, 10, 11),
 }  # fmt: skip
 #: parts of the day -> inclusive hour ranges (on a column named hour)
-DAY_PARTS = {"morning": (6, 11), "afternoon": (12, 17), "evening": (18, 21)}
+DAY_PARTS: dict[str, tuple[int, ...]] = {
+    "morning": (6, 11), "afternoon": (12, 17), "evening": (18, 21),
+}  # fmt: skip
+#: hours of the night (a list: the range wraps around midnight)
+NIGHT_HOURS = (21, 22, 23, 0, 1, 2, 3, 4, 5)
+QUARTERS = {"q1": (1, 2, 3), "q2": (4, 5, 6), "q3": (7, 8, 9), "q4": (10, 11, 12)}
+#: words that pick the top or the bottom label of a column whose labels are ranges
+#: ("high earners" -> income ">50K"); some also imply a money column
+LEVEL_WORDS = {
+    "high": "top", "higher": "top", "top": "top", "rich": "top", "wealthy": "top",
+    "affluent": "top", "low": "bottom", "lower": "bottom", "poor": "bottom",
+}  # fmt: skip
+#: words that only intensify ("very windy", "heavy rain")
+INTENSIFIERS = frozenset(
+    [
+        "very",
+        "really",
+        "extremely",
+        "quite",
+        "heavy",
+        "heavily",
+        "strong",
+        "strongly",
+        "severe",
+        "light",
+        "slightly",
+    ]
+)
 
 #: a membership word -> the column-name tokens of columns it usually points to, for values
 #: the schema did not record ("flights to LAX" -> dest)
@@ -529,7 +573,7 @@ COMPARATORS: dict[str, tuple[str, str | None]] = {
     "up to": ("lte", None), "maximum of": ("lte", None), "max": ("lte", None),
     "maximum": ("lte", None), "not over": ("lte", None), "not above": ("lte", None),
     "exactly": ("eq", None), "equal to": ("eq", None), "equals": ("eq", None),
-    ">": ("gt", None), ">=": ("gte", None), "<": ("lt", None), "<=": ("lte", None),
+    "!=": ("ne", None), "<>": ("ne", None), ">": ("gt", None), ">=": ("gte", None), "<": ("lt", None), "<=": ("lte", None),
     "=": ("eq", None), "==": ("eq", None), "≥": ("gte", None), "≤": ("lte", None),
 }  # fmt: skip
 #: comparisons written after the number ("50 or older", "21 and over", "65+")

@@ -21,6 +21,7 @@ from genesis.nl.grammar import Phrase, Quantity
 _NUMBER_KINDS = ("comparison", "range", "decade", "number")
 _BREAKS = ("and", "sep", "conj")
 _PRESENCE = frozenset(["rainy", "raining", "wet", "windy", "gusty"])
+_SET_WORDS = frozenset(["dataset", "set", "table", "sample", "batch", "total", "of", "with"])
 _MONEY_WORDS = ["income", "salary", "earnings", "wage", "price", "pay"]
 _PERSON_AGE = ["age"]
 
@@ -53,7 +54,15 @@ def find_count(phrases: list[Phrase], res: Resolved, index: SchemaIndex | None =
         q = p.quantities[0]
         nxt = phrases[i + 1] if i + 1 < len(phrases) else None
         before = phrases[:i]
-        leading = all(b.kind == "word" and _word(b) in lx.COMMAND_WORDS for b in before)
+        leading = all(
+            b.kind == "word"
+            and (
+                _word(b) in lx.COMMAND_WORDS
+                or _word(b) in lx.ENTITY_WORDS
+                or _word(b) in _SET_WORDS
+            )
+            for b in before
+        )
         entity = nxt is not None and nxt.kind == "word" and _word(nxt) in lx.ENTITY_WORDS
         if q.money or q.percent or not float(q.value).is_integer() or q.value < 1:
             continue
@@ -189,9 +198,9 @@ class Resolver:
             candidates = self.index.score_columns([p.hint], "numeric")
         q = p.quantities
         if not candidates:
-            if p.kind == "number":
-                return  # a bare number with nothing naming a column: left for the values pass
             candidates = self._default_columns(p, q)
+            if p.kind == "number" and not (candidates and self._is_year(q)):
+                return  # a bare number with nothing naming a column: left for the values pass
         consumed[k] = True
         for j, _ in subject:
             consumed[j] = True
@@ -220,6 +229,9 @@ class Resolver:
             res.unresolved.append(p.text)
         else:
             res.conditions.append(added)
+
+    def _is_year(self, q: list[Quantity]) -> bool:
+        return all(float(x.value).is_integer() and 1800 <= x.value <= 2100 for x in q)
 
     def _default_columns(self, p: Phrase, q: list[Quantity]) -> dict[str, float]:
         if any(x.clock for x in q):
@@ -295,6 +307,8 @@ class Resolver:
         k = 0
         mentioned: list[str] = []
         marker = ""
+        tentative: list[tuple[tuple, int]] = []
+        unresolved_before = len(res.unresolved)
         while k < len(phrases):
             p = phrases[k]
             if p.kind == "member" or (p.kind == "word" and _word(p) in lx.MARKER_CONCEPTS):
@@ -356,6 +370,12 @@ class Resolver:
             if matched:
                 continue
             w = _word(p)
+            level = self._level(phrases, consumed, k)
+            if level is not None:
+                condition, end = level
+                res.conditions.append(condition)
+                k = end
+                continue
             names = self.index.score_columns([w])
             if names and not _skippable(w):
                 best = max(names.values())
@@ -364,7 +384,7 @@ class Resolver:
                 res.mentioned.extend(top)
                 presence = self._presence(w, top, negated, connective)
                 if presence:
-                    res.conditions.append(presence)
+                    tentative.append((presence, len(res.unresolved)))
                     negated = False
             elif not _skippable(w) and not w.startswith("non"):
                 free = self._free_label(p.text, marker, negated)
@@ -376,6 +396,42 @@ class Resolver:
             elif w.startswith("non-"):
                 negated = True
             k += 1
+        # "with capital losses" / "no rain" stand for a condition only when nothing else in
+        # the segment was left unread ("with clear visibility" is not "visibility > 0")
+        if len(res.unresolved) == unresolved_before:
+            res.conditions.extend(condition for condition, _ in tentative)
+
+    def _level(
+        self, phrases: list[Phrase], consumed: list[bool], k: int
+    ) -> tuple[tuple, int] | None:
+        """ "high earners", "low income", "wealthy": the top or bottom label of a column whose
+        labels are ranges; returns the condition and the index after the words used."""
+        word = _word(phrases[k])
+        if word not in lx.LEVEL_WORDS:
+            return None
+        end = k + 1
+        words = [word]
+        if end < len(phrases) and phrases[end].kind == "word" and not consumed[end]:
+            words.append(_word(phrases[end]))
+            end += 1
+        scores = {
+            name: score
+            for name, score in self.index.score_columns(words).items()
+            if self.index.column(name).intervals
+        }
+        if not scores:
+            return None
+        best = max(scores.values())
+        top = [name for name, score in scores.items() if score == best]
+        if len(top) != 1:
+            return None
+        column = self.index.column(top[0])
+        order = sorted(
+            zip(column.labels, column.intervals, strict=True), key=lambda item: item[1][0]
+        )
+        label = order[-1][0] if lx.LEVEL_WORDS[word] == "top" else order[0][0]
+        used_second = len(words) == 2 and self.index.score_columns(words[1:])
+        return (column.name, "eq", label), (end if used_second else k + 1)
 
     def _free_label(self, text: str, marker: str, negated: bool) -> tuple | None:
         """A value for a label column whose labels the schema did not record, when the word
@@ -475,6 +531,18 @@ class Resolver:
     def _special_value(self, text: str, negated: bool) -> list[tuple] | None:
         """Months, seasons and parts of the day, on columns named month / hour."""
         norm = normalize(text)
+        months = _month_span(norm)
+        if months is not None or norm in lx.QUARTERS:
+            cols = self.index.columns_with_token(("month",))
+            if len(cols) != 1:
+                return None
+            values = list(months if months is not None else lx.QUARTERS[norm])
+            return [(cols[0].name, "not_in" if negated else "in", values)]
+        if norm in ("night", "nighttime", "overnight") and not negated:
+            cols = [c for c in self.index.columns_with_token(("hour",)) if c.tokens == ["hour"]]
+            if len(cols) != 1:
+                return None
+            return [(cols[0].name, "in", list(lx.NIGHT_HOURS))]
         if norm in lx.MONTHS or norm in lx.SEASONS:
             cols = self.index.columns_with_token(("month",))
             if len(cols) != 1:
@@ -501,6 +569,18 @@ def _next_content(phrases: list[Phrase], j: int) -> Phrase | None:
     return None
 
 
+def _month_span(norm: str) -> tuple[int, ...] | None:
+    """``"january march"`` (from "January-March" or "January to March") -> 1, 2, 3; the
+    span may wrap around the year ("november to february")."""
+    words = [w for w in norm.split() if w not in ("to", "through", "thru", "until", "till")]
+    if len(words) != 2 or not all(w in lx.MONTHS for w in words) or norm.count(" ") > 2:
+        return None
+    first, last = lx.MONTHS[words[0]], lx.MONTHS[words[1]]
+    if first <= last:
+        return tuple(range(first, last + 1))
+    return tuple(range(first, 13)) + tuple(range(1, last + 1))
+
+
 def _true_label(column: Column) -> Any:
     """The label meaning "yes" of a two-label yes/no column, else None."""
     if len(column.labels) != 2:
@@ -522,7 +602,8 @@ def _skippable(word: str) -> bool:
         return False  # an acronym ("US", "CA") is a value, not a stop word
     w = word.lower()
     return (
-        w in lx.STOP_WORDS
+        w in lx.INTENSIFIERS
+        or w in lx.STOP_WORDS
         or w in lx.COMMAND_WORDS
         or w in lx.ENTITY_WORDS
         or stem(w) in lx.ENTITY_WORDS

@@ -247,3 +247,35 @@ def test_clock_times(weather_schema):
     assert keys(got) == {("hour", "gt", 18.0), ("origin", "eq", "JFK")}
     got = interpret("readings between 9am and noon", weather_schema)
     assert keys(got) == {("hour", "between", (9.0, 12.0))}
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("observations from January to March", {("month", "in", frozenset({1.0, 2.0, 3.0}))}),
+        ("observations November-February", {("month", "in", frozenset({11.0, 12.0, 1.0, 2.0}))}),
+        ("rows in Q4", {("month", "in", frozenset({10.0, 11.0, 12.0}))}),
+        ("records from EWR in 2013", {("year", "eq", 2013.0), ("origin", "eq", "EWR")}),
+        ("very windy hours with wind speeds of 30+ mph", {("wind_speed", "gte", 30.0)}),
+        ("rows with rain", {("precip", "gt", 0.0)}),
+        ("rows with clear visibility", set()),  # "clear" unread: no guess on visibility
+    ],
+)
+def test_weather_phrases(weather_schema, prompt, expected):
+    assert keys(interpret(prompt, weather_schema)) == expected
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("a dataset of 300 high earners", {("income", "eq", ">50K")}),
+        ("low income women", {("income", "eq", "<=50K"), ("sex", "eq", "Female")}),
+        ("rows with education = Bachelors", {("education", "eq", "Bachelors")}),
+        ("rows where native-country != United-States", {("native-country", "ne", "United-States")}),
+        ("people with age != 30", {("age", "ne", 30.0)}),
+    ],
+)
+def test_adult_phrases(adult_schema, prompt, expected):
+    got = interpret(prompt, adult_schema)
+    assert keys(got) == expected
+    assert got.unresolved == []
