@@ -10,6 +10,12 @@ against the schema's real column names.
 
 from __future__ import annotations
 
+
+def _word_list(text: str) -> frozenset[str]:
+    """A word list written as text."""
+    return frozenset(text.split())
+
+
 SMALL_NUMBERS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
     "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
@@ -28,313 +34,38 @@ DECADE_WORDS = {
 }  # fmt: skip
 
 #: words that start a request and may precede the count ("generate 500 ...")
-COMMAND_WORDS = frozenset(
-    [
-        "generate",
-        "create",
-        "make",
-        "produce",
-        "synthesize",
-        "synthesise",
-        "simulate",
-        "give",
-        "get",
-        "show",
-        "me",
-        "i",
-        "we",
-        "need",
-        "want",
-        "would",
-        "like",
-        "please",
-        "can",
-        "you",
-        "could",
-        "sample",
-        "draw",
-        "build",
-        "return",
-        "fetch",
-        "list",
-        "provide",
-        "let's",
-        "lets",
-        "us",
-        "of",
-        "an",
-        "a",
-    ]
+COMMAND_WORDS = _word_list(
+    "generate create make produce synthesize synthesise simulate give get show me i we need "
+    "want would like please can you could sample draw build return fetch list provide let's "
+    "lets us of an a"
 )
 #: nouns naming the rows themselves (the data context), never a column
-ENTITY_WORDS = frozenset(
-    [
-        "flights",
-        "flight",
-        "planes",
-        "plane",
-        "aircraft",
-        "aircrafts",
-        "airplanes",
-        "trips",
-        "orders",
-        "transactions",
-        "purchases",
-        "products",
-        "items",
-        "cars",
-        "vehicles",
-        "houses",
-        "homes",
-        "properties",
-        "loans",
-        "accounts",
-        "students",
-        "companies",
-        "stores",
-        "visits",
-        "events",
-        "sessions",
-        "people",
-        "persons",
-        "person",
-        "individuals",
-        "individual",
-        "customers",
-        "customer",
-        "users",
-        "user",
-        "rows",
-        "row",
-        "records",
-        "record",
-        "samples",
-        "sample",
-        "entries",
-        "entry",
-        "examples",
-        "example",
-        "adults",
-        "adult",
-        "folks",
-        "respondents",
-        "respondent",
-        "employees",
-        "employee",
-        "workers",
-        "worker",
-        "citizens",
-        "citizen",
-        "residents",
-        "resident",
-        "clients",
-        "client",
-        "patients",
-        "patient",
-        "members",
-        "member",
-        "subjects",
-        "subject",
-        "profiles",
-        "profile",
-        "observations",
-        "observation",
-        "readings",
-        "reading",
-        "measurements",
-        "measurement",
-        "days",
-        "day",
-        "data",
-        "dataset",
-        "points",
-        "point",
-        "instances",
-        "instance",
-        "cases",
-        "case",
-        "lines",
-        "line",
-        "households",
-        "household",
-        "applicants",
-        "applicant",
-        "candidates",
-        "candidate",
-        "humans",
-        "human",
-        "ones",
-        "weather",
-        "conditions",
-        "condition",
-        "hours",
-    ]
+ENTITY_WORDS = _word_list(
+    "flights flight planes plane aircraft aircrafts airplanes trips orders transactions "
+    "purchases products items cars vehicles houses homes properties loans accounts students "
+    "companies stores visits events sessions people persons person individuals individual "
+    "customers customer users user rows row records record samples sample entries entry "
+    "examples example adults adult folks respondents respondent employees employee workers "
+    "worker citizens citizen residents resident clients client patients patient members "
+    "member subjects subject profiles profile observations observation readings reading "
+    "measurements measurement days day data dataset points point instances instance cases "
+    "case lines line households household applicants applicant candidates candidate humans "
+    "human ones weather conditions condition hours"
 )
 #: words carrying no condition
-STOP_WORDS = frozenset(
-    [
-        "roles",
-        "role",
-        "positions",
-        "position",
-        "out",
-        "by",
-        "onto",
-        "into",
-        "the",
-        "a",
-        "an",
-        "of",
-        "who",
-        "whose",
-        "that",
-        "which",
-        "are",
-        "is",
-        "were",
-        "was",
-        "be",
-        "been",
-        "being",
-        "have",
-        "has",
-        "had",
-        "having",
-        "with",
-        "whom",
-        "where",
-        "when",
-        "do",
-        "does",
-        "did",
-        "to",
-        "for",
-        "their",
-        "they",
-        "them",
-        "there",
-        "those",
-        "these",
-        "this",
-        "it",
-        "its",
-        "all",
-        "any",
-        "some",
-        "please",
-        "also",
-        "only",
-        "just",
-        "both",
-        "either",
-        "per",
-        "each",
-        "as",
-        "on",
-        "by",
-        "than",
-        "then",
-        "while",
-        "currently",
-        "living",
-        "live",
-        "lives",
-        "work",
-        "works",
-        "working",
-        "employed",
-        "job",
-        "jobs",
-        "sector",
-        "industry",
-        "field",
-        "status",
-        "level",
-        "degree",
-        "degrees",
-        "holder",
-        "holders",
-        "graduate",
-        "graduates",
-        "born",
-        "earn",
-        "earns",
-        "earning",
-        "earnings",
-        "make",
-        "makes",
-        "making",
-        "paid",
-        "get",
-        "gets",
-        "getting",
-        "kind",
-        "type",
-        "category",
-        "value",
-        "values",
-        "recorded",
-        "observed",
-        "measured",
-        "reading",
-        "readings",
-        "like",
-        "such",
-        "around",
-        "roughly",
-        "approximately",
-        "about",
-        "i",
-        "me",
-        "we",
-        "need",
-        "want",
-        "generate",
-        "create",
-        "give",
-        "synthetic",
-        "fake",
-        "random",
-        "new",
-        "more",
-        "records",
-        "rows",
-        "samples",
-        "entries",
-        "hour",
-        "hours",
-        "time",
-        "times",
-        "days",
-        "day",
-        "use",
-        "during",
-        "within",
-        "still",
-        "listed",
-        "those",
-        "ones",
-        "whose",
-        "over",
-        "all",
-        "dataset",
-        "set",
-        "table",
-        "total",
-        "using",
-        "column",
-        "columns",
-        "instead",
-        "mean",
-        "meant",
-        "please",
-        "thanks",
-        "ok",
-        "okay",
-        "yes",
-    ]
+STOP_WORDS = _word_list(
+    "roles role positions position out by onto into the a an of who whose that which are is "
+    "were was be been being have has had having with whom where when do does did to for their "
+    "they them there those these this it its all any some please also only just both either "
+    "per each as on by than then while currently living live lives work works working "
+    "employed job jobs sector industry field status level degree degrees holder holders "
+    "graduate graduates born earn earns earning earnings make makes making paid get gets "
+    "getting kind type category value values recorded observed measured reading readings like "
+    "such around roughly approximately about i me we need want generate create give synthetic "
+    "fake random new more records rows samples entries hour hours time times days day use "
+    "during within still listed those ones whose over all dataset set table total using "
+    "column columns instead mean meant please thanks ok okay yes"
 )
-#: the same words, minus those that may name a column concept (kept for column matching)
 
 #: prompt word -> column-name tokens it may stand for (a column matches when one of its
 #: name tokens equals one of these)
@@ -391,43 +122,10 @@ for _targets, _words in _CONCEPTS:
         )
 
 #: words after a number that are units, not the rows ("50 years", "20 mph", "40 hours")
-UNIT_WORDS = frozenset(
-    [
-        "years",
-        "year",
-        "yrs",
-        "yo",
-        "old",
-        "hours",
-        "hrs",
-        "hour",
-        "degrees",
-        "degree",
-        "deg",
-        "f",
-        "fahrenheit",
-        "celsius",
-        "mph",
-        "kph",
-        "knots",
-        "miles",
-        "mile",
-        "inches",
-        "inch",
-        "in",
-        "percent",
-        "dollars",
-        "dollars",
-        "usd",
-        "bucks",
-        "mb",
-        "millibars",
-        "hpa",
-        "minutes",
-        "mins",
-        "km",
-        "kilometers",
-    ]
+UNIT_WORDS = _word_list(
+    "years year yrs yo old hours hrs hour degrees degree deg f fahrenheit celsius mph kph "
+    "knots miles mile inches inch in percent dollars dollars usd bucks mb millibars hpa "
+    "minutes mins km kilometers"
 )
 
 #: groups of words meaning the same value; a label matches a prompt word of its group
@@ -523,20 +221,8 @@ LEVEL_WORDS = {
     "affluent": "top", "low": "bottom", "lower": "bottom", "poor": "bottom",
 }  # fmt: skip
 #: words that only intensify ("very windy", "heavy rain")
-INTENSIFIERS = frozenset(
-    [
-        "very",
-        "really",
-        "extremely",
-        "quite",
-        "heavy",
-        "heavily",
-        "strong",
-        "strongly",
-        "severe",
-        "light",
-        "slightly",
-    ]
+INTENSIFIERS = _word_list(
+    "very really extremely quite heavy heavily strong strongly severe light slightly"
 )
 
 #: a membership word -> the column-name tokens of columns it usually points to, for values
