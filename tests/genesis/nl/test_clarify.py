@@ -142,3 +142,28 @@ def test_bad_inputs(adult_schema, sessions):
         clarify("100 people", adult_schema, sessions={})
     with pytest.raises(InvalidParameterError, match="model"):
         clarify("100 people", adult_schema, model="cart", sessions=sessions)
+
+
+def test_open_questions_carry_over_turns(weather_schema, sessions):
+    first = clarify("wind over 20 at JFK", weather_schema, session_id="w", sessions=sessions)
+    assert fields(first) == ["n_samples", "conditions"]
+    second = clarify("150", weather_schema, session_id="w", sessions=sessions)
+    assert fields(second) == ["conditions"]  # the column question is still open
+    assert second.interpretation.n_samples == 150
+    third = clarify("gust", weather_schema, session_id="w", sessions=sessions)
+    assert not third.needs_clarification
+    assert set(condition_keys(third.interpretation.conditions)) == {
+        ("origin", "eq", "JFK"),
+        ("wind_gust", "gt", 20.0),
+    }
+
+
+def test_label_answer_and_drop(adult_schema, sessions):
+    c = clarify("100 female professionals", adult_schema, session_id="p", sessions=sessions)
+    assert set(c.questions[0]["options"]) == {"education", "occupation"}
+    c = clarify("Prof-specialty", adult_schema, session_id="p", sessions=sessions)
+    assert not c.needs_clarification
+    assert ("occupation", "eq", "Prof-specialty") in condition_keys(c.interpretation.conditions)
+    c = clarify("drop occupation", adult_schema, session_id="p", sessions=sessions)
+    assert set(condition_keys(c.interpretation.conditions)) == {("sex", "eq", "Female")}
+    assert c.interpretation.unresolved == [] and c.interpretation.confidence == 1.0
