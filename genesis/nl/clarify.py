@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import threading
 import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ DEFAULT_OPTIONS_N = [100, 1_000, 10_000]
 
 _default_sessions = ClarificationSessions()
 _probes: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_probes_lock = threading.Lock()
 
 
 @dataclass
@@ -366,14 +368,16 @@ def _support_problem(conditions: ConditionSet, schema: Any) -> dict[str, Any] | 
 
 
 def _probe(model: Any) -> Any:
-    try:
-        cached = _probes.get(model)
-    except TypeError:
-        cached = None
+    """A seeded sample of the model's rows (synthetic, never real ones), cached per model."""
+    with _probes_lock:
+        try:
+            cached = _probes.get(model)
+        except TypeError:  # a model that cannot be weakly referenced: not cached
+            cached = None
     if cached is not None:
         return cached
     sample = model.generate(PROBE_ROWS, seed=PROBE_SEED)
-    with contextlib.suppress(TypeError):
+    with _probes_lock, contextlib.suppress(TypeError):
         _probes[model] = sample
     return sample
 

@@ -144,6 +144,10 @@ class Column:
         return self.schema.kind in NUMERIC
 
     @property
+    def date(self) -> bool:
+        return self.schema.kind is ColumnKind.DATETIME
+
+    @property
     def categorical(self) -> bool:
         return self.schema.kind in LABELS
 
@@ -201,9 +205,12 @@ class SchemaIndex:
         a number can be compared with (numeric, or labels written as ranges)."""
         out: dict[str, float] = {}
         for column in self.columns:
-            if want == "numeric" and not (column.numeric or column.intervals):
+            is_date = column.schema.kind is ColumnKind.DATETIME
+            if want == "date" and not is_date:
                 continue
-            if column.schema.kind is ColumnKind.DATETIME:
+            if want == "numeric" and not (column.numeric or column.intervals or is_date):
+                continue
+            if want == "any" and is_date:
                 continue
             total = sum(self.word_score(column, w) for w in words)
             if total > 0:

@@ -31,6 +31,7 @@ class Quantity:
     money: bool = False
     percent: bool = False
     clock: bool = False
+    date: str | None = None  # an ISO date or date-time as written ("2013-06-01")
 
     def number(self) -> int | float:
         """The value as an int when whole."""
@@ -84,7 +85,7 @@ range: BETWEEN quantity AND quantity | quantity DASH quantity | quantity TO quan
      | FROM quantity TO quantity
 decade: THEIR DECADE | DECADE
 number: quantity
-quantity: NUMBER | NUMWORDS | CLOCK
+quantity: NUMBER | NUMWORDS | CLOCK | DATE
 negation: NEG
 member: IN | FROM | AT
 orr: OR
@@ -100,6 +101,7 @@ dash: DASH
 between_kw: BETWEEN
 stray: CMP | SUFFIX
 
+DATE.9: /\d{{4}}-\d{{1,2}}-\d{{1,2}}(?:[T ]\d{{1,2}}:\d{{2}}(?::\d{{2}})?)?(?!\d)/
 CLOCK.8: /(?:\d{{1,2}}(?::\d{{2}})?\s?(?:am|pm|a\.m\.|p\.m\.)(?!\w)|noon\b|midnight\b)/i
 DECADE.7: /(?:(?:early|mid|late)[\s-]+)?(?:'?\d0'?s\b|(?:{decade_words})\b)/i
 CMP.6: /(?:{cmp_words})/i
@@ -119,7 +121,7 @@ CONJ.3: /(?:with|who|whose|that|which|where|having|but|whom|while)\b/i
 DASH.3: /[-–—]/
 SEP.3: /[,;:!?]|\.(?=\s|$)/
 QUOTED.3: /"[^"]*"|'[^'\s][^']*'(?=\W|$)/
-WORD.1: /[A-Za-z][A-Za-z0-9'’&.()\-]*[A-Za-z0-9)]|[A-Za-z]/
+WORD.1: /[A-Za-z][A-Za-z0-9_'’&.()\-]*[A-Za-z0-9)]|[A-Za-z]/
 OTHER.0: /\S/
 %ignore /\s+/
 """
@@ -220,6 +222,8 @@ class _ToPhrases(Transformer):
         token = items[0]
         if token.type == "CLOCK":
             return parse_clock(str(token))
+        if token.type == "DATE":
+            return Quantity(0.0, str(token), date=str(token).replace(" ", "T"))
         if token.type == "NUMWORDS":
             return Quantity(float(parse_number_words(str(token))), str(token))
         return parse_number(str(token))

@@ -54,7 +54,7 @@ ENTITY_WORDS = _word_list(
 )
 #: words carrying no condition
 STOP_WORDS = _word_list(
-    "roles role positions position out by onto into the a an of who whose that which are is "
+    "up roles role positions position out by onto into the a an of who whose that which are is "
     "were was be been being have has had having with whom where when do does did to for their "
     "they them there those these this it its all any some please also only just both either "
     "per each as on by than then while currently living live lives work works working "
@@ -109,6 +109,11 @@ _CONCEPTS: list[tuple[str, str]] = [
     ("loss losses", "loss losses"),
     ("price cost amount", "price priced cost costs costing amount spend spending"),
     ("month", "month months"),
+    ("date time timestamp datetime", "date dates dated timestamp"),
+    (
+        "signup registration registered join joined created creation start",
+        "signed signup registered registration joined join created started",
+    ),
     ("origin", "origin departing departure airport airports"),
     ("dest destination", "destination arriving arrival"),
     ("carrier airline", "carrier airline airlines"),

@@ -197,7 +197,8 @@ class Resolver(ValueReader):
         q = p.quantities
         if not candidates:
             candidates = self._default_columns(p, q)
-            if p.kind == "number" and not (candidates and self._is_year(q)):
+            dated = self._is_year(q) or any(x.date for x in q)
+            if p.kind == "number" and not (candidates and dated):
                 return  # a bare number with nothing naming a column: left for the values pass
         consumed[k] = True
         for j, _ in subject:
@@ -236,6 +237,8 @@ class Resolver(ValueReader):
             cols = self.index.columns_with_token(("hour",))
             exact = [c for c in cols if c.tokens == ["hour"]]
             return {c.name: 1.0 for c in (exact or cols)}
+        if any(x.date for x in q):
+            return {c.name: 1.0 for c in self.index.columns if c.date}
         if all(float(x.value).is_integer() and 1800 <= x.value <= 2100 for x in q):
             years = [
                 c
@@ -244,6 +247,9 @@ class Resolver(ValueReader):
             ]
             if years:
                 return {c.name: 1.0 for c in years}
+            dates = [c for c in self.index.columns if c.date]
+            if dates:
+                return {c.name: 1.0 for c in dates}
         if any(x.money for x in q):
             return self.index.score_columns(_MONEY_WORDS, "numeric")
         if any(x.percent for x in q):
@@ -263,6 +269,10 @@ class Resolver(ValueReader):
         self, column: Column, op: str, q: list[Quantity], negated: bool = False
     ) -> tuple[str, str, Any] | None:
         """The condition ``column op q`` (negation flips the comparison)."""
+        if column.date:
+            return _date_condition(column.name, op, q, negated)
+        if any(x.date for x in q):
+            return None
         values: list[float] = []
         for x in q:
             v = x.number()
@@ -297,6 +307,47 @@ class Resolver(ValueReader):
         return (column.name, op, values[0])
 
     # --- values ---------------------------------------------------------------------------
+
+
+def _date_condition(name: str, op: str, q: list[Quantity], negated: bool) -> tuple | None:
+    """A comparison on a date column: ISO dates as written; a year stands for its whole
+    span ("after 2020" -> from 2021-01-01, "in 2021" -> the year's first to last second)."""
+    if negated:
+        flipped = {"gt": "lte", "gte": "lt", "lt": "gte", "lte": "gt"}
+        if op not in flipped:
+            return None
+        op = flipped[op]
+    if any(x.date is None and not _year_like(x) for x in q):
+        return None
+    if all(x.date is not None for x in q):
+        values = [x.date for x in q]
+        if op == "between":
+            return (name, "between", tuple(values))
+        day = values[0]
+        if "T" not in day and op in ("eq", "lte", "gt"):  # a day means all of its hours
+            if op == "eq":
+                return (name, "between", (day, f"{day}T23:59:59"))
+            return (name, op, f"{day}T23:59:59")
+        return (name, op, day)
+    if not all(x.date is None for x in q):
+        return None
+    years = [int(x.value) for x in q]
+    first = f"{years[0]}-01-01"
+    after_last = f"{years[-1] + 1}-01-01"
+    end = f"{years[-1]}-12-31T23:59:59"
+    spans = {
+        "gt": (name, "gte", after_last),
+        "gte": (name, "gte", first),
+        "lt": (name, "lt", first),
+        "lte": (name, "lt", after_last),
+        "eq": (name, "between", (first, end)),
+        "between": (name, "between", (first, end)),
+    }
+    return spans.get(op)
+
+
+def _year_like(x: Quantity) -> bool:
+    return float(x.value).is_integer() and 1800 <= x.value <= 2100 and not (x.money or x.percent)
 
 
 def _next_content(phrases: list[Phrase], j: int) -> Phrase | None:

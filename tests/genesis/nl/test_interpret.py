@@ -279,3 +279,37 @@ def test_adult_phrases(adult_schema, prompt, expected):
     got = interpret(prompt, adult_schema)
     assert keys(got) == expected
     assert got.unresolved == []
+
+
+def test_dates():
+    import pandas as pd
+
+    from genesis.schema import infer_schema
+
+    frame = pd.DataFrame(
+        {
+            "signup_date": pd.date_range("2019-01-01", periods=300, freq="5D").astype(str),
+            "spend": [float(i) for i in range(300)],
+        }
+    )
+    schema = infer_schema(frame)
+    cases = {
+        "100 customers who signed up after 2020": {("signup_date", "gte", "2021-01-01")},
+        "customers with signup date before 2019-06-01": {("signup_date", "lt", "2019-06-01")},
+        "rows in 2021": {("signup_date", "between", ("2021-01-01", "2021-12-31T23:59:59"))},
+        "rows on 2020-03-03": {("signup_date", "between", ("2020-03-03", "2020-03-03T23:59:59"))},
+    }
+    for prompt, expected in cases.items():
+        got = interpret(prompt, schema)
+        assert keys(got) == expected, prompt
+        assert got.unresolved == []
+
+
+def test_dates_on_weather(weather_schema):
+    got = interpret("observations on 2013-07-04 at JFK", weather_schema)
+    assert keys(got) == {
+        ("time_hour", "between", ("2013-07-04", "2013-07-04T23:59:59")),
+        ("origin", "eq", "JFK"),
+    }
+    got = interpret("rows with time_hour before 2013-02-01 12:00", weather_schema)
+    assert keys(got) == {("time_hour", "lt", "2013-02-01T12:00")}
