@@ -192,6 +192,9 @@ class SchemaIndex:
         for target in lx.COLUMN_SYNONYMS.get(w, ()) + lx.COLUMN_SYNONYMS.get(s, ()):
             if target in tokens or target == joined:
                 return 2.0
+        root = _root(w)
+        if len(root) >= 4 and any(_root(t) == root for t in tokens):
+            return 1.5  # "coding" -> YearsCodedJob, "voted" -> vote
         for t in tokens:
             # "visibility" -> visib, "departure" -> dep, "temp" -> temperature
             if len(t) >= 3 and len(w) >= max(5, len(t) + 2) and w.startswith(t):
@@ -256,7 +259,9 @@ class SchemaIndex:
                 elif all(len(w) >= 3 for w in words) and len(words) <= len(lstems):
                     if all(_token_match(w, t) for w, t in zip(words, lstems, strict=False)):
                         tier = 3
-                    elif all(any(_token_match(w, t) for t in lstems) for w in words):
+                    elif all(len(w) >= 5 for w in words) and all(
+                        any(_token_match(w, t) for t in lstems) for w in words
+                    ):
                         tier = 2
                 if tier == 0 or tier < best:
                     continue
@@ -280,6 +285,14 @@ class SchemaIndex:
 
     def all_labels(self) -> list[tuple[str, Any]]:
         return [(c.name, label) for c in self.columns if c.categorical for label in c.labels]
+
+
+def _root(word: str) -> str:
+    """``coding``/``coded``/``coder`` -> ``cod``: the word without a verb ending."""
+    for ending in ("ing", "ed", "er", "es", "s", "e"):
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            return word[: -len(ending)]
+    return word
 
 
 def _token_match(word: str, token: str) -> bool:

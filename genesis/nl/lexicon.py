@@ -128,6 +128,7 @@ for _targets, _words in _CONCEPTS:
 
 #: words after a number that are units, not the rows ("50 years", "20 mph", "40 hours")
 UNIT_WORDS = _word_list(
+    "gb mb tb kb ghz mhz cm mm kg kgs lb lbs pounds grams g liters litres ml sq ft feet "
     "years year yrs yo old hours hrs hour degrees degree deg f fahrenheit celsius mph kph "
     "knots miles mile inches inch in percent dollars dollars usd bucks mb millibars hpa "
     "minutes mins km kilometers"

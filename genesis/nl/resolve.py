@@ -122,6 +122,21 @@ class Resolver(ValueReader):
         for segment in segments(phrases, used):
             self._segment(segment, res)
         res.conditions = _merge(res.conditions)
+        if res.data_context is None:
+            # "premium computers with ...": the first unread plural noun names the rows
+            plural = next(
+                (
+                    u
+                    for u in res.unresolved
+                    if u.isalpha() and u.lower().endswith("s") and len(u) > 3
+                ),
+                None,
+            )
+            if plural is not None and plural == next(
+                (p.text for p in phrases if p.kind == "word" and p.text == plural), None
+            ):
+                res.unresolved.remove(plural)
+                res.data_context = plural
         return res
 
     # --- one segment ----------------------------------------------------------------------

@@ -77,6 +77,13 @@ class ValueReader:
             for end in range(run_end, k, -1):
                 text = " ".join(ph.text.strip("\"'") for ph in phrases[k:end])
                 if end - k == 1 and (_skippable(text) or self._names_column(text)):
+                    # "voted yes": a filler word may still be a label of a column just named
+                    answer = self._label_of_mentioned(text, negated, mentioned)
+                    if answer is not None:
+                        res.conditions.append(answer)
+                        negated = False
+                        k = end
+                        matched = True
                     break
                 cond = self._value(text, negated, mentioned, res)
                 inner = [ph.text for ph in phrases[k:end] if not _skippable(ph.text)]
@@ -113,7 +120,10 @@ class ValueReader:
                 mentioned.extend(top)
                 res.mentioned.extend(top)
                 presence = self._presence(w, top, negated, connective)
-                if presence:
+                if presence and _true_label(self.index.column(presence[0])) is not None:
+                    res.conditions.append(presence)  # "premium", "non-local": yes/no columns
+                    negated = False
+                elif presence:
                     tentative.append((presence, len(res.unresolved)))
                     negated = False
             elif not _skippable(w) and not w.startswith("non"):
@@ -130,6 +140,18 @@ class ValueReader:
         # the segment was left unread ("with clear visibility" is not "visibility > 0")
         if len(res.unresolved) == unresolved_before:
             res.conditions.extend(condition for condition, _ in tentative)
+
+    def _label_of_mentioned(self, text: str, negated: bool, mentioned: list[str]) -> tuple | None:
+        if not mentioned:
+            return None
+        tier, found = self.index.match_labels(text)
+        found = {c: v for c, v in found.items() if c in mentioned}
+        if tier != 4 or len(found) != 1:
+            return None
+        ((name, labels),) = found.items()
+        if len(labels) != 1:
+            return None
+        return (name, "ne" if negated else "eq", labels[0])
 
     def _level(
         self, phrases: list[Phrase], consumed: list[bool], k: int
@@ -260,7 +282,7 @@ class ValueReader:
 
     def _special_value(self, text: str, negated: bool) -> list[tuple] | None:
         """Months, seasons and parts of the day, on columns named month / hour."""
-        norm = normalize(text)
+        norm = " ".join(stem(t) for t in normalize(text).split())
         months = _month_span(norm)
         if months is not None or norm in lx.QUARTERS:
             cols = self.index.columns_with_token(("month",))

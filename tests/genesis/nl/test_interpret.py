@@ -313,3 +313,30 @@ def test_dates_on_weather(weather_schema):
     }
     got = interpret("rows with time_hour before 2013-02-01 12:00", weather_schema)
     assert keys(got) == {("time_hour", "lt", "2013-02-01T12:00")}
+
+
+def test_yes_no_columns_units_and_row_nouns():
+    """Shapes common in other tables: yes/no columns named as adjectives, units such as GB
+    before "of <column>", a filler word that is a label of the column just named."""
+    import pandas as pd
+
+    from genesis.schema import infer_schema
+
+    n = 200
+    frame = pd.DataFrame(
+        {
+            "price": [900 + 17 * i for i in range(n)],
+            "ram": [[2, 4, 8, 16, 32][i % 5] for i in range(n)],
+            "premium": [["yes", "no"][i % 2] for i in range(n)],
+            "local": [["no", "yes"][i % 3 == 0] for i in range(n)],
+            "vote": [["Y", "N", "U"][i % 3] for i in range(n)],
+        }
+    )
+    schema = infer_schema(frame)
+    got = interpret("100 premium computers with more than 8 GB of ram", schema)
+    assert keys(got) == {("premium", "eq", "yes"), ("ram", "gt", 8.0)}
+    assert got.unresolved == [] and got.data_context == "computers"
+    got = interpret("300 non-local ones priced under $2000", schema)
+    assert keys(got) == {("local", "eq", "no"), ("price", "lt", 2000.0)}
+    got = interpret("people who voted yes", schema)
+    assert keys(got) == {("vote", "eq", "Y")}
