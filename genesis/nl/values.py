@@ -141,6 +141,12 @@ class ValueReader:
         if len(res.unresolved) == unresolved_before:
             res.conditions.extend(condition for condition, _ in tentative)
 
+    def _named(self, token: str) -> list[Column]:
+        """Numeric columns named ``token`` (``month``), else those with it in their name."""
+        cols = self.index.columns_with_token((token,))
+        exact = [c for c in cols if c.tokens == [token]]
+        return exact or cols
+
     def _label_of_mentioned(self, text: str, negated: bool, mentioned: list[str]) -> tuple | None:
         if not mentioned:
             return None
@@ -285,7 +291,7 @@ class ValueReader:
         norm = " ".join(stem(t) for t in normalize(text).split())
         months = _month_span(norm)
         if months is not None or norm in lx.QUARTERS:
-            cols = self.index.columns_with_token(("month",))
+            cols = self._named("month")
             if len(cols) != 1:
                 return None
             values = list(months if months is not None else lx.QUARTERS[norm])
@@ -296,7 +302,7 @@ class ValueReader:
                 return None
             return [(cols[0].name, "in", list(lx.NIGHT_HOURS))]
         if norm in lx.MONTHS or norm in lx.SEASONS:
-            cols = self.index.columns_with_token(("month",))
+            cols = self._named("month")
             if len(cols) != 1:
                 return None
             name = cols[0].name
