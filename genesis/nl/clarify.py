@@ -280,7 +280,7 @@ def _questions(
         asked.add(amb["term"])
         question = {
             "field": "conditions",
-            "question": f"{amb['term']!r} could mean several columns: which one did you mean?",
+            "question": f"Which column does {amb['term']!r} refer to?",
             "options": list(amb["candidates"]),
         }
         questions.append(question)

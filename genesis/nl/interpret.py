@@ -49,8 +49,8 @@ class Interpretation:
     data_context: str | None = None
     confidence: float = 1.0
     unresolved: list[str] = field(default_factory=list)
-    ambiguities: list[dict[str, Any]] = field(default_factory=list, repr=False)
-    rejected: list[dict[str, Any]] = field(default_factory=list, repr=False)
+    ambiguities: list[dict[str, Any]] = field(default_factory=list, repr=False, compare=False)
+    rejected: list[dict[str, Any]] = field(default_factory=list, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         """``{"n_samples", "conditions", "data_context", "confidence", "unresolved"}``, JSON-safe;

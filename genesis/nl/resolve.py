@@ -23,6 +23,7 @@ _BREAKS = ("and", "sep", "conj")
 _SET_WORDS = frozenset(["dataset", "set", "table", "sample", "batch", "total", "of", "with"])
 _MONEY_WORDS = ["income", "salary", "earnings", "wage", "price", "pay"]
 _PERSON_AGE = ["age"]
+_TIME_WORDS = ("after", "before", "since", "later", "earlier", "until")
 
 
 @dataclass
@@ -97,6 +98,8 @@ def find_count(phrases: list[Phrase], res: Resolved, index: SchemaIndex | None =
 
 
 def segments(phrases: list[Phrase], used: set[int]) -> list[list[tuple[int, Phrase]]]:
+    """The phrases (with their indices) cut at conjunctions and commas; each segment keeps
+    its connective ("with", "who", "and") as its first phrase."""
     out: list[list[tuple[int, Phrase]]] = [[]]
     for i, p in enumerate(phrases):
         if i in used:
@@ -123,18 +126,22 @@ class Resolver(ValueReader):
             self._segment(segment, res)
         res.conditions = _merge(res.conditions)
         if res.data_context is None:
-            # "premium computers with ...": the first unread plural noun names the rows
+            # "100 premium computers with ...": an unread plural noun before the first
+            # conjunction names the rows
+            head = []
+            for p in phrases:
+                if p.kind in _BREAKS:
+                    break
+                head.append(p.text)
             plural = next(
                 (
                     u
                     for u in res.unresolved
-                    if u.isalpha() and u.lower().endswith("s") and len(u) > 3
+                    if u in head and u.isalpha() and u.lower().endswith("s") and len(u) > 3
                 ),
                 None,
             )
-            if plural is not None and plural == next(
-                (p.text for p in phrases if p.kind == "word" and p.text == plural), None
-            ):
+            if plural is not None:
                 res.unresolved.remove(plural)
                 res.data_context = plural
         return res
@@ -221,11 +228,14 @@ class Resolver(ValueReader):
         if negated:
             consumed[k - 1] = True
         if not candidates:
-            res.unresolved.append(p.text)
-            return
+            in_range = [] if any(x.date or x.clock for x in q) else self._columns_in_range(q)
+            if not in_range:
+                res.unresolved.append(p.text)
+                return
+            candidates = dict.fromkeys(in_range, 1.0)  # which one: a question for clarify
         best = max(candidates.values())
         top = [name for name, s in candidates.items() if s == best]
-        if len(top) > 1:
+        if len(top) > 1 or not subject and not p.hint and not self._defaulted(p, q, top):
             res.ambiguities.append(
                 {
                     "term": " ".join(words) or p.text,
@@ -245,7 +255,23 @@ class Resolver(ValueReader):
             res.conditions.append(added)
 
     def _is_year(self, q: list[Quantity]) -> bool:
-        return all(float(x.value).is_integer() and 1800 <= x.value <= 2100 for x in q)
+        return all(_year_like(x) for x in q)
+
+    def _defaulted(self, p: Phrase, q: list[Quantity], top: list[str]) -> bool:
+        """Whether ``top`` came from a default reading of the number (a person's age, a
+        money or percentage column, an hour, a year) rather than from its range alone."""
+        return bool(self._default_columns(p, q))
+
+    def _columns_in_range(self, q: list[Quantity]) -> list[str]:
+        """Numeric columns whose training range holds every number of ``q``."""
+        out = []
+        for column in self.index.columns:
+            low, high = column.schema.minimum, column.schema.maximum
+            if not column.numeric or low is None or high is None:
+                continue
+            if all(float(low) <= x.value <= float(high) for x in q):
+                out.append(column.name)
+        return out
 
     def _default_columns(self, p: Phrase, q: list[Quantity]) -> dict[str, float]:
         if any(x.clock for x in q):
@@ -254,7 +280,8 @@ class Resolver(ValueReader):
             return {c.name: 1.0 for c in (exact or cols)}
         if any(x.date for x in q):
             return {c.name: 1.0 for c in self.index.columns if c.date}
-        if all(float(x.value).is_integer() and 1800 <= x.value <= 2100 for x in q):
+        temporal = p.kind != "comparison" or p.text.lower().startswith(_TIME_WORDS)
+        if self._is_year(q) and temporal:
             years = [
                 c
                 for c in self.index.columns_with_token(("year",))

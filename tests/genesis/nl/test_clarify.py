@@ -167,3 +167,12 @@ def test_label_answer_and_drop(adult_schema, sessions):
     c = clarify("drop occupation", adult_schema, session_id="p", sessions=sessions)
     assert set(condition_keys(c.interpretation.conditions)) == {("sex", "eq", "Female")}
     assert c.interpretation.unresolved == [] and c.interpretation.confidence == 1.0
+
+
+def test_number_without_a_column_offers_columns_that_hold_it(weather_schema, sessions):
+    c = clarify("500 rows over 1030", weather_schema, sessions=sessions)
+    (question,) = c.questions
+    assert question["field"] == "conditions"
+    assert set(question["options"]) == {"pressure", "wind_speed"}  # the ranges holding 1030
+    answer = clarify("pressure", weather_schema, session_id=c.session_id, sessions=sessions)
+    assert set(condition_keys(answer.interpretation.conditions)) == {("pressure", "gt", 1030.0)}
