@@ -51,6 +51,11 @@ def run(prompts: Path, data_dir: Path) -> tuple[list[dict], float]:
     return results, time.perf_counter() - start
 
 
+#: the first run of the parser on the prompt set, written before the parser was tuned on it
+#: (commit 61f441a); kept so later figures can be read against it
+FIRST_RUN = "88.2% overall (dev 87.0%, held 93.3%)"
+
+
 def report(results: list[dict], seconds: float, prompts: Path) -> str:
     lines = [
         "# Rule-based prompt parser: exact-match accuracy",
@@ -62,6 +67,8 @@ def report(results: list[dict], seconds: float, prompts: Path) -> str:
         f"({len(results)}); parse time {1000 * seconds / max(1, len(results)):.1f} ms per prompt",
         "- Command: `python benchmarks/nl_accuracy.py` (or `make bench-nl`)",
         "- Match: same n_samples and the same set of (column, operator, normalised value).",
+        "- The expected answers were written by hand from the tables' labels before the parser "
+        f"was tuned; 30 prompts (`split: held`) were kept aside. First run: {FIRST_RUN}.",
         "",
         "| subset | prompts | exact match |",
         "|---|---:|---:|",
