@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from genesis.errors import InvalidConditionError, InvalidParameterError
+from genesis.errors import ConditionOutOfRangeError, InvalidConditionError, InvalidParameterError
 from genesis.generators.conditional import Condition, ConditionSet
 from genesis.generators.conditional_ops import SYMBOLS
 from genesis.generators.conditional_validation import validate_conditions
@@ -40,8 +40,10 @@ class Interpretation:
         confidence: 0..1; falls with every fragment not mapped and every ambiguity.
         unresolved: the prompt fragments the parser could not map.
         ambiguities: terms that matched several columns (for :func:`genesis.nl.clarify`).
-        rejected: conditions the schema's validation refused (outside the training range,
-            an empty range): ``{"fragment", "column", "problem", "alternative"}``.
+        rejected: conditions the schema's validation refused (a value of the wrong type, an
+            operator the column does not support): ``{"fragment", "column", "problem",
+            "alternative"}``. Conditions outside the training range are kept in
+            ``conditions`` (the reading is right; :func:`genesis.nl.clarify` asks about them).
     """
 
     n_samples: int | None
@@ -156,10 +158,15 @@ def interpret(
     conditions = ConditionSet()
     unresolved = list(res.unresolved)
     rejected: list[dict[str, Any]] = []
+    outside = 0
     for column, op, value in res.conditions:
         try:
             condition = Condition(column, op, value)
-            validate_conditions([*conditions, condition], schema)
+            validate_conditions([condition], schema)
+        except ConditionOutOfRangeError:
+            # read right but outside what the data holds ("temperature below 0" when the
+            # coldest hour was 11 F): kept, so generating says so; clarify asks about it
+            outside += 1
         except InvalidConditionError as error:
             fragment = f"{column} {op} {_show(value)}"
             unresolved.append(fragment)
@@ -173,7 +180,7 @@ def interpret(
             )
             continue
         conditions.add(condition)
-    confidence = 1.0 - 0.25 * len(unresolved) - 0.2 * len(res.ambiguities)
+    confidence = 1.0 - 0.25 * len(unresolved) - 0.2 * (len(res.ambiguities) + outside)
     if res.n_samples is None and not conditions:
         confidence = min(confidence, 0.3)
     return Interpretation(

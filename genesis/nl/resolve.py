@@ -344,8 +344,8 @@ class Resolver(ValueReader):
             return (column.name, "eq", keep[0]) if len(keep) == 1 else (column.name, "in", keep)
         if not column.numeric and not _numeric_labels(column):
             return None
-        if op == "between":
-            return (column.name, "between", (values[0], values[1]))
+        if op == "between":  # "between 40 and 30" means the same as "between 30 and 40"
+            return (column.name, "between", (min(values), max(values)))
         return (column.name, op, values[0])
 
     # --- values ---------------------------------------------------------------------------

@@ -137,11 +137,15 @@ def test_unresolved_lowers_confidence(adult_schema):
     assert nothing.conditions == ConditionSet() and nothing.confidence <= 0.3
 
 
-def test_out_of_range_is_not_a_condition(adult_schema):
+def test_out_of_range_is_kept_for_clarify(adult_schema):
+    """A condition read right but outside the training range stays in the reading (so a
+    generation refuses it with the model's own message) and lowers the confidence."""
     got = interpret("100 people over 120", adult_schema)
-    assert not got.conditions
-    assert got.rejected and got.rejected[0]["column"] == "age"
-    assert got.unresolved
+    assert keys(got) == {("age", "gt", 120.0)}
+    assert got.unresolved == [] and got.confidence < 1.0
+    assert keys(interpret("people between 40 and 30", adult_schema)) == {
+        ("age", "between", (30.0, 40.0))
+    }
 
 
 def test_to_dict_short_format_round_trips(adult_schema):
