@@ -226,6 +226,16 @@ LEVEL_WORDS = {
     "high": "top", "higher": "top", "top": "top", "rich": "top", "wealthy": "top",
     "affluent": "top", "low": "bottom", "lower": "bottom", "poor": "bottom",
 }  # fmt: skip
+#: people's age groups -> (operator, value) on an age column; used only when the prompt gives
+#: no explicit age ("seniors over 75" means over 75)
+AGE_GROUPS: dict[str, tuple[str, object]] = {
+    "teenagers": ("between", (13, 19)), "teenager": ("between", (13, 19)),
+    "teens": ("between", (13, 19)), "seniors": ("gte", 65), "senior": ("gte", 65),
+    "elderly": ("gte", 65), "retirees": ("gte", 65), "retiree": ("gte", 65),
+    "pensioners": ("gte", 65), "middle-aged": ("between", (45, 64)),
+    "children": ("lt", 18), "kids": ("lt", 18), "minors": ("lt", 18),
+    "young-adults": ("between", (18, 24)),
+}  # fmt: skip
 #: words that only intensify ("very windy", "heavy rain")
 INTENSIFIERS = _word_list(
     "very really extremely quite heavy heavily strong strongly severe light slightly"

@@ -36,6 +36,8 @@ class Resolved:
     unresolved: list[str] = field(default_factory=list)
     ambiguities: list[dict[str, Any]] = field(default_factory=list)
     mentioned: list[str] = field(default_factory=list)
+    #: conditions from vague words ("seniors"), dropped when the prompt is explicit
+    vague: list[tuple[str, str, Any]] = field(default_factory=list)
 
 
 _word = word_of
@@ -76,6 +78,7 @@ def find_count(phrases: list[Phrase], res: Resolved, index: SchemaIndex | None =
                 word = _word(nxt)
                 if word in lx.ENTITY_WORDS or (
                     index is not None
+                    and word not in lx.AGE_GROUPS
                     and word.endswith("s")
                     and len(word) > 3
                     and not index.match_labels(word)[1]
@@ -125,6 +128,8 @@ class Resolver(ValueReader):
         for segment in segments(phrases, used):
             self._segment(segment, res)
         res.conditions = _merge(res.conditions)
+        explicit = {column for column, _, _ in res.conditions}
+        res.conditions += [c for c in res.vague if c[0] not in explicit]
         if res.data_context is None:
             # "100 premium computers with ...": an unread plural noun before the first
             # conjunction names the rows

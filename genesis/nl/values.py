@@ -64,6 +64,12 @@ class ValueReader:
             if p.kind not in ("word", "quoted"):
                 k += 1
                 continue
+            if word_of(p) in lx.AGE_GROUPS and not negated:
+                group = self._age_group(word_of(p))
+                if group is not None:  # "seniors": a default the prompt's numbers override
+                    res.vague.append(group)
+                    k += 1
+                    continue
             # the longest run of words (at most 4) that names labels
             run_end = k
             while (
@@ -146,6 +152,13 @@ class ValueReader:
         cols = self.index.columns_with_token((token,))
         exact = [c for c in cols if c.tokens == [token]]
         return exact or cols
+
+    def _age_group(self, word: str) -> tuple | None:
+        cols = [c for c in self._named("age") if c.numeric]
+        if len(cols) != 1:
+            return None
+        op, value = lx.AGE_GROUPS[word]
+        return (cols[0].name, op, value)
 
     def _label_of_mentioned(self, text: str, negated: bool, mentioned: list[str]) -> tuple | None:
         if not mentioned:

@@ -344,3 +344,11 @@ def test_yes_no_columns_units_and_row_nouns():
     assert keys(got) == {("local", "eq", "no"), ("price", "lt", 2000.0)}
     got = interpret("people who voted yes", schema)
     assert keys(got) == {("vote", "eq", "Y")}
+
+
+def test_age_groups_yield_to_explicit_ages(adult_schema):
+    assert keys(interpret("400 seniors", adult_schema)) == {("age", "gte", 65.0)}
+    assert keys(interpret("a hundred teenagers", adult_schema)) == {
+        ("age", "between", (13.0, 19.0))
+    }
+    assert keys(interpret("150 elderly people over 75", adult_schema)) == {("age", "gt", 75.0)}
