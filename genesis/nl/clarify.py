@@ -26,7 +26,7 @@ from genesis.generators.conditional_sampling import ConditionalSampler
 from genesis.generators.conditional_validation import validate_conditions
 from genesis.nl.columns import SchemaIndex, normalize
 from genesis.nl.grammar import Quantity, parse_prompt
-from genesis.nl.interpret import Interpretation, _check_prompt, _check_schema, interpret
+from genesis.nl.interpret import Interpretation, check_prompt, check_schema, interpret
 from genesis.nl.resolve import Resolver
 from genesis.nl.sessions import ClarificationSessions, check_session_id
 
@@ -82,8 +82,8 @@ def clarify(
     is not a Schema, a malformed session id or a ``sessions`` that is not a
     :class:`ClarificationSessions`.
     """
-    prompt = _check_prompt(prompt)
-    schema = _check_schema(schema)
+    prompt = check_prompt(prompt)
+    schema = check_schema(schema)
     session_id = check_session_id(session_id)
     if sessions is None:
         sessions = _default_sessions

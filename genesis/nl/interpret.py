@@ -104,7 +104,8 @@ def _is_operator_word(value: str) -> bool:
     return True
 
 
-def _check_schema(schema: Any) -> Schema:
+def check_schema(schema: Any) -> Schema:
+    """``schema`` if it is a :class:`Schema`, else :class:`InvalidParameterError`."""
     if not isinstance(schema, Schema):
         raise InvalidParameterError(
             f"schema must be a genesis.schema.Schema, got {type(schema).__name__}; build one "
@@ -113,7 +114,9 @@ def _check_schema(schema: Any) -> Schema:
     return schema
 
 
-def _check_prompt(prompt: Any) -> str:
+def check_prompt(prompt: Any) -> str:
+    """The prompt stripped, or :class:`InvalidParameterError` for an empty, non-string or
+    over-long one."""
     if not isinstance(prompt, str) or not prompt.strip():
         raise InvalidParameterError(
             f"prompt must be a non-empty string, got {prompt!r}; write a request such as "
@@ -150,8 +153,8 @@ def interpret(
     data context (a string, or a dict with ``data_context``/``dataset``) used when the
     prompt names none.
     """
-    prompt = _check_prompt(prompt)
-    schema = _check_schema(schema)
+    prompt = check_prompt(prompt)
+    schema = check_schema(schema)
     default_context = _context_name(context)
     index = SchemaIndex(schema)
     res = Resolver(index).resolve(parse_prompt(prompt))
@@ -209,7 +212,7 @@ def validate_interpretation(raw: Mapping[str, Any], schema: Schema) -> Interpret
     :func:`genesis.generators.conditional_validation.validate_conditions`; anything wrong
     raises :class:`InvalidConditionError` naming the problem.
     """
-    schema = _check_schema(schema)
+    schema = check_schema(schema)
     if not isinstance(raw, Mapping):
         raise InvalidConditionError(
             f"the interpretation must be a JSON object with n_samples, conditions and "
