@@ -84,7 +84,7 @@ comparison: CMP quantity | quantity SUFFIX
 range: BETWEEN quantity AND quantity | quantity DASH quantity | quantity TO quantity
      | FROM quantity TO quantity
 decade: THEIR DECADE | DECADE
-number: quantity
+number: quantity | quantity DASH | quantity TO
 quantity: NUMBER | NUMWORDS | CLOCK | DATE
 negation: NEG
 member: IN | FROM | AT
@@ -263,8 +263,13 @@ class _ToPhrases(Transformer):
             "decade", text, "between", [Quantity(low, str(low)), Quantity(high, str(high))], "age"
         )
 
-    def number(self, items: list[Quantity]) -> Phrase:
-        return Phrase("number", items[0].text, quantities=[items[0]])
+    def number(self, items: list[Any]) -> Any:
+        phrase = Phrase("number", items[0].text, quantities=[items[0]])
+        if len(items) == 1:
+            return phrase
+        # a dash or "to" after a number that starts no range ("give 50 to me")
+        kind = "sep" if items[1].type == "DASH" else "word"
+        return [phrase, Phrase(kind, str(items[1]))]
 
     def _simple(kind: str):
         def method(self: Any, items: list[Token]) -> Phrase:
@@ -287,12 +292,64 @@ class _ToPhrases(Transformer):
     between_kw = _simple("word")
 
 
+_SPELLED_UNITS = re.compile(
+    r"(\d)\s*-\s*(years?|yrs?|hours?|hrs?|days?|weeks?|months?|minutes?|mins?|miles?|inch(?:es)?|"
+    r"feet|foot|degrees?|percent)\b",
+    re.IGNORECASE,
+)
+_TOKEN_KINDS = {
+    "NEG": "negation", "IN": "member", "FROM": "member", "AT": "member", "OR": "or",
+    "AND": "and", "SEP": "sep", "DASH": "sep", "CONJ": "conj", "QUOTED": "quoted",
+    "OTHER": "other",
+}  # fmt: skip
+
+
+def _normalize(prompt: str) -> str:
+    """``"30-year-old"`` -> ``"30 year-old"``: a number joined to its unit by a dash is not a
+    range."""
+    prompt = _SPELLED_UNITS.sub(r"\1 \2", prompt)
+    return re.sub(r"\byears?-olds?\b", "years old", prompt, flags=re.IGNORECASE)
+
+
+def _token_phrases(prompt: str) -> list[Phrase]:
+    """The phrases of the tokens one by one, without the grammar's structure (used only if
+    the grammar could not read a token sequence)."""
+    out: list[Phrase] = []
+    transformer = _ToPhrases()
+    comparison: Token | None = None
+    for token in _parser().lex(prompt):
+        if token.type in ("NUMBER", "NUMWORDS", "CLOCK", "DATE"):
+            quantity = transformer.quantity([token])
+            if comparison is not None:
+                out.append(transformer.comparison([comparison, quantity]))
+                comparison = None
+                continue
+            out.append(Phrase("number", quantity.text, quantities=[quantity]))
+            continue
+        if comparison is not None:
+            out.extend(transformer.stray([comparison]))
+            comparison = None
+        if token.type == "CMP":
+            comparison = token
+        elif token.type == "SUFFIX":
+            out.extend(transformer.stray([token]))
+        else:
+            out.append(Phrase(_TOKEN_KINDS.get(token.type, "word"), str(token)))
+    if comparison is not None:
+        out.extend(transformer.stray([comparison]))
+    return out
+
+
 def parse_prompt(prompt: str) -> list[Phrase]:
     """The phrases of ``prompt`` in order (see the module docstring)."""
+    prompt = _normalize(prompt)
     try:
         tree = _parser().parse(prompt)
     except LarkError:  # the grammar accepts any token sequence; this is a safety net
-        return [Phrase("word", w) for w in prompt.split()]
+        try:
+            return _token_phrases(prompt)
+        except LarkError:
+            return [Phrase("word", w) for w in prompt.split()]
     return _ToPhrases().transform(tree)
 
 

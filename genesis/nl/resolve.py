@@ -68,7 +68,7 @@ def find_count(phrases: list[Phrase], res: Resolved, index: SchemaIndex | None =
         if q.money or q.percent or not float(q.value).is_integer() or q.value < 1:
             continue
         if (
-            (leading and not _is_unit(nxt) and not (nxt and nxt.kind == "sep" and nxt.text == "-"))
+            (leading and not _is_unit(nxt))
             or (entity and _word(nxt) not in ("hours", "days"))
             or (entity and leading)
         ):

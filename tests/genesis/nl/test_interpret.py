@@ -352,3 +352,16 @@ def test_age_groups_yield_to_explicit_ages(adult_schema):
         ("age", "between", (13.0, 19.0))
     }
     assert keys(interpret("150 elderly people over 75", adult_schema)) == {("age", "gt", 75.0)}
+
+
+def test_dangling_and_joined_forms(adult_schema):
+    assert keys(interpret("200 30-year-old women", adult_schema)) == {
+        ("age", "eq", 30.0),
+        ("sex", "eq", "Female"),
+    }
+    assert interpret("generate 500 - women over 40", adult_schema).n_samples == 500
+    # a range left open at the end: the grammar cannot read it, the token reading still
+    # gives the count and the comparison
+    got = interpret("500 women over 40 and between 30 and", adult_schema)
+    assert got.n_samples == 500
+    assert ("age", "gt", 40.0) in keys(got)
