@@ -61,11 +61,14 @@ def test_natural_language_errors(client, body, status, words):
 
 
 def test_unread_parts_are_ignored_only_when_allowed(client):
-    body = {"prompt": "10 women from Atlantis", "dataset": "adult", "allow_unresolved": True}
+    prompt = "10 people over 40 from Atlantis"
+    refused = client.post(NL, json={"prompt": prompt, "dataset": "adult"}, headers=AUTH)
+    assert refused.status_code == 422 and "Atlantis" in refused.json()["error"]
+    body = {"prompt": prompt, "dataset": "adult", "allow_unresolved": True}
     answer = client.post(NL, json=body, headers=AUTH).json()
     assert answer["interpretation"]["unresolved"] == ["Atlantis"]
-    assert answer["interpretation"]["conditions"] == {"sex": "Female"}
-    assert len(answer["data"]) == 10
+    assert answer["interpretation"]["conditions"] == {"age": [">", 40]}
+    assert len(answer["data"]) == 10 and all(row["age"] > 40 for row in answer["data"])
 
 
 def test_a_long_prompt_is_refused_with_the_bound(make_client):
