@@ -26,6 +26,7 @@ class ApiSettings(BaseModel):
 
     tokens: tuple[str, ...] = Field(
         (),
+        repr=False,
         description=f"Accepted bearer tokens; empty: no authentication (loopback only). "
         f"Set through {TOKENS_ENV}.",
     )

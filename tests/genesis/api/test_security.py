@@ -154,3 +154,11 @@ def test_guessing_tokens_is_rate_limited_by_address(make_client):
     wrong = {"Authorization": "Bearer guess"}
     answers = [client.get("/v1/datasets", headers=wrong).status_code for _ in range(5)]
     assert answers[:3] == [401, 401, 401] and answers[3:] == [429, 429]
+
+
+def test_settings_never_show_their_tokens():
+    from genesis.api import ApiSettings
+
+    settings = ApiSettings(tokens=("very-secret",))
+    assert "very-secret" not in repr(settings) and "very-secret" not in str(settings)
+    assert settings.tokens == ("very-secret",)
