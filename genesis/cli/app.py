@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "genesis.cli.version",
     "genesis.cli.reports",
     "genesis.cli.chat",
+    "genesis.cli.serve",
 )
 
 HELP = "Synthetic twins of sensitive tables: discover, generate, evaluate, audit, compare."

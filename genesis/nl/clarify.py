@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import threading
 import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from genesis.generators.conditional_sampling import ConditionalSampler
 from genesis.generators.conditional_validation import validate_conditions
 from genesis.nl.columns import SchemaIndex, normalize
 from genesis.nl.grammar import Quantity, parse_prompt
-from genesis.nl.interpret import Interpretation, _check_prompt, _check_schema, interpret
+from genesis.nl.interpret import Interpretation, check_prompt, check_schema, interpret
 from genesis.nl.resolve import Resolver
 from genesis.nl.sessions import ClarificationSessions, check_session_id
 
@@ -36,6 +37,7 @@ DEFAULT_OPTIONS_N = [100, 1_000, 10_000]
 
 _default_sessions = ClarificationSessions()
 _probes: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_probes_lock = threading.Lock()
 
 
 @dataclass
@@ -80,8 +82,8 @@ def clarify(
     is not a Schema, a malformed session id or a ``sessions`` that is not a
     :class:`ClarificationSessions`.
     """
-    prompt = _check_prompt(prompt)
-    schema = _check_schema(schema)
+    prompt = check_prompt(prompt)
+    schema = check_schema(schema)
     session_id = check_session_id(session_id)
     if sessions is None:
         sessions = _default_sessions
@@ -97,9 +99,18 @@ def clarify(
     state = sessions.get(session_id) or {}
     index = SchemaIndex(schema)
     current = interpret(prompt, schema)
-    answered = _answer_pending(prompt, current, state.get("pending", []), index)
+    previous = state.get("pending", [])
+    answered = _answer_pending(prompt, previous, index)
     merged = _merge(state.get("interpretation"), current, answered)
-    questions, pending = _questions(merged, current, answered, index, schema, model)
+    carried = [
+        record
+        for record in previous
+        if record.get("kind") in ("column", "value")
+        and record["term"] not in answered["resolved_terms"]
+        and "question" in record
+        and not _mentions_columns(current, record)
+    ]
+    questions, pending = _questions(merged, carried, index, schema, model)
     sessions.put(
         session_id,
         {
@@ -116,82 +127,107 @@ def clarify(
 
 # --- answers ----------------------------------------------------------------------------------
 
+_DROP_WORDS = ("drop", "remove", "ignore", "forget", "delete", "skip")
+
 
 def _answer_pending(
-    prompt: str, current: Interpretation, pending: list[dict[str, Any]], index: SchemaIndex
+    prompt: str, pending: list[dict[str, Any]], index: SchemaIndex
 ) -> dict[str, Any]:
-    """Conditions the answer settles for the open questions, and which fragments it used."""
-    out: dict[str, Any] = {"conditions": [], "resolved_terms": set(), "n_samples": None}
-    words = [p.text for p in parse_prompt(prompt) if p.kind in ("word", "quoted")]
+    """What the answer settles: conditions for the open column/value questions, the terms
+    it answered, and the columns whose conditions it drops ("drop relationship")."""
+    out: dict[str, Any] = {"conditions": [], "resolved_terms": set(), "dropped": set()}
+    phrases = parse_prompt(prompt)
+    words = [p.text for p in phrases if p.kind in ("word", "quoted")]
+    text = normalize(prompt)
     for question in pending:
         kind = question.get("kind")
         if kind == "column":
-            candidates = question["candidates"]
-            scores = {
-                name: score
-                for name, score in index.score_columns(words).items()
-                if name in candidates
-            }
-            direct = [c for c in candidates if normalize(c) in normalize(prompt)]
-            chosen = direct[0] if len(direct) == 1 else None
-            if chosen is None and scores:
-                best = max(scores.values())
-                top = [n for n, s in scores.items() if s == best]
-                chosen = top[0] if len(top) == 1 else None
-            if chosen is None:
-                continue
-            if "labels" in question:
-                labels = question["labels"][chosen]
-                op = (
-                    ("ne" if len(labels) == 1 else "not_in")
-                    if question.get("negated")
-                    else ("eq" if len(labels) == 1 else "in")
-                )
-                condition = (chosen, op, labels[0] if len(labels) == 1 else labels)
-            else:
-                quantities = [
-                    Quantity(float(v), str(v), percent=question.get("percent", False))
-                    for v in question["values"]
-                ]
-                condition = Resolver(index).condition_for(
-                    index.column(chosen), question["op"], quantities, question.get("negated", False)
-                )
+            condition = _answer_column(question, words, text, index)
             if condition is not None:
                 out["conditions"].append(condition)
                 out["resolved_terms"].add(question["term"])
         elif kind == "value":
             options = [str(o) for o in question.get("labels", [])]
-            text = normalize(prompt)
-            hit = [o for o in options if normalize(o) == text]
-            if not hit:
-                hit = [o for o in options if normalize(o) in text]
+            hit = [o for o in options if normalize(o) == text] or [
+                o for o in options if normalize(o) in text
+            ]
             if len(hit) == 1:
-                labels = question.get("labels", [])
-                label = next(lab for lab in labels if str(lab) == hit[0])
+                label = next(lab for lab in question["labels"] if str(lab) == hit[0])
                 op = "ne" if question.get("negated") else "eq"
                 out["conditions"].append((question["column"], op, label))
                 out["resolved_terms"].add(question["term"])
+    if words and words[0].lower() in _DROP_WORDS:
+        for name in index.schema.names:
+            if normalize(name) in text:
+                out["dropped"].add(name)
+        if not out["dropped"]:
+            scores = index.score_columns(words[1:])
+            if scores:
+                best = max(scores.values())
+                out["dropped"].update(n for n, v in scores.items() if v == best)
     return out
+
+
+def _answer_column(
+    question: dict[str, Any], words: list[str], text: str, index: SchemaIndex
+) -> tuple | None:
+    """The condition an answer to "which column did you mean?" settles, or None."""
+    candidates = question["candidates"]
+    chosen = None
+    direct = [c for c in candidates if normalize(c) in text]
+    if len(direct) == 1:
+        chosen = direct[0]
+    labels_by_column = question.get("labels") or {}
+    if chosen is None and labels_by_column:  # answered with a label ("Prof-specialty")
+        named = [
+            c
+            for c, labels in labels_by_column.items()
+            if any(normalize(str(v)) == text for v in labels)
+        ]
+        chosen = named[0] if len(named) == 1 else None
+    if chosen is None:
+        scores = {n: v for n, v in index.score_columns(words).items() if n in candidates}
+        if scores:
+            best = max(scores.values())
+            top = [n for n, v in scores.items() if v == best]
+            chosen = top[0] if len(top) == 1 else None
+    if chosen is None:
+        return None
+    if labels_by_column:
+        labels = labels_by_column[chosen]
+        if question.get("negated"):
+            return (chosen, "ne", labels[0]) if len(labels) == 1 else (chosen, "not_in", labels)
+        return (chosen, "eq", labels[0]) if len(labels) == 1 else (chosen, "in", labels)
+    quantities = [
+        Quantity(float(v), str(v), percent=question.get("percent", False))
+        for v in question["values"]
+    ]
+    return Resolver(index).condition_for(
+        index.column(chosen), question["op"], quantities, question.get("negated", False)
+    )
 
 
 def _merge(
     stored: Mapping[str, Any] | None, current: Interpretation, answered: dict[str, Any]
 ) -> Interpretation:
+    """The session's reading with this turn's: a new count replaces the old one, new
+    conditions replace the old ones on their columns, dropped columns go."""
     base_conditions = ConditionSet()
     n_samples, context = None, None
     if stored:
         n_samples = stored.get("n_samples")
         context = stored.get("data_context")
         base_conditions = ConditionSet.from_dict(stored.get("conditions") or [])
-    new = list(current.conditions) + [Condition(*c) for c in answered["conditions"]]
-    replaced = {c.column for c in new}
-    conditions = ConditionSet([c for c in base_conditions if c.column not in replaced] + new)
+    new: list[Condition] = []
+    for condition in [*current.conditions, *(Condition(*c) for c in answered["conditions"])]:
+        if condition not in new:
+            new.append(condition)
+    replaced = {c.column for c in new} | answered["dropped"]
+    kept = [c for c in base_conditions if c.column not in replaced]
+    conditions = ConditionSet(kept + [c for c in new if c.column not in answered["dropped"]])
     unresolved = [u for u in current.unresolved if not _settled(u, answered)]
     ambiguities = [a for a in current.ambiguities if a["term"] not in answered["resolved_terms"]]
-    answers = len(answered["conditions"])
-    confidence = current.confidence + 0.25 * answers if answers else current.confidence
-    if stored and not current.unresolved and not current.ambiguities:
-        confidence = max(confidence, 0.9)
+    confidence = 1.0 - 0.25 * len(unresolved) - 0.2 * len(ambiguities)
     return Interpretation(
         n_samples=current.n_samples if current.n_samples is not None else n_samples,
         conditions=conditions,
@@ -199,13 +235,14 @@ def _merge(
         confidence=max(0.05, min(1.0, confidence)),
         unresolved=unresolved,
         ambiguities=ambiguities,
+        rejected=list(current.rejected),
     )
 
 
 def _settled(fragment: str, answered: dict[str, Any]) -> bool:
-    return bool(answered["conditions"]) and normalize(fragment) in {
-        normalize(t) for t in answered["resolved_terms"]
-    }
+    return normalize(fragment) in {normalize(t) for t in answered["resolved_terms"]} or (
+        fragment.lower() in _DROP_WORDS
+    )
 
 
 # --- questions --------------------------------------------------------------------------------
@@ -213,12 +250,13 @@ def _settled(fragment: str, answered: dict[str, Any]) -> bool:
 
 def _questions(
     merged: Interpretation,
-    current: Interpretation,
-    answered: dict[str, Any],
+    carried: list[dict[str, Any]],
     index: SchemaIndex,
     schema: Any,
     model: Any,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The open questions and the records kept in the session to read their answers.
+    ``carried``: earlier column/value questions this turn did not answer."""
     questions: list[dict[str, Any]] = []
     pending: list[dict[str, Any]] = []
     if merged.n_samples is None:
@@ -230,23 +268,41 @@ def _questions(
             }
         )
         pending.append({"kind": "n_samples"})
+    asked: set[str] = set()
+    for record in carried:
+        if record["term"] not in asked:
+            asked.add(record["term"])
+            questions.append(record["question"])
+            pending.append(record)
     for amb in merged.ambiguities:
-        candidates = amb["candidates"]
+        if amb["term"] in asked:
+            continue
+        asked.add(amb["term"])
+        question = {
+            "field": "conditions",
+            "question": f"Which column does {amb['term']!r} refer to?",
+            "options": list(amb["candidates"]),
+        }
+        questions.append(question)
+        pending.append({"kind": "column", **_plain(amb), "question": question})
+    refused = {r["fragment"] for r in merged.rejected}
+    for record in merged.rejected:
         questions.append(
             {
-                "field": "conditions",
-                "question": f"{amb['term']!r} could mean several columns: which one did you mean?",
-                "options": list(candidates),
+                "field": record["column"],
+                "question": f"{record['problem']} Change or drop this condition?",
+                "options": [record["alternative"]] if record.get("alternative") else [],
             }
         )
-        pending.append({"kind": "column", **_plain(amb)})
+        pending.append({"kind": "conditions"})
     for fragment in merged.unresolved:
-        if " (" in fragment:  # a condition the schema's validation refused
+        if fragment in refused or fragment in asked:
             continue
+        asked.add(fragment)
         question, record = _unseen_value(fragment, index)
         questions.append(question)
         if record:
-            pending.append(record)
+            pending.append({**record, "question": question})
     if merged.conditions:
         problem = _support_problem(merged.conditions, schema) or (
             _model_problem(merged.conditions, model) if model is not None else None
@@ -255,6 +311,13 @@ def _questions(
             questions.append(problem)
             pending.append({"kind": "conditions"})
     return questions, pending
+
+
+def _mentions_columns(current: Interpretation, record: dict[str, Any]) -> bool:
+    """Whether this turn set a condition on a column the open question was about (so the
+    user moved on and the question is settled)."""
+    columns = set(record.get("candidates") or []) | {record.get("column")}
+    return any(c.column in columns for c in current.conditions)
 
 
 def _plain(amb: dict[str, Any]) -> dict[str, Any]:
@@ -305,14 +368,16 @@ def _support_problem(conditions: ConditionSet, schema: Any) -> dict[str, Any] | 
 
 
 def _probe(model: Any) -> Any:
-    try:
-        cached = _probes.get(model)
-    except TypeError:
-        cached = None
+    """A seeded sample of the model's rows (synthetic, never real ones), cached per model."""
+    with _probes_lock:
+        try:
+            cached = _probes.get(model)
+        except TypeError:  # a model that cannot be weakly referenced: not cached
+            cached = None
     if cached is not None:
         return cached
     sample = model.generate(PROBE_ROWS, seed=PROBE_SEED)
-    with contextlib.suppress(TypeError):
+    with _probes_lock, contextlib.suppress(TypeError):
         _probes[model] = sample
     return sample
 

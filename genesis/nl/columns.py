@@ -22,6 +22,7 @@ LABELS = (ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN)
 _SKIP = (ColumnKind.IDENTIFIER, ColumnKind.TEXT)
 _STATE_CODES = {code.lower(): name for name, code in lx.US_STATES.items()}
 _AIRPORT_CODES = frozenset(lx.AIRPORTS.values())
+_AIRLINE_CODES = frozenset(lx.AIRLINES.values())
 _ALIAS_GROUP = {word: i for i, group in enumerate(lx.VALUE_ALIASES) for word in group}
 _INTERVAL = re.compile(
     r"^\s*(?P<op><=|>=|<|>|=<|=>)\s*[$€£]?(?P<a>[\d.,]+)\s*(?P<ua>[kmb]?)\s*$"
@@ -58,21 +59,28 @@ def normalize(text: str) -> str:
     return " ".join(t for t in re.split(r"[\s\-_/,()]+", text) if t)
 
 
-def canonical(text: str) -> str:
-    """A label or phrase in the form two spellings of one value share: state names and
-    codes, airport names and codes, value aliases, singular words."""
+def canonical(text: str) -> frozenset[str]:
+    """The forms two spellings of one value share: state names and codes, airport and
+    airline names and codes, value aliases, singular words. Two spellings mean the same
+    value when their forms intersect."""
     norm = normalize(text)
+    forms = {" ".join(stem(t) for t in norm.split())}
+    upper = norm.upper()
     if norm in lx.US_STATES:
-        return "state:" + lx.US_STATES[norm].lower()
+        forms.add("state:" + lx.US_STATES[norm].lower())
     if norm in _STATE_CODES:
-        return "state:" + norm
+        forms.add("state:" + norm)
     if norm in lx.AIRPORTS:
-        return "airport:" + lx.AIRPORTS[norm].lower()
-    if norm.upper() in _AIRPORT_CODES:
-        return "airport:" + norm
+        forms.add("airport:" + lx.AIRPORTS[norm].lower())
+    if upper in _AIRPORT_CODES:
+        forms.add("airport:" + norm)
+    if norm in lx.AIRLINES:
+        forms.add("airline:" + lx.AIRLINES[norm].lower())
+    if upper in _AIRLINE_CODES:
+        forms.add("airline:" + norm)
     if norm in _ALIAS_GROUP:
-        return f"alias:{_ALIAS_GROUP[norm]}"
-    return " ".join(stem(t) for t in norm.split())
+        forms.add(f"alias:{_ALIAS_GROUP[norm]}")
+    return frozenset(forms)
 
 
 def _number(text: str, unit: str) -> float:
@@ -124,7 +132,7 @@ class Column:
     schema: ColumnSchema
     tokens: list[str]
     labels: list[Any]
-    label_forms: list[tuple[str, str, list[str]]]  # (normalized, canonical, stems)
+    label_forms: list[tuple[str, frozenset[str], list[str]]]  # (normalized, forms, stems)
     intervals: list[tuple[float, float, bool, bool]] | None
 
     @property
@@ -134,6 +142,10 @@ class Column:
     @property
     def numeric(self) -> bool:
         return self.schema.kind in NUMERIC
+
+    @property
+    def date(self) -> bool:
+        return self.schema.kind is ColumnKind.DATETIME
 
     @property
     def categorical(self) -> bool:
@@ -180,7 +192,13 @@ class SchemaIndex:
         for target in lx.COLUMN_SYNONYMS.get(w, ()) + lx.COLUMN_SYNONYMS.get(s, ()):
             if target in tokens or target == joined:
                 return 2.0
+        root = _root(w)
+        if len(root) >= 4 and any(_root(t) == root for t in tokens):
+            return 1.5  # "coding" -> YearsCodedJob, "voted" -> vote
         for t in tokens:
+            # "visibility" -> visib, "departure" -> dep, "temp" -> temperature
+            if len(t) >= 3 and len(w) >= max(5, len(t) + 2) and w.startswith(t):
+                return 1.5
             if len(t) >= 4 and len(w) >= 4 and (w.startswith(t) or t.startswith(w)):
                 return 1.5
         return 0.0
@@ -190,9 +208,12 @@ class SchemaIndex:
         a number can be compared with (numeric, or labels written as ranges)."""
         out: dict[str, float] = {}
         for column in self.columns:
-            if want == "numeric" and not (column.numeric or column.intervals):
+            is_date = column.schema.kind is ColumnKind.DATETIME
+            if want == "date" and not is_date:
                 continue
-            if column.schema.kind is ColumnKind.DATETIME:
+            if want == "numeric" and not (column.numeric or column.intervals or is_date):
+                continue
+            if want == "any" and is_date:
                 continue
             total = sum(self.word_score(column, w) for w in words)
             if total > 0:
@@ -233,22 +254,45 @@ class SchemaIndex:
                 column.labels, column.label_forms, strict=True
             ):
                 tier = 0
-                if norm == lnorm or canon == lcanon:
+                if norm == lnorm or canon & lcanon:
                     tier = 4
                 elif all(len(w) >= 3 for w in words) and len(words) <= len(lstems):
                     if all(_token_match(w, t) for w, t in zip(words, lstems, strict=False)):
                         tier = 3
-                    elif all(any(_token_match(w, t) for t in lstems) for w in words):
+                    elif all(len(w) >= 5 for w in words) and all(
+                        any(_token_match(w, t) for t in lstems) for w in words
+                    ):
                         tier = 2
                 if tier == 0 or tier < best:
                     continue
                 if tier > best:
                     best, found = tier, {}
                 found.setdefault(column.name, []).append(label)
+        if best == 2 and sum(len(v) for v in found.values()) > 3:
+            return 0, {}  # a word found inside many labels names none of them
         return best, found
+
+    def unrecorded(self, concepts: tuple[str, ...]) -> list[Column]:
+        """Label columns whose labels the schema did not record (too many to keep) and
+        whose name carries one of ``concepts``."""
+        return [
+            c
+            for c in self.columns
+            if c.categorical
+            and not c.labels
+            and any(t in c.tokens or t == "".join(c.tokens) for t in concepts)
+        ]
 
     def all_labels(self) -> list[tuple[str, Any]]:
         return [(c.name, label) for c in self.columns if c.categorical for label in c.labels]
+
+
+def _root(word: str) -> str:
+    """``coding``/``coded``/``coder`` -> ``cod``: the word without a verb ending."""
+    for ending in ("ing", "ed", "er", "es", "s", "e"):
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            return word[: -len(ending)]
+    return word
 
 
 def _token_match(word: str, token: str) -> bool:

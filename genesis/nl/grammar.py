@@ -30,6 +30,8 @@ class Quantity:
     text: str
     money: bool = False
     percent: bool = False
+    clock: bool = False
+    date: str | None = None  # an ISO date or date-time as written ("2013-06-01")
 
     def number(self) -> int | float:
         """The value as an int when whole."""
@@ -82,8 +84,8 @@ comparison: CMP quantity | quantity SUFFIX
 range: BETWEEN quantity AND quantity | quantity DASH quantity | quantity TO quantity
      | FROM quantity TO quantity
 decade: THEIR DECADE | DECADE
-number: quantity
-quantity: NUMBER | NUMWORDS
+number: quantity | quantity DASH | quantity TO
+quantity: NUMBER | NUMWORDS | CLOCK | DATE
 negation: NEG
 member: IN | FROM | AT
 orr: OR
@@ -99,6 +101,8 @@ dash: DASH
 between_kw: BETWEEN
 stray: CMP | SUFFIX
 
+DATE.9: /\d{{4}}-\d{{1,2}}-\d{{1,2}}(?:[T ]\d{{1,2}}:\d{{2}}(?::\d{{2}})?)?(?!\d)/
+CLOCK.8: /(?:\d{{1,2}}(?::\d{{2}})?\s?(?:am|pm|a\.m\.|p\.m\.)(?!\w)|noon\b|midnight\b)/i
 DECADE.7: /(?:(?:early|mid|late)[\s-]+)?(?:'?\d0'?s\b|(?:{decade_words})\b)/i
 CMP.6: /(?:{cmp_words})/i
 SUFFIX.6: /(?:{suffix})/i
@@ -117,7 +121,7 @@ CONJ.3: /(?:with|who|whose|that|which|where|having|but|whom|while)\b/i
 DASH.3: /[-–—]/
 SEP.3: /[,;:!?]|\.(?=\s|$)/
 QUOTED.3: /"[^"]*"|'[^'\s][^']*'(?=\W|$)/
-WORD.1: /[A-Za-z][A-Za-z0-9'’&.()\-]*[A-Za-z0-9)]|[A-Za-z]/
+WORD.1: /[A-Za-z][A-Za-z0-9_'’&.()\-]*[A-Za-z0-9)]|[A-Za-z]/
 OTHER.0: /\S/
 %ignore /\s+/
 """
@@ -165,6 +169,19 @@ def parse_number(text: str) -> Quantity:
     return Quantity(value, raw, money, percent)
 
 
+def parse_clock(text: str) -> Quantity:
+    """``"8pm"`` -> 20, ``"7:30 am"`` -> 7.5, ``"noon"`` -> 12, ``"midnight"`` -> 0."""
+    lowered = text.lower().replace(".", "")
+    if lowered == "noon":
+        return Quantity(12.0, text, clock=True)
+    if lowered == "midnight":
+        return Quantity(0.0, text, clock=True)
+    match = re.match(r"(\d{1,2})(?::(\d{2}))?\s?(am|pm)", lowered)
+    hour = int(match.group(1)) % 12 + (12 if match.group(3) == "pm" else 0)
+    minutes = int(match.group(2) or 0)
+    return Quantity(hour + minutes / 60.0, text, clock=True)
+
+
 def _decade_bounds(text: str) -> tuple[int, int]:
     lowered = text.lower()
     digits = re.search(r"(\d)0", lowered)
@@ -193,12 +210,20 @@ class _ToPhrases(Transformer):
     def stray(self, items: list[Token]) -> list[Phrase]:
         """A comparison word with no number after it ("and younger", "older than Bob"):
         its words, a leading and/or kept as connectives."""
-        words = str(items[0]).split()
+        text = str(items[0])
+        if text in ("=", "=="):  # "education = Bachelors": the equality is implied
+            return []
+        if text in ("!=", "<>"):  # "country != Peru"
+            return [Phrase("negation", text)]
         kinds = {"and": "and", "or": "or"}
-        return [Phrase(kinds.get(w.lower(), "word"), w) for w in words]
+        return [Phrase(kinds.get(w.lower(), "word"), w) for w in text.split()]
 
     def quantity(self, items: list[Token]) -> Quantity:
         token = items[0]
+        if token.type == "CLOCK":
+            return parse_clock(str(token))
+        if token.type == "DATE":
+            return Quantity(0.0, str(token), date=str(token).replace(" ", "T"))
         if token.type == "NUMWORDS":
             return Quantity(float(parse_number_words(str(token))), str(token))
         return parse_number(str(token))
@@ -238,8 +263,13 @@ class _ToPhrases(Transformer):
             "decade", text, "between", [Quantity(low, str(low)), Quantity(high, str(high))], "age"
         )
 
-    def number(self, items: list[Quantity]) -> Phrase:
-        return Phrase("number", items[0].text, quantities=[items[0]])
+    def number(self, items: list[Any]) -> Any:
+        phrase = Phrase("number", items[0].text, quantities=[items[0]])
+        if len(items) == 1:
+            return phrase
+        # a dash or "to" after a number that starts no range ("give 50 to me")
+        kind = "sep" if items[1].type == "DASH" else "word"
+        return [phrase, Phrase(kind, str(items[1]))]
 
     def _simple(kind: str):
         def method(self: Any, items: list[Token]) -> Phrase:
@@ -262,12 +292,64 @@ class _ToPhrases(Transformer):
     between_kw = _simple("word")
 
 
+_SPELLED_UNITS = re.compile(
+    r"(\d)\s*-\s*(years?|yrs?|hours?|hrs?|days?|weeks?|months?|minutes?|mins?|miles?|inch(?:es)?|"
+    r"feet|foot|degrees?|percent)\b",
+    re.IGNORECASE,
+)
+_TOKEN_KINDS = {
+    "NEG": "negation", "IN": "member", "FROM": "member", "AT": "member", "OR": "or",
+    "AND": "and", "SEP": "sep", "DASH": "sep", "CONJ": "conj", "QUOTED": "quoted",
+    "OTHER": "other",
+}  # fmt: skip
+
+
+def _normalize(prompt: str) -> str:
+    """``"30-year-old"`` -> ``"30 year-old"``: a number joined to its unit by a dash is not a
+    range."""
+    prompt = _SPELLED_UNITS.sub(r"\1 \2", prompt)
+    return re.sub(r"\byears?-olds?\b", "years old", prompt, flags=re.IGNORECASE)
+
+
+def _token_phrases(prompt: str) -> list[Phrase]:
+    """The phrases of the tokens one by one, without the grammar's structure (used only if
+    the grammar could not read a token sequence)."""
+    out: list[Phrase] = []
+    transformer = _ToPhrases()
+    comparison: Token | None = None
+    for token in _parser().lex(prompt):
+        if token.type in ("NUMBER", "NUMWORDS", "CLOCK", "DATE"):
+            quantity = transformer.quantity([token])
+            if comparison is not None:
+                out.append(transformer.comparison([comparison, quantity]))
+                comparison = None
+                continue
+            out.append(Phrase("number", quantity.text, quantities=[quantity]))
+            continue
+        if comparison is not None:
+            out.extend(transformer.stray([comparison]))
+            comparison = None
+        if token.type == "CMP":
+            comparison = token
+        elif token.type == "SUFFIX":
+            out.extend(transformer.stray([token]))
+        else:
+            out.append(Phrase(_TOKEN_KINDS.get(token.type, "word"), str(token)))
+    if comparison is not None:
+        out.extend(transformer.stray([comparison]))
+    return out
+
+
 def parse_prompt(prompt: str) -> list[Phrase]:
     """The phrases of ``prompt`` in order (see the module docstring)."""
+    prompt = _normalize(prompt)
     try:
         tree = _parser().parse(prompt)
     except LarkError:  # the grammar accepts any token sequence; this is a safety net
-        return [Phrase("word", w) for w in prompt.split()]
+        try:
+            return _token_phrases(prompt)
+        except LarkError:
+            return [Phrase("word", w) for w in prompt.split()]
     return _ToPhrases().transform(tree)
 
 

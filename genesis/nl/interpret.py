@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from genesis.errors import InvalidConditionError, InvalidParameterError
+from genesis.errors import ConditionOutOfRangeError, InvalidConditionError, InvalidParameterError
 from genesis.generators.conditional import Condition, ConditionSet
 from genesis.generators.conditional_ops import SYMBOLS
 from genesis.generators.conditional_validation import validate_conditions
@@ -40,6 +40,10 @@ class Interpretation:
         confidence: 0..1; falls with every fragment not mapped and every ambiguity.
         unresolved: the prompt fragments the parser could not map.
         ambiguities: terms that matched several columns (for :func:`genesis.nl.clarify`).
+        rejected: conditions the schema's validation refused (a value of the wrong type, an
+            operator the column does not support): ``{"fragment", "column", "problem",
+            "alternative"}``. Conditions outside the training range are kept in
+            ``conditions`` (the reading is right; :func:`genesis.nl.clarify` asks about them).
     """
 
     n_samples: int | None
@@ -47,7 +51,8 @@ class Interpretation:
     data_context: str | None = None
     confidence: float = 1.0
     unresolved: list[str] = field(default_factory=list)
-    ambiguities: list[dict[str, Any]] = field(default_factory=list, repr=False)
+    ambiguities: list[dict[str, Any]] = field(default_factory=list, repr=False, compare=False)
+    rejected: list[dict[str, Any]] = field(default_factory=list, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         """``{"n_samples", "conditions", "data_context", "confidence", "unresolved"}``, JSON-safe;
@@ -99,7 +104,8 @@ def _is_operator_word(value: str) -> bool:
     return True
 
 
-def _check_schema(schema: Any) -> Schema:
+def check_schema(schema: Any) -> Schema:
+    """``schema`` if it is a :class:`Schema`, else :class:`InvalidParameterError`."""
     if not isinstance(schema, Schema):
         raise InvalidParameterError(
             f"schema must be a genesis.schema.Schema, got {type(schema).__name__}; build one "
@@ -108,7 +114,9 @@ def _check_schema(schema: Any) -> Schema:
     return schema
 
 
-def _check_prompt(prompt: Any) -> str:
+def check_prompt(prompt: Any) -> str:
+    """The prompt stripped, or :class:`InvalidParameterError` for an empty, non-string or
+    over-long one."""
     if not isinstance(prompt, str) or not prompt.strip():
         raise InvalidParameterError(
             f"prompt must be a non-empty string, got {prompt!r}; write a request such as "
@@ -145,22 +153,37 @@ def interpret(
     data context (a string, or a dict with ``data_context``/``dataset``) used when the
     prompt names none.
     """
-    prompt = _check_prompt(prompt)
-    schema = _check_schema(schema)
+    prompt = check_prompt(prompt)
+    schema = check_schema(schema)
     default_context = _context_name(context)
     index = SchemaIndex(schema)
     res = Resolver(index).resolve(parse_prompt(prompt))
     conditions = ConditionSet()
     unresolved = list(res.unresolved)
+    rejected: list[dict[str, Any]] = []
+    outside = 0
     for column, op, value in res.conditions:
         try:
             condition = Condition(column, op, value)
             validate_conditions([condition], schema)
+        except ConditionOutOfRangeError:
+            # read right but outside what the data holds ("temperature below 0" when the
+            # coldest hour was 11 F): kept, so generating says so; clarify asks about it
+            outside += 1
         except InvalidConditionError as error:
-            unresolved.append(f"{column} {op} {value!r} ({error})")
+            fragment = f"{column} {op} {_show(value)}"
+            unresolved.append(fragment)
+            rejected.append(
+                {
+                    "fragment": fragment,
+                    "column": column,
+                    "problem": str(error),
+                    "alternative": getattr(error, "alternative", None),
+                }
+            )
             continue
         conditions.add(condition)
-    confidence = 1.0 - 0.25 * len(unresolved) - 0.2 * len(res.ambiguities)
+    confidence = 1.0 - 0.25 * len(unresolved) - 0.2 * (len(res.ambiguities) + outside)
     if res.n_samples is None and not conditions:
         confidence = min(confidence, 0.3)
     return Interpretation(
@@ -170,7 +193,14 @@ def interpret(
         confidence=max(0.05, min(1.0, confidence)),
         unresolved=unresolved,
         ambiguities=res.ambiguities,
+        rejected=rejected,
     )
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return str(value)
 
 
 def validate_interpretation(raw: Mapping[str, Any], schema: Schema) -> Interpretation:
@@ -182,7 +212,7 @@ def validate_interpretation(raw: Mapping[str, Any], schema: Schema) -> Interpret
     :func:`genesis.generators.conditional_validation.validate_conditions`; anything wrong
     raises :class:`InvalidConditionError` naming the problem.
     """
-    schema = _check_schema(schema)
+    schema = check_schema(schema)
     if not isinstance(raw, Mapping):
         raise InvalidConditionError(
             f"the interpretation must be a JSON object with n_samples, conditions and "

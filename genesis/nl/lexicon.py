@@ -10,6 +10,12 @@ against the schema's real column names.
 
 from __future__ import annotations
 
+
+def _word_list(text: str) -> frozenset[str]:
+    """A word list written as text."""
+    return frozenset(text.split())
+
+
 SMALL_NUMBERS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
     "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
@@ -28,266 +34,38 @@ DECADE_WORDS = {
 }  # fmt: skip
 
 #: words that start a request and may precede the count ("generate 500 ...")
-COMMAND_WORDS = frozenset(
-    [
-        "generate",
-        "create",
-        "make",
-        "produce",
-        "synthesize",
-        "synthesise",
-        "simulate",
-        "give",
-        "get",
-        "show",
-        "me",
-        "i",
-        "we",
-        "need",
-        "want",
-        "would",
-        "like",
-        "please",
-        "can",
-        "you",
-        "could",
-        "sample",
-        "draw",
-        "build",
-        "return",
-        "fetch",
-        "list",
-        "provide",
-        "let's",
-        "lets",
-        "us",
-        "of",
-        "an",
-        "a",
-    ]
+COMMAND_WORDS = _word_list(
+    "generate create make produce synthesize synthesise simulate give get show me i we need "
+    "want would like please can you could sample draw build return fetch list provide let's "
+    "lets us of an a"
 )
 #: nouns naming the rows themselves (the data context), never a column
-ENTITY_WORDS = frozenset(
-    [
-        "people",
-        "persons",
-        "person",
-        "individuals",
-        "individual",
-        "customers",
-        "customer",
-        "users",
-        "user",
-        "rows",
-        "row",
-        "records",
-        "record",
-        "samples",
-        "sample",
-        "entries",
-        "entry",
-        "examples",
-        "example",
-        "adults",
-        "adult",
-        "folks",
-        "respondents",
-        "respondent",
-        "employees",
-        "employee",
-        "workers",
-        "worker",
-        "citizens",
-        "citizen",
-        "residents",
-        "resident",
-        "clients",
-        "client",
-        "patients",
-        "patient",
-        "members",
-        "member",
-        "subjects",
-        "subject",
-        "profiles",
-        "profile",
-        "observations",
-        "observation",
-        "readings",
-        "reading",
-        "measurements",
-        "measurement",
-        "days",
-        "day",
-        "data",
-        "dataset",
-        "points",
-        "point",
-        "instances",
-        "instance",
-        "cases",
-        "case",
-        "lines",
-        "line",
-        "households",
-        "household",
-        "applicants",
-        "applicant",
-        "candidates",
-        "candidate",
-        "humans",
-        "human",
-        "ones",
-        "weather",
-        "conditions",
-        "condition",
-        "hours",
-    ]
+ENTITY_WORDS = _word_list(
+    "flights flight planes plane aircraft aircrafts airplanes trips orders transactions "
+    "purchases products items cars vehicles houses homes properties loans accounts students "
+    "companies stores visits events sessions people persons person individuals individual "
+    "customers customer users user rows row records record samples sample entries entry "
+    "examples example adults adult folks respondents respondent employees employee workers "
+    "worker citizens citizen residents resident clients client patients patient members "
+    "member subjects subject profiles profile observations observation readings reading "
+    "measurements measurement days day data dataset points point instances instance cases "
+    "case lines line households household applicants applicant candidates candidate humans "
+    "human ones weather conditions condition hours"
 )
 #: words carrying no condition
-STOP_WORDS = frozenset(
-    [
-        "the",
-        "a",
-        "an",
-        "of",
-        "who",
-        "whose",
-        "that",
-        "which",
-        "are",
-        "is",
-        "were",
-        "was",
-        "be",
-        "been",
-        "being",
-        "have",
-        "has",
-        "had",
-        "having",
-        "with",
-        "whom",
-        "where",
-        "when",
-        "do",
-        "does",
-        "did",
-        "to",
-        "for",
-        "their",
-        "they",
-        "them",
-        "there",
-        "those",
-        "these",
-        "this",
-        "it",
-        "its",
-        "all",
-        "any",
-        "some",
-        "please",
-        "also",
-        "only",
-        "just",
-        "both",
-        "either",
-        "per",
-        "each",
-        "as",
-        "on",
-        "by",
-        "than",
-        "then",
-        "while",
-        "currently",
-        "living",
-        "live",
-        "lives",
-        "work",
-        "works",
-        "working",
-        "employed",
-        "job",
-        "jobs",
-        "sector",
-        "industry",
-        "field",
-        "status",
-        "level",
-        "degree",
-        "degrees",
-        "holder",
-        "holders",
-        "graduate",
-        "graduates",
-        "born",
-        "earn",
-        "earns",
-        "earning",
-        "earnings",
-        "make",
-        "makes",
-        "making",
-        "paid",
-        "get",
-        "gets",
-        "getting",
-        "kind",
-        "type",
-        "category",
-        "value",
-        "values",
-        "recorded",
-        "observed",
-        "measured",
-        "reading",
-        "readings",
-        "like",
-        "such",
-        "around",
-        "roughly",
-        "approximately",
-        "about",
-        "i",
-        "me",
-        "we",
-        "need",
-        "want",
-        "generate",
-        "create",
-        "give",
-        "synthetic",
-        "fake",
-        "random",
-        "new",
-        "more",
-        "records",
-        "rows",
-        "samples",
-        "entries",
-        "hour",
-        "hours",
-        "time",
-        "times",
-        "days",
-        "day",
-        "use",
-        "using",
-        "column",
-        "columns",
-        "instead",
-        "mean",
-        "meant",
-        "please",
-        "thanks",
-        "ok",
-        "okay",
-        "yes",
-    ]
+STOP_WORDS = _word_list(
+    "up roles role positions position out by onto into the a an of who whose that which are is "
+    "were was be been being have has had having with whom where when do does did to for their "
+    "they them there those these this it its all any some please also only just both either "
+    "per each as on by than then while currently living live lives work works working "
+    "employed job jobs sector industry field status level degree degrees holder holders "
+    "graduate graduates born earn earns earning earnings make makes making paid get gets "
+    "getting kind type category value values recorded observed measured reading readings like "
+    "such around roughly approximately about i me we need want generate create give synthetic "
+    "fake random new more records rows samples entries hour hours time times days day use "
+    "during within still listed those ones whose over all dataset set table total using "
+    "column columns instead mean meant please thanks ok okay yes"
 )
-#: the same words, minus those that may name a column concept (kept for column matching)
 
 #: prompt word -> column-name tokens it may stand for (a column matches when one of its
 #: name tokens equals one of these)
@@ -298,7 +76,7 @@ _CONCEPTS: list[tuple[str, str]] = [
     (
         "income salary wage wages pay earnings earning revenue",
         "income incomes salary salaries wage wages pay paid earn earns earning earnings "
-        "making make makes revenue",
+        "making make makes revenue earner earners rich wealthy affluent poor",
     ),
     ("hours hour", "hours hrs"),
     (
@@ -315,6 +93,8 @@ _CONCEPTS: list[tuple[str, str]] = [
         "precipitation precip rain rainy rainfall raining inches wet",
     ),
     ("visib visibility vis", "visibility visible visib vis miles foggy fog"),
+    ("distance dist miles", "distance far miles long longer shorter km kilometers"),
+    ("year", "built manufactured made year years"),
     ("dewp dew dewpoint", "dew dewpoint dewp point"),
     ("pressure", "pressure barometric millibars mb hpa"),
     ("dir direction", "direction directions bearing"),
@@ -329,6 +109,11 @@ _CONCEPTS: list[tuple[str, str]] = [
     ("loss losses", "loss losses"),
     ("price cost amount", "price priced cost costs costing amount spend spending"),
     ("month", "month months"),
+    ("date time timestamp datetime", "date dates dated timestamp"),
+    (
+        "signup registration registered join joined created creation start",
+        "signed signup registered registration joined join created started",
+    ),
     ("origin", "origin departing departure airport airports"),
     ("dest destination", "destination arriving arrival"),
     ("carrier airline", "carrier airline airlines"),
@@ -342,43 +127,11 @@ for _targets, _words in _CONCEPTS:
         )
 
 #: words after a number that are units, not the rows ("50 years", "20 mph", "40 hours")
-UNIT_WORDS = frozenset(
-    [
-        "years",
-        "year",
-        "yrs",
-        "yo",
-        "old",
-        "hours",
-        "hrs",
-        "hour",
-        "degrees",
-        "degree",
-        "deg",
-        "f",
-        "fahrenheit",
-        "celsius",
-        "mph",
-        "kph",
-        "knots",
-        "miles",
-        "mile",
-        "inches",
-        "inch",
-        "in",
-        "percent",
-        "dollars",
-        "dollars",
-        "usd",
-        "bucks",
-        "mb",
-        "millibars",
-        "hpa",
-        "minutes",
-        "mins",
-        "km",
-        "kilometers",
-    ]
+UNIT_WORDS = _word_list(
+    "gb mb tb kb ghz mhz cm mm kg kgs lb lbs pounds grams g liters litres ml sq ft feet "
+    "years year yrs yo old hours hrs hour degrees degree deg f fahrenheit celsius mph kph "
+    "knots miles mile inches inch in percent dollars dollars usd bucks mb millibars hpa "
+    "minutes mins km kilometers"
 )
 
 #: groups of words meaning the same value; a label matches a prompt word of its group
@@ -440,6 +193,16 @@ AIRPORTS = {
     "reagan": "DCA", "heathrow": "LHR",
 }  # fmt: skip
 
+#: airline names people write -> IATA airline code
+AIRLINES = {
+    "united": "UA", "united airlines": "UA", "american airlines": "AA", "delta": "DL",
+    "delta air lines": "DL", "delta airlines": "DL", "jetblue": "B6", "southwest": "WN",
+    "alaska airlines": "AS", "frontier": "F9", "spirit": "NK", "hawaiian": "HA",
+    "hawaiian airlines": "HA", "us airways": "US", "envoy": "MQ", "expressjet": "EV",
+    "endeavor": "9E", "skywest": "OO", "virgin america": "VX", "airtran": "FL", "mesa": "YV",
+    "allegiant": "G4", "lufthansa": "LH", "british airways": "BA", "air france": "AF",
+}  # fmt: skip
+
 MONTHS = {
     "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4,
     "apr": 4, "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8,
@@ -451,7 +214,42 @@ SEASONS = {
     "autumn": (9, 10, 11),
 }  # fmt: skip
 #: parts of the day -> inclusive hour ranges (on a column named hour)
-DAY_PARTS = {"morning": (6, 11), "afternoon": (12, 17), "evening": (18, 21)}
+DAY_PARTS: dict[str, tuple[int, ...]] = {
+    "morning": (6, 11), "afternoon": (12, 17), "evening": (18, 21),
+}  # fmt: skip
+#: hours of the night (a list: the range wraps around midnight)
+NIGHT_HOURS = (21, 22, 23, 0, 1, 2, 3, 4, 5)
+QUARTERS = {"q1": (1, 2, 3), "q2": (4, 5, 6), "q3": (7, 8, 9), "q4": (10, 11, 12)}
+#: words that pick the top or the bottom label of a column whose labels are ranges
+#: ("high earners" -> income ">50K"); some also imply a money column
+LEVEL_WORDS = {
+    "high": "top", "higher": "top", "top": "top", "rich": "top", "wealthy": "top",
+    "affluent": "top", "low": "bottom", "lower": "bottom", "poor": "bottom",
+}  # fmt: skip
+#: people's age groups -> (operator, value) on an age column; used only when the prompt gives
+#: no explicit age ("seniors over 75" means over 75)
+AGE_GROUPS: dict[str, tuple[str, object]] = {
+    "teenagers": ("between", (13, 19)), "teenager": ("between", (13, 19)),
+    "teens": ("between", (13, 19)), "seniors": ("gte", 65), "senior": ("gte", 65),
+    "elderly": ("gte", 65), "retirees": ("gte", 65), "retiree": ("gte", 65),
+    "pensioners": ("gte", 65), "middle-aged": ("between", (45, 64)),
+    "children": ("lt", 18), "kids": ("lt", 18), "minors": ("lt", 18),
+    "young-adults": ("between", (18, 24)),
+}  # fmt: skip
+#: words that only intensify ("very windy", "heavy rain")
+INTENSIFIERS = _word_list(
+    "very really extremely quite heavy heavily strong strongly severe light slightly"
+)
+
+#: a membership word -> the column-name tokens of columns it usually points to, for values
+#: the schema did not record ("flights to LAX" -> dest)
+MARKER_CONCEPTS = {
+    "to": ("dest", "destination", "to", "target"),
+    "from": ("origin", "source", "from", "departure"),
+    "at": ("origin", "location", "site", "station", "airport", "store", "branch"),
+    "in": ("state", "city", "country", "region", "location", "county", "province"),
+    "by": ("manufacturer", "maker", "brand", "make", "author", "carrier", "vendor"),
+}
 
 #: comparison words -> operator, and the column concept word they imply ("older" -> age)
 COMPARATORS: dict[str, tuple[str, str | None]] = {
@@ -460,6 +258,11 @@ COMPARATORS: dict[str, tuple[str, str | None]] = {
     "larger than": ("gt", None), "exceeding": ("gt", None), "exceeds": ("gt", None),
     "in excess of": ("gt", None), "beyond": ("gt", None), "past": ("gt", None),
     "older than": ("gt", "older"), "warmer than": ("gt", "warmer"),
+    "longer than": ("gt", "longer"), "shorter than": ("lt", "shorter"),
+    "later than": ("gt", None), "earlier than": ("lt", None), "after": ("gt", None),
+    "before": ("lt", None), "heavier than": ("gt", None), "lighter than": ("lt", None),
+    "cheaper than": ("lt", "cheaper"), "more expensive than": ("gt", "expensive"),
+    "costing more than": ("gt", "costing"), "costing less than": ("lt", "costing"),
     "hotter than": ("gt", "hotter"), "windier than": ("gt", "windier"),
     "under": ("lt", None), "below": ("lt", None), "less than": ("lt", None),
     "fewer than": ("lt", None), "lower than": ("lt", None), "smaller than": ("lt", None),
@@ -472,7 +275,7 @@ COMPARATORS: dict[str, tuple[str, str | None]] = {
     "up to": ("lte", None), "maximum of": ("lte", None), "max": ("lte", None),
     "maximum": ("lte", None), "not over": ("lte", None), "not above": ("lte", None),
     "exactly": ("eq", None), "equal to": ("eq", None), "equals": ("eq", None),
-    ">": ("gt", None), ">=": ("gte", None), "<": ("lt", None), "<=": ("lte", None),
+    "!=": ("ne", None), "<>": ("ne", None), ">": ("gt", None), ">=": ("gte", None), "<": ("lt", None), "<=": ("lte", None),
     "=": ("eq", None), "==": ("eq", None), "≥": ("gte", None), "≤": ("lte", None),
 }  # fmt: skip
 #: comparisons written after the number ("50 or older", "21 and over", "65+")

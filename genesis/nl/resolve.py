@@ -10,19 +10,20 @@ against category labels, longest run first, negated after "not"/"except"/"non-".
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
 from genesis.nl import lexicon as lx
-from genesis.nl.columns import Column, SchemaIndex, normalize, overlaps, stem
+from genesis.nl.columns import Column, SchemaIndex, overlaps
 from genesis.nl.grammar import Phrase, Quantity
+from genesis.nl.values import ValueReader, word_of
 
 _NUMBER_KINDS = ("comparison", "range", "decade", "number")
 _BREAKS = ("and", "sep", "conj")
-_PRESENCE = frozenset(["rainy", "raining", "wet", "windy", "gusty"])
+_SET_WORDS = frozenset(["dataset", "set", "table", "sample", "batch", "total", "of", "with"])
 _MONEY_WORDS = ["income", "salary", "earnings", "wage", "price", "pay"]
 _PERSON_AGE = ["age"]
+_TIME_WORDS = ("after", "before", "since", "later", "earlier", "until")
 
 
 @dataclass
@@ -35,17 +36,18 @@ class Resolved:
     unresolved: list[str] = field(default_factory=list)
     ambiguities: list[dict[str, Any]] = field(default_factory=list)
     mentioned: list[str] = field(default_factory=list)
+    #: conditions from vague words ("seniors"), dropped when the prompt is explicit
+    vague: list[tuple[str, str, Any]] = field(default_factory=list)
 
 
-def _word(p: Phrase) -> str:
-    return p.text.lower()
+_word = word_of
 
 
 def _is_unit(p: Phrase | None) -> bool:
     return p is not None and p.kind == "word" and _word(p) in lx.UNIT_WORDS
 
 
-def find_count(phrases: list[Phrase], res: Resolved) -> set[int]:
+def find_count(phrases: list[Phrase], res: Resolved, index: SchemaIndex | None = None) -> set[int]:
     """Mark the count phrase; returns the indices it used."""
     for i, p in enumerate(phrases):
         if p.kind != "number":
@@ -53,26 +55,54 @@ def find_count(phrases: list[Phrase], res: Resolved) -> set[int]:
         q = p.quantities[0]
         nxt = phrases[i + 1] if i + 1 < len(phrases) else None
         before = phrases[:i]
-        leading = all(b.kind == "word" and _word(b) in lx.COMMAND_WORDS for b in before)
+        leading = all(
+            b.kind == "word"
+            and (
+                _word(b) in lx.COMMAND_WORDS
+                or _word(b) in lx.ENTITY_WORDS
+                or _word(b) in _SET_WORDS
+            )
+            for b in before
+        )
         entity = nxt is not None and nxt.kind == "word" and _word(nxt) in lx.ENTITY_WORDS
         if q.money or q.percent or not float(q.value).is_integer() or q.value < 1:
             continue
         if (
-            (leading and not _is_unit(nxt) and not (nxt and nxt.kind == "sep" and nxt.text == "-"))
+            (leading and not _is_unit(nxt))
             or (entity and _word(nxt) not in ("hours", "days"))
             or (entity and leading)
         ):
             res.n_samples = int(q.value)
             used = {i}
             if nxt is not None and nxt.kind == "word" and not _is_unit(nxt):
-                res.data_context = nxt.text
-                if _word(nxt) in lx.ENTITY_WORDS:
-                    used.add(i + 1)
+                word = _word(nxt)
+                if word in lx.ENTITY_WORDS or (
+                    index is not None
+                    and word not in lx.AGE_GROUPS
+                    and word.endswith("s")
+                    and len(word) > 3
+                    and not index.match_labels(word)[1]
+                    and not index.score_columns([word])
+                ):
+                    used.add(i + 1)  # the rows' own noun ("flights", "patients")
+                    res.data_context = nxt.text
+            if res.data_context is None:
+                entity = next(
+                    (
+                        ph.text
+                        for ph in phrases
+                        if ph.kind == "word" and _word(ph) in lx.ENTITY_WORDS
+                    ),
+                    None,
+                )
+                res.data_context = entity
             return used
     return set()
 
 
 def segments(phrases: list[Phrase], used: set[int]) -> list[list[tuple[int, Phrase]]]:
+    """The phrases (with their indices) cut at conjunctions and commas; each segment keeps
+    its connective ("with", "who", "and") as its first phrase."""
     out: list[list[tuple[int, Phrase]]] = [[]]
     for i, p in enumerate(phrases):
         if i in used:
@@ -86,7 +116,7 @@ def segments(phrases: list[Phrase], used: set[int]) -> list[list[tuple[int, Phra
     return [s for s in out if s]
 
 
-class Resolver:
+class Resolver(ValueReader):
     """Resolves one prompt's phrases against a :class:`SchemaIndex`."""
 
     def __init__(self, index: SchemaIndex) -> None:
@@ -94,10 +124,31 @@ class Resolver:
 
     def resolve(self, phrases: list[Phrase]) -> Resolved:
         res = Resolved()
-        used = find_count(phrases, res)
+        used = find_count(phrases, res, self.index)
         for segment in segments(phrases, used):
             self._segment(segment, res)
         res.conditions = _merge(res.conditions)
+        explicit = {column for column, _, _ in res.conditions}
+        res.conditions += [c for c in res.vague if c[0] not in explicit]
+        if res.data_context is None:
+            # "100 premium computers with ...": an unread plural noun before the first
+            # conjunction names the rows
+            head = []
+            for p in phrases:
+                if p.kind in _BREAKS:
+                    break
+                head.append(p.text)
+            plural = next(
+                (
+                    u
+                    for u in res.unresolved
+                    if u in head and u.isalpha() and u.lower().endswith("s") and len(u) > 3
+                ),
+                None,
+            )
+            if plural is not None:
+                res.unresolved.remove(plural)
+                res.data_context = plural
         return res
 
     # --- one segment ----------------------------------------------------------------------
@@ -172,20 +223,24 @@ class Resolver:
             candidates = self.index.score_columns([p.hint], "numeric")
         q = p.quantities
         if not candidates:
-            if p.kind == "number":
-                return  # a bare number with nothing naming a column: left for the values pass
             candidates = self._default_columns(p, q)
+            dated = self._is_year(q) or any(x.date for x in q)
+            if p.kind == "number" and not (candidates and dated):
+                return  # a bare number with nothing naming a column: left for the values pass
         consumed[k] = True
         for j, _ in subject:
             consumed[j] = True
         if negated:
             consumed[k - 1] = True
         if not candidates:
-            res.unresolved.append(p.text)
-            return
+            in_range = [] if any(x.date or x.clock for x in q) else self._columns_in_range(q)
+            if not in_range:
+                res.unresolved.append(p.text)
+                return
+            candidates = dict.fromkeys(in_range, 1.0)  # which one: a question for clarify
         best = max(candidates.values())
         top = [name for name, s in candidates.items() if s == best]
-        if len(top) > 1:
+        if len(top) > 1 or not subject and not p.hint and not self._defaulted(p, q, top):
             res.ambiguities.append(
                 {
                     "term": " ".join(words) or p.text,
@@ -204,7 +259,44 @@ class Resolver:
         else:
             res.conditions.append(added)
 
+    def _is_year(self, q: list[Quantity]) -> bool:
+        return all(_year_like(x) for x in q)
+
+    def _defaulted(self, p: Phrase, q: list[Quantity], top: list[str]) -> bool:
+        """Whether ``top`` came from a default reading of the number (a person's age, a
+        money or percentage column, an hour, a year) rather than from its range alone."""
+        return bool(self._default_columns(p, q))
+
+    def _columns_in_range(self, q: list[Quantity]) -> list[str]:
+        """Numeric columns whose training range holds every number of ``q``."""
+        out = []
+        for column in self.index.columns:
+            low, high = column.schema.minimum, column.schema.maximum
+            if not column.numeric or low is None or high is None:
+                continue
+            if all(float(low) <= x.value <= float(high) for x in q):
+                out.append(column.name)
+        return out
+
     def _default_columns(self, p: Phrase, q: list[Quantity]) -> dict[str, float]:
+        if any(x.clock for x in q):
+            cols = self.index.columns_with_token(("hour",))
+            exact = [c for c in cols if c.tokens == ["hour"]]
+            return {c.name: 1.0 for c in (exact or cols)}
+        if any(x.date for x in q):
+            return {c.name: 1.0 for c in self.index.columns if c.date}
+        temporal = p.kind != "comparison" or p.text.lower().startswith(_TIME_WORDS)
+        if self._is_year(q) and temporal:
+            years = [
+                c
+                for c in self.index.columns_with_token(("year",))
+                if c.schema.minimum is not None and float(c.schema.minimum) >= 1800
+            ]
+            if years:
+                return {c.name: 1.0 for c in years}
+            dates = [c for c in self.index.columns if c.date]
+            if dates:
+                return {c.name: 1.0 for c in dates}
         if any(x.money for x in q):
             return self.index.score_columns(_MONEY_WORDS, "numeric")
         if any(x.percent for x in q):
@@ -224,6 +316,10 @@ class Resolver:
         self, column: Column, op: str, q: list[Quantity], negated: bool = False
     ) -> tuple[str, str, Any] | None:
         """The condition ``column op q`` (negation flips the comparison)."""
+        if column.date:
+            return _date_condition(column.name, op, q, negated)
+        if any(x.date for x in q):
+            return None
         values: list[float] = []
         for x in q:
             v = x.number()
@@ -253,179 +349,52 @@ class Resolver:
             return (column.name, "eq", keep[0]) if len(keep) == 1 else (column.name, "in", keep)
         if not column.numeric and not _numeric_labels(column):
             return None
-        if op == "between":
-            return (column.name, "between", (values[0], values[1]))
+        if op == "between":  # "between 40 and 30" means the same as "between 30 and 40"
+            return (column.name, "between", (min(values), max(values)))
         return (column.name, op, values[0])
 
     # --- values ---------------------------------------------------------------------------
 
-    def _values(
-        self, phrases: list[Phrase], consumed: list[bool], connective: str, res: Resolved
-    ) -> None:
-        negated = False
-        k = 0
-        mentioned: list[str] = []
-        while k < len(phrases):
-            p = phrases[k]
-            if consumed[k]:
-                k += 1
-                continue
-            if p.kind == "negation":
-                joined = self._negation_label(phrases, consumed, k, mentioned, res)
-                if joined:
-                    k = joined
-                    continue
-                negated = True
-                k += 1
-                continue
-            if p.kind in ("member", "or", "other") or (p.kind == "sep"):
-                k += 1
-                continue
-            if p.kind == "number":
-                res.unresolved.append(p.text)
-                k += 1
-                continue
-            if p.kind not in ("word", "quoted"):
-                k += 1
-                continue
-            # the longest run of words (at most 4) that names labels
-            run_end = k
-            while (
-                run_end < len(phrases)
-                and phrases[run_end].kind in ("word", "quoted")
-                and not consumed[run_end]
-                and run_end - k < 4
-            ):
-                run_end += 1
-            matched = False
-            for end in range(run_end, k, -1):
-                text = " ".join(ph.text.strip("\"'") for ph in phrases[k:end])
-                if end - k == 1 and _skippable(text):
-                    break
-                cond = self._value(text, negated, mentioned, res)
-                inner = [ph.text for ph in phrases[k:end] if not _skippable(ph.text)]
-                ends_are_content = not _skippable(phrases[k].text) and not _skippable(
-                    phrases[end - 1].text
-                )
-                if cond is None and end - k > 2 and ends_are_content and len(inner) < end - k:
-                    # "never been married" -> "never married"
-                    cond = self._value(" ".join(inner), negated, mentioned, res)
-                if cond is not None:
-                    res.conditions.extend(cond)
-                    negated = (
-                        negated
-                        and k + 1 < len(phrases)
-                        and phrases[end : end + 1]
-                        and phrases[end].kind == "or"
-                    )
-                    k = end
-                    matched = True
-                    break
-            if matched:
-                continue
-            w = _word(p)
-            names = self.index.score_columns([w])
-            if names and not _skippable(w):
-                best = max(names.values())
-                top = [n for n, s in names.items() if s == best]
-                mentioned.extend(top)
-                res.mentioned.extend(top)
-                presence = self._presence(w, top, negated, connective)
-                if presence:
-                    res.conditions.append(presence)
-                    negated = False
-            elif not _skippable(w) and not w.startswith("non"):
-                res.unresolved.append(p.text)
-            elif w.startswith("non-"):
-                negated = True
-            k += 1
 
-    def _negation_label(
-        self,
-        phrases: list[Phrase],
-        consumed: list[bool],
-        k: int,
-        mentioned: list[str],
-        res: Resolved,
-    ) -> int | None:
-        """A label that starts with a negation word ("Without-pay", "Not-in-family"): the
-        index after it when the words from ``k`` spell one exactly, else None."""
-        for end in range(min(len(phrases), k + 4), k + 1, -1):
-            chunk = phrases[k:end]
-            if any(consumed[i] for i in range(k, end)) or not all(
-                ph.kind in ("negation", "member", "word") for ph in chunk
-            ):
-                continue
-            text = " ".join(ph.text for ph in chunk)
-            tier, found = self.index.match_labels(text)
-            if tier == 4 and len(found) == 1:
-                ((name, labels),) = found.items()
-                res.conditions.append(
-                    (name, "eq", labels[0]) if len(labels) == 1 else (name, "in", labels)
-                )
-                return end
-        return None
-
-    def _presence(self, word: str, top: list[str], negated: bool, connective: str) -> tuple | None:
-        """ "no rain" -> precip == 0; "rainy"/"with rain" -> precip > 0 (numeric columns whose
-        smallest value is 0)."""
-        if len(top) != 1:
+def _date_condition(name: str, op: str, q: list[Quantity], negated: bool) -> tuple | None:
+    """A comparison on a date column: ISO dates as written; a year stands for its whole
+    span ("after 2020" -> from 2021-01-01, "in 2021" -> the year's first to last second)."""
+    if negated:
+        flipped = {"gt": "lte", "gte": "lt", "lt": "gte", "lte": "gt"}
+        if op not in flipped:
             return None
-        column = self.index.column(top[0])
-        if (
-            not column.numeric
-            or column.schema.minimum is None
-            or float(column.schema.minimum) != 0.0
-        ):
-            return None
-        if negated:
-            return (column.name, "eq", 0)
-        if word in _PRESENCE or connective in ("with", "having"):
-            return (column.name, "gt", 0)
+        op = flipped[op]
+    if any(x.date is None and not _year_like(x) for x in q):
         return None
-
-    def _value(
-        self, text: str, negated: bool, mentioned: list[str], res: Resolved
-    ) -> list[tuple] | None:
-        special = self._special_value(text, negated)
-        if special:
-            return special
-        tier, found = self.index.match_labels(text)
-        if not found:
-            return None
-        if tier < 3 and " " in text.strip():
-            return None  # several words matching loosely: try them one by one
-        if len(found) > 1:
-            preferred = [c for c in found if c in mentioned or c in res.mentioned]
-            if len(preferred) == 1:
-                found = {preferred[0]: found[preferred[0]]}
-            else:
-                res.ambiguities.append(
-                    {"term": text, "candidates": list(found), "labels": found, "negated": negated}
-                )
-                return []
-        ((name, labels),) = found.items()
-        if negated:
-            return [(name, "ne", labels[0])] if len(labels) == 1 else [(name, "not_in", labels)]
-        return [(name, "eq", labels[0])] if len(labels) == 1 else [(name, "in", labels)]
-
-    def _special_value(self, text: str, negated: bool) -> list[tuple] | None:
-        """Months, seasons and parts of the day, on columns named month / hour."""
-        norm = normalize(text)
-        if norm in lx.MONTHS or norm in lx.SEASONS:
-            cols = self.index.columns_with_token(("month",))
-            if len(cols) != 1:
-                return None
-            name = cols[0].name
-            if norm in lx.MONTHS:
-                return [(name, "ne" if negated else "eq", lx.MONTHS[norm])]
-            return [(name, "not_in" if negated else "in", list(lx.SEASONS[norm]))]
-        if norm in lx.DAY_PARTS and not negated:
-            cols = [c for c in self.index.columns_with_token(("hour",)) if c.tokens == ["hour"]]
-            if len(cols) != 1:
-                return None
-            return [(cols[0].name, "between", lx.DAY_PARTS[norm])]
+    if all(x.date is not None for x in q):
+        values = [x.date for x in q]
+        if op == "between":
+            return (name, "between", tuple(values))
+        day = values[0]
+        if "T" not in day and op in ("eq", "lte", "gt"):  # a day means all of its hours
+            if op == "eq":
+                return (name, "between", (day, f"{day}T23:59:59"))
+            return (name, op, f"{day}T23:59:59")
+        return (name, op, day)
+    if not all(x.date is None for x in q):
         return None
+    years = [int(x.value) for x in q]
+    first = f"{years[0]}-01-01"
+    after_last = f"{years[-1] + 1}-01-01"
+    end = f"{years[-1]}-12-31T23:59:59"
+    spans = {
+        "gt": (name, "gte", after_last),
+        "gte": (name, "gte", first),
+        "lt": (name, "lt", first),
+        "lte": (name, "lt", after_last),
+        "eq": (name, "between", (first, end)),
+        "between": (name, "between", (first, end)),
+    }
+    return spans.get(op)
+
+
+def _year_like(x: Quantity) -> bool:
+    return float(x.value).is_integer() and 1800 <= x.value <= 2100 and not (x.money or x.percent)
 
 
 def _next_content(phrases: list[Phrase], j: int) -> Phrase | None:
@@ -441,19 +410,6 @@ def _next_content(phrases: list[Phrase], j: int) -> Phrase | None:
 def _numeric_labels(column: Column) -> bool:
     return bool(column.labels) and all(
         isinstance(v, int | float) and not isinstance(v, bool) for v in column.labels
-    )
-
-
-def _skippable(word: str) -> bool:
-    if len(word) >= 2 and word.isupper() and word.isalpha():
-        return False  # an acronym ("US", "CA") is a value, not a stop word
-    w = word.lower()
-    return (
-        w in lx.STOP_WORDS
-        or w in lx.COMMAND_WORDS
-        or w in lx.ENTITY_WORDS
-        or stem(w) in lx.ENTITY_WORDS
-        or w in lx.UNIT_WORDS
     )
 
 
@@ -490,7 +446,3 @@ def _merge(conditions: list[tuple[str, str, Any]]) -> list[tuple[str, str, Any]]
                 (column, "ne", values[0]) if len(values) == 1 else (column, "not_in", values)
             )
     return out
-
-
-def is_nan(value: Any) -> bool:
-    return isinstance(value, float) and math.isnan(value)

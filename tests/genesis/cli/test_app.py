@@ -14,7 +14,7 @@ from genesis.cli import COMMAND_MODULES, app, build_app
 
 HEAVY = ("pandas", "numpy", "torch", "sklearn", "scipy", "plotly", "dash", "pyarrow", "dagster")
 COMMANDS = (
-    "discover", "generate", "generate-domain", "stream", "augment", "evaluate", "audit", "drift", "dashboard", "version", "serve-reports", "chat",
+    "discover", "generate", "generate-domain", "stream", "augment", "evaluate", "audit", "drift", "dashboard", "version", "serve-reports", "chat", "serve",
 )  # fmt: skip
 
 

@@ -1,0 +1,366 @@
+"""Values in a prompt: words matched to category labels (longest run first, negated after
+"not"/"except"/"non-"), months, seasons, quarters and parts of the day, yes/no columns, the
+top or bottom of range labels ("high earners"), presence ("with rain", "no capital gains"),
+and labels the schema did not record when a marker points to their column ("to LAX").
+
+:class:`ValueReader` is the part of :class:`genesis.nl.resolve.Resolver` that reads them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from genesis.nl import lexicon as lx
+from genesis.nl.columns import Column, SchemaIndex, canonical, normalize, stem
+from genesis.nl.grammar import Phrase
+
+if TYPE_CHECKING:
+    from genesis.nl.resolve import Resolved
+
+_PRESENCE = frozenset(["rainy", "raining", "wet", "windy", "gusty"])
+
+
+def word_of(p: Phrase) -> str:
+    """The phrase's text, lowercased."""
+    return p.text.lower()
+
+
+class ValueReader:
+    """Reads the value words of a segment (see the module docstring)."""
+
+    index: SchemaIndex
+
+    def _values(
+        self, phrases: list[Phrase], consumed: list[bool], connective: str, res: Resolved
+    ) -> None:
+        negated = False
+        k = 0
+        mentioned: list[str] = []
+        marker = ""
+        tentative: list[tuple[tuple, int]] = []
+        unresolved_before = len(res.unresolved)
+        while k < len(phrases):
+            p = phrases[k]
+            if p.kind == "member" or (p.kind == "word" and word_of(p) in lx.MARKER_CONCEPTS):
+                marker = word_of(p).split()[0]
+            if consumed[k]:
+                k += 1
+                continue
+            if p.kind == "negation":
+                joined = self._negation_label(phrases, consumed, k, mentioned, res)
+                if joined:
+                    k = joined
+                    continue
+                negated = True
+                k += 1
+                continue
+            if p.kind in ("member", "or", "other") or (p.kind == "sep"):
+                k += 1
+                continue
+            if p.kind == "number":
+                res.unresolved.append(p.text)
+                k += 1
+                continue
+            if p.kind not in ("word", "quoted"):
+                k += 1
+                continue
+            if word_of(p) in lx.AGE_GROUPS and not negated:
+                group = self._age_group(word_of(p))
+                if group is not None:  # "seniors": a default the prompt's numbers override
+                    res.vague.append(group)
+                    k += 1
+                    continue
+            # the longest run of words (at most 4) that names labels
+            run_end = k
+            while (
+                run_end < len(phrases)
+                and phrases[run_end].kind in ("word", "quoted")
+                and not consumed[run_end]
+                and run_end - k < 4
+            ):
+                run_end += 1
+            matched = False
+            for end in range(run_end, k, -1):
+                text = " ".join(ph.text.strip("\"'") for ph in phrases[k:end])
+                if end - k == 1 and (_skippable(text) or self._names_column(text)):
+                    # "voted yes": a filler word may still be a label of a column just named
+                    answer = self._label_of_mentioned(text, negated, mentioned)
+                    if answer is not None:
+                        res.conditions.append(answer)
+                        negated = False
+                        k = end
+                        matched = True
+                    break
+                cond = self._value(text, negated, mentioned, res)
+                inner = [ph.text for ph in phrases[k:end] if not _skippable(ph.text)]
+                ends_are_content = not _skippable(phrases[k].text) and not _skippable(
+                    phrases[end - 1].text
+                )
+                if cond is None and end - k > 2 and ends_are_content and len(inner) < end - k:
+                    # "never been married" -> "never married"
+                    cond = self._value(" ".join(inner), negated, mentioned, res)
+                if cond is not None:
+                    res.conditions.extend(cond)
+                    negated = (
+                        negated
+                        and k + 1 < len(phrases)
+                        and phrases[end : end + 1]
+                        and phrases[end].kind == "or"
+                    )
+                    k = end
+                    matched = True
+                    break
+            if matched:
+                continue
+            w = word_of(p)
+            level = self._level(phrases, consumed, k)
+            if level is not None:
+                condition, end = level
+                res.conditions.append(condition)
+                k = end
+                continue
+            names = self.index.score_columns([w])
+            if names and not _skippable(w):
+                best = max(names.values())
+                top = [n for n, s in names.items() if s == best]
+                mentioned.extend(top)
+                res.mentioned.extend(top)
+                presence = self._presence(w, top, negated, connective)
+                if presence and _true_label(self.index.column(presence[0])) is not None:
+                    res.conditions.append(presence)  # "premium", "non-local": yes/no columns
+                    negated = False
+                elif presence:
+                    tentative.append((presence, len(res.unresolved)))
+                    negated = False
+            elif not _skippable(w) and not w.startswith("non"):
+                free = self._free_label(p.text, marker, negated)
+                if free:
+                    res.conditions.append(free)
+                    negated = False
+                else:
+                    res.unresolved.append(p.text)
+            elif w.startswith("non-"):
+                negated = True
+            k += 1
+        # "with capital losses" / "no rain" stand for a condition only when nothing else in
+        # the segment was left unread ("with clear visibility" is not "visibility > 0")
+        if len(res.unresolved) == unresolved_before:
+            res.conditions.extend(condition for condition, _ in tentative)
+
+    def _named(self, token: str) -> list[Column]:
+        """Numeric columns named ``token`` (``month``), else those with it in their name."""
+        cols = self.index.columns_with_token((token,))
+        exact = [c for c in cols if c.tokens == [token]]
+        return exact or cols
+
+    def _age_group(self, word: str) -> tuple | None:
+        cols = [c for c in self._named("age") if c.numeric]
+        if len(cols) != 1:
+            return None
+        op, value = lx.AGE_GROUPS[word]
+        return (cols[0].name, op, value)
+
+    def _label_of_mentioned(self, text: str, negated: bool, mentioned: list[str]) -> tuple | None:
+        if not mentioned:
+            return None
+        tier, found = self.index.match_labels(text)
+        found = {c: v for c, v in found.items() if c in mentioned}
+        if tier != 4 or len(found) != 1:
+            return None
+        ((name, labels),) = found.items()
+        if len(labels) != 1:
+            return None
+        return (name, "ne" if negated else "eq", labels[0])
+
+    def _level(
+        self, phrases: list[Phrase], consumed: list[bool], k: int
+    ) -> tuple[tuple, int] | None:
+        """ "high earners", "low income", "wealthy": the top or bottom label of a column whose
+        labels are ranges; returns the condition and the index after the words used."""
+        word = word_of(phrases[k])
+        if word not in lx.LEVEL_WORDS:
+            return None
+        end = k + 1
+        words = [word]
+        if end < len(phrases) and phrases[end].kind == "word" and not consumed[end]:
+            words.append(word_of(phrases[end]))
+            end += 1
+        scores = {
+            name: score
+            for name, score in self.index.score_columns(words).items()
+            if self.index.column(name).intervals
+        }
+        if not scores:
+            return None
+        best = max(scores.values())
+        top = [name for name, score in scores.items() if score == best]
+        if len(top) != 1:
+            return None
+        column = self.index.column(top[0])
+        order = sorted(
+            zip(column.labels, column.intervals, strict=True), key=lambda item: item[1][0]
+        )
+        label = order[-1][0] if lx.LEVEL_WORDS[word] == "top" else order[0][0]
+        used_second = len(words) == 2 and self.index.score_columns(words[1:])
+        return (column.name, "eq", label), (end if used_second else k + 1)
+
+    def _free_label(self, text: str, marker: str, negated: bool) -> tuple | None:
+        """A value for a label column whose labels the schema did not record, when the word
+        before it points to one such column ("flights to LAX" -> dest == "LAX")."""
+        concepts = lx.MARKER_CONCEPTS.get(marker)
+        if not concepts:
+            return None
+        columns = self.index.unrecorded(concepts)
+        if len(columns) != 1:
+            return None
+        return (columns[0].name, "ne" if negated else "eq", text)
+
+    def _names_column(self, word: str) -> bool:
+        """Whether ``word`` names a column more strongly than it names a label ("plan"
+        naming the column ``plan`` rather than the label ``Family Plan``)."""
+        scores = self.index.score_columns([word])
+        if not scores or max(scores.values()) < 2.0:
+            return False
+        tier, _ = self.index.match_labels(word)
+        return tier < 4
+
+    def _negation_label(
+        self,
+        phrases: list[Phrase],
+        consumed: list[bool],
+        k: int,
+        mentioned: list[str],
+        res: Resolved,
+    ) -> int | None:
+        """A label that starts with a negation word ("Without-pay", "Not-in-family"): the
+        index after it when the words from ``k`` spell one exactly, else None."""
+        for end in range(min(len(phrases), k + 4), k + 1, -1):
+            chunk = phrases[k:end]
+            if any(consumed[i] for i in range(k, end)) or not all(
+                ph.kind in ("negation", "member", "word") for ph in chunk
+            ):
+                continue
+            text = " ".join(ph.text for ph in chunk)
+            tier, found = self.index.match_labels(text)
+            if tier == 4 and len(found) == 1:
+                ((name, labels),) = found.items()
+                res.conditions.append(
+                    (name, "eq", labels[0]) if len(labels) == 1 else (name, "in", labels)
+                )
+                return end
+        return None
+
+    def _presence(self, word: str, top: list[str], negated: bool, connective: str) -> tuple | None:
+        """ "no rain" -> precip == 0; "rainy"/"with rain" -> precip > 0 (numeric columns whose
+        smallest value is 0)."""
+        if len(top) != 1:
+            return None
+        column = self.index.column(top[0])
+        truth = _true_label(column)
+        if truth is not None:  # "who churned" / "did not churn" on a yes/no column
+            false = [label for label in column.labels if label != truth]
+            if negated:
+                return (column.name, "eq", false[0]) if len(false) == 1 else None
+            return (column.name, "eq", truth)
+        if (
+            not column.numeric
+            or column.schema.minimum is None
+            or float(column.schema.minimum) != 0.0
+        ):
+            return None
+        if negated:
+            return (column.name, "eq", 0)
+        if word in _PRESENCE or connective in ("with", "having"):
+            return (column.name, "gt", 0)
+        return None
+
+    def _value(
+        self, text: str, negated: bool, mentioned: list[str], res: Resolved
+    ) -> list[tuple] | None:
+        special = self._special_value(text, negated)
+        if special:
+            return special
+        tier, found = self.index.match_labels(text)
+        if not found:
+            return None
+        if tier < 3 and " " in text.strip():
+            return None  # several words matching loosely: try them one by one
+        if len(found) > 1:
+            preferred = [c for c in found if c in mentioned or c in res.mentioned]
+            if len(preferred) == 1:
+                found = {preferred[0]: found[preferred[0]]}
+            else:
+                res.ambiguities.append(
+                    {"term": text, "candidates": list(found), "labels": found, "negated": negated}
+                )
+                return []
+        ((name, labels),) = found.items()
+        if negated:
+            return [(name, "ne", labels[0])] if len(labels) == 1 else [(name, "not_in", labels)]
+        return [(name, "eq", labels[0])] if len(labels) == 1 else [(name, "in", labels)]
+
+    def _special_value(self, text: str, negated: bool) -> list[tuple] | None:
+        """Months, seasons and parts of the day, on columns named month / hour."""
+        norm = " ".join(stem(t) for t in normalize(text).split())
+        months = _month_span(norm)
+        if months is not None or norm in lx.QUARTERS:
+            cols = self._named("month")
+            if len(cols) != 1:
+                return None
+            values = list(months if months is not None else lx.QUARTERS[norm])
+            return [(cols[0].name, "not_in" if negated else "in", values)]
+        if norm in ("night", "nighttime", "overnight") and not negated:
+            cols = [c for c in self.index.columns_with_token(("hour",)) if c.tokens == ["hour"]]
+            if len(cols) != 1:
+                return None
+            return [(cols[0].name, "in", list(lx.NIGHT_HOURS))]
+        if norm in lx.MONTHS or norm in lx.SEASONS:
+            cols = self._named("month")
+            if len(cols) != 1:
+                return None
+            name = cols[0].name
+            if norm in lx.MONTHS:
+                return [(name, "ne" if negated else "eq", lx.MONTHS[norm])]
+            return [(name, "not_in" if negated else "in", list(lx.SEASONS[norm]))]
+        if norm in lx.DAY_PARTS and not negated:
+            cols = [c for c in self.index.columns_with_token(("hour",)) if c.tokens == ["hour"]]
+            if len(cols) != 1:
+                return None
+            return [(cols[0].name, "between", lx.DAY_PARTS[norm])]
+        return None
+
+
+def _month_span(norm: str) -> tuple[int, ...] | None:
+    """``"january march"`` (from "January-March" or "January to March") -> 1, 2, 3; the
+    span may wrap around the year ("november to february")."""
+    words = [w for w in norm.split() if w not in ("to", "through", "thru", "until", "till")]
+    if len(words) != 2 or not all(w in lx.MONTHS for w in words) or norm.count(" ") > 2:
+        return None
+    first, last = lx.MONTHS[words[0]], lx.MONTHS[words[1]]
+    if first <= last:
+        return tuple(range(first, last + 1))
+    return tuple(range(first, 13)) + tuple(range(1, last + 1))
+
+
+def _true_label(column: Column) -> Any:
+    """The label meaning "yes" of a two-label yes/no column, else None."""
+    if len(column.labels) != 2:
+        return None
+    for label in column.labels:
+        if label is True or canonical(str(label)) & canonical("yes"):
+            return label
+    return None
+
+
+def _skippable(word: str) -> bool:
+    if len(word) >= 2 and word.isupper() and word.isalpha():
+        return False  # an acronym ("US", "CA") is a value, not a stop word
+    w = word.lower()
+    return (
+        w in lx.INTENSIFIERS
+        or w in lx.STOP_WORDS
+        or w in lx.COMMAND_WORDS
+        or w in lx.ENTITY_WORDS
+        or stem(w) in lx.ENTITY_WORDS
+        or w in lx.UNIT_WORDS
+    )
