@@ -134,10 +134,15 @@ class Resolver(ValueReader):
             # "100 premium computers with ...": an unread plural noun before the first
             # conjunction names the rows
             head = []
-            for p in phrases:
+            for i, p in enumerate(phrases):
                 if p.kind in _BREAKS:
                     break
-                head.append(p.text)
+                before = phrases[i - 1] if i else None
+                marked = before is not None and (
+                    before.kind in ("member", "negation") or _word(before) in lx.MARKER_CONCEPTS
+                )
+                if p.kind == "word" and p.text.islower() and not marked:
+                    head.append(p.text)  # not a name ("from Atlantis")
             plural = next(
                 (
                     u

@@ -133,6 +133,9 @@ def test_unresolved_lowers_confidence(adult_schema):
     messy = interpret("500 women over 40 who like jazzercise", adult_schema)
     assert "jazzercise" in messy.unresolved
     assert messy.confidence < clean.confidence
+    # a name after "from" is a value not found, never the rows' noun
+    atlantis = interpret("10 women from Atlantis", adult_schema)
+    assert atlantis.unresolved == ["Atlantis"] and keys(atlantis) == {("sex", "eq", "Female")}
     nothing = interpret("blorp", adult_schema)
     assert nothing.conditions == ConditionSet() and nothing.confidence <= 0.3
 
