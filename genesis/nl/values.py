@@ -33,6 +33,10 @@ class ValueReader:
     def _values(
         self, phrases: list[Phrase], consumed: list[bool], connective: str, res: Resolved
     ) -> None:
+        """Read the words of one segment the number phrases did not use: each run of words
+        is matched to labels longest first; a negation applies to the next value (and to
+        the values joined to it by "or"); words naming a column are remembered to choose
+        between columns sharing a label; what matches nothing is unresolved."""
         negated = False
         k = 0
         mentioned: list[str] = []
@@ -139,6 +143,7 @@ class ValueReader:
                     negated = False
                 else:
                     res.unresolved.append(p.text)
+                    negated = False  # "not jazzercise women": the "not" went with the unread word
             elif w.startswith("non-"):
                 negated = True
             k += 1
