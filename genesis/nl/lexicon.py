@@ -203,6 +203,18 @@ AIRLINES = {
     "allegiant": "G4", "lufthansa": "LH", "british airways": "BA", "air france": "AF",
 }  # fmt: skip
 
+#: day names and abbreviations -> ISO weekday (1 = Monday)
+WEEKDAYS = {
+    "monday": 1, "mon": 1, "tuesday": 2, "tue": 2, "tues": 2, "wednesday": 3, "wed": 3,
+    "weds": 3, "thursday": 4, "thu": 4, "thur": 4, "thurs": 4, "friday": 5, "fri": 5,
+    "saturday": 6, "sat": 6, "sunday": 7, "sun": 7,
+}  # fmt: skip
+#: groups of days -> ISO weekdays
+DAY_GROUPS = {
+    "weekend": (6, 7), "weekends": (6, 7), "weekday": (1, 2, 3, 4, 5),
+    "weekdays": (1, 2, 3, 4, 5), "workday": (1, 2, 3, 4, 5), "workdays": (1, 2, 3, 4, 5),
+}  # fmt: skip
+
 MONTHS = {
     "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4,
     "apr": 4, "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8,

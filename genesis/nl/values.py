@@ -307,6 +307,12 @@ class ValueReader:
     def _special_value(self, text: str, negated: bool) -> list[tuple] | None:
         """Months, seasons and parts of the day, on columns named month / hour."""
         norm = " ".join(stem(t) for t in normalize(text).split())
+        if normalize(text) in lx.DAY_GROUPS:
+            found = self.index.day_labels(lx.DAY_GROUPS[normalize(text)])
+            if found is None:
+                return None
+            name, labels = found
+            return [(name, "not_in" if negated else "in", labels)]
         months = _month_span(norm)
         if months is not None or norm in lx.QUARTERS:
             cols = self._named("month")

@@ -368,3 +368,33 @@ def test_dangling_and_joined_forms(adult_schema):
     got = interpret("500 women over 40 and between 30 and", adult_schema)
     assert got.n_samples == 500
     assert ("age", "gt", 40.0) in keys(got)
+
+
+def test_day_names_weekends_and_smokers():
+    from genesis.schema import infer_schema
+
+    import pandas as pd
+
+    n = 240
+    frame = pd.DataFrame(
+        {
+            "total_bill": [5 + i * 0.2 for i in range(n)],
+            "tip": [1 + i * 0.02 for i in range(n)],
+            "smoker": ["No", "Yes", "No"] * 80,
+            "day": ["Thur", "Fri", "Sat", "Sun"] * 60,
+            "time": ["Lunch", "Dinner"] * 120,
+        }
+    )
+    schema = infer_schema(frame)
+    got = interpret("100 dinner bills over $20 on weekends", schema)
+    assert keys(got) == {
+        ("total_bill", "gt", 20.0),
+        ("time", "eq", "Dinner"),
+        ("day", "in", frozenset({"Sat", "Sun"})),
+    }
+    got = interpret("200 non-smokers at lunch on Thursdays or Fridays", schema)
+    assert keys(got) == {
+        ("smoker", "eq", "No"),
+        ("time", "eq", "Lunch"),
+        ("day", "in", frozenset({"Thur", "Fri"})),
+    }
