@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from genesis.errors import InvalidConditionError, InvalidParameterError
 from genesis.generators.conditional import ConditionSet
 from genesis.nl import Interpretation, interpret, validate_interpretation
 from genesis.nl.evaluation import accuracy, condition_keys, load_prompts, score
+from genesis.schema import infer_schema
 
 PROMPTS = Path(__file__).resolve().parents[3] / "benchmarks" / "nl_prompts.jsonl"
 MARRIED = {"Married-civ-spouse", "Married-spouse-absent", "Married-AF-spouse"}
@@ -371,9 +373,6 @@ def test_dangling_and_joined_forms(adult_schema):
 
 
 def test_day_names_weekends_and_smokers():
-    from genesis.schema import infer_schema
-
-    import pandas as pd
 
     n = 240
     frame = pd.DataFrame(
