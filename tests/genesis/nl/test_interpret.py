@@ -219,10 +219,6 @@ def test_validate_interpretation(adult_schema):
 
 @pytest.fixture(scope="module")
 def flights_schemas(datasets_dir):
-    import pandas as pd
-
-    from genesis.schema import infer_schema
-
     folder = datasets_dir / "nycflights13"
     flights = pd.read_csv(folder / "flights.csv").sample(5000, random_state=0)
     planes = pd.read_csv(folder / "planes.csv")
