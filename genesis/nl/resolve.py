@@ -36,6 +36,8 @@ class Resolved:
     unresolved: list[str] = field(default_factory=list)
     ambiguities: list[dict[str, Any]] = field(default_factory=list)
     mentioned: list[str] = field(default_factory=list)
+    #: the column of the previous segment's last value when it was negated
+    negated_column: str | None = None
     #: conditions from vague words ("seniors"), dropped when the prompt is explicit
     vague: list[tuple[str, str, Any]] = field(default_factory=list)
 

@@ -43,6 +43,8 @@ class ValueReader:
         marker = ""
         tentative: list[tuple[tuple, int]] = []
         unresolved_before = len(res.unresolved)
+        conditions_before = len(res.conditions)
+        first_value = True
         while k < len(phrases):
             p = phrases[k]
             if p.kind == "member" or (p.kind == "word" and word_of(p) in lx.MARKER_CONCEPTS):
@@ -103,7 +105,10 @@ class ValueReader:
                 if cond is None and end - k > 2 and ends_are_content and len(inner) < end - k:
                     # "never been married" -> "never married"
                     cond = self._value(" ".join(inner), negated, mentioned, res)
+                if cond and first_value and connective in (",", "and", "or", ";"):
+                    cond = [_negated_like(c, res.negated_column) for c in cond]
                 if cond is not None:
+                    first_value = first_value and not cond
                     res.conditions.extend(cond)
                     negated = (
                         negated
@@ -151,6 +156,10 @@ class ValueReader:
         # the segment was left unread ("with clear visibility" is not "visibility > 0")
         if len(res.unresolved) == unresolved_before:
             res.conditions.extend(condition for condition, _ in tentative)
+        # "not in Mexico, Canada": a list after a negated value continues the negation
+        added = res.conditions[conditions_before:]
+        last = added[-1] if added else None
+        res.negated_column = last[0] if last and last[1] in ("ne", "not_in") else None
 
     def _named(self, token: str) -> list[Column]:
         """Numeric columns named ``token`` (``month``), else those with it in their name."""
@@ -339,6 +348,14 @@ class ValueReader:
                 return None
             return [(cols[0].name, "between", lx.DAY_PARTS[norm])]
         return None
+
+
+def _negated_like(condition: tuple, column: str | None) -> tuple:
+    """``condition`` negated when it is a plain value of ``column`` (see ``_values``)."""
+    name, op, value = condition
+    if name != column or op not in ("eq", "in"):
+        return condition
+    return (name, "ne" if op == "eq" else "not_in", value)
 
 
 def _month_span(norm: str) -> tuple[int, ...] | None:

@@ -109,6 +109,15 @@ def test_membership_and_negation(adult_schema):
         ("occupation", "ne", "Sales"),
     }
     assert keys(interpret("people not over 60", adult_schema)) == {("age", "lte", 60.0)}
+    # a list after a negated value stays negated; another column's value does not
+    assert keys(interpret("people except those from Mexico, Canada and Peru", adult_schema)) == {
+        ("native-country", "not_in", frozenset({"Mexico", "Canada", "Peru"}))
+    }
+    assert keys(interpret("men not from Mexico, married", adult_schema)) == {
+        ("sex", "eq", "Male"),
+        ("native-country", "ne", "Mexico"),
+        ("marital-status", "in", frozenset(MARRIED)),
+    }
 
 
 def test_other_table_resolution(customers_schema):
