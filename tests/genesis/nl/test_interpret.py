@@ -402,3 +402,13 @@ def test_day_names_weekends_and_smokers():
         ("time", "eq", "Lunch"),
         ("day", "in", frozenset({"Thur", "Fri"})),
     }
+
+
+def test_every_reading_round_trips_as_json(adult_schema, weather_schema):
+    import json
+
+    schemas = {"adult": adult_schema, "nycflights13_weather": weather_schema}
+    for row in load_prompts(PROMPTS):
+        got = interpret(row["prompt"], schemas[row["dataset"]])
+        out = json.loads(json.dumps(got.to_dict(), allow_nan=False))
+        assert ConditionSet.from_dict(out["conditions"]) == got.conditions, row["prompt"]
