@@ -3,6 +3,7 @@ inputs, and validate_interpretation."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -405,8 +406,6 @@ def test_day_names_weekends_and_smokers():
 
 
 def test_every_reading_round_trips_as_json(adult_schema, weather_schema):
-    import json
-
     schemas = {"adult": adult_schema, "nycflights13_weather": weather_schema}
     for row in load_prompts(PROMPTS):
         got = interpret(row["prompt"], schemas[row["dataset"]])
