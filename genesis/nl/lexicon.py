@@ -54,7 +54,7 @@ ENTITY_WORDS = _word_list(
 )
 #: words carrying no condition
 STOP_WORDS = _word_list(
-    "up roles role positions position out by onto into the a an of who whose that which are is "
+    "ranging range ranges varying up roles role positions position out by onto into the a an of who whose that which are is "
     "were was be been being have has had having with whom where when do does did to for their "
     "they them there those these this it its all any some please also only just both either "
     "per each as on by than then while currently living live lives work works working "
@@ -82,7 +82,7 @@ _CONCEPTS: list[tuple[str, str]] = [
     (
         "temp temperature",
         "temperature temperatures temp temps degrees warm warmer hot hotter "
-        "cold colder cool cooler fahrenheit celsius",
+        "cold colder cool cooler fahrenheit celsius f degf degc",
     ),
     ("humid humidity", "humidity humid"),
     ("speed", "mph kph knots speed"),

@@ -181,8 +181,11 @@ class Resolver(ValueReader):
         week"; "12 years of education", where the word after "of" names the column)."""
         picked: list[tuple[int, float]] = []
         j = k - 1
-        while j >= 0 and phrases[j].kind in ("word", "member") and not consumed[j]:
+        while j >= 0 and phrases[j].kind in ("word", "member", "other") and not consumed[j]:
             w = _word(phrases[j])
+            if phrases[j].kind == "other":  # "precipitation (over 0.3 in)"
+                j -= 1
+                continue
             if phrases[j].kind == "member":
                 if phrases[k].kind == "decade" and j == k - 1:
                     j -= 1

@@ -45,6 +45,7 @@ class ValueReader:
         unresolved_before = len(res.unresolved)
         conditions_before = len(res.conditions)
         first_value = True
+        soft: list[tuple[str, set[str]]] = []
         while k < len(phrases):
             p = phrases[k]
             if p.kind == "member" or (p.kind == "word" and word_of(p) in lx.MARKER_CONCEPTS):
@@ -128,6 +129,12 @@ class ValueReader:
                 res.conditions.append(condition)
                 k = end
                 continue
+            if w in lx.LEVEL_WORDS and k + 1 < len(phrases):
+                named = self.index.score_columns([word_of(phrases[k + 1])])
+                if named:  # "low visibility (under 3 miles)": read with the number
+                    soft.append((p.text, set(named)))
+                    k += 1
+                    continue
             names = self.index.score_columns([w])
             if names and not _skippable(w):
                 best = max(names.values())
@@ -154,8 +161,11 @@ class ValueReader:
             k += 1
         # "with capital losses" / "no rain" stand for a condition only when nothing else in
         # the segment was left unread ("with clear visibility" is not "visibility > 0")
+        conditioned = {c[0] for c in res.conditions}
+        res.unresolved.extend(text for text, columns in soft if not columns & conditioned)
         if len(res.unresolved) == unresolved_before:
-            res.conditions.extend(condition for condition, _ in tentative)
+            # and only for a column the prompt did not bound otherwise
+            res.conditions.extend(c for c, _ in tentative if c[0] not in conditioned)
         # "not in Mexico, Canada": a list after a negated value continues the negation
         added = res.conditions[conditions_before:]
         last = added[-1] if added else None

@@ -411,3 +411,24 @@ def test_every_reading_round_trips_as_json(adult_schema, weather_schema):
         got = interpret(row["prompt"], schemas[row["dataset"]])
         out = json.loads(json.dumps(got.to_dict(), allow_nan=False))
         assert ConditionSet.from_dict(out["conditions"]) == got.conditions, row["prompt"]
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("cold winter mornings below 20F at Newark",
+         {("temp", "lt", 20.0), ("hour", "between", (6.0, 11.0)),
+          ("month", "in", frozenset({12.0, 1.0, 2.0})), ("origin", "eq", "EWR")}),
+        ("rows of heavy precipitation (over 0.3 in)", {("precip", "gt", 0.3)}),
+        ("observations with low visibility (under 3 miles)", {("visib", "lt", 3.0)}),
+        ("rows with humidity ranging from 60 to 80", {("humid", "between", (60.0, 80.0))}),
+    ],
+)  # fmt: skip
+def test_weather_adjectives_and_parentheses(weather_schema, prompt, expected):
+    got = interpret(prompt, weather_schema)
+    assert keys(got) == expected
+    assert got.unresolved == []
+
+
+def test_a_lone_level_word_is_not_dropped_silently(weather_schema):
+    assert interpret("200 rows with low visibility", weather_schema).unresolved == ["low"]
