@@ -317,6 +317,9 @@ def _root(word: str) -> str:
 def _token_match(word: str, token: str) -> bool:
     if word == token:
         return True
+    root = _root(_root(word))
+    if len(word) >= 5 and len(root) >= 4 and root == _root(_root(token)):
+        return True  # "farmers" ~ "farming"
     if len(token) >= 3 and len(word) >= 4 and word.startswith(token):
         return True
     return len(word) >= 4 and token.startswith(word)
