@@ -80,6 +80,9 @@ def canonical(text: str) -> frozenset[str]:
         forms.add("airline:" + norm)
     if norm in _ALIAS_GROUP:
         forms.add(f"alias:{_ALIAS_GROUP[norm]}")
+    day = lx.WEEKDAYS.get(norm) or lx.WEEKDAYS.get(norm.removesuffix("s"))
+    if day:  # "Friday", "Fri", "fridays"
+        forms.add(f"weekday:{day}")
     return frozenset(forms)
 
 
@@ -283,6 +286,22 @@ class SchemaIndex:
             and any(t in c.tokens or t == "".join(c.tokens) for t in concepts)
         ]
 
+    def day_labels(self, days: tuple[int, ...]) -> tuple[str, list[Any]] | None:
+        """The one column whose labels are day names, and its labels for ``days``."""
+        found = []
+        for column in self.columns:
+            if not column.categorical:
+                continue
+            by_day = {
+                int(form.split(":")[1]): label
+                for label, (_, forms, _) in zip(column.labels, column.label_forms, strict=True)
+                for form in forms
+                if form.startswith("weekday:")
+            }
+            if len(by_day) >= 3 and len(by_day) == len(column.labels):
+                found.append((column.name, [by_day[d] for d in days if d in by_day]))
+        return found[0] if len(found) == 1 and found[0][1] else None
+
     def all_labels(self) -> list[tuple[str, Any]]:
         return [(c.name, label) for c in self.columns if c.categorical for label in c.labels]
 
@@ -298,6 +317,9 @@ def _root(word: str) -> str:
 def _token_match(word: str, token: str) -> bool:
     if word == token:
         return True
+    root = _root(_root(word))
+    if len(word) >= 5 and len(root) >= 4 and root == _root(_root(token)):
+        return True  # "farmers" ~ "farming"
     if len(token) >= 3 and len(word) >= 4 and word.startswith(token):
         return True
     return len(word) >= 4 and token.startswith(word)

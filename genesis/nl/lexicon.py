@@ -54,7 +54,7 @@ ENTITY_WORDS = _word_list(
 )
 #: words carrying no condition
 STOP_WORDS = _word_list(
-    "up roles role positions position out by onto into the a an of who whose that which are is "
+    "ranging range ranges varying up roles role positions position out by onto into the a an of who whose that which are is "
     "were was be been being have has had having with whom where when do does did to for their "
     "they them there those these this it its all any some please also only just both either "
     "per each as on by than then while currently living live lives work works working "
@@ -82,7 +82,7 @@ _CONCEPTS: list[tuple[str, str]] = [
     (
         "temp temperature",
         "temperature temperatures temp temps degrees warm warmer hot hotter "
-        "cold colder cool cooler fahrenheit celsius",
+        "cold colder cool cooler fahrenheit celsius f degf degc",
     ),
     ("humid humidity", "humidity humid"),
     ("speed", "mph kph knots speed"),
@@ -201,6 +201,18 @@ AIRLINES = {
     "hawaiian airlines": "HA", "us airways": "US", "envoy": "MQ", "expressjet": "EV",
     "endeavor": "9E", "skywest": "OO", "virgin america": "VX", "airtran": "FL", "mesa": "YV",
     "allegiant": "G4", "lufthansa": "LH", "british airways": "BA", "air france": "AF",
+}  # fmt: skip
+
+#: day names and abbreviations -> ISO weekday (1 = Monday)
+WEEKDAYS = {
+    "monday": 1, "mon": 1, "tuesday": 2, "tue": 2, "tues": 2, "wednesday": 3, "wed": 3,
+    "weds": 3, "thursday": 4, "thu": 4, "thur": 4, "thurs": 4, "friday": 5, "fri": 5,
+    "saturday": 6, "sat": 6, "sunday": 7, "sun": 7,
+}  # fmt: skip
+#: groups of days -> ISO weekdays
+DAY_GROUPS = {
+    "weekend": (6, 7), "weekends": (6, 7), "weekday": (1, 2, 3, 4, 5),
+    "weekdays": (1, 2, 3, 4, 5), "workday": (1, 2, 3, 4, 5), "workdays": (1, 2, 3, 4, 5),
 }  # fmt: skip
 
 MONTHS = {

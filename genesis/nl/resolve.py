@@ -36,6 +36,8 @@ class Resolved:
     unresolved: list[str] = field(default_factory=list)
     ambiguities: list[dict[str, Any]] = field(default_factory=list)
     mentioned: list[str] = field(default_factory=list)
+    #: the column of the previous segment's last value when it was negated
+    negated_column: str | None = None
     #: conditions from vague words ("seniors"), dropped when the prompt is explicit
     vague: list[tuple[str, str, Any]] = field(default_factory=list)
 
@@ -134,10 +136,15 @@ class Resolver(ValueReader):
             # "100 premium computers with ...": an unread plural noun before the first
             # conjunction names the rows
             head = []
-            for p in phrases:
+            for i, p in enumerate(phrases):
                 if p.kind in _BREAKS:
                     break
-                head.append(p.text)
+                before = phrases[i - 1] if i else None
+                marked = before is not None and (
+                    before.kind in ("member", "negation") or _word(before) in lx.MARKER_CONCEPTS
+                )
+                if p.kind == "word" and p.text.islower() and not marked:
+                    head.append(p.text)  # not a name ("from Atlantis")
             plural = next(
                 (
                     u
@@ -174,8 +181,11 @@ class Resolver(ValueReader):
         week"; "12 years of education", where the word after "of" names the column)."""
         picked: list[tuple[int, float]] = []
         j = k - 1
-        while j >= 0 and phrases[j].kind in ("word", "member") and not consumed[j]:
+        while j >= 0 and phrases[j].kind in ("word", "member", "other") and not consumed[j]:
             w = _word(phrases[j])
+            if phrases[j].kind == "other":  # "precipitation (over 0.3 in)"
+                j -= 1
+                continue
             if phrases[j].kind == "member":
                 if phrases[k].kind == "decade" and j == k - 1:
                     j -= 1

@@ -33,12 +33,19 @@ class ValueReader:
     def _values(
         self, phrases: list[Phrase], consumed: list[bool], connective: str, res: Resolved
     ) -> None:
+        """Read the words of one segment the number phrases did not use: each run of words
+        is matched to labels longest first; a negation applies to the next value (and to
+        the values joined to it by "or"); words naming a column are remembered to choose
+        between columns sharing a label; what matches nothing is unresolved."""
         negated = False
         k = 0
         mentioned: list[str] = []
         marker = ""
         tentative: list[tuple[tuple, int]] = []
         unresolved_before = len(res.unresolved)
+        conditions_before = len(res.conditions)
+        first_value = True
+        soft: list[tuple[str, set[str]]] = []
         while k < len(phrases):
             p = phrases[k]
             if p.kind == "member" or (p.kind == "word" and word_of(p) in lx.MARKER_CONCEPTS):
@@ -99,7 +106,10 @@ class ValueReader:
                 if cond is None and end - k > 2 and ends_are_content and len(inner) < end - k:
                     # "never been married" -> "never married"
                     cond = self._value(" ".join(inner), negated, mentioned, res)
+                if cond and first_value and connective in (",", "and", "or", ";"):
+                    cond = [_negated_like(c, res.negated_column) for c in cond]
                 if cond is not None:
+                    first_value = first_value and not cond
                     res.conditions.extend(cond)
                     negated = (
                         negated
@@ -119,6 +129,12 @@ class ValueReader:
                 res.conditions.append(condition)
                 k = end
                 continue
+            if w in lx.LEVEL_WORDS and k + 1 < len(phrases):
+                named = self.index.score_columns([word_of(phrases[k + 1])])
+                if named:  # "low visibility (under 3 miles)": read with the number
+                    soft.append((p.text, set(named)))
+                    k += 1
+                    continue
             names = self.index.score_columns([w])
             if names and not _skippable(w):
                 best = max(names.values())
@@ -139,13 +155,21 @@ class ValueReader:
                     negated = False
                 else:
                     res.unresolved.append(p.text)
+                    negated = False  # "not jazzercise women": the "not" went with the unread word
             elif w.startswith("non-"):
                 negated = True
             k += 1
         # "with capital losses" / "no rain" stand for a condition only when nothing else in
         # the segment was left unread ("with clear visibility" is not "visibility > 0")
+        conditioned = {c[0] for c in res.conditions}
+        res.unresolved.extend(text for text, columns in soft if not columns & conditioned)
         if len(res.unresolved) == unresolved_before:
-            res.conditions.extend(condition for condition, _ in tentative)
+            # and only for a column the prompt did not bound otherwise
+            res.conditions.extend(c for c, _ in tentative if c[0] not in conditioned)
+        # "not in Mexico, Canada": a list after a negated value continues the negation
+        added = res.conditions[conditions_before:]
+        last = added[-1] if added else None
+        res.negated_column = last[0] if last and last[1] in ("ne", "not_in") else None
 
     def _named(self, token: str) -> list[Column]:
         """Numeric columns named ``token`` (``month``), else those with it in their name."""
@@ -302,6 +326,12 @@ class ValueReader:
     def _special_value(self, text: str, negated: bool) -> list[tuple] | None:
         """Months, seasons and parts of the day, on columns named month / hour."""
         norm = " ".join(stem(t) for t in normalize(text).split())
+        if normalize(text) in lx.DAY_GROUPS:
+            found = self.index.day_labels(lx.DAY_GROUPS[normalize(text)])
+            if found is None:
+                return None
+            name, labels = found
+            return [(name, "not_in" if negated else "in", labels)]
         months = _month_span(norm)
         if months is not None or norm in lx.QUARTERS:
             cols = self._named("month")
@@ -328,6 +358,14 @@ class ValueReader:
                 return None
             return [(cols[0].name, "between", lx.DAY_PARTS[norm])]
         return None
+
+
+def _negated_like(condition: tuple, column: str | None) -> tuple:
+    """``condition`` negated when it is a plain value of ``column`` (see ``_values``)."""
+    name, op, value = condition
+    if name != column or op not in ("eq", "in"):
+        return condition
+    return (name, "ne" if op == "eq" else "not_in", value)
 
 
 def _month_span(norm: str) -> tuple[int, ...] | None:

@@ -3,14 +3,17 @@ inputs, and validate_interpretation."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from genesis.errors import InvalidConditionError, InvalidParameterError
 from genesis.generators.conditional import ConditionSet
 from genesis.nl import Interpretation, interpret, validate_interpretation
 from genesis.nl.evaluation import accuracy, condition_keys, load_prompts, score
+from genesis.schema import infer_schema
 
 PROMPTS = Path(__file__).resolve().parents[3] / "benchmarks" / "nl_prompts.jsonl"
 MARRIED = {"Married-civ-spouse", "Married-spouse-absent", "Married-AF-spouse"}
@@ -107,6 +110,15 @@ def test_membership_and_negation(adult_schema):
         ("occupation", "ne", "Sales"),
     }
     assert keys(interpret("people not over 60", adult_schema)) == {("age", "lte", 60.0)}
+    # a list after a negated value stays negated; another column's value does not
+    assert keys(interpret("people except those from Mexico, Canada and Peru", adult_schema)) == {
+        ("native-country", "not_in", frozenset({"Mexico", "Canada", "Peru"}))
+    }
+    assert keys(interpret("men not from Mexico, married", adult_schema)) == {
+        ("sex", "eq", "Male"),
+        ("native-country", "ne", "Mexico"),
+        ("marital-status", "in", frozenset(MARRIED)),
+    }
 
 
 def test_other_table_resolution(customers_schema):
@@ -133,6 +145,9 @@ def test_unresolved_lowers_confidence(adult_schema):
     messy = interpret("500 women over 40 who like jazzercise", adult_schema)
     assert "jazzercise" in messy.unresolved
     assert messy.confidence < clean.confidence
+    # a name after "from" is a value not found, never the rows' noun
+    atlantis = interpret("10 women from Atlantis", adult_schema)
+    assert atlantis.unresolved == ["Atlantis"] and keys(atlantis) == {("sex", "eq", "Female")}
     nothing = interpret("blorp", adult_schema)
     assert nothing.conditions == ConditionSet() and nothing.confidence <= 0.3
 
@@ -214,10 +229,6 @@ def test_validate_interpretation(adult_schema):
 
 @pytest.fixture(scope="module")
 def flights_schemas(datasets_dir):
-    import pandas as pd
-
-    from genesis.schema import infer_schema
-
     folder = datasets_dir / "nycflights13"
     flights = pd.read_csv(folder / "flights.csv").sample(5000, random_state=0)
     planes = pd.read_csv(folder / "planes.csv")
@@ -365,3 +376,59 @@ def test_dangling_and_joined_forms(adult_schema):
     got = interpret("500 women over 40 and between 30 and", adult_schema)
     assert got.n_samples == 500
     assert ("age", "gt", 40.0) in keys(got)
+
+
+def test_day_names_weekends_and_smokers():
+
+    n = 240
+    frame = pd.DataFrame(
+        {
+            "total_bill": [5 + i * 0.2 for i in range(n)],
+            "tip": [1 + i * 0.02 for i in range(n)],
+            "smoker": ["No", "Yes", "No"] * 80,
+            "day": ["Thur", "Fri", "Sat", "Sun"] * 60,
+            "time": ["Lunch", "Dinner"] * 120,
+        }
+    )
+    schema = infer_schema(frame)
+    got = interpret("100 dinner bills over $20 on weekends", schema)
+    assert keys(got) == {
+        ("total_bill", "gt", 20.0),
+        ("time", "eq", "Dinner"),
+        ("day", "in", frozenset({"Sat", "Sun"})),
+    }
+    got = interpret("200 non-smokers at lunch on Thursdays or Fridays", schema)
+    assert keys(got) == {
+        ("smoker", "eq", "No"),
+        ("time", "eq", "Lunch"),
+        ("day", "in", frozenset({"Thur", "Fri"})),
+    }
+
+
+def test_every_reading_round_trips_as_json(adult_schema, weather_schema):
+    schemas = {"adult": adult_schema, "nycflights13_weather": weather_schema}
+    for row in load_prompts(PROMPTS):
+        got = interpret(row["prompt"], schemas[row["dataset"]])
+        out = json.loads(json.dumps(got.to_dict(), allow_nan=False))
+        assert ConditionSet.from_dict(out["conditions"]) == got.conditions, row["prompt"]
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("cold winter mornings below 20F at Newark",
+         {("temp", "lt", 20.0), ("hour", "between", (6.0, 11.0)),
+          ("month", "in", frozenset({12.0, 1.0, 2.0})), ("origin", "eq", "EWR")}),
+        ("rows of heavy precipitation (over 0.3 in)", {("precip", "gt", 0.3)}),
+        ("observations with low visibility (under 3 miles)", {("visib", "lt", 3.0)}),
+        ("rows with humidity ranging from 60 to 80", {("humid", "between", (60.0, 80.0))}),
+    ],
+)  # fmt: skip
+def test_weather_adjectives_and_parentheses(weather_schema, prompt, expected):
+    got = interpret(prompt, weather_schema)
+    assert keys(got) == expected
+    assert got.unresolved == []
+
+
+def test_a_lone_level_word_is_not_dropped_silently(weather_schema):
+    assert interpret("200 rows with low visibility", weather_schema).unresolved == ["low"]
