@@ -294,7 +294,8 @@ def _all_yyyymmdd(numbers: np.ndarray) -> bool:
 def _fill_object(
     column: ColumnSchema, values: pd.Series, n_rows: int, rng: np.random.Generator, sample_size: int
 ) -> None:
-    if isinstance(values.dtype, pd.CategoricalDtype):
+    declared = isinstance(values.dtype, pd.CategoricalDtype)
+    if declared:
         values = values.astype(values.dtype.categories.dtype)
         if pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_datetime64_any_dtype(
             values.dtype
@@ -385,6 +386,11 @@ def _fill_object(
             _fill_categorical(column, kept, ColumnKind.BOOLEAN)
             return
 
+    if declared:
+        # a pandas Categorical of number-like labels (RxNorm "311995", ZIP codes) is a set
+        # of labels, not numbers: modelled as numbers, its draws would fall between the
+        # codes and come back empty once cast to the column's categories
+        mostly_numeric = False
     if mostly_numeric:
         if non_str_rows:
             _fill_numeric_object(column, kept, pd.to_numeric(kept, errors="coerce"), n_rows, None)
@@ -394,7 +400,7 @@ def _fill_object(
         return
 
     kept_uniques = strings[~missing_mask].reset_index(drop=True)
-    if fill_string_datetime(
+    if not declared and fill_string_datetime(
         column, stripped[~missing_mask].reset_index(drop=True), rng, sample_size
     ):
         column.cardinality = int(len(kept_uniques))

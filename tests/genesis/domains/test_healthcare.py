@@ -397,3 +397,15 @@ def test_fit_on_patients_and_medications_keeps_codes_and_names_paired():
     assert meds["drug_name"].nunique() >= 8  # codes recovered from names, not one fallback
     closed = meds["end_date"].notna()
     assert (meds.loc[closed, "start_date"] <= meds.loc[closed, "end_date"]).all()
+
+
+def test_fitted_model_itself_draws_the_rxnorm_codes():
+    # regression: rxnorm_code, a pandas Categorical of number-like labels ("311995"), was
+    # inferred INTEGER; CART's numbers cast back to the string categories came out all
+    # empty and only repair (codes recovered from drug names) hid it
+    source = HealthcareGenerator(seed=5).generate_default(300)
+    user = {"patients": source["patients"], "medications": source["medications"]}
+    gen = HealthcareGenerator(seed=2).fit(user)
+    raw = gen.synthesizer_.generate(scale={"patients": 300})["medications"]
+    assert raw["rxnorm_code"].notna().all()
+    assert raw["rxnorm_code"].astype(str).isin(codes.RXNORM_NAMES).all()

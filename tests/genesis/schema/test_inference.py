@@ -402,6 +402,29 @@ def test_pandas_extension_dtypes() -> None:
     assert schema["Int"].null_share == pytest.approx(1 / 3)
 
 
+def test_categorical_dtype_of_number_like_labels_stays_categorical() -> None:
+    # RxNorm codes, ZIP codes held as a pandas Categorical of strings: labels, not numbers
+    # (as INTEGER the draws fell between the codes and came back empty); the same strings
+    # in a plain object column still read as numbers, and dates as dates
+    codes = ["311995", "312940", "308191", "197361"] * 10
+    column = infer_schema(pd.DataFrame({"rxnorm_code": pd.Categorical(codes)}))["rxnorm_code"]
+    assert column.kind is K.CATEGORICAL
+    assert sorted(column.categories) == sorted(set(codes))
+    assert infer_schema(pd.DataFrame({"c": codes}))["c"].kind is K.INTEGER
+    days = pd.Categorical(["2024-01-02", "2024-02-03", "2024-03-04"] * 10)
+    assert infer_schema(pd.DataFrame({"d": days}))["d"].kind is K.CATEGORICAL
+
+
+def test_number_like_categorical_round_trips_through_cart() -> None:
+    from genesis.generators import SyntheticGenerator
+
+    rng = np.random.default_rng(0)
+    codes = ["311995", "312940", "308191", "197361", "860975", "314076"]
+    df = pd.DataFrame({"code": pd.Categorical(rng.choice(codes, 300)), "x": rng.normal(size=300)})
+    out = SyntheticGenerator("cart", seed=0).fit(df).generate(100)
+    assert out["code"].notna().all() and out["code"].astype(str).isin(codes).all()
+
+
 def test_invalid_inputs() -> None:
     with pytest.raises(InvalidDataError, match="DataFrame"):
         infer_schema([[1, 2]])  # type: ignore[arg-type]
