@@ -16,6 +16,7 @@ from relational_runner import RELATIONSHIPS, TABLE_NAMES
 LABELS = {
     "genesis_cart": "Genesis `cart`",
     "genesis_gaussian_copula": "Genesis `gaussian_copula`",
+    "genesis_cart_lookups": 'Genesis `cart`, `reference_tables="auto"`',
     "sdv_hma": "SDV 2.0 `HMASynthesizer`",
 }
 
