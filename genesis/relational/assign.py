@@ -14,7 +14,6 @@ from genesis.relational.child_counts import (
 )
 from genesis.relational.keys import row_index
 from genesis.relational.plan import (
-    STRONG_LINK,
     count_column,
     group_column,
     link_column,
@@ -225,15 +224,16 @@ def _families(frame: pd.DataFrame, key: list[str]) -> np.ndarray:
 
 
 def _blur(values: pd.Series, score: float, rng: np.random.Generator) -> pd.Series:
-    """A weak numeric link blurred as much as it is loose: matching by rank couples child
-    and parent monotonically, which would overstate a weak link; with Gaussian noise of variance
-    ``var * (1 / score - 1)`` the rank key keeps the real share of the link's variance
-    (its correlation ratio ``score``) explained by the parent."""
+    """A numeric link blurred as much as it is loose: matching by rank couples child and
+    parent monotonically, which would overstate a link (a plane would fly a run of
+    consecutive flight numbers); with Gaussian noise of variance ``var * (1 / score - 1)``
+    the rank key keeps the real share of the link's variance (its correlation ratio
+    ``score``) explained by the parent. A near-deterministic link (score 1: a destination's
+    distance) is barely moved. Ties between parents (a plane's flights and their carrier)
+    are kept by assigning the determined parent by families, not by exact ranks."""
     if not pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
         return values
-    if score >= STRONG_LINK or len(values) < 2:
-        # a strong link keeps its exact ranks: its ties to other parents' links (a plane's
-        # flight numbers and its carrier's) hold only when ranks are not shuffled
+    if len(values) < 2:
         return values
     x = values.to_numpy(dtype=np.float64)
     spread = np.nanstd(x) * np.sqrt(1.0 / max(score, 1e-3) - 1.0)
