@@ -32,7 +32,7 @@ from genesis.schema.datetimes import (
     sample_index,
 )
 from genesis.schema.logical import logical_types
-from genesis.schema.semantic import detect_semantic_type
+from genesis.schema.semantic import ORG_PLACE_SHARE, detect_semantic_type, organisation_share
 from genesis.schema.support import detect_support
 from genesis.schema.types import (
     PII_SEMANTIC_TYPES,
@@ -417,7 +417,9 @@ def _fill_object(
         column.kind = ColumnKind.IDENTIFIER
         column.categories = None
         return
-    if _looks_like_text(kept_uniques, len(kept), rng, sample_size):
+    if _looks_like_text(kept_uniques, len(kept), rng, sample_size) or _names_entities(
+        kept_uniques, len(kept), rng, sample_size
+    ):
         column.kind = ColumnKind.TEXT
         column.categories = None
 
@@ -480,6 +482,19 @@ def _looks_like_identifier(
         return True
     shapes = sample.str.replace(r"[A-Za-z]", "A", regex=True).str.replace(r"\d", "9", regex=True)
     return shapes.nunique() == 1 and "9" in shapes.iloc[0] and " " not in shapes.iloc[0]
+
+
+def _names_entities(
+    uniques: pd.Series, n_values: int, rng: np.random.Generator, sample_size: int
+) -> bool:
+    """Names of organisations or places, nearly one per row ("Moton Field Municipal
+    Airport", "Mercy Hospital"): each label names one entity, so no label can be learned
+    (most are held by one row); like free text they are regenerated, not modelled as a
+    category whose few repeated labels would stand in for all the others."""
+    if len(uniques) <= 50 or len(uniques) < 0.9 * n_values:
+        return False
+    sample = uniques.iloc[sample_index(len(uniques), rng, sample_size)].astype(str)
+    return organisation_share(sample) >= ORG_PLACE_SHARE
 
 
 def _looks_like_text(

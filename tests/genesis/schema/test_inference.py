@@ -425,6 +425,19 @@ def test_number_like_categorical_round_trips_through_cart() -> None:
     assert out["code"].notna().all() and out["code"].astype(str).isin(codes).all()
 
 
+def test_near_unique_organisation_names_are_regenerated_as_text() -> None:
+    # one airport or hospital per row: no label can be learned, so the column is regenerated
+    # like free text instead of a category whose few repeated labels stand in for the rest
+    kinds = ("Municipal Airport", "Regional Hospital", "County Bank", "Intl")
+    names = [f"Town{i} {kinds[i % 4]}" for i in range(200)]
+    assert infer_schema(pd.DataFrame({"name": names}))["name"].kind is K.TEXT
+    # the same labels repeated are a category; near-unique labels that are not
+    # organisation or place names stay categorical too
+    assert infer_schema(pd.DataFrame({"name": names[:20] * 10}))["name"].kind is K.CATEGORICAL
+    labels = [f"Widget {i} Pro" for i in range(200)]
+    assert infer_schema(pd.DataFrame({"product": labels}))["product"].kind is K.CATEGORICAL
+
+
 def test_invalid_inputs() -> None:
     with pytest.raises(InvalidDataError, match="DataFrame"):
         infer_schema([[1, 2]])  # type: ignore[arg-type]
