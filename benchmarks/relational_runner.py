@@ -108,7 +108,12 @@ def run_genesis(method: str, tables: dict[str, pd.DataFrame], seed: int):
     if references == "auto":
         copied = ", ".join(synthesizer.reference_tables_) or "none"
         notes.append(f"reference_tables='auto' copied: {copied}")
-    return synthetic, {"fit_s": fit_s, "sample_s": sample_s, "notes": notes}
+    return synthetic, {
+        "fit_s": fit_s,
+        "sample_s": sample_s,
+        "notes": notes,
+        "reference_tables": list(synthesizer.reference_tables_),
+    }
 
 
 def _weather_id(df: pd.DataFrame) -> pd.Series:
