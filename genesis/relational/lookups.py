@@ -9,7 +9,7 @@ entities rather than people:
   phone, date of birth, national id, card, IBAN or IP address);
 * one of its text columns other than the key is a near-unique label (distinct in at least
   :data:`LABEL_DISTINCT_SHARE` of the rows: the entity's name) whose values are mostly
-  organisation or place names (:func:`genesis.schema.semantic.organisation_share`:
+  organisation or place names (:func:`genesis.schema.semantic.names_organisations`:
   "United Air Lines Inc.", "Los Angeles Intl").
 
 Why it is not the default: copying hands out real rows, and Genesis shares no real row
@@ -24,7 +24,7 @@ from __future__ import annotations
 import pandas as pd
 
 from genesis.schema import infer_schema
-from genesis.schema.semantic import ORG_PLACE_SHARE, organisation_share
+from genesis.schema.semantic import names_organisations
 
 #: share of distinct values a column needs to be a table's entity name
 LABEL_DISTINCT_SHARE = 0.9
@@ -61,7 +61,7 @@ def _is_entity_name(values: pd.Series) -> bool:
     if strings.nunique() < LABEL_DISTINCT_SHARE * len(strings):
         return False
     sample = strings.sample(n=min(len(strings), _SAMPLE_ROWS), random_state=0)
-    return organisation_share(sample) >= ORG_PLACE_SHARE
+    return names_organisations(sample)
 
 
 __all__ = ["LABEL_DISTINCT_SHARE", "public_lookups"]

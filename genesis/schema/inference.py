@@ -32,7 +32,7 @@ from genesis.schema.datetimes import (
     sample_index,
 )
 from genesis.schema.logical import logical_types
-from genesis.schema.semantic import ORG_PLACE_SHARE, detect_semantic_type, organisation_share
+from genesis.schema.semantic import detect_semantic_type, names_organisations
 from genesis.schema.support import detect_support
 from genesis.schema.types import (
     PII_SEMANTIC_TYPES,
@@ -494,7 +494,7 @@ def _names_entities(
     if len(uniques) <= 50 or len(uniques) < 0.9 * n_values:
         return False
     sample = uniques.iloc[sample_index(len(uniques), rng, sample_size)].astype(str)
-    return organisation_share(sample) >= ORG_PLACE_SHARE
+    return names_organisations(sample)
 
 
 def _looks_like_text(

@@ -220,6 +220,17 @@ def organisation_share(strings: pd.Series) -> float:
     return float(counts.to_numpy()[flagged].sum() / len(strings))
 
 
+def names_organisations(strings: pd.Series) -> bool:
+    """Whether ``strings`` are mostly names of organisations or places: at least
+    :data:`ORG_PLACE_SHARE` of them carry an organisation or place word, and as many are
+    names of two words or more without digits ("Lansdowne Airport", not the code
+    "city-17")."""
+    if strings.empty:
+        return False
+    named = strings.str.fullmatch(r"[^\W\d_][^\d]*\s[^\d]*[^\W\d_]\.?").mean()
+    return named >= ORG_PLACE_SHARE and organisation_share(strings) >= ORG_PLACE_SHARE
+
+
 def _share(strings: pd.Series, pattern: str) -> float:
     if strings.empty:
         return 0.0

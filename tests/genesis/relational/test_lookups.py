@@ -65,7 +65,9 @@ def test_tables_of_people_are_never_lookups():
     tables["people"] = people.assign(name=["Acme Inc", "Mercy Hospital"] * 20)
     assert public_lookups(tables, _schema(tables, rels)) == []
     # an organisation lookup nobody refers to is not a dimension
-    tables["people"] = people.assign(name=[f"Firm {i} Inc" for i in range(40)])
+    firms = [f"{a} {b} Inc" for a in ("Acme", "Globex", "Initech", "Umbrella", "Stark")
+             for b in ("Foods", "Motors", "Labs", "Media", "Power", "Rail", "Capital", "Group")]  # fmt: skip
+    tables["people"] = people.assign(name=firms)
     assert public_lookups(tables, _schema(tables, [])) == []
     assert public_lookups(tables, _schema(tables, rels)) == ["people"]
 

@@ -429,8 +429,15 @@ def test_near_unique_organisation_names_are_regenerated_as_text() -> None:
     # one airport or hospital per row: no label can be learned, so the column is regenerated
     # like free text instead of a category whose few repeated labels stand in for the rest
     kinds = ("Municipal Airport", "Regional Hospital", "County Bank", "Intl")
-    names = [f"Town{i} {kinds[i % 4]}" for i in range(200)]
+    towns = [a + b for a in ("Oak", "Elm", "Ash", "Fir", "Bay", "Red", "Sun", "Ice", "Elk", "Owl")
+             for b in ("ridge", "field", "ford", "ton", "ville", "wood", "dale", "port",
+                       "haven", "brook", "mont", "burg", "stead", "moor", "gate", "well",
+                       "hurst", "ham", "by", "wick")]  # fmt: skip
+    names = [f"{town} {kinds[i % 4]}" for i, town in enumerate(towns)]
     assert infer_schema(pd.DataFrame({"name": names}))["name"].kind is K.TEXT
+    # codes that happen to hold a place word are codes, not names
+    codes = [f"city-{i}" for i in range(200)]
+    assert infer_schema(pd.DataFrame({"city": codes}))["city"].kind is K.CATEGORICAL
     # the same labels repeated are a category; near-unique labels that are not
     # organisation or place names stay categorical too
     assert infer_schema(pd.DataFrame({"name": names[:20] * 10}))["name"].kind is K.CATEGORICAL
