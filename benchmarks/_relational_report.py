@@ -16,6 +16,7 @@ from relational_runner import RELATIONSHIPS, TABLE_NAMES
 LABELS = {
     "genesis_cart": "Genesis `cart`",
     "genesis_gaussian_copula": "Genesis `gaussian_copula`",
+    "genesis_cart_lookups": 'Genesis `cart`, `reference_tables="auto"`',
     "sdv_hma": "SDV 2.0 `HMASynthesizer`",
 }
 
@@ -240,9 +241,11 @@ def _notes(results) -> list[str]:
             notes += _progress(r)
         if "report" in r:
             notes += [
-                f"{table}.{d['column']}: replaced by fakes (detected as PII), scored by the "
-                f"format of its values (FormatTVComplement {_fmt(d['score'])})"
+                f"{table}.{d['column']}: regenerated, not learned (personal data or free "
+                f"text / entity names: {d['kind']}), scored by the format of its values "
+                f"(FormatTVComplement {_fmt(d['score'])})"
                 for table, t in r["report"]["tables"].items()
+                if table not in (r.get("reference_tables") or [])  # copied, not regenerated
                 for d in t["column_details"]
                 if d["metric"] == "FormatTVComplement"
             ]

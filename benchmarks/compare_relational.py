@@ -77,7 +77,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--methods",
-        default="genesis_cart,genesis_gaussian_copula,sdv_hma",
+        default="genesis_cart,genesis_gaussian_copula,genesis_cart_lookups,sdv_hma",
         help=f"comma-separated subset of {', '.join(METHODS)}",
     )
     parser.add_argument("--seed", type=int, default=0)

@@ -16,6 +16,9 @@ Methods:
 
 * ``genesis_cart``, ``genesis_gaussian_copula``: ``genesis.relational.RelationalSynthesizer``
   with the declared relationships (composite weather key included), ``generate(scale=1.0)``.
+* ``genesis_cart_lookups``: the same with ``reference_tables="auto"``: the root tables that
+  look like public lookups of named organisations or places are copied whole (an opt-in;
+  which tables were copied is noted).
 * ``sdv_hma``: SDV 2.0's ``HMASynthesizer`` with the same keys. SDV refuses data whose keys
   are not clean, so it is given what it accepts: the 3 duplicate weather keys dropped (a
   primary key must be unique) and the child rows whose foreign key is missing or unknown
@@ -59,7 +62,13 @@ PRIMARY_KEYS = {
     "weather": WEATHER_KEY,
     "flights": None,
 }
-METHODS = ("genesis_cart", "genesis_gaussian_copula", "sdv_hma")
+#: Genesis methods: (single-table method, reference_tables)
+GENESIS = {
+    "genesis_cart": ("cart", ()),
+    "genesis_gaussian_copula": ("gaussian_copula", ()),
+    "genesis_cart_lookups": ("cart", "auto"),
+}
+METHODS = (*GENESIS, "sdv_hma")
 #: the single text key that stands for the weather key in SDV (it declares no composite key)
 SDV_WEATHER_ID = "weather_id"
 
@@ -87,14 +96,24 @@ def run_genesis(method: str, tables: dict[str, pd.DataFrame], seed: int):
         )
         for parent, pk, child, fk in RELATIONSHIPS
     ]
-    synthesizer = RelationalSynthesizer(method=method.removeprefix("genesis_"), seed=seed)
+    base, references = GENESIS[method]
+    synthesizer = RelationalSynthesizer(method=base, seed=seed, reference_tables=references)
     start = time.perf_counter()
     synthesizer.fit(tables, relationships)
     fit_s = time.perf_counter() - start
     start = time.perf_counter()
     synthetic = synthesizer.generate(scale=1.0)
     sample_s = time.perf_counter() - start
-    return synthetic, {"fit_s": fit_s, "sample_s": sample_s, "notes": []}
+    notes = []
+    if references == "auto":
+        copied = ", ".join(synthesizer.reference_tables_) or "none"
+        notes.append(f"reference_tables='auto' copied: {copied}")
+    return synthetic, {
+        "fit_s": fit_s,
+        "sample_s": sample_s,
+        "notes": notes,
+        "reference_tables": list(synthesizer.reference_tables_),
+    }
 
 
 def _weather_id(df: pd.DataFrame) -> pd.Series:

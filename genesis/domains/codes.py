@@ -325,16 +325,31 @@ class Medication(NamedTuple):
 
 #: first-line drugs per diagnosis (treated shares approximate, after the guideline-uptake
 #: figures of NHANES prescription-medication files). RxCUIs of the clinical drugs (SCD term
-#: type) as NLM RxNav lists them; they could not be re-checked against a current RxNorm
-#: release offline, so verify them (RxNav, rxnav.nlm.nih.gov) before clinical use.
+#: type). No RxNorm release was reachable offline; checked instead against public code that
+#: carries RxCUI-name pairs (2026-12-02): 860975 and 745679 match the names Synthea
+#: (synthetichealth/synthea) gives them (860975 is the 24-hour extended-release tablet, not
+#: the plain 500 mg one; 745679 the 200-actuation inhaler); 314076, 197361, 310798, 312940,
+#: 617310, 198053, 308191, 198440 and 1364445 match the names several independent projects
+#: give them; 966222, 197417, 243670, 310325 and 311995 were found nowhere offline. Verify
+#: against RxNav (rxnav.nlm.nih.gov) before clinical use.
 MEDICATIONS: tuple[Medication, ...] = (
-    Medication("860975", "metformin hydrochloride 500 MG Oral Tablet", "E11.9", 0.75, True),
+    Medication(
+        "860975",
+        "24 HR metformin hydrochloride 500 MG Extended Release Oral Tablet",
+        "E11.9",
+        0.75,
+        True,
+    ),
     Medication("314076", "lisinopril 10 MG Oral Tablet", "I10", 0.45, True),
     Medication("197361", "amlodipine 5 MG Oral Tablet", "I10", 0.30, True),
     Medication("310798", "hydrochlorothiazide 25 MG Oral Tablet", "I10", 0.20, True),
     Medication("617310", "atorvastatin 20 MG Oral Tablet", "E78.5", 0.60, True),
-    Medication("745679", "albuterol 0.09 MG/ACTUAT Metered Dose Inhaler", "J45.909", 0.80, True),
-    Medication("745679", "albuterol 0.09 MG/ACTUAT Metered Dose Inhaler", "J44.9", 0.70, True),
+    Medication(
+        "745679", "200 ACTUAT albuterol 0.09 MG/ACTUAT Metered Dose Inhaler", "J45.909", 0.80, True
+    ),
+    Medication(
+        "745679", "200 ACTUAT albuterol 0.09 MG/ACTUAT Metered Dose Inhaler", "J44.9", 0.70, True
+    ),
     Medication("966222", "levothyroxine sodium 0.05 MG Oral Tablet", "E03.9", 0.85, True),
     Medication("312940", "sertraline 50 MG Oral Tablet", "F32.9", 0.55, True),
     Medication("312940", "sertraline 50 MG Oral Tablet", "F41.9", 0.35, True),

@@ -6,10 +6,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from genesis.relational.child_counts import match_by_rank, random_match, scale_counts
+from genesis.relational.child_counts import (
+    assignment_order,
+    match_by_rank,
+    random_match,
+    scale_counts,
+)
 from genesis.relational.keys import row_index
 from genesis.relational.plan import (
-    STRONG_LINK,
     count_column,
     group_column,
     link_column,
@@ -32,7 +36,9 @@ def assign_other_parents(
     """Each child row's other parents (see :mod:`genesis.relational.synthesizer`): by status,
     group and link, fresh orphan keys with ``keep_orphans``."""
     n = len(frame)
-    for r in plan.others:
+    determined_by = getattr(plan, "determined_by", {})
+    by_name = {r.name: r for r in [plan.primary, *plan.others] if r is not None}
+    for r in assignment_order(plan.others, determined_by):
         parents = generated[r.parent]
         s_column = status_column(r.name)
         status = (
@@ -64,7 +70,10 @@ def assign_other_parents(
                 labels = frame.loc[todo, group_column(r)].astype(str).str.slice(1)
                 child_group = pd.to_numeric(labels, errors="coerce").fillna(-1).to_numpy()
                 slot_group = binning.codes(parents[column].iloc[slots])
-            if has_link or child_group is not None:
+            block = None
+            if r.name in determined_by and by_name.get(determined_by[r.name]) is not None:
+                block = _families(frame, by_name[determined_by[r.name]].child_key)[todo]
+            if has_link or child_group is not None or block is not None:
                 child_link = None
                 if has_link:
                     child_link = _blur(
@@ -79,6 +88,7 @@ def assign_other_parents(
                     rng,
                     child_group,
                     slot_group,
+                    block,
                 )
             else:
                 chosen[todo] = random_match(k, slots, rng)
@@ -202,16 +212,28 @@ def inherit(plan, frame: pd.DataFrame, generated: dict[str, pd.DataFrame]) -> pd
     return frame
 
 
+def _families(frame: pd.DataFrame, key: list[str]) -> np.ndarray:
+    """A family id per child row: rows with the same (already assigned) parent key share
+    one; a row with a null key is a family of its own."""
+    columns = [frame[c] for c in key]
+    missing = np.zeros(len(frame), dtype=bool)
+    for c in columns:
+        missing |= c.isna().to_numpy()
+    codes = pd.MultiIndex.from_arrays([c.astype(object) for c in columns]).factorize()[0]
+    return np.where(missing, codes.max(initial=0) + 1 + np.arange(len(frame)), codes)
+
+
 def _blur(values: pd.Series, score: float, rng: np.random.Generator) -> pd.Series:
-    """A weak numeric link blurred as much as it is loose: matching by rank couples child
-    and parent monotonically, which would overstate a weak link; with Gaussian noise of variance
-    ``var * (1 / score - 1)`` the rank key keeps the real share of the link's variance
-    (its correlation ratio ``score``) explained by the parent."""
+    """A numeric link blurred as much as it is loose: matching by rank couples child and
+    parent monotonically, which would overstate a link (a plane would fly a run of
+    consecutive flight numbers); with Gaussian noise of variance ``var * (1 / score - 1)``
+    the rank key keeps the real share of the link's variance (its correlation ratio
+    ``score``) explained by the parent. A near-deterministic link (score 1: a destination's
+    distance) is barely moved. Ties between parents (a plane's flights and their carrier)
+    are kept by assigning the determined parent by families, not by exact ranks."""
     if not pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
         return values
-    if score >= STRONG_LINK or len(values) < 2:
-        # a strong link keeps its exact ranks: its ties to other parents' links (a plane's
-        # flight numbers and its carrier's) hold only when ranks are not shuffled
+    if len(values) < 2:
         return values
     x = values.to_numpy(dtype=np.float64)
     spread = np.nanstd(x) * np.sqrt(1.0 / max(score, 1e-3) - 1.0)

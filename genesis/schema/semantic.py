@@ -59,7 +59,40 @@ POSTAL_RE = (
     r"|\d{2}-\d{3}"  # PL
     r"|\d{6}"  # IN, CN, RU, SG
 )
-PERSON_NAME_RE = r"[A-Z][A-Za-z'\-\.]+(?:\s[A-Z][A-Za-z'\-\.]*){0,3}"
+#: capitalised words of letters of any script ("José", "Łukasz", "O'Neil"), with lower-case
+#: particles between them ("Linde van Boven", "Ana de la Cruz"): five words at most
+_NAME_WORD = r"[^\W\d_a-zß-öø-ÿ](?:[^\W\d_]|['\-\.])"
+PERSON_NAME_RE = rf"{_NAME_WORD}+(?:\s(?:{_NAME_WORD}*|[a-z]{{1,3}})){{0,4}}"
+#: words that name an organisation or a place, not a person: legal forms, trades and
+#: institutions, places and facilities. Surname-like words (Park, Hill, Banks, Church, Field
+#: alone) are fine here because a column needs :data:`ORG_PLACE_SHARE` of its values to
+#: carry one before it stops being a person-name column.
+_ORG_PLACE_TEXT = """
+    inc incorporated corp corporation co company companies ltd limited llc llp lp plc gmbh
+    ag sa sarl bv nv oy ab spa srl pty pvt kk holdings holding group partners associates
+    enterprises ventures industries international intl global national natl federal
+    air airlines airline airways lines aviation aero aeronautics airport airports airpark
+    airfield aerodrome heliport seaplane spaceport terminal station port harbor harbour
+    regional municipal county muni metropolitan metro city town village district state
+    central memorial field base afb intercontinental
+    bank bancorp banking financial finance capital insurance assurance credit trust fund
+    funds securities investments
+    hospital clinic medical health healthcare pharmacy pharmaceuticals labs laboratories
+    university college school academy institute institution foundation society association
+    council committee agency authority department ministry office bureau commission
+    church cathedral temple mosque synagogue
+    hotel resort motel inn restaurant cafe bar pub store stores shop market supermarket
+    mall center centre plaza
+    services service systems solutions technologies technology tech software networks
+    communications telecom media entertainment studios energy power electric utilities
+    motors automotive logistics transport transportation express freight shipping railways
+    railroad railway rail manufacturing products foods beverages brewing
+    street st road rd avenue ave boulevard blvd lane highway
+"""
+ORG_PLACE_WORDS = frozenset(_ORG_PLACE_TEXT.split())
+#: share of a name column's values with an organisation or place word above which the
+#: column names organisations or places, not people
+ORG_PLACE_SHARE = 0.5
 MONEY_RE = (
     r"[-+]?(?:[$€£¥₹]|USD|EUR|GBP)\s?-?\d{1,3}(?:[,\s]?\d{3})*(?:\.\d{1,2})?"
     r"|[-+]?\d{1,3}(?:[,\s]?\d{3})*(?:\.\d{1,2})?\s?(?:[$€£¥₹]|USD|EUR|GBP)"
@@ -170,6 +203,34 @@ def _person_name_hinted(words: list[str]) -> bool:
     return False
 
 
+def organisation_share(strings: pd.Series) -> float:
+    """Share of ``strings`` holding a word of :data:`ORG_PLACE_WORDS` ("United Air Lines
+    Inc.", "La Guardia Airport", "Mercy Hospital"): a ``name`` column mostly made of them
+    names organisations or places, which are not personal data.
+
+    The test is by the values' own words, not by a lexicon of first names: a lexicon
+    misses the personal names of every culture it was not drawn from, and a missed person
+    name is a leak, while a missed organisation name only costs fidelity (it is replaced by
+    fakes)."""
+    if strings.empty:
+        return 0.0
+    counts = strings.value_counts()  # each distinct value once, weighted by its count
+    words = pd.Series(counts.index, dtype=object).str.lower().str.findall(r"[a-z]+").explode()
+    flagged = words.isin(ORG_PLACE_WORDS).groupby(level=0).any().to_numpy()
+    return float(counts.to_numpy()[flagged].sum() / len(strings))
+
+
+def names_organisations(strings: pd.Series) -> bool:
+    """Whether ``strings`` are mostly names of organisations or places: at least
+    :data:`ORG_PLACE_SHARE` of them carry an organisation or place word, and as many are
+    names of two words or more without digits ("Lansdowne Airport", not the code
+    "city-17")."""
+    if strings.empty:
+        return False
+    named = strings.str.fullmatch(r"[^\W\d_][^\d]*\s[^\d]*[^\W\d_]\.?").mean()
+    return named >= ORG_PLACE_SHARE and organisation_share(strings) >= ORG_PLACE_SHARE
+
+
 def _share(strings: pd.Series, pattern: str) -> float:
     if strings.empty:
         return 0.0
@@ -256,7 +317,11 @@ def detect_semantic_type(name: str, values: pd.Series, kind: ColumnKind) -> Sema
         ColumnKind.CATEGORICAL,
     ):
         return SemanticType.NATIONAL_ID
-    if _person_name_hinted(words) and _share(strings, PERSON_NAME_RE) >= 0.8:
+    if (
+        _person_name_hinted(words)
+        and _share(strings, PERSON_NAME_RE) >= 0.8
+        and organisation_share(strings) < ORG_PLACE_SHARE
+    ):
         return SemanticType.PERSON_NAME
     if _share(strings, MONEY_RE) >= MATCH_SHARE:
         return SemanticType.MONEY

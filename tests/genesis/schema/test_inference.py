@@ -402,6 +402,49 @@ def test_pandas_extension_dtypes() -> None:
     assert schema["Int"].null_share == pytest.approx(1 / 3)
 
 
+def test_categorical_dtype_of_number_like_labels_stays_categorical() -> None:
+    # RxNorm codes, ZIP codes held as a pandas Categorical of strings: labels, not numbers
+    # (as INTEGER the draws fell between the codes and came back empty); the same strings
+    # in a plain object column still read as numbers, and dates as dates
+    codes = ["311995", "312940", "308191", "197361"] * 10
+    column = infer_schema(pd.DataFrame({"rxnorm_code": pd.Categorical(codes)}))["rxnorm_code"]
+    assert column.kind is K.CATEGORICAL
+    assert sorted(column.categories) == sorted(set(codes))
+    assert infer_schema(pd.DataFrame({"c": codes}))["c"].kind is K.INTEGER
+    days = pd.Categorical(["2024-01-02", "2024-02-03", "2024-03-04"] * 10)
+    assert infer_schema(pd.DataFrame({"d": days}))["d"].kind is K.CATEGORICAL
+
+
+def test_number_like_categorical_round_trips_through_cart() -> None:
+    from genesis.generators import SyntheticGenerator
+
+    rng = np.random.default_rng(0)
+    codes = ["311995", "312940", "308191", "197361", "860975", "314076"]
+    df = pd.DataFrame({"code": pd.Categorical(rng.choice(codes, 300)), "x": rng.normal(size=300)})
+    out = SyntheticGenerator("cart", seed=0).fit(df).generate(100)
+    assert out["code"].notna().all() and out["code"].astype(str).isin(codes).all()
+
+
+def test_near_unique_organisation_names_are_regenerated_as_text() -> None:
+    # one airport or hospital per row: no label can be learned, so the column is regenerated
+    # like free text instead of a category whose few repeated labels stand in for the rest
+    kinds = ("Municipal Airport", "Regional Hospital", "County Bank", "Intl")
+    towns = [a + b for a in ("Oak", "Elm", "Ash", "Fir", "Bay", "Red", "Sun", "Ice", "Elk", "Owl")
+             for b in ("ridge", "field", "ford", "ton", "ville", "wood", "dale", "port",
+                       "haven", "brook", "mont", "burg", "stead", "moor", "gate", "well",
+                       "hurst", "ham", "by", "wick")]  # fmt: skip
+    names = [f"{town} {kinds[i % 4]}" for i, town in enumerate(towns)]
+    assert infer_schema(pd.DataFrame({"name": names}))["name"].kind is K.TEXT
+    # codes that happen to hold a place word are codes, not names
+    codes = [f"city-{i}" for i in range(200)]
+    assert infer_schema(pd.DataFrame({"city": codes}))["city"].kind is K.CATEGORICAL
+    # the same labels repeated are a category; near-unique labels that are not
+    # organisation or place names stay categorical too
+    assert infer_schema(pd.DataFrame({"name": names[:20] * 10}))["name"].kind is K.CATEGORICAL
+    labels = [f"Widget {i} Pro" for i in range(200)]
+    assert infer_schema(pd.DataFrame({"product": labels}))["product"].kind is K.CATEGORICAL
+
+
 def test_invalid_inputs() -> None:
     with pytest.raises(InvalidDataError, match="DataFrame"):
         infer_schema([[1, 2]])  # type: ignore[arg-type]
