@@ -14,15 +14,6 @@ from genesis.validation import require_frame
 REFRESH_MS = 2_000
 
 
-def _nothing_to_redraw(triggered: set, version: int, shown: int) -> bool:
-    """True when only the refresh timer fired and the page already shows this version.
-
-    Dash merges inputs that change while a request is in flight into one call, so a column
-    picked during a slow round trip can arrive together with a timer tick: that call must
-    redraw (``ctx.triggered_id`` names only the first trigger and would hide the pick)."""
-    return triggered == {"refresh"} and version == shown
-
-
 class InteractiveDashboard:
     """A Dash server comparing one column at a time, and pairs of numeric columns (as 2-D
     densities: like the report, the page shows real data only as aggregates).
@@ -142,29 +133,35 @@ class InteractiveDashboard:
                 ),
                 dcc.Graph(id="pair", responsive=True, style={"height": "420px"}),
                 dcc.Interval(id="refresh", interval=REFRESH_MS),
-                dcc.Store(id="shown-version", data=-1),
+                dcc.Store(id="version", data=0),
             ],
             style={"fontFamily": "sans-serif", "maxWidth": "1100px", "margin": "0 auto"},
         )
+
+        # The timer has a callback of its own that only moves the version store. Dash keeps one
+        # request per callback: had the timer shared the figures' callback, a tick answered
+        # "no change" while a column's redraw was in flight would replace that redraw.
+        @app.callback(
+            Output("version", "data"),
+            Input("refresh", "n_intervals"),
+            State("version", "data"),
+        )
+        def follow(_ticks, shown):
+            version = self._current()[3]
+            return no_update if version == shown else version
 
         @app.callback(
             Output("distribution", "figure"),
             Output("column-score", "children"),
             Output("row-counts", "children"),
             Output("pair", "figure"),
-            Output("shown-version", "data"),
             Input("column", "value"),
             Input("pair-x", "value"),
             Input("pair-y", "value"),
-            Input("refresh", "n_intervals"),
-            State("shown-version", "data"),
+            Input("version", "data"),
         )
-        def redraw(column, pair_x, pair_y, _ticks, shown):
-            from dash import ctx
-
+        def redraw(column, pair_x, pair_y, _version):
             synthetic, schema, prepared, version = self._current()
-            if _nothing_to_redraw(set(ctx.triggered_prop_ids.values()), version, shown):
-                return no_update, no_update, no_update, no_update, no_update
             counts = f"{len(self.real_data):,} real rows, {len(synthetic):,} synthetic rows (version {version})"
             pair = figs.go.Figure()
             if pair_x in prepared.numeric and pair_y in prepared.numeric and pair_x != pair_y:
@@ -175,7 +172,7 @@ class InteractiveDashboard:
                 )
                 pair = figs.density_figure(pair_x, pair_y, prepared, r)
             if column not in schema.names or column not in prepared.modelled:
-                return figs.go.Figure(), "pick a column", counts, pair, version
+                return figs.go.Figure(), "pick a column", counts, pair
             spec = schema[column]
             figure = figs.distribution_figure(
                 spec, self.real_data[column], synthetic[column], prepared
@@ -186,7 +183,7 @@ class InteractiveDashboard:
             else:
                 tv = tv_complement(real_v, synth_v, prepared.n_levels[column])
                 score = f"{column}: TV complement {tv:.3f} (1 = same distribution)"
-            return figure, score, counts, pair, version
+            return figure, score, counts, pair
 
         return app
 
