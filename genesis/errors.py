@@ -214,6 +214,8 @@ EXTRAS = {
     "confluent_kafka": "streaming",
     "fastavro": "streaming",
     "websockets": "streaming",
+    "opendp": "federated",
+    "cryptography": "federated",
 }
 
 
@@ -256,3 +258,30 @@ class MergeConflictError(SchemaError):
 
 class LineageVerificationError(GenesisError):
     """A lineage chain was altered: a block's hash or a link between blocks does not match."""
+
+
+# --- federated synthesis ------------------------------------------------------------------
+
+
+class FederatedError(GenesisError):
+    """Federated training could not proceed (see the subclasses)."""
+
+
+class FederatedSchemaError(FederatedError, SchemaError):
+    """Sites disagree on their columns or column types, or a column cannot be federated."""
+
+
+class SiteTooSmallError(FederatedError, TooFewRowsError):
+    """A site holds fewer rows than its ``SiteConfig.min_samples`` and refuses to train."""
+
+
+class PrivacyBudgetExceededError(FederatedError):
+    """A training run would spend more epsilon than a site's ``privacy_budget`` has left."""
+
+
+class SiteDroppedError(FederatedError):
+    """A site dropped out of secure aggregation and its masks could not be recovered."""
+
+
+class FederatedMethodUnavailableError(FederatedError, NotImplementedError):
+    """The requested federated method is not available yet."""

@@ -1,0 +1,220 @@
+"""Coordinate federated training across sites and generate from the aggregate."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from genesis.errors import (
+    FederatedError,
+    FederatedMethodUnavailableError,
+    InvalidParameterError,
+    NotFittedError,
+)
+from genesis.federated.aggregator import AggregatedModel, ModelAggregator
+from genesis.federated.site import FEDERATED_METHODS, DataSite
+from genesis.federated.support import SITE_COLUMN
+from genesis.validation import check_int, check_seed
+
+STRATEGIES = ("proportional", "equal")
+
+
+def message_bytes(message: Any) -> int:
+    """Size of a message as JSON (numpy arrays as lists): what a transport would carry."""
+
+    def default(value: Any) -> Any:
+        if isinstance(value, np.ndarray):
+            return value.tolist()
+        if isinstance(value, bytes):
+            return value.hex()
+        if isinstance(value, np.generic):
+            return value.item()
+        return str(value)
+
+    return len(json.dumps(message, default=default).encode())
+
+
+class FederatedGenerator:
+    """Train one synthesizer from several sites' statistics, rows staying at each site.
+
+    Args:
+        aggregator: a :class:`ModelAggregator` (trusted, exact) or
+            :class:`~genesis.federated.SecureAggregator` (masked sums, optional DP);
+            ``ModelAggregator()`` when None.
+        method: ``"gaussian_copula"``. ``"ctgan"``/``"tvae"`` (federated averaging of
+            network weights) are not available yet: they raise
+            :class:`~genesis.errors.FederatedMethodUnavailableError`.
+
+    Each site's rows carry a ``site`` column inside the model, so the copula learns how
+    the sites differ and :meth:`generate` can mix them (``strategy``).
+    """
+
+    def __init__(
+        self, aggregator: ModelAggregator | None = None, method: str = "gaussian_copula"
+    ) -> None:
+        if method not in FEDERATED_METHODS:
+            raise InvalidParameterError(
+                f"method must be one of {FEDERATED_METHODS}, got {method!r}"
+            )
+        if method != "gaussian_copula":
+            raise FederatedMethodUnavailableError(
+                f"federated {method!r} (federated averaging of network weights) is not "
+                "implemented yet (issue 18); use method='gaussian_copula', whose aggregate "
+                "equals the central fit"
+            )
+        if aggregator is not None and not isinstance(aggregator, ModelAggregator):
+            raise InvalidParameterError(
+                f"aggregator must be a ModelAggregator or SecureAggregator, got "
+                f"{type(aggregator).__name__}"
+            )
+        self.aggregator = aggregator if aggregator is not None else ModelAggregator()
+        self._method = method
+        self._sites: list[DataSite] = []
+        self.model_ = None
+        self.history_: list[dict[str, Any]] = []
+
+    @property
+    def sites(self) -> list[DataSite]:
+        """The registered sites."""
+        return list(self._sites)
+
+    @property
+    def method(self) -> str:
+        """The generation method."""
+        return self._method
+
+    @property
+    def is_trained(self) -> bool:
+        """Whether :meth:`train` has built a model."""
+        return self.model_ is not None
+
+    def add_site(self, site: DataSite) -> None:
+        """Register a site (names must be unique)."""
+        if not isinstance(site, DataSite):
+            raise InvalidParameterError(f"add_site takes a DataSite, got {type(site).__name__}")
+        if any(s.name == site.name for s in self._sites):
+            raise InvalidParameterError(f"a site named {site.name!r} is already registered")
+        self._sites.append(site)
+
+    def train(self, rounds: int = 1) -> AggregatedModel:
+        """Run the protocol: support, marginals, correlation (three exchanges).
+
+        The copula's statistics are exact after one pass, so ``rounds`` > 1 repeats nothing
+        (more passes would only spend more privacy budget); it is recorded in the metadata.
+
+        Returns:
+            The final :class:`AggregatedModel`; ``metadata`` holds per-round bytes and seconds
+            and, with a DP aggregator, the (epsilon, delta) spent.
+        """
+        check_int("rounds", rounds, 1)
+        sites = self._sites
+        minimum = getattr(self.aggregator, "min_sites", 1)
+        if len(sites) < max(minimum, 1):
+            raise FederatedError(
+                f"{len(sites)} site(s) registered, the aggregator needs at least {minimum}; "
+                "add sites with add_site() (or lower SecureAggregator.min_sites)"
+            )
+        for site in sites:
+            site.initialize(self._method)
+        cost = self.aggregator.epsilon_cost()
+        for site in sites:  # every site checks its budget before any statistic leaves
+            site.authorize(cost)
+        if self.aggregator.secure:
+            keys = self.aggregator.open_session(
+                {s.name: s.masking_key(self.aggregator.seed) for s in sites},
+                max_weight=max(s.config.weight for s in sites),
+            )
+            for site in sites:
+                site.agree_masks(keys)
+        self.history_ = []
+        plan = self.aggregator.support_plan()
+        result = self._round(plan)
+        for phase in ("marginals", "correlation"):
+            result = self._round(self.aggregator.round_plan(phase))
+        for site in sites:
+            site.charge(cost)
+        self.model_ = result.parameters["model"]
+        result.metadata.update(
+            {
+                "rounds": self.history_,
+                "rounds_requested": int(rounds),
+                "bytes_exchanged": sum(r["bytes_up"] + r["bytes_down"] for r in self.history_),
+            }
+        )
+        return result
+
+    def _round(self, plan: dict[str, Any]) -> AggregatedModel:
+        start = time.perf_counter()
+        messages = [site.train_local(plan) for site in self._sites]
+        result = self.aggregator.aggregate(messages)
+        self.history_.append(
+            {
+                "phase": plan["phase"],
+                "bytes_down": message_bytes(plan) * len(self._sites),
+                "bytes_up": sum(message_bytes(m) for m in messages),
+                "seconds": time.perf_counter() - start,
+            }
+        )
+        return result
+
+    def generate(
+        self,
+        n_samples: int,
+        strategy: str = "proportional",
+        *,
+        include_site: bool = False,
+        seed: int | None = None,
+    ) -> pd.DataFrame:
+        """``n_samples`` synthetic rows.
+
+        Args:
+            n_samples: number of rows.
+            strategy: ``"proportional"``: sites mixed in proportion to their (weighted) rows;
+                ``"equal"``: the same number of rows from each site's conditional model.
+            include_site: keep the ``site`` column saying which site each row imitates.
+            seed: seed of the draw; None uses the aggregator's seed.
+        """
+        if self.model_ is None:
+            raise NotFittedError("this FederatedGenerator is not trained yet; call train() first")
+        check_int("n_samples", n_samples, 0)
+        n = int(n_samples)
+        if strategy not in STRATEGIES:
+            raise InvalidParameterError(
+                f"strategy must be one of {STRATEGIES}, got {strategy!r}"
+            )
+        seed = check_seed(self.aggregator.seed if seed is None else seed)
+        if strategy == "proportional":
+            rows = self.model_.generate(n, seed=seed)
+        else:
+            names = [s.name for s in self._sites]
+            sizes = np.full(len(names), n // len(names))
+            sizes[: n % len(names)] += 1
+            parts = [
+                self.model_.generate(int(size), seed=seed + i, conditions={SITE_COLUMN: name})
+                for i, (name, size) in enumerate(zip(names, sizes, strict=True))
+                if size
+            ]
+            rows = pd.concat(parts, ignore_index=True) if parts else self.model_.generate(0)
+            order = np.random.default_rng(seed).permutation(len(rows))
+            rows = rows.iloc[order].reset_index(drop=True)
+        return rows if include_site else rows.drop(columns=[SITE_COLUMN])
+
+
+def create_federated_generator(
+    site_datasets: dict[str, pd.DataFrame],
+    method: str = "gaussian_copula",
+    aggregator: ModelAggregator | None = None,
+) -> FederatedGenerator:
+    """A :class:`FederatedGenerator` with one :class:`DataSite` per ``{name: rows}`` entry."""
+    if not isinstance(site_datasets, dict) or not site_datasets:
+        raise InvalidParameterError(
+            "site_datasets must be a non-empty dict {site name: DataFrame}"
+        )
+    generator = FederatedGenerator(aggregator=aggregator, method=method)
+    for name, data in site_datasets.items():
+        generator.add_site(DataSite(name, data))
+    return generator
