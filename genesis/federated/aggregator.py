@@ -10,7 +10,7 @@ import numpy as np
 
 from genesis.errors import FederatedError, InvalidParameterError
 from genesis.federated.copula import build_copula
-from genesis.federated.sketch import SKETCH_POINTS
+from genesis.federated.sketch import GRID_POINTS, SKETCH_POINTS
 from genesis.federated.support import agree_support, agreed_encoding
 from genesis.validation import check_int, check_seed
 
@@ -57,6 +57,8 @@ class ModelAggregator:
     """
 
     secure = False
+    #: points of each continuous column's grid (histogram cells: twice as many)
+    grid_points = GRID_POINTS
 
     def __init__(self, *, seed: int = 0, max_categories: int = 100) -> None:
         self.seed = check_seed(seed)
@@ -105,7 +107,9 @@ class ModelAggregator:
             raise InvalidParameterError(f"unknown round phase {phase!r}")
         self._check_sites(site_params)
         if phase == "support":
-            self._support = agree_support(list(site_params), self.seed, self.max_categories)
+            self._support = agree_support(
+                list(site_params), self.seed, self.max_categories, self.grid_points
+            )
             self._marginals = None
             total = self._support["n_rows"]
             return AggregatedModel(

@@ -15,6 +15,8 @@ from genesis.federated.support import agreed_encoding
 
 #: noisy sums released per run: the marginal histograms and the score outer products
 RELEASES = 2
+#: grid points of continuous columns when epsilon is set
+DP_GRID_POINTS = 33
 
 
 def _number(value: Any) -> bool:
@@ -91,6 +93,8 @@ class SecureAggregator(ModelAggregator):
         self.min_sites = min_sites
         self.clip_threshold = float(clip_threshold)
         self.epsilon = None if epsilon is None else float(epsilon)
+        # under DP noise, fewer and wider cells keep each one's count above the noise
+        self.grid_points = DP_GRID_POINTS if epsilon is not None else self.grid_points
         self.delta = float(delta)
         self._roster: list[str] = []
         self._max_weight = 1.0

@@ -87,8 +87,11 @@ def site_support(
     }
 
 
-def agree_support(messages: list[dict[str, Any]], seed: int, max_categories: int) -> dict:
-    """The agreed support (a JSON-able plan) from every site's support message."""
+def agree_support(
+    messages: list[dict[str, Any]], seed: int, max_categories: int, grid_points: int = GRID_POINTS
+) -> dict:
+    """The agreed support (a JSON-able plan) from every site's support message;
+    ``grid_points``: size of the continuous columns' grids in the statistics round."""
     names = [list(m["columns"]) for m in messages]
     reference = names[0]
     for message, cols in zip(messages, names, strict=True):
@@ -148,6 +151,7 @@ def agree_support(messages: list[dict[str, Any]], seed: int, max_categories: int
         "n_rows": n_rows,
         "seed": int(seed),
         "max_categories": int(max_categories),
+        "grid_points": int(grid_points),
     }
 
 
@@ -237,7 +241,7 @@ class AgreedEncoding:
         self.columns = list(frame.columns)
         self.n_codes = dict(self.transformer.n_codes_)
         self.grids = {
-            c: column_grid(frame[c].to_numpy(np.float64), GRID_POINTS)
+            c: column_grid(frame[c].to_numpy(np.float64), plan.get("grid_points", GRID_POINTS))
             for c in self.columns
             if c not in self.n_codes
         }
