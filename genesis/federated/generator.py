@@ -183,9 +183,7 @@ class FederatedGenerator:
         check_int("n_samples", n_samples, 0)
         n = int(n_samples)
         if strategy not in STRATEGIES:
-            raise InvalidParameterError(
-                f"strategy must be one of {STRATEGIES}, got {strategy!r}"
-            )
+            raise InvalidParameterError(f"strategy must be one of {STRATEGIES}, got {strategy!r}")
         seed = check_seed(self.aggregator.seed if seed is None else seed)
         if strategy == "proportional":
             rows = self.model_.generate(n, seed=seed)
@@ -211,9 +209,7 @@ def create_federated_generator(
 ) -> FederatedGenerator:
     """A :class:`FederatedGenerator` with one :class:`DataSite` per ``{name: rows}`` entry."""
     if not isinstance(site_datasets, dict) or not site_datasets:
-        raise InvalidParameterError(
-            "site_datasets must be a non-empty dict {site name: DataFrame}"
-        )
+        raise InvalidParameterError("site_datasets must be a non-empty dict {site name: DataFrame}")
     generator = FederatedGenerator(aggregator=aggregator, method=method)
     for name, data in site_datasets.items():
         generator.add_site(DataSite(name, data))

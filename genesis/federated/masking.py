@@ -81,9 +81,7 @@ class MaskingParty:
         """Derive the pairwise seeds with every other site of the roster."""
         _, public_cls = _x25519()
         self._pair_seeds = {
-            peer: hashlib.sha256(
-                self._private.exchange(public_cls.from_public_bytes(key))
-            ).digest()
+            peer: hashlib.sha256(self._private.exchange(public_cls.from_public_bytes(key))).digest()
             for peer, key in public_keys.items()
             if peer != self.name
         }

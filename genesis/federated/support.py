@@ -109,7 +109,9 @@ def agree_support(
         parts = [m["columns"][name] for m in messages]
         kinds = {p["type"] for p in parts}
         if len(kinds) > 1:
-            described = ", ".join(f"{m['site']!r}: {p['type']}" for m, p in zip(messages, parts))
+            described = ", ".join(
+                f"{m['site']!r}: {p['type']}" for m, p in zip(messages, parts, strict=True)
+            )
             raise FederatedSchemaError(
                 f"column {name!r} has different types across sites ({described}); cast it to "
                 "one type (numbers, datetimes or labels) at every site"
@@ -192,9 +194,7 @@ def _skeleton_numbers(spec: dict, rows: int, rng: np.random.Generator) -> pd.Ser
     values = np.concatenate([values, np.full(n_missing, np.nan)])
     rng.shuffle(values)
     if spec["type"] == "datetime":
-        return pd.Series(pd.to_datetime(values.astype("int64"), unit="ns")).where(
-            ~np.isnan(values)
-        )
+        return pd.Series(pd.to_datetime(values.astype("int64"), unit="ns")).where(~np.isnan(values))
     series = pd.Series(values)
     if n_missing == 0 and spec["dtype"].lower().startswith(("int", "uint")):
         return series.astype(spec["dtype"])

@@ -35,9 +35,7 @@ def test_merged_sketches_are_within_the_sketch_error_of_the_pooled_cdf():
 
 def test_summed_cell_counts_give_the_pooled_quantiles_and_keep_spikes_exact():
     rng = np.random.default_rng(1)
-    sites = [
-        np.where(rng.random(n) < 0.5, 0.0, rng.lognormal(5, 1, n)) for n in (1_500, 700, 300)
-    ]
+    sites = [np.where(rng.random(n) < 0.5, 0.0, rng.lognormal(5, 1, n)) for n in (1_500, 700, 300)]
     pooled = np.concatenate(sites)
     grid = column_grid(pooled[:500], 201)  # a grid from a coarse public sample
     total = sum(cell_counts(x, grid) for x in sites)
