@@ -14,6 +14,7 @@ from genesis.errors import (
     FederatedMethodUnavailableError,
     InvalidParameterError,
     NotFittedError,
+    SiteDroppedError,
 )
 from genesis.federated.aggregator import AggregatedModel, ModelAggregator
 from genesis.federated.site import FEDERATED_METHODS, DataSite
@@ -76,6 +77,7 @@ class FederatedGenerator:
         self._sites: list[DataSite] = []
         self.model_ = None
         self.history_: list[dict[str, Any]] = []
+        self._dropped: set[str] = set()
 
     @property
     def sites(self) -> list[DataSite]:
@@ -94,8 +96,12 @@ class FederatedGenerator:
 
     def add_site(self, site: DataSite) -> None:
         """Register a site (names must be unique)."""
-        if not isinstance(site, DataSite):
-            raise InvalidParameterError(f"add_site takes a DataSite, got {type(site).__name__}")
+        from genesis.federated.transport import RemoteSite
+
+        if not isinstance(site, DataSite | RemoteSite):
+            raise InvalidParameterError(
+                f"add_site takes a DataSite or RemoteSite, got {type(site).__name__}"
+            )
         if any(s.name == site.name for s in self._sites):
             raise InvalidParameterError(f"a site named {site.name!r} is already registered")
         self._sites.append(site)
@@ -131,30 +137,50 @@ class FederatedGenerator:
             for site in sites:
                 site.agree_masks(keys)
         self.history_ = []
+        self._dropped: set[str] = set()
         plan = self.aggregator.support_plan()
         result = self._round(plan)
         for phase in ("marginals", "correlation"):
             result = self._round(self.aggregator.round_plan(phase))
-        for site in sites:
+        for site in self._active():
             site.charge(cost)
         self.model_ = result.parameters["model"]
         result.metadata.update(
             {
                 "rounds": self.history_,
                 "rounds_requested": int(rounds),
+                "dropped_sites": sorted(self._dropped),
                 "bytes_exchanged": sum(r["bytes_up"] + r["bytes_down"] for r in self.history_),
             }
         )
         return result
 
+    def _active(self) -> list:
+        return [s for s in self._sites if s.name not in self._dropped]
+
     def _round(self, plan: dict[str, Any]) -> AggregatedModel:
         start = time.perf_counter()
-        messages = [site.train_local(plan) for site in self._sites]
-        result = self.aggregator.aggregate(messages)
+        messages, dropped = [], []
+        for site in self._active():
+            try:
+                messages.append(site.train_local(plan))
+            except SiteDroppedError:
+                if plan["phase"] == "support":
+                    raise
+                dropped.append(site.name)
+        self._dropped.update(dropped)
+        if self.aggregator.secure and self._dropped:
+            survivors = self._active()
+            reveals = {
+                (s.name, d): s.reveal_mask_seed(d) for s in survivors for d in sorted(self._dropped)
+            }
+            result = self.aggregator.aggregate(messages, reveals=reveals)
+        else:
+            result = self.aggregator.aggregate(messages)
         self.history_.append(
             {
                 "phase": plan["phase"],
-                "bytes_down": message_bytes(plan) * len(self._sites),
+                "bytes_down": message_bytes(plan) * len(messages),
                 "bytes_up": sum(message_bytes(m) for m in messages),
                 "seconds": time.perf_counter() - start,
             }
@@ -188,7 +214,7 @@ class FederatedGenerator:
         if strategy == "proportional":
             rows = self.model_.generate(n, seed=seed)
         else:
-            names = [s.name for s in self._sites]
+            names = [s.name for s in self._active()]
             sizes = np.full(len(names), n // len(names))
             sizes[: n % len(names)] += 1
             parts = [
