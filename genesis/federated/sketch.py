@@ -22,7 +22,7 @@ import numpy as np
 from scipy import special
 
 #: points of each site's quantile sketch in the support round
-SKETCH_POINTS = 101
+SKETCH_POINTS = 501
 #: quantile points (and as many equal-width points) of a continuous column's grid
 GRID_POINTS = 1001
 _EPS = 1e-9

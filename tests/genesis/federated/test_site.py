@@ -23,7 +23,7 @@ def test_support_message_holds_labels_and_sketches_not_rows(table):
     message = site.train_local()
     assert message["phase"] == "support" and message["n"] == len(table)
     assert sorted(message["columns"]["city"]["labels"]) == ["east", "north", "south"]
-    assert len(message["columns"]["income"]["sketch"]) == 101
+    assert len(message["columns"]["income"]["sketch"]) == 501
     # the same size whatever the number of rows: statistics, not rows
     bigger = DataSite("b", table.sample(3 * len(table), replace=True, random_state=0))
     ratio = message_bytes(bigger.train_local()) / message_bytes(message)

@@ -30,7 +30,7 @@ def _leaked(transcript: list[str], rows) -> int:
 
 
 @pytest.mark.parametrize(
-    ("aggregator", "most"), [(ModelAggregator(), 101), (SecureAggregator(), 2)]
+    ("aggregator", "most"), [(ModelAggregator(), 501), (SecureAggregator(), 2)]
 )
 def test_sites_in_their_own_processes_send_only_statistics(site_files, aggregator, most):
     sites = [RemoteSite(name, path) for name, (path, _) in site_files.items()]
