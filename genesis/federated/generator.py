@@ -131,7 +131,7 @@ class FederatedGenerator:
             site.authorize(cost)
         if self.aggregator.secure:
             keys = self.aggregator.open_session(
-                {s.name: s.masking_key(self.aggregator.seed) for s in sites},
+                {s.name: s.masking_key() for s in sites},
                 max_weight=max(s.config.weight for s in sites),
             )
             for site in sites:

@@ -58,10 +58,11 @@ class MaskingParty:
 
     Args:
         name: the site's name (orders each pair: the first name adds the mask).
-        seed: seed of its private key (32 bytes derived from it).
+        seed: the site's private seed of its key (32 bytes derived from it); it must stay
+            secret to the site.
     """
 
-    def __init__(self, name: str, seed: int) -> None:
+    def __init__(self, name: str, seed: int | str) -> None:
         private_cls, _ = _x25519()
         material = hashlib.sha256(f"genesis-x25519:{seed}:{name}".encode()).digest()
         self.name = name

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import zlib
 from dataclasses import dataclass
 from typing import Any
@@ -24,7 +25,7 @@ from genesis.federated.sketch import (
     discrete_scores,
 )
 from genesis.federated.support import SITE_COLUMN, agreed_encoding, site_support
-from genesis.validation import validate_frame
+from genesis.validation import check_seed, validate_frame
 
 #: the methods a site can train for
 FEDERATED_METHODS = ("gaussian_copula", "ctgan", "tvae")
@@ -42,12 +43,17 @@ class SiteConfig:
             guarantee (a plain :class:`ModelAggregator`, or ``SecureAggregator(epsilon=None)``)
             spend none.
         min_samples: the site refuses to train with fewer rows.
+        seed: the site's *private* seed of its masking key pair and of its share of the
+            differential-privacy noise; None (default) draws a fresh secret from the operating
+            system. Whoever knows it can remove this site's masks and noise, so set it only
+            for reproducible tests; the aggregate does not depend on the key (masks cancel).
     """
 
     name: str
     weight: float = 1.0
     privacy_budget: float = 1.0
     min_samples: int = 100
+    seed: int | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
@@ -64,6 +70,8 @@ class SiteConfig:
             raise InvalidParameterError(
                 f"SiteConfig.min_samples must be an integer, got {self.min_samples!r}"
             )
+        if self.seed is not None:
+            check_seed(self.seed)
 
 
 class DataSite:
@@ -103,6 +111,13 @@ class DataSite:
         self.method: str | None = None
         self.privacy_spent = 0.0
         self._party: MaskingParty | None = None
+        self._sessions = 0
+        # never seeded from the plan: the aggregator knows the plan's seed
+        self._secret = (
+            self.config.seed
+            if self.config.seed is not None
+            else int.from_bytes(os.urandom(8), "little")
+        )
 
     @property
     def name(self) -> str:
@@ -154,9 +169,11 @@ class DataSite:
         self.privacy_spent += float(epsilon)
 
     # -- secure aggregation ----------------------------------------------------------------
-    def masking_key(self, seed: int) -> bytes:
-        """This site's public key for pairwise masking (a fresh key pair per seed)."""
-        self._party = MaskingParty(self._name, seed)
+    def masking_key(self, session: int = 0) -> bytes:
+        """This site's public key for pairwise masking: a key pair from the site's private
+        seed and the ``session`` number (a fresh pair per session)."""
+        self._sessions += 1
+        self._party = MaskingParty(self._name, f"{self._secret}:{session}:{self._sessions}")
         return self._party.public_key
 
     def agree_masks(self, public_keys: dict[str, bytes]) -> None:
@@ -205,9 +222,10 @@ class DataSite:
         if secure is None:
             message["vector"] = vector
             return message
-        noise = self._rng(plan, 3 if phase == "marginals" else 4).normal(
-            0.0, float(secure["noise_std"]), vector.size
-        )
+        # the noise share comes from the site's private seed, so no one can subtract it
+        noise = np.random.default_rng(
+            [self._secret, 3 if phase == "marginals" else 4, self._sessions]
+        ).normal(0.0, float(secure["noise_std"]), vector.size)
         message["masked"] = self._require_party().mask(vector + noise, secure["round_id"])
         return message
 

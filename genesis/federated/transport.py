@@ -97,6 +97,7 @@ class RemoteSite:
                     "weight": self.config.weight,
                     "privacy_budget": self.config.privacy_budget,
                     "min_samples": self.config.min_samples,
+                    "seed": self.config.seed,
                 }
             ),
         ]
@@ -157,8 +158,8 @@ class RemoteSite:
     def charge(self, epsilon: float) -> None:
         self.privacy_spent = float(self._call({"op": "charge", "epsilon": epsilon}))
 
-    def masking_key(self, seed: int) -> bytes:
-        return self._call({"op": "masking_key", "seed": seed})
+    def masking_key(self, session: int = 0) -> bytes:
+        return self._call({"op": "masking_key", "session": session})
 
     def agree_masks(self, public_keys: dict[str, bytes]) -> None:
         self._call({"op": "agree_masks", "public_keys": public_keys})

@@ -28,14 +28,18 @@ def _opendp():
 def _sites(table, n=3, budget=1.0):
     size = len(table) // n
     return [
-        DataSite(f"s{i}", table.iloc[i * size : (i + 1) * size], SiteConfig(f"s{i}", 1.0, budget))
+        DataSite(
+            f"s{i}",
+            table.iloc[i * size : (i + 1) * size],
+            SiteConfig(f"s{i}", 1.0, budget, seed=i),
+        )
         for i in range(n)
     ]
 
 
 def _open(aggregator, sites):
     """Key exchange and support round, as FederatedGenerator.train runs them."""
-    keys = aggregator.open_session({s.name: s.masking_key(aggregator.seed) for s in sites})
+    keys = aggregator.open_session({s.name: s.masking_key() for s in sites})
     for site in sites:
         site.initialize()
         site.agree_masks(keys)
@@ -151,3 +155,13 @@ def test_fewer_sites_than_min_sites(table):
 def test_bad_parameters(kwargs, message):
     with pytest.raises(InvalidParameterError, match=message):
         SecureAggregator(**kwargs)
+
+
+def test_keys_and_noise_come_from_the_sites_private_seed(table):
+    rows = table.iloc[:500]
+    # without a seed each site draws a secret: the aggregator's seed does not determine keys
+    assert DataSite("a", rows).masking_key() != DataSite("a", rows).masking_key()
+    seeded = [DataSite("a", rows, SiteConfig("a", seed=7)) for _ in range(2)]
+    assert seeded[0].masking_key() == seeded[1].masking_key()
+    with pytest.raises(InvalidParameterError, match="seed"):
+        SiteConfig("a", seed=-1)
