@@ -10,6 +10,7 @@ import pytest
 from genesis.errors import SiteTooSmallError
 from genesis.federated import FederatedGenerator, ModelAggregator, SecureAggregator, SiteConfig
 from genesis.federated.transport import RemoteSite, decode, encode
+from tests.leakage import leaked_combinations, leaked_rows
 
 
 @pytest.fixture
@@ -48,6 +49,10 @@ def test_sites_in_their_own_processes_send_only_statistics(site_files, aggregato
             # at most the support sketch's points (observed quantiles), never the rows
             leaked = _leaked(site.transcript, table)
             assert 0 < leaked <= most  # > 0: the check does see values that cross
+            # the project's leak checker: no row, no 4 values of one row in one record
+            text = "\n".join(site.transcript)
+            assert leaked_rows(text, table) == []
+            assert leaked_combinations(text, table, k=4) == []
     finally:
         for site in sites:
             site.close()
@@ -81,6 +86,11 @@ def test_a_remote_sites_errors_come_back_as_genesis_errors(site_files):
     site = RemoteSite("p0", path, SiteConfig("p0", min_samples=1_000))
     with site, pytest.raises(SiteTooSmallError, match="600 rows"):
         site.initialize()
+
+
+def test_the_leak_checker_sees_rows_in_a_transcript(site_files):
+    _, table = site_files["p0"]  # positive control: rows sent as a message are caught
+    assert leaked_rows(encode({"rows": table.head(5).to_dict("records")}), table) != []
 
 
 def test_messages_round_trip():
