@@ -31,7 +31,7 @@ from genesis.federated.sketch import (
     quantile_sketch,
     step_quantiles,
 )
-from genesis.generators.encoding import _observed_decimals
+from genesis.generators.encoding import _DATETIME_UNITS_NS, _observed_decimals
 from genesis.generators.transformer import TableTransformer
 from genesis.schema.types import ColumnKind
 
@@ -45,6 +45,15 @@ def _is_numeric(s: pd.Series) -> bool:
     return (
         pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
     ) or pd.api.types.is_datetime64_any_dtype(s)
+
+
+def _datetime_step(ns: np.ndarray) -> int:
+    """The coarsest unit (day, hour, ..., nanosecond) every timestamp falls on."""
+    ns = ns[np.isfinite(ns)].astype(np.int64)
+    for unit in _DATETIME_UNITS_NS:
+        if np.all(ns % unit == 0):
+            return int(unit)
+    return 1
 
 
 def site_support(
@@ -67,6 +76,7 @@ def site_support(
                 "dtype": str(s.dtype),
                 "sketch": quantile_sketch(x, sketch_points),
                 "decimals": None if is_dt else _observed_decimals(x),
+                "step": _datetime_step(x) if is_dt else None,
                 "n_present": int(np.isfinite(x).sum()) if counts else None,
                 "missing": missing if counts else int(missing > 0),
             }
@@ -143,6 +153,7 @@ def agree_support(
             "left": left.tolist(),
             "right": right.tolist(),
             "decimals": None if None in decimals or not decimals else max(decimals),
+            "step": min((p.get("step") or 1) for p in parts) if kind == "datetime" else None,
             "missing_share": missing / (missing + present) if sized else (0.01 if missing else 0),
         }
     n_rows = sum(m["n"] for m in messages) if sized else None
@@ -191,6 +202,8 @@ def _skeleton_numbers(spec: dict, rows: int, rng: np.random.Generator) -> pd.Ser
         values[0], values[-1] = grid[0], grid[-1]
     if spec["decimals"] is not None:
         values = np.round(values, spec["decimals"])
+    if spec.get("step"):  # datetimes keep the sites' granularity (days stay days)
+        values = np.round(values / spec["step"]) * spec["step"]
     values = np.concatenate([values, np.full(n_missing, np.nan)])
     rng.shuffle(values)
     if spec["type"] == "datetime":

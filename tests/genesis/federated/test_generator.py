@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from genesis.errors import (
@@ -83,3 +85,29 @@ def test_secure_generator_with_the_default_aggregator(table):
     model = generator.train()
     assert model.metadata["secure"] and model.metadata["differential_privacy"]["epsilon"] > 0
     assert len(generator.generate(100)) == 100
+
+
+def _mixed(n: int, seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame(
+        {
+            "x": np.where(rng.random(n) < 0.1, np.nan, rng.normal(0, 1, n)),
+            "when": pd.to_datetime("2024-01-01")
+            + pd.to_timedelta(rng.integers(0, 365, n), unit="D"),
+            "flag": rng.random(n) < 0.3,
+            "label": rng.choice(["a", "b", None], n),
+        }
+    )
+
+
+def test_missing_values_datetimes_and_booleans_keep_their_format():
+    sites = {"a": _mixed(500, 1), "b": _mixed(700, 2)}
+    generator = create_federated_generator(sites)
+    generator.train()
+    rows = generator.generate(2_000)
+    assert rows.dtypes.equals(sites["a"].dtypes)
+    assert rows["when"].dt.normalize().eq(rows["when"]).all()  # days stay days
+    pooled = pd.concat(sites.values(), ignore_index=True)
+    for column in ("x", "label"):
+        real = pooled[column].isna().mean()
+        assert rows[column].isna().mean() == pytest.approx(real, abs=0.04), column
