@@ -39,7 +39,7 @@ class AggregatedModel:
             self.metadata = {}
 
 
-_ROUNDS = {"support": 1, "marginals": 2, "correlation": 3}
+_ROUNDS = {"support": 1, "marginals": 2, "correlation": 3, "fedavg": 2}
 
 
 class ModelAggregator:
@@ -67,6 +67,8 @@ class ModelAggregator:
         self._support: dict[str, Any] | None = None
         self._marginals: dict[str, list[float]] | None = None
         self._started: float | None = None
+        self._global: list[float] | None = None
+        self._fedavg_rounds = 0
 
     # -- plans -----------------------------------------------------------------------------
     def support_plan(self) -> dict[str, Any]:
@@ -79,6 +81,9 @@ class ModelAggregator:
         if self._support is None:
             raise FederatedError("aggregate the support round before asking for statistics")
         plan: dict[str, Any] = {"phase": phase, "seed": self.seed, "support": self._support}
+        if phase == "fedavg":
+            plan["round"] = self._fedavg_rounds
+            plan["global"] = self._global
         if phase == "correlation":
             if self._marginals is None:
                 raise FederatedError("aggregate the marginals before the correlation round")
@@ -111,6 +116,7 @@ class ModelAggregator:
                 list(site_params), self.seed, self.max_categories, self.grid_points
             )
             self._marginals = None
+            self._global, self._fedavg_rounds = None, 0
             total = self._support["n_rows"]
             return AggregatedModel(
                 {"phase": "marginals", "support": self._support},
@@ -119,6 +125,8 @@ class ModelAggregator:
                 1,
                 {"sites": [p["site"] for p in site_params]},
             )
+        if phase == "fedavg":
+            return self._average(site_params)
         encoding = agreed_encoding(self._support)
         if phase == "marginals":
             total = self._sum(site_params, phase, sum(encoding.sizes))
@@ -152,6 +160,24 @@ class ModelAggregator:
             int(n),
             3,
             self._metadata(),
+        )
+
+    def _average(self, site_params: list[dict]) -> AggregatedModel:
+        """One FedAvg round: the row-weighted mean of the sites' network weights."""
+        from genesis.federated.neural import flatten, neural_shared
+
+        shared = neural_shared(self._support)
+        size = flatten(*shared.networks(self.seed)).size + 1
+        sums = self._sum(site_params, "fedavg", size)
+        n = max(float(sums[-1]), 1.0)
+        self._global = (sums[:-1] / n).tolist()
+        self._fedavg_rounds += 1
+        return AggregatedModel(
+            {"phase": "fedavg", "global": self._global, "round": self._fedavg_rounds},
+            len(site_params),
+            int(round(n)),
+            1 + self._fedavg_rounds,
+            {"secure": self.secure, "differential_privacy": None},
         )
 
     def _check_sites(self, site_params: list[dict]) -> None:

@@ -46,27 +46,39 @@ class FederatedGenerator:
         aggregator: a :class:`ModelAggregator` (trusted, exact) or
             :class:`~genesis.federated.SecureAggregator` (masked sums, optional DP);
             ``ModelAggregator()`` when None.
-        method: ``"gaussian_copula"``. ``"ctgan"``/``"tvae"`` (federated averaging of
-            network weights) are not available yet: they raise
+        method: ``"gaussian_copula"`` (exact aggregation of sufficient statistics) or
+            ``"tvae"`` (federated averaging of the TVAE's network weights,
+            :mod:`genesis.federated.neural`). ``"ctgan"`` is not available yet and raises
             :class:`~genesis.errors.FederatedMethodUnavailableError`.
+        local_epochs: ``tvae`` only: epochs each site trains per round.
+        batch_size: ``tvae`` only: rows per training step.
 
     Each site's rows carry a ``site`` column inside the model, so the copula learns how
     the sites differ and :meth:`generate` can mix them (``strategy``).
     """
 
     def __init__(
-        self, aggregator: ModelAggregator | None = None, method: str = "gaussian_copula"
+        self,
+        aggregator: ModelAggregator | None = None,
+        method: str = "gaussian_copula",
+        *,
+        local_epochs: int = 1,
+        batch_size: int = 500,
     ) -> None:
         if method not in FEDERATED_METHODS:
             raise InvalidParameterError(
                 f"method must be one of {FEDERATED_METHODS}, got {method!r}"
             )
-        if method != "gaussian_copula":
+        if method == "ctgan":
             raise FederatedMethodUnavailableError(
-                f"federated {method!r} (federated averaging of network weights) is not "
-                "implemented yet (issue 18); use method='gaussian_copula', whose aggregate "
-                "equals the central fit"
+                "federated 'ctgan' (averaging a GAN's two networks and its conditional sampler) "
+                "is not implemented yet (issue 18); use method='tvae' for federated averaging of "
+                "a neural model, or 'gaussian_copula', whose aggregate equals the central fit"
             )
+        check_int("local_epochs", local_epochs, 1)
+        check_int("batch_size", batch_size, 2)
+        self.local_epochs = int(local_epochs)
+        self.batch_size = int(batch_size)
         if aggregator is not None and not isinstance(aggregator, ModelAggregator):
             raise InvalidParameterError(
                 f"aggregator must be a ModelAggregator or SecureAggregator, got "
@@ -107,10 +119,12 @@ class FederatedGenerator:
         self._sites.append(site)
 
     def train(self, rounds: int = 1) -> AggregatedModel:
-        """Run the protocol: support, marginals, correlation (three exchanges).
+        """Run the protocol: support, marginals, correlation (three exchanges) for the copula.
 
-        The copula's statistics are exact after one pass, so ``rounds`` > 1 repeats nothing
-        (more passes would only spend more privacy budget); it is recorded in the metadata.
+        The copula's statistics are exact after one pass, so for ``gaussian_copula``
+        ``rounds`` > 1 repeats nothing (more passes would only spend more privacy budget);
+        it is recorded in the metadata. For ``tvae``: the support round, then ``rounds``
+        rounds of federated averaging.
 
         Returns:
             The final :class:`AggregatedModel`; ``metadata`` holds per-round bytes and seconds
@@ -140,8 +154,11 @@ class FederatedGenerator:
         self._dropped: set[str] = set()
         plan = self.aggregator.support_plan()
         result = self._round(plan)
-        for phase in ("marginals", "correlation"):
-            result = self._round(self.aggregator.round_plan(phase))
+        if self._method == "tvae":
+            result = self._train_tvae(int(rounds))
+        else:
+            for phase in ("marginals", "correlation"):
+                result = self._round(self.aggregator.round_plan(phase))
         for site in self._active():
             site.charge(cost)
         self.model_ = result.parameters["model"]
@@ -153,6 +170,26 @@ class FederatedGenerator:
                 "bytes_exchanged": sum(r["bytes_up"] + r["bytes_down"] for r in self.history_),
             }
         )
+        return result
+
+    def _train_tvae(self, rounds: int) -> AggregatedModel:
+        """``rounds`` rounds of federated averaging, then the TVAE from the average."""
+        from genesis.federated.neural import build_tvae
+
+        start = time.perf_counter()
+        for _ in range(rounds):
+            plan = self.aggregator.round_plan("fedavg")
+            plan.update(local_epochs=self.local_epochs, batch_size=self.batch_size)
+            result = self._round(plan)
+        support = result.parameters["global"]
+        model = build_tvae(
+            self.aggregator._support,
+            np.asarray(support, float),
+            result.total_samples,
+            self.aggregator.seed,
+            start,
+        )
+        result.parameters["model"] = model
         return result
 
     def _active(self) -> list:

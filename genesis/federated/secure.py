@@ -144,6 +144,15 @@ class SecureAggregator(ModelAggregator):
         if not self._roster:
             raise FederatedError("call open_session() with the sites' public keys first")
         plan = super().round_plan(phase)
+        if phase == "fedavg":
+            if self.epsilon is not None:
+                raise FederatedError(
+                    "differential privacy for federated neural models is not implemented; use "
+                    "method='gaussian_copula' with epsilon, or epsilon=None for masked averaging"
+                )
+            # masked sums only: noise_scale applies to the copula's statistics
+            plan["secure"] = {"round_id": f"fedavg:{self.seed}:{plan['round']}", "noise_std": 0.0}
+            return plan
         k = len(agreed_encoding(self._support).columns)
         sigma = self.noise_multiplier * self.sensitivities(k)[phase]
         plan["secure"] = {
@@ -184,9 +193,13 @@ class SecureAggregator(ModelAggregator):
             raise FederatedError(f"a masked {phase} vector has the wrong length (expected {size})")
         total = np.sum(masked, axis=0, dtype=np.uint64)
         round_id = f"{phase}:{self.seed}"
+        if phase == "fedavg":
+            round_id = f"fedavg:{self.seed}:{self._fedavg_rounds}"
         total = remove_dropped_masks(total, {key: self._reveals[key] for key in needed}, round_id)
         result = decode_fixed(total)
-        if dropped:  # the dropped sites' noise shares, so the sum keeps its full noise
+        if (
+            dropped and phase != "fedavg"
+        ):  # the dropped sites' noise shares, so the sum keeps its full noise
             k = len(agreed_encoding(self._support).columns)
             sigma = self.noise_multiplier * self.sensitivities(k)[phase]
             share = sigma * math.sqrt(len(dropped) / len(self._roster))

@@ -214,6 +214,12 @@ class DataSite:
             vector = self._marginal_vector(plan)
         elif phase == "correlation":
             vector = self._correlation_vector(plan)
+        elif phase == "fedavg":
+            from genesis.federated.neural import local_update
+
+            seed = [int(plan["seed"]), int(plan["round"]), zlib.crc32(self._name.encode())]
+            torch_seed = int(np.random.SeedSequence(seed).generate_state(1)[0] % 2**31)
+            vector = local_update(self._data, plan, torch_seed)
         else:
             raise InvalidParameterError(f"unknown round phase {phase!r}")
         vector = vector * float(self.config.weight)
@@ -223,8 +229,9 @@ class DataSite:
             message["vector"] = vector
             return message
         # the noise share comes from the site's private seed, so no one can subtract it
+        stream = {"marginals": 3, "correlation": 4}.get(phase, 5)
         noise = np.random.default_rng(
-            [self._secret, 3 if phase == "marginals" else 4, self._sessions]
+            [self._secret, stream, self._sessions, int(plan.get("round", 0))]
         ).normal(0.0, float(secure["noise_std"]), vector.size)
         message["masked"] = self._require_party().mask(vector + noise, secure["round_id"])
         return message
