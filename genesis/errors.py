@@ -281,7 +281,3 @@ class PrivacyBudgetExceededError(FederatedError):
 
 class SiteDroppedError(FederatedError):
     """A site dropped out of secure aggregation and its masks could not be recovered."""
-
-
-class FederatedMethodUnavailableError(FederatedError, NotImplementedError):
-    """The requested federated method is not available yet."""

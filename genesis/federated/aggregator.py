@@ -69,6 +69,11 @@ class ModelAggregator:
         self._started: float | None = None
         self._global: list[float] | None = None
         self._fedavg_rounds = 0
+        self._neural_method, self._neural_batch = "tvae", 500
+
+    def set_neural(self, method: str, batch_size: int) -> None:
+        """The network (``"tvae"`` or ``"ctgan"``) and batch size of federated averaging."""
+        self._neural_method, self._neural_batch = method, int(batch_size)
 
     # -- plans -----------------------------------------------------------------------------
     def support_plan(self) -> dict[str, Any]:
@@ -82,8 +87,12 @@ class ModelAggregator:
             raise FederatedError("aggregate the support round before asking for statistics")
         plan: dict[str, Any] = {"phase": phase, "seed": self.seed, "support": self._support}
         if phase == "fedavg":
-            plan["round"] = self._fedavg_rounds
-            plan["global"] = self._global
+            plan.update(
+                round=self._fedavg_rounds,
+                **{"global": self._global},
+                method=self._neural_method,
+                batch_size=self._neural_batch,
+            )
         if phase == "correlation":
             if self._marginals is None:
                 raise FederatedError("aggregate the marginals before the correlation round")
@@ -164,10 +173,9 @@ class ModelAggregator:
 
     def _average(self, site_params: list[dict]) -> AggregatedModel:
         """One FedAvg round: the row-weighted mean of the sites' network weights."""
-        from genesis.federated.neural import flatten, neural_shared
+        from genesis.federated.neural import update_size
 
-        shared = neural_shared(self._support)
-        size = flatten(*shared.networks(self.seed)).size + 1
+        size = update_size(self._support, self._neural_method, self.seed, self._neural_batch)
         sums = self._sum(site_params, "fedavg", size)
         n = max(float(sums[-1]), 1.0)
         self._global = (sums[:-1] / n).tolist()

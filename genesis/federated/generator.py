@@ -11,7 +11,6 @@ import pandas as pd
 
 from genesis.errors import (
     FederatedError,
-    FederatedMethodUnavailableError,
     InvalidParameterError,
     NotFittedError,
     SiteDroppedError,
@@ -47,9 +46,8 @@ class FederatedGenerator:
             :class:`~genesis.federated.SecureAggregator` (masked sums, optional DP);
             ``ModelAggregator()`` when None.
         method: ``"gaussian_copula"`` (exact aggregation of sufficient statistics) or
-            ``"tvae"`` (federated averaging of the TVAE's network weights,
-            :mod:`genesis.federated.neural`). ``"ctgan"`` is not available yet and raises
-            :class:`~genesis.errors.FederatedMethodUnavailableError`.
+            ``"tvae"``/``"ctgan"`` (federated averaging of the networks' weights over rounds,
+            :mod:`genesis.federated.neural`, :mod:`genesis.federated.fedgan`).
         local_epochs: ``tvae`` only: epochs each site trains per round.
         batch_size: ``tvae`` only: rows per training step.
 
@@ -69,14 +67,13 @@ class FederatedGenerator:
             raise InvalidParameterError(
                 f"method must be one of {FEDERATED_METHODS}, got {method!r}"
             )
-        if method == "ctgan":
-            raise FederatedMethodUnavailableError(
-                "federated 'ctgan' (averaging a GAN's two networks and its conditional sampler) "
-                "is not implemented yet (issue 18); use method='tvae' for federated averaging of "
-                "a neural model, or 'gaussian_copula', whose aggregate equals the central fit"
-            )
         check_int("local_epochs", local_epochs, 1)
         check_int("batch_size", batch_size, 2)
+        if method == "ctgan" and batch_size % 10:
+            raise InvalidParameterError(
+                f"ctgan's batch_size must be a multiple of 10 (its critic packs 10 rows), got "
+                f"{batch_size}"
+            )
         self.local_epochs = int(local_epochs)
         self.batch_size = int(batch_size)
         if aggregator is not None and not isinstance(aggregator, ModelAggregator):
@@ -154,8 +151,8 @@ class FederatedGenerator:
         self._dropped: set[str] = set()
         plan = self.aggregator.support_plan()
         result = self._round(plan)
-        if self._method == "tvae":
-            result = self._train_tvae(int(rounds))
+        if self._method in ("tvae", "ctgan"):
+            result = self._train_neural(int(rounds))
         else:
             for phase in ("marginals", "correlation"):
                 result = self._round(self.aggregator.round_plan(phase))
@@ -172,21 +169,23 @@ class FederatedGenerator:
         )
         return result
 
-    def _train_tvae(self, rounds: int) -> AggregatedModel:
-        """``rounds`` rounds of federated averaging, then the TVAE from the average."""
-        from genesis.federated.neural import build_tvae
+    def _train_neural(self, rounds: int) -> AggregatedModel:
+        """``rounds`` rounds of federated averaging, then the network from the average."""
+        from genesis.federated.neural import build_neural
 
         start = time.perf_counter()
+        self.aggregator.set_neural(self._method, self.batch_size)
         for _ in range(rounds):
             plan = self.aggregator.round_plan("fedavg")
-            plan.update(local_epochs=self.local_epochs, batch_size=self.batch_size)
+            plan.update(local_epochs=self.local_epochs)
             result = self._round(plan)
-        support = result.parameters["global"]
-        model = build_tvae(
+        model = build_neural(
+            self._method,
             self.aggregator._support,
-            np.asarray(support, float),
+            np.asarray(result.parameters["global"], float),
             result.total_samples,
             self.aggregator.seed,
+            self.batch_size,
             start,
         )
         result.parameters["model"] = model

@@ -53,6 +53,40 @@ class NeuralShared:
             self.transformer.fit(frame, self.discrete)
         self.data_dim = self.transformer.output_dimensions
         self.columns = list(frame.columns)
+        self.skeleton_x = self._transform(frame)
+
+    def _transform(self, frame: pd.DataFrame) -> np.ndarray:
+        for info in self.transformer._column_transform_info_list:
+            # rdt's mode sampling advances a stored random state: reset it so an encoding
+            # of the same rows is the same on every call (seeded, like every draw here)
+            reset = getattr(info.transform, "reset_randomization", None)
+            if reset is not None:
+                reset()
+        return np.asarray(self.transformer.transform(frame))
+
+    def encode(self, data: pd.DataFrame, seed: int) -> np.ndarray:
+        """A site's rows as the networks' input."""
+        return self._transform(self.frame(data, seed))
+
+    def finish(self, model, n_rows: int, started: float):
+        """Give a neural synthesizer whose ``_model`` is set the state of a fitted one."""
+        from genesis.drift.profile import BaselineProfile
+        from genesis.generators.base import DP_PROFILE_ROWS
+
+        model._columns = self.columns
+        model._discrete = self.discrete
+        model.device_ = "cpu"
+        model.loss_history_ = pd.DataFrame(columns=["Epoch", "Batch", "Loss"])
+        model.epoch_seconds_ = float("nan")
+        model.schema_ = self.encoding.schema
+        model.transformer_ = self.encoding.transformer
+        model.n_rows_ = int(max(n_rows, 1))
+        model.fit_seconds_ = time.perf_counter() - started
+        model.training_fingerprint_ = None  # no site's table exists here to fingerprint
+        rows = model.generate(int(min(DP_PROFILE_ROWS, model.n_rows_)))
+        model.baseline_profile_ = BaselineProfile.fit(rows)
+        model.baseline_profile_.n_rows = model.n_rows_
+        return model
 
     def frame(self, data: pd.DataFrame, seed: int) -> pd.DataFrame:
         """The network's view of rows: the model frame with point masses drawn as ordinary
@@ -78,19 +112,29 @@ def neural_shared(plan: dict[str, Any]) -> NeuralShared:
     return _shared_for(hashlib.sha256(text.encode()).hexdigest(), text)
 
 
-def flatten(encoder, decoder) -> np.ndarray:
-    """Both networks' parameters as one float vector (a fixed order)."""
+def flatten_nets(nets) -> np.ndarray:
+    """The networks' parameters as one float vector (a fixed order)."""
     return np.concatenate(
-        [p.detach().cpu().numpy().ravel() for net in (encoder, decoder) for p in net.parameters()]
+        [p.detach().cpu().numpy().ravel() for net in nets for p in net.parameters()]
     ).astype(np.float64)
 
 
+def flatten(encoder, decoder) -> np.ndarray:
+    """TVAE's encoder and decoder parameters as one vector."""
+    return flatten_nets((encoder, decoder))
+
+
 def load(encoder, decoder, vector: np.ndarray) -> None:
-    """Set both networks' parameters from :func:`flatten`'s vector."""
+    """Set TVAE's networks from :func:`flatten`'s vector."""
+    load_nets((encoder, decoder), vector)
+
+
+def load_nets(nets, vector: np.ndarray) -> None:
+    """Set the networks' parameters from :func:`flatten_nets`'s vector."""
     torch = _ctgan()[0]
     offset = 0
     with torch.no_grad():
-        for net in (encoder, decoder):
+        for net in nets:
             for p in net.parameters():
                 size = p.numel()
                 chunk = np.asarray(vector[offset : offset + size], np.float32).reshape(p.shape)
@@ -99,16 +143,15 @@ def load(encoder, decoder, vector: np.ndarray) -> None:
 
 
 def local_update(data: pd.DataFrame, plan: dict[str, Any], site_seed: int) -> np.ndarray:
-    """One site's round: ``[rows * trained weights, rows]`` starting from ``plan["global"]``."""
+    """One site's round: ``[rows * trained weights, rows]`` starting from ``plan["global"]``
+    (TVAE, or CTGAN when ``plan["method"] == "ctgan"``)."""
     torch, _, _, _, _, loss_function = _ctgan()
+    if plan.get("method") == "ctgan":
+        from genesis.federated.fedgan import ctgan_local_update
+
+        return ctgan_local_update(data, plan, site_seed)
     shared = neural_shared(plan["support"])
-    for info in shared.transformer._column_transform_info_list:
-        # rdt's mode sampling advances a stored random state: reset it so a site's
-        # encoding of its rows is the same on every call (seeded, like every draw here)
-        reset = getattr(info.transform, "reset_randomization", None)
-        if reset is not None:
-            reset()
-    x = shared.transformer.transform(shared.frame(data, plan["seed"]))
+    x = shared.encode(data, plan["seed"])
     encoder, decoder = shared.networks(plan["seed"])
     if plan.get("global") is not None:
         load(encoder, decoder, np.asarray(plan["global"], float))
@@ -140,11 +183,35 @@ def local_update(data: pd.DataFrame, plan: dict[str, Any], site_seed: int) -> np
     return np.concatenate([flatten(encoder, decoder) * n, [n]])
 
 
+def update_size(plan: dict[str, Any], method: str, seed: int, batch_size: int) -> int:
+    """Length of a site's update vector for ``method`` (weights and the row count)."""
+    if method == "ctgan":
+        from genesis.federated.fedgan import parameter_count
+
+        return parameter_count(plan, seed, batch_size)
+    return flatten(*neural_shared(plan).networks(seed)).size + 1
+
+
+def build_neural(
+    method: str,
+    plan: dict[str, Any],
+    average: np.ndarray,
+    n_rows: int,
+    seed: int,
+    batch_size: int,
+    started: float,
+):
+    """The fitted synthesizer (TVAE or CTGAN) holding the averaged weights."""
+    if method == "ctgan":
+        from genesis.federated.fedgan import build_ctgan
+
+        return build_ctgan(plan, average, n_rows, seed, batch_size, started)
+    return build_tvae(plan, average, n_rows, seed, started)
+
+
 def build_tvae(plan: dict[str, Any], average: np.ndarray, n_rows: int, seed: int, started: float):
     """A fitted :class:`~genesis.generators.TVAESynthesizer` holding the averaged decoder."""
-    from genesis.drift.profile import BaselineProfile
     from genesis.generators import TVAESynthesizer
-    from genesis.generators.base import DP_PROFILE_ROWS
 
     torch, _, tvae_cls, *_ = _ctgan()
     shared = neural_shared(plan)
@@ -156,17 +223,4 @@ def build_tvae(plan: dict[str, Any], average: np.ndarray, n_rows: int, seed: int
     inner.set_device(torch.device("cpu"))
     model = TVAESynthesizer(seed=seed, device="cpu")
     model._model = inner
-    model._columns = shared.columns
-    model._discrete = shared.discrete
-    model.device_ = "cpu"
-    model.loss_history_ = pd.DataFrame(columns=["Epoch", "Batch", "Loss"])
-    model.epoch_seconds_ = float("nan")
-    model.schema_ = shared.encoding.schema
-    model.transformer_ = shared.encoding.transformer
-    model.n_rows_ = int(max(n_rows, 1))
-    model.fit_seconds_ = time.perf_counter() - started
-    model.training_fingerprint_ = None
-    rows = model.generate(int(min(DP_PROFILE_ROWS, model.n_rows_)))
-    model.baseline_profile_ = BaselineProfile.fit(rows)
-    model.baseline_profile_.n_rows = model.n_rows_
-    return model
+    return shared.finish(model, n_rows, started)

@@ -7,7 +7,6 @@ import pandas as pd
 import pytest
 
 from genesis.errors import (
-    FederatedMethodUnavailableError,
     InvalidParameterError,
     NotFittedError,
 )
@@ -72,11 +71,13 @@ def test_untrained_and_bad_arguments(table):
         create_federated_generator({})
 
 
-def test_ctgan_says_it_is_not_available():
-    with pytest.raises(FederatedMethodUnavailableError, match="issue 18.*method='tvae'"):
-        FederatedGenerator(method="ctgan")
+def test_bad_neural_settings():
+    with pytest.raises(InvalidParameterError, match="multiple of 10"):
+        FederatedGenerator(method="ctgan", batch_size=25)
     with pytest.raises(InvalidParameterError, match="local_epochs"):
         FederatedGenerator(method="tvae", local_epochs=0)
+    with pytest.raises(InvalidParameterError, match="method must be one of"):
+        FederatedGenerator(method="gan")
 
 
 def test_secure_generator_with_the_default_aggregator(table):

@@ -83,3 +83,27 @@ def test_dp_is_refused_for_federated_tvae(make_table):
         generator.add_site(site)
     with pytest.raises(FederatedError, match="not implemented"):
         generator.train()
+
+
+def test_federated_ctgan_averages_both_networks_and_generates(make_table):
+    from genesis.generators import CTGANSynthesizer
+
+    aggregator = ModelAggregator()
+    aggregator.set_neural("ctgan", 100)
+    sites = _sites(make_table)
+    plan = _rounds(aggregator, sites)
+    assert plan["method"] == "ctgan"
+    messages = [s.train_local(plan) for s in sites]
+    local = [m["vector"][:-1] / m["vector"][-1] for m in messages]
+    result = aggregator.aggregate(messages)
+    np.testing.assert_allclose(
+        result.parameters["global"], (300 * local[0] + 200 * local[1]) / 500, rtol=1e-9
+    )
+    generator = FederatedGenerator(method="ctgan", local_epochs=1, batch_size=100)
+    for site in _sites(make_table):
+        generator.add_site(site)
+    model = generator.train(rounds=1).parameters["model"]
+    assert isinstance(model, CTGANSynthesizer)
+    rows = generator.generate(100, include_site=True)
+    assert len(rows) == 100 and rows.site.isin(["a", "b"]).all()
+    assert (model.generate(50, conditions={"city": "north"}).city == "north").all()
