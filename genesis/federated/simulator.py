@@ -104,11 +104,16 @@ class FederatedTrainingSimulator:
         budget = kwargs.get("privacy_budget", 1.0)
         generator = FederatedGenerator(aggregator, kwargs.get("method", "gaussian_copula"))
         skipped = []
-        for name, rows in self.site_data.items():
+        for i, (name, rows) in enumerate(self.site_data.items()):
             if len(rows) < self.min_samples:
                 skipped.append(name)
                 continue
-            config = SiteConfig(name, weights.get(name, 1.0), budget, self.min_samples)
+            # simulated sites get seeds derived from the simulator's, so runs repeat exactly
+            # (real sites keep theirs private: see SiteConfig.seed)
+            site_seed = int(np.random.SeedSequence([self.seed, i]).generate_state(1)[0])
+            config = SiteConfig(
+                name, weights.get(name, 1.0), budget, self.min_samples, seed=site_seed
+            )
             generator.add_site(DataSite(name, rows, config))
         start = time.perf_counter()
         result = generator.train(n_rounds)

@@ -69,3 +69,13 @@ def test_simulator_bad_inputs(table):
         simulator.simulate_training(1, rounds=3)
     with pytest.raises(NotFittedError, match="simulate_training"):
         simulator.generate_synthetic(5)
+
+
+def test_simulated_dp_runs_repeat_exactly(table):
+    figures = []
+    for _ in range(2):
+        simulator = FederatedTrainingSimulator(n_sites=2, seed=3)
+        simulator.setup_from_data(table)
+        report = simulator.simulate_training(1, aggregator=SecureAggregator(epsilon=1.0))
+        figures.append(report["correlation"].to_numpy())
+    np.testing.assert_array_equal(figures[0], figures[1])
