@@ -47,6 +47,10 @@ class SecureAggregator(ModelAggregator):
     revealed seeds are passed (``aggregate(messages, reveals=...)``); its noise share is then
     added by the aggregator.
 
+    Federated averaging (``method="tvae"``/``"ctgan"``): the weights are summed under the
+    same masks, without noise (``noise_scale`` applies to the copula's statistics) and
+    ``epsilon`` is refused: differential privacy for the networks is not implemented.
+
     Neighbouring datasets differ by one row at one site. What is protected: the marginal
     histograms and correlation sums. Not protected (public metadata, as in the central DP
     copula): column names and types, every site's label set and numeric minimum and

@@ -195,7 +195,8 @@ class DataSite:
 
         ``plan`` None or ``{"phase": "support", ...}``: the support message; the agreed
         support (``phase == "marginals"``): marginal cell counts; the agreed marginals
-        (``phase == "correlation"``): score outer-product sums. Secure plans also name a
+        (``phase == "correlation"``): score outer-product sums; ``phase == "fedavg"``: the
+        network weights after local training, times the row count. Secure plans also name a
         ``round_id``, a per-site ``noise_std`` and a ``clip_norm``: the vector is clipped,
         noised and masked here, so only the masked vector leaves the site.
         """
