@@ -216,6 +216,8 @@ EXTRAS = {
     "websockets": "streaming",
     "fastapi": "api",
     "uvicorn": "api",
+    "opendp": "federated",
+    "cryptography": "federated",
 }
 
 
@@ -366,3 +368,26 @@ class ServerStoppingError(ApiError):
 class UnsafeBindError(ConfigError):
     """The REST API was asked to listen on a non-loopback address with no bearer token
     configured, which would open the models to anyone on the network."""
+
+
+# --- federated synthesis ------------------------------------------------------------------
+
+
+class FederatedError(GenesisError):
+    """Federated training could not proceed (see the subclasses)."""
+
+
+class FederatedSchemaError(FederatedError, SchemaError):
+    """Sites disagree on their columns or column types, or a column cannot be federated."""
+
+
+class SiteTooSmallError(FederatedError, TooFewRowsError):
+    """A site holds fewer rows than its ``SiteConfig.min_samples`` and refuses to train."""
+
+
+class PrivacyBudgetExceededError(FederatedError):
+    """A training run would spend more epsilon than a site's ``privacy_budget`` has left."""
+
+
+class SiteDroppedError(FederatedError):
+    """A site dropped out of secure aggregation and its masks could not be recovered."""

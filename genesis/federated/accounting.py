@@ -1,0 +1,51 @@
+"""Differential-privacy accounting of the secure aggregator's Gaussian noise, by OpenDP.
+
+The run releases two noisy sums (the marginal histograms and the score outer products), each
+with Gaussian noise of standard deviation ``multiplier * sensitivity``. Each release is
+``rho = 1 / (2 multiplier**2)``-zCDP; zCDP composes by adding rho, which is the same as one
+Gaussian release of L2 sensitivity ``sqrt(releases)`` at scale ``multiplier``. OpenDP's
+``make_gaussian`` gives that measurement's zCDP and ``make_zCDP_to_approxDP`` /
+``make_fix_delta`` convert it to (epsilon, delta); :func:`calibrate_multiplier` binary-searches
+the smallest multiplier that meets a target.
+"""
+
+from __future__ import annotations
+
+import math
+
+from genesis.errors import missing_dependency
+
+
+def _opendp():
+    try:
+        import opendp.prelude as dp
+    except ImportError as exc:
+        raise missing_dependency("opendp", "differentially private federated aggregation") from exc
+    dp.enable_features("contrib")
+    return dp
+
+
+def _measurement(multiplier: float, delta: float):
+    dp = _opendp()
+    space = (dp.vector_domain(dp.atom_domain(T=float, nan=False)), dp.l2_distance(T=float))
+    gaussian = dp.m.make_gaussian(*space, scale=float(multiplier))
+    return dp.c.make_fix_delta(dp.c.make_zCDP_to_approxDP(gaussian), delta=float(delta))
+
+
+def spent_epsilon(multiplier: float, delta: float, releases: int) -> float:
+    """Epsilon (at ``delta``) of ``releases`` Gaussian releases at noise ``multiplier``."""
+    if multiplier <= 0:
+        return math.inf
+    return float(_measurement(multiplier, delta).map(math.sqrt(releases))[0])
+
+
+def calibrate_multiplier(epsilon: float, delta: float, releases: int) -> float:
+    """The smallest noise multiplier whose ``releases`` releases spend at most (eps, delta)."""
+    dp = _opendp()
+    return float(
+        dp.binary_search_param(
+            lambda s: _measurement(s, delta),
+            d_in=math.sqrt(releases),
+            d_out=(float(epsilon), float(delta)),
+        )
+    )
