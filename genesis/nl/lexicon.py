@@ -305,3 +305,17 @@ NEGATIONS = (
     "but not", "isn't", "aren't", "nobody", "none", "neither", "nor", "don't",
     "doesn't", "apart from", "besides", "excluded",
 )  # fmt: skip
+
+#: duration unit words -> their length in minutes ("over 2 hours", "90 minutes")
+DURATION_UNITS: dict[str, int] = {
+    "minute": 1, "minutes": 1, "min": 1, "mins": 1, "hour": 60, "hours": 60, "hr": 60,
+    "hrs": 60, "day": 1_440, "days": 1_440, "week": 10_080, "weeks": 10_080,
+}  # fmt: skip
+#: column-name tokens -> the duration unit the column holds: a unit written in the name
+#: ("minutes_played", "hours-per-week", "wks") or the usual unit of the concept (flight and
+#: transport delays are recorded in minutes)
+COLUMN_DURATION_UNITS: dict[str, str] = {
+    "min": "minute", "mins": "minute", "minute": "minute", "minutes": "minute",
+    "hours": "hour", "hrs": "hour", "hr": "hour", "days": "day", "weeks": "week",
+    "wks": "week", "delay": "minute", "delays": "minute",
+}  # fmt: skip

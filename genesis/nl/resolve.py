@@ -16,6 +16,7 @@ from typing import Any
 from genesis.nl import lexicon as lx
 from genesis.nl.columns import Column, SchemaIndex, overlaps
 from genesis.nl.grammar import Phrase, Quantity
+from genesis.nl.units import clock_kind, clock_value, convert_duration
 from genesis.nl.values import ValueReader, word_of
 
 _NUMBER_KINDS = ("comparison", "range", "decade", "number")
@@ -40,6 +41,9 @@ class Resolved:
     negated_column: str | None = None
     #: conditions from vague words ("seniors"), dropped when the prompt is explicit
     vague: list[tuple[str, str, Any]] = field(default_factory=list)
+    #: indices of the phrases consumed by the count and the number phrases (with their
+    #: column and unit words), for the coverage check of :mod:`genesis.nl.coverage`
+    used: set[int] = field(default_factory=set)
 
 
 _word = word_of
@@ -127,6 +131,7 @@ class Resolver(ValueReader):
     def resolve(self, phrases: list[Phrase]) -> Resolved:
         res = Resolved()
         used = find_count(phrases, res, self.index)
+        res.used |= used
         for segment in segments(phrases, used):
             self._segment(segment, res)
         res.conditions = _merge(res.conditions)
@@ -171,6 +176,7 @@ class Resolver(ValueReader):
             if p.kind in _NUMBER_KINDS:
                 self._numeric(phrases, consumed, k, res)
         self._values(phrases, consumed, connective, res)
+        res.used |= {i for (i, _), done in zip(segment, consumed, strict=True) if done}
 
     def _subject_words(
         self, phrases: list[Phrase], consumed: list[bool], k: int
@@ -225,49 +231,89 @@ class Resolver(ValueReader):
         negated = k > 0 and phrases[k - 1].kind == "negation" and not consumed[k - 1]
         subject = self._subject_words(phrases, consumed, k)
         words = [_word(phrases[j]) for j, _ in subject]
+        duration = _duration_word(phrases, k)
+        q = _working_hours(p, p.quantities)
+        clock = any(x.clock for x in q)
         candidates: dict[str, float] = {}
         for j, weight in subject:
             for name, value in self.index.score_columns([_word(phrases[j])], "numeric").items():
                 candidates[name] = candidates.get(name, 0.0) + weight * value
+        if duration or clock:
+            # "over 2 hours" is no time of day; "before 8am" is nothing but one
+            candidates = {
+                name: score
+                for name, score in candidates.items()
+                if (clock_kind(self.index.column(name)) is not None) == clock
+            }
         if not candidates and p.hint:
             candidates = self.index.score_columns([p.hint], "numeric")
-        q = p.quantities
         if not candidates:
             candidates = self._default_columns(p, q)
             dated = self._is_year(q) or any(x.date for x in q)
-            if p.kind == "number" and not (candidates and dated):
+            if p.kind == "number" and not (candidates and dated) and not duration:
                 return  # a bare number with nothing naming a column: left for the values pass
         consumed[k] = True
         for j, _ in subject:
             consumed[j] = True
+        if duration:
+            consumed[k + 1] = True
         if negated:
             consumed[k - 1] = True
+        text = " ".join([*words[:1], p.text] + ([duration] if duration else []))
         if not candidates:
-            in_range = [] if any(x.date or x.clock for x in q) else self._columns_in_range(q)
+            in_range = (
+                [] if any(x.date or x.clock for x in q) or duration else self._columns_in_range(q)
+            )
             if not in_range:
-                res.unresolved.append(p.text)
+                res.unresolved.append(text if duration else p.text)
                 return
             candidates = dict.fromkeys(in_range, 1.0)  # which one: a question for clarify
         best = max(candidates.values())
         top = [name for name, s in candidates.items() if s == best]
+        if clock and len(top) > 1:
+            # "departing before 8am": dep_time rather than sched_dep_time (the plainer name)
+            fewest = min(len(self.index.column(n).tokens) for n in top)
+            plain = [n for n in top if len(self.index.column(n).tokens) == fewest]
+            top = plain if len(plain) == 1 else top
         if len(top) > 1 or not subject and not p.hint and not self._defaulted(p, q, top):
+            values = self._duration_values(q, duration, top) if duration else q
             res.ambiguities.append(
                 {
-                    "term": " ".join(words) or p.text,
+                    "term": " ".join(w for w in words if w not in lx.DURATION_UNITS) or text,
                     "candidates": top,
                     "op": p.op or "eq",
-                    "values": [x.number() for x in q],
+                    "values": [x.number() for x in values or q],
                     "percent": any(x.percent for x in q),
                     "negated": negated,
-                    "text": p.text,
+                    "text": text,
                 }
             )
             return
-        added = self.condition_for(self.index.column(top[0]), p.op or "eq", q, negated)
+        column = self.index.column(top[0])
+        if duration:
+            q = self._duration_values(q, duration, top)
+            if q is None:  # the column's unit is not known: no guess
+                res.unresolved.append(text)
+                return
+        elif clock_kind(column) is not None and all(x.clock for x in q):
+            q = [Quantity(float(clock_value(column, x.value)), x.text) for x in q]
+        added = self.condition_for(column, p.op or "eq", q, negated)
         if added is None:
-            res.unresolved.append(p.text)
+            res.unresolved.append(text)
         else:
             res.conditions.append(added)
+
+    def _duration_values(
+        self, q: list[Quantity], unit: str, columns: list[str]
+    ) -> list[Quantity] | None:
+        """``q`` written in ``unit`` converted to the unit all ``columns`` share, or None."""
+        out = []
+        for x in q:
+            values = {convert_duration(x.value, unit, self.index.column(n)) for n in columns}
+            if len(values) != 1 or None in values:
+                return None
+            out.append(Quantity(float(values.pop()), x.text))
+        return out
 
     def _is_year(self, q: list[Quantity]) -> bool:
         return all(_year_like(x) for x in q)
@@ -290,7 +336,7 @@ class Resolver(ValueReader):
 
     def _default_columns(self, p: Phrase, q: list[Quantity]) -> dict[str, float]:
         if any(x.clock for x in q):
-            cols = self.index.columns_with_token(("hour",))
+            cols = [c for c in self.index.columns if clock_kind(c) is not None]
             exact = [c for c in cols if c.tokens == ["hour"]]
             return {c.name: 1.0 for c in (exact or cols)}
         if any(x.date for x in q):
@@ -405,6 +451,30 @@ def _date_condition(name: str, op: str, q: list[Quantity], negated: bool) -> tup
 
 def _year_like(x: Quantity) -> bool:
     return float(x.value).is_integer() and 1800 <= x.value <= 2100 and not (x.money or x.percent)
+
+
+def _duration_word(phrases: list[Phrase], k: int) -> str | None:
+    """The duration unit word right after the number phrase ``k`` ("2 hours"), if any."""
+    nxt = phrases[k + 1] if k + 1 < len(phrases) else None
+    if nxt is None or nxt.kind != "word" or phrases[k].kind == "decade":
+        return None
+    word = _word(nxt)
+    return word if word in lx.DURATION_UNITS else None
+
+
+def _working_hours(p: Phrase, q: list[Quantity]) -> list[Quantity]:
+    """ "between 9 and 5": a range of whole hours 1..12 running backwards is a span of the
+    day, 09:00 to 17:00."""
+    if p.kind != "range" or len(q) != 2 or any(x.clock or x.money or x.percent for x in q):
+        return q
+    low, high = q
+    whole = all(float(x.value).is_integer() and 1 <= x.value <= 12 for x in q)
+    if not whole or low.value <= high.value:
+        return q
+    return [
+        Quantity(low.value, low.text, clock=True),
+        Quantity(high.value + 12, high.text, clock=True),
+    ]
 
 
 def _next_content(phrases: list[Phrase], j: int) -> Phrase | None:

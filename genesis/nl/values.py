@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from genesis.nl.resolve import Resolved
 
 _PRESENCE = frozenset(["rainy", "raining", "wet", "windy", "gusty"])
+_ABSENCE = frozenset(["no", "without", "non", "non-"])
+_NONE_LABELS = frozenset(["none", "no", "nothing", "not any"])
 
 
 def word_of(p: Phrase) -> str:
@@ -53,6 +55,8 @@ class ValueReader:
             if consumed[k]:
                 k += 1
                 continue
+            if p.kind == "negation" and _final_answer(phrases, k):
+                p = phrases[k] = Phrase("word", p.text)  # "voted no": the label "no"
             if p.kind == "negation":
                 joined = self._negation_label(phrases, consumed, k, mentioned, res)
                 if joined:
@@ -149,7 +153,7 @@ class ValueReader:
                     tentative.append((presence, len(res.unresolved)))
                     negated = False
             elif not _skippable(w) and not w.startswith("non"):
-                free = self._free_label(p.text, marker, negated)
+                free = self._free_label(p.text, marker, negated) or self._un_word(w, negated)
                 if free:
                     res.conditions.append(free)
                     negated = False
@@ -228,6 +232,21 @@ class ValueReader:
         used_second = len(words) == 2 and self.index.score_columns(words[1:])
         return (column.name, "eq", label), (end if used_second else k + 1)
 
+    def _un_word(self, word: str, negated: bool) -> tuple | None:
+        """ "unmarried", "non-smoker": the false label of the yes/no column the rest of the
+        word names."""
+        for prefix in ("un", "non"):
+            rest = word.removeprefix(prefix).lstrip("-")
+            if rest == word or len(rest) < 4:
+                continue
+            names = self.index.score_columns([rest])
+            if len(names) != 1:
+                continue
+            presence = self._presence(rest, list(names), not negated, "")
+            if presence is not None and _true_label(self.index.column(presence[0])) is not None:
+                return presence
+        return None
+
     def _free_label(self, text: str, marker: str, negated: bool) -> tuple | None:
         """A value for a label column whose labels the schema did not record, when the word
         before it points to one such column ("flights to LAX" -> dest == "LAX")."""
@@ -237,7 +256,8 @@ class ValueReader:
         columns = self.index.unrecorded(concepts)
         if len(columns) != 1:
             return None
-        return (columns[0].name, "ne" if negated else "eq", text)
+        value = lx.AIRPORTS.get(normalize(text), text)  # "Miami" -> "MIA"
+        return (columns[0].name, "ne" if negated else "eq", value)
 
     def _names_column(self, word: str) -> bool:
         """Whether ``word`` names a column more strongly than it names a label ("plan"
@@ -266,13 +286,42 @@ class ValueReader:
                 continue
             text = " ".join(ph.text for ph in chunk)
             tier, found = self.index.match_labels(text)
+            if not (tier == 4 and len(found) == 1) and word_of(chunk[0]) in _ABSENCE:
+                # "without aura" -> the label "No Aura"
+                tier, found = self.index.match_labels(
+                    " ".join(["no", *(ph.text for ph in chunk[1:])])
+                )
             if tier == 4 and len(found) == 1:
                 ((name, labels),) = found.items()
                 res.conditions.append(
                     (name, "eq", labels[0]) if len(labels) == 1 else (name, "in", labels)
                 )
                 return end
-        return None
+        return self._none_label(phrases, consumed, k, res)
+
+    def _none_label(
+        self, phrases: list[Phrase], consumed: list[bool], k: int, res: Resolved
+    ) -> int | None:
+        """ "no medication" / "without medication": the label meaning none ("none") of the
+        one label column the next word names."""
+        nxt = k + 1
+        if word_of(phrases[k]) not in _ABSENCE or nxt >= len(phrases) or consumed[nxt]:
+            return None
+        if phrases[nxt].kind != "word":
+            return None
+        names = self.index.score_columns([word_of(phrases[nxt])])
+        if not names:
+            return None
+        best = max(names.values())
+        top = [n for n, v in names.items() if v == best]
+        if len(top) != 1 or not self.index.column(top[0]).categorical:
+            return None
+        column = self.index.column(top[0])
+        empty = [label for label in column.labels if normalize(str(label)) in _NONE_LABELS]
+        if len(empty) != 1:
+            return None
+        res.conditions.append((column.name, "eq", empty[0]))
+        return nxt + 1
 
     def _presence(self, word: str, top: list[str], negated: bool, connective: str) -> tuple | None:
         """ "no rain" -> precip == 0; "rainy"/"with rain" -> precip > 0 (numeric columns whose
@@ -311,8 +360,12 @@ class ValueReader:
             return None  # several words matching loosely: try them one by one
         if len(found) > 1:
             preferred = [c for c in found if c in mentioned or c in res.mentioned]
+            aliased = [c for c in found if _all_aliases(self.index.column(c))]
             if len(preferred) == 1:
                 found = {preferred[0]: found[preferred[0]]}
+            elif not preferred and len(aliased) == 1 and tier == 4:
+                # "men" -> sex "M" rather than region "M": sex's labels are all F/M aliases
+                found = {aliased[0]: found[aliased[0]]}
             else:
                 res.ambiguities.append(
                     {"term": text, "candidates": list(found), "labels": found, "negated": negated}
@@ -360,6 +413,15 @@ class ValueReader:
         return None
 
 
+def _final_answer(phrases: list[Phrase], k: int) -> bool:
+    """Whether the negation word at ``k`` is a last "no" answering a yes/no question
+    ("who voted no")."""
+    if word_of(phrases[k]) != "no":
+        return False
+    rest = [p for p in phrases[k + 1 :] if p.kind not in ("sep",)]
+    return not rest or rest[0].kind in ("and", "conj")
+
+
 def _negated_like(condition: tuple, column: str | None) -> tuple:
     """``condition`` negated when it is a plain value of ``column`` (see ``_values``)."""
     name, op, value = condition
@@ -378,6 +440,13 @@ def _month_span(norm: str) -> tuple[int, ...] | None:
     if first <= last:
         return tuple(range(first, last + 1))
     return tuple(range(first, 13)) + tuple(range(1, last + 1))
+
+
+def _all_aliases(column: Column) -> bool:
+    """Whether every label of ``column`` is a value alias (F/M, yes/no) of the lexicon."""
+    return bool(column.labels) and all(
+        any(f.startswith("alias:") for f in forms) for _, forms, _ in column.label_forms
+    )
 
 
 def _true_label(column: Column) -> Any:

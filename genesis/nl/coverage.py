@@ -1,0 +1,132 @@
+"""The coverage invariant: no content word of a prompt is dropped silently.
+
+Every word of the prompt is either a filler (a command, entity, stop, unit or intensifier
+word of :mod:`genesis.nl.lexicon`, a connective, a negation), the count or the data context,
+consumed by a phrase that became a condition or a question (an ambiguity), or listed in
+``unresolved``. :func:`dropped_words` finds the words that are none of these, so
+:func:`genesis.nl.interpret` can list them as unresolved (lowering the confidence) instead of
+returning a reading that silently ignores part of the request.
+
+A word counts as used by a condition when it names the condition's column, when the words
+around it (up to four) spell one of the condition's labels (``"New York"`` -> ``NY``,
+``"Miami"`` -> ``MIA``), or when it is a value word of the lexicon (a month, a season, an age
+group) whose reading is among the conditions.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from genesis.nl import lexicon as lx
+from genesis.nl.columns import SchemaIndex, canonical, normalize
+from genesis.nl.grammar import Phrase
+from genesis.nl.values import _skippable
+
+_CONTENT_KINDS = ("word", "quoted", "number")
+_WINDOW = 4
+
+
+def _labels(conditions: list[tuple[str, str, Any]]) -> dict[str, list[Any]]:
+    out: dict[str, list[Any]] = {}
+    for column, op, value in conditions:
+        values = list(value) if op in ("in", "not_in", "between") else [value]
+        out.setdefault(column, []).extend(values)
+    return out
+
+
+def dropped_words(
+    phrases: list[Phrase],
+    used: set[int],
+    conditions: list[tuple[str, str, Any]],
+    ambiguities: list[dict[str, Any]],
+    unresolved: list[str],
+    data_context: str | None,
+    index: SchemaIndex,
+) -> list[str]:
+    """The prompt fragments (runs of adjacent content words) nothing accounts for.
+
+    ``used``: indices of the phrases the resolver consumed (the count, number phrases and
+    their column and unit words)."""
+    labels = _labels(conditions)
+    columns = set(labels)
+    for amb in ambiguities:
+        columns.update(amb.get("candidates") or [])
+    unresolved_words = {w for u in unresolved for w in normalize(u).split()}
+    label_forms = [
+        (normalize(str(v)), canonical(str(v))) for vs in labels.values() for v in vs
+    ]
+    covered = [False] * len(phrases)
+    for i, p in enumerate(phrases):
+        if i in used or p.kind not in _CONTENT_KINDS:
+            covered[i] = True
+            continue
+        text = p.text.strip("\"'")
+        norm = normalize(text)
+        if (
+            p.kind != "number"
+            and _skippable(text)
+            or not norm
+            or (data_context and norm == normalize(data_context))
+            or (norm and set(norm.split()) <= unresolved_words)
+            or (p.kind != "number" and set(index.score_columns([text], "any")) & columns)
+            or (p.kind != "number" and set(index.score_columns([text], "numeric")) & columns)
+            or _lexicon_value(norm, columns, index)
+        ):
+            covered[i] = True
+    # windows of words that spell a label of a condition
+    for i in range(len(phrases)):
+        for j in range(min(len(phrases), i + _WINDOW), i, -1):
+            window = phrases[i:j]
+            if any(p.kind not in ("word", "quoted", "number") for p in window):
+                continue
+            text = " ".join(p.text.strip("\"'") for p in window)
+            norm, forms = normalize(text), canonical(text)
+            if any(norm == ln or forms & lf for ln, lf in label_forms) or _label_match(
+                text, labels, index
+            ):
+                for k in range(i, j):
+                    covered[k] = True
+                break
+    fragments: list[list[str]] = []
+    previous = -2
+    for i, p in enumerate(phrases):
+        if covered[i]:
+            continue
+        if i == previous + 1 and fragments:
+            fragments[-1].append(p.text)
+        else:
+            fragments.append([p.text])
+        previous = i
+    return [" ".join(f) for f in fragments]
+
+
+def _label_match(text: str, labels: dict[str, list[Any]], index: SchemaIndex) -> bool:
+    """Whether ``text`` matches, as the value reader matches words, a label a condition
+    uses ("married" -> Married-civ-spouse)."""
+    if _skippable(text):
+        return False
+    _, found = index.match_labels(text)
+    return any(set(map(str, found.get(c, []))) & set(map(str, vs)) for c, vs in labels.items())
+
+
+def _lexicon_value(norm: str, columns: set[str], index: SchemaIndex) -> bool:
+    """A value word of the lexicon read onto a column among the conditions: months, seasons,
+    quarters, parts of the day (month / hour columns), age groups, level words ("high
+    earners"), day names and groups."""
+    word = norm.removesuffix("s") if norm not in lx.MONTHS else norm
+    tokens_of = {c.name: set(c.tokens) for c in index.columns if c.name in columns}
+    tokens = set().union(*tokens_of.values()) if tokens_of else set()
+    if norm in lx.MONTHS or norm in lx.SEASONS or norm in lx.QUARTERS:
+        return "month" in tokens
+    if norm in lx.DAY_PARTS or norm in ("night", "nighttime", "overnight"):
+        return "hour" in tokens
+    if norm in lx.AGE_GROUPS or word in lx.AGE_GROUPS:
+        return "age" in tokens or any("age" in t for t in tokens)
+    if norm in lx.LEVEL_WORDS:
+        return any(index.column(c).intervals for c in tokens_of)
+    if norm in lx.DAY_GROUPS or norm in lx.WEEKDAYS or word in lx.WEEKDAYS:
+        return bool(columns)
+    return False
+
+
+__all__ = ["dropped_words"]

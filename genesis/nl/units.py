@@ -1,0 +1,63 @@
+"""Times of day and durations on a schema's columns.
+
+A *clock* column holds a time of day: an ``hour`` column (whole hours 0..23) or an HHMM
+column (a name with ``time`` and values up to 2400, where 517 is 05:17, as in nycflights13's
+``dep_time``). A *duration* column holds a length of time whose unit the column name or the
+lexicon gives (``hours-per-week``: hours; ``dep_delay``: minutes, see
+:data:`genesis.nl.lexicon.COLUMN_DURATION_UNITS`). Numbers written with a duration unit ("an
+hour", "90 minutes") are converted to the column's unit; with no unit known they are not
+read (the phrase is listed as unresolved).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from genesis.nl import lexicon as lx
+
+if TYPE_CHECKING:
+    from genesis.nl.columns import Column
+
+
+def clock_kind(column: Column) -> str | None:
+    """``"hour"``, ``"hhmm"`` or None (see the module docstring)."""
+    if not column.numeric:
+        return None
+    low, high = column.schema.minimum, column.schema.maximum
+    if low is None or high is None or float(low) < 0:
+        return None
+    if "hour" in column.tokens and len(column.tokens) <= 2 and float(high) <= 24:
+        return "hour"
+    if "time" in column.tokens and 100 < float(high) <= 2400:
+        return "hhmm"
+    return None
+
+
+def clock_value(column: Column, hours: float) -> float | int:
+    """``hours`` (7.5 = 07:30) in the unit of the clock ``column``: 7.5 or 730."""
+    if clock_kind(column) == "hhmm":
+        whole = int(hours)
+        return whole * 100 + round((hours - whole) * 60)
+    return int(hours) if float(hours).is_integer() else hours
+
+
+def duration_unit(column: Column) -> str | None:
+    """The duration unit (``"minute"``, ``"hour"``, ``"day"``, ``"week"``) ``column`` holds
+    according to its name tokens, or None when the name does not say."""
+    if clock_kind(column) is not None:
+        return None
+    units = {lx.COLUMN_DURATION_UNITS[t] for t in column.tokens if t in lx.COLUMN_DURATION_UNITS}
+    return units.pop() if len(units) == 1 else None
+
+
+def convert_duration(value: float, unit_word: str, column: Column) -> float | None:
+    """``value`` ``unit_word`` (``2``, ``"hours"``) in ``column``'s unit (120 for minutes),
+    or None when the column's unit is unknown."""
+    target = duration_unit(column)
+    if target is None or unit_word not in lx.DURATION_UNITS:
+        return None
+    converted = value * lx.DURATION_UNITS[unit_word] / lx.DURATION_UNITS[target]
+    return int(converted) if float(converted).is_integer() else round(converted, 6)
+
+
+__all__ = ["clock_kind", "clock_value", "convert_duration", "duration_unit"]
