@@ -156,6 +156,8 @@ def _answer_pending(
                 op = "ne" if question.get("negated") else "eq"
                 out["conditions"].append((question["column"], op, label))
                 out["resolved_terms"].add(question["term"])
+    # the words of an answer ("wind speed") are the answer, not an unread part of a request
+    out["answer_words"] = set(text.split()) if out["resolved_terms"] else set()
     if words and words[0].lower() in _DROP_WORDS:
         for name in index.schema.names:
             if normalize(name) in text:
@@ -165,6 +167,7 @@ def _answer_pending(
             if scores:
                 best = max(scores.values())
                 out["dropped"].update(n for n, v in scores.items() if v == best)
+        out["answer_words"] |= set(text.split())  # "drop occupation" is an order
     return out
 
 
@@ -240,8 +243,11 @@ def _merge(
 
 
 def _settled(fragment: str, answered: dict[str, Any]) -> bool:
-    return normalize(fragment) in {normalize(t) for t in answered["resolved_terms"]} or (
-        fragment.lower() in _DROP_WORDS
+    words = set(normalize(fragment).split())
+    return (
+        normalize(fragment) in {normalize(t) for t in answered["resolved_terms"]}
+        or fragment.lower() in _DROP_WORDS
+        or bool(words and words <= answered.get("answer_words", set()))
     )
 
 

@@ -18,12 +18,17 @@ from __future__ import annotations
 from typing import Any
 
 from genesis.nl import lexicon as lx
-from genesis.nl.columns import SchemaIndex, canonical, normalize
+from genesis.nl.columns import SchemaIndex, canonical, normalize, stem
 from genesis.nl.grammar import Phrase
 from genesis.nl.values import _skippable
 
 _CONTENT_KINDS = ("word", "quoted", "number")
+_WINDOW_KINDS = ("word", "quoted", "number", "negation", "member")
 _WINDOW = 4
+_ABSENCE = ("no", "without", "non", "non-")
+#: "day 15 of the month", "40 hours a week": a time word after these is the unit of a number
+_PER = frozenset(["the", "per", "a", "an", "each", "every"])
+_TIME_UNITS = frozenset(["month", "year", "week", "day", "hour", "minute"])
 
 
 def _labels(conditions: list[tuple[str, str, Any]]) -> dict[str, list[Any]]:
@@ -64,26 +69,25 @@ def dropped_words(
         norm = normalize(text)
         if (
             p.kind != "number"
-            and _skippable(text)
+            and (_skippable(text) or norm in lx.UNIT_WORDS)
             or not norm
             or (data_context and norm == normalize(data_context))
             or (norm and set(norm.split()) <= unresolved_words)
             or (p.kind != "number" and set(index.score_columns([text], "any")) & columns)
             or (p.kind != "number" and set(index.score_columns([text], "numeric")) & columns)
             or _lexicon_value(norm, columns, index)
+            or _un_word(norm, columns, index)
+            or (norm in lx.LEVEL_WORDS and _names_next(phrases, i, columns, index))
+            or (norm in _TIME_UNITS and i > 0 and normalize(phrases[i - 1].text) in _PER)
         ):
             covered[i] = True
     # windows of words that spell a label of a condition
     for i in range(len(phrases)):
         for j in range(min(len(phrases), i + _WINDOW), i, -1):
             window = phrases[i:j]
-            if any(p.kind not in ("word", "quoted", "number") for p in window):
+            if any(p.kind not in _WINDOW_KINDS for p in window) or not _content_ends(window):
                 continue
-            text = " ".join(p.text.strip("\"'") for p in window)
-            norm, forms = normalize(text), canonical(text)
-            if any(norm == ln or forms & lf for ln, lf in label_forms) or _label_match(
-                text, labels, index
-            ):
+            if _spells(window, labels, label_forms, index):
                 for k in range(i, j):
                     covered[k] = True
                 break
@@ -98,6 +102,63 @@ def dropped_words(
             fragments.append([p.text])
         previous = i
     return [" ".join(f) for f in fragments]
+
+
+def _content_ends(window: list[Phrase]) -> bool:
+    """Whether a window starts and ends on content words (or starts with "no"/"without")."""
+    first, last = window[0], window[-1]
+    starts = (first.kind == "negation" and normalize(first.text) in _ABSENCE) or (
+        first.kind in _CONTENT_KINDS and not _skippable(first.text)
+    )
+    return starts and last.kind in _CONTENT_KINDS and not _skippable(last.text)
+
+
+def _spells(
+    window: list[Phrase],
+    labels: dict[str, list[Any]],
+    label_forms: list[tuple[str, frozenset[str]]],
+    index: SchemaIndex,
+) -> bool:
+    """Whether the words of ``window`` spell a label or the name of a condition's column:
+    as written, without their filler words ("never been married" -> Never-married), with
+    "no" for a leading "without" ("without aura" -> No Aura), or run together ("blue
+    collar" -> bluecol)."""
+    words = [p.text.strip("\"'") for p in window]
+    texts = [" ".join(words)]
+    inner = [w for w in words if not _skippable(w)]
+    if len(inner) < len(words) and inner:
+        texts.append(" ".join(inner))
+    if len(words) > 1 and normalize(words[0]) in _ABSENCE:
+        texts.append(" ".join(["no", *words[1:]]))
+    for text in texts:
+        norm, forms = normalize(text), canonical(text)
+        if any(norm == ln or forms & lf for ln, lf in label_forms):
+            return True
+        if _label_match(text, labels, index):
+            return True
+    joined = normalize(" ".join(words)).replace(" ", "")
+    return len(window) > 1 and any(
+        len(name := "".join(c.tokens)) >= 4
+        and joined.startswith(name)
+        and c.name in labels
+        for c in index.columns
+    )
+
+
+def _names_next(phrases: list[Phrase], i: int, columns: set[str], index: SchemaIndex) -> bool:
+    """Whether the word after ``i`` names a condition's column ("low visibility (under
+    3 miles)")."""
+    nxt = phrases[i + 1] if i + 1 < len(phrases) else None
+    return nxt is not None and bool(set(index.score_columns([nxt.text], "numeric")) & columns)
+
+
+def _un_word(norm: str, columns: set[str], index: SchemaIndex) -> bool:
+    """ "unmarried", "nonsmoker": the rest of the word names a condition's column."""
+    for prefix in ("un", "non"):
+        rest = norm.removeprefix(prefix).strip()
+        if rest != norm and len(rest) >= 4 and set(index.score_columns([rest])) & columns:
+            return True
+    return False
 
 
 def _label_match(text: str, labels: dict[str, list[Any]], index: SchemaIndex) -> bool:
@@ -118,7 +179,7 @@ def _lexicon_value(norm: str, columns: set[str], index: SchemaIndex) -> bool:
     tokens = set().union(*tokens_of.values()) if tokens_of else set()
     if norm in lx.MONTHS or norm in lx.SEASONS or norm in lx.QUARTERS:
         return "month" in tokens
-    if norm in lx.DAY_PARTS or norm in ("night", "nighttime", "overnight"):
+    if stem(norm) in lx.DAY_PARTS or stem(norm) in ("night", "nighttime", "overnight"):
         return "hour" in tokens
     if norm in lx.AGE_GROUPS or word in lx.AGE_GROUPS:
         return "age" in tokens or any("age" in t for t in tokens)

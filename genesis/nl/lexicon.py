@@ -64,7 +64,7 @@ STOP_WORDS = _word_list(
     "such around roughly approximately about i me we need want generate create give synthetic "
     "fake random new more records rows samples entries hour hours time times days day use "
     "during within still listed those ones whose over all dataset set table total using "
-    "column columns instead mean meant please thanks ok okay yes"
+    "column columns instead mean meant please thanks ok okay yes hourly daily weekly monthly"
 )
 
 #: prompt word -> column-name tokens it may stand for (a column matches when one of its

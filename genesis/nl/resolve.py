@@ -248,6 +248,13 @@ class Resolver(ValueReader):
         if not candidates and p.hint:
             candidates = self.index.score_columns([p.hint], "numeric")
         if not candidates:
+            joined = self._joined_name(phrases, consumed, k)
+            if joined is not None:
+                name, start = joined
+                candidates = {name: 1.0}
+                subject = [(j, 1.0) for j in range(start, k)]
+                words = [_word(phrases[j]) for j in range(start, k)]
+        if not candidates:
             candidates = self._default_columns(p, q)
             dated = self._is_year(q) or any(x.date for x in q)
             if p.kind == "number" and not (candidates and dated) and not duration:
@@ -259,7 +266,8 @@ class Resolver(ValueReader):
             consumed[k + 1] = True
         if negated:
             consumed[k - 1] = True
-        text = " ".join([*words[:1], p.text] + ([duration] if duration else []))
+        before = [phrases[j].text for j, _ in sorted(subject) if j < k]
+        text = " ".join([*before, p.text] + ([duration] if duration else []))
         if not candidates:
             in_range = (
                 [] if any(x.date or x.clock for x in q) or duration else self._columns_in_range(q)
@@ -302,6 +310,27 @@ class Resolver(ValueReader):
             res.unresolved.append(text)
         else:
             res.conditions.append(added)
+
+    def _joined_name(
+        self, phrases: list[Phrase], consumed: list[bool], k: int
+    ) -> tuple[str, int] | None:
+        """The one numeric column whose name the two words before ``k`` spell run together
+        ("air quality above 40" -> airq), and the index of the first word."""
+        if k < 2 or not all(
+            phrases[j].kind == "word" and not consumed[j] for j in (k - 2, k - 1)
+        ):
+            return None
+        first = _word(phrases[k - 2])
+        joined = first + _word(phrases[k - 1])
+        found = [
+            c.name
+            for c in self.index.columns
+            if c.numeric
+            and len(name := "".join(c.tokens)) >= 4
+            and joined.startswith(name)
+            and len(name) > len(first)
+        ]
+        return (found[0], k - 2) if len(found) == 1 else None
 
     def _duration_values(
         self, q: list[Quantity], unit: str, columns: list[str]
