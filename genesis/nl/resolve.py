@@ -93,11 +93,15 @@ def find_count(phrases: list[Phrase], res: Resolved, index: SchemaIndex | None =
                     used.add(i + 1)  # the rows' own noun ("flights", "patients")
                     res.data_context = nxt.text
             if res.data_context is None:
+                # the first entity word that is no unit of a number ("45 hours a week")
                 entity = next(
                     (
                         ph.text
-                        for ph in phrases
-                        if ph.kind == "word" and _word(ph) in lx.ENTITY_WORDS
+                        for j, ph in enumerate(phrases)
+                        if ph.kind == "word"
+                        and _word(ph) in lx.ENTITY_WORDS
+                        and not (_word(ph) in lx.UNIT_WORDS or _word(ph) in lx.DURATION_UNITS)
+                        and not (j and phrases[j - 1].kind in _NUMBER_KINDS)
                     ),
                     None,
                 )
@@ -303,6 +307,7 @@ class Resolver(ValueReader):
             if q is None:  # the column's unit is not known: no guess
                 res.unresolved.append(text)
                 return
+            q = _per_period(q, _rate_word(phrases, k + 2), column.tokens)
         elif clock_kind(column) is not None and all(x.clock for x in q):
             q = [Quantity(float(clock_value(column, x.value)), x.text) for x in q]
         added = self.condition_for(column, p.op or "eq", q, negated)
@@ -489,6 +494,28 @@ def _duration_word(phrases: list[Phrase], k: int) -> str | None:
         return None
     word = _word(nxt)
     return word if word in lx.DURATION_UNITS else None
+
+
+def _rate_word(phrases: list[Phrase], j: int) -> str | None:
+    """The period of a rate after a duration ("2 hours a day" -> "day"), if any."""
+    words = [_word(p) for p in phrases[j : j + 2] if p.kind == "word"]
+    if len(words) == 2 and words[0] in ("a", "an", "per", "each", "every"):
+        return words[1] if words[1] in lx.DURATION_UNITS else None
+    if words and words[0] in ("daily", "weekly"):
+        return words[0].removesuffix("ly").replace("dai", "day")
+    return None
+
+
+def _per_period(q: list[Quantity], rate: str | None, tokens: list[str]) -> list[Quantity]:
+    """``q`` per ``rate`` as per the period in the column name ("2 hours a day" on
+    hours-per-week -> 14)."""
+    period = next(
+        (tokens[i + 1] for i, t in enumerate(tokens[:-1]) if t == "per"), None
+    )
+    if rate is None or period not in lx.DURATION_UNITS or rate == period:
+        return q
+    factor = lx.DURATION_UNITS[period] / lx.DURATION_UNITS[rate]
+    return [Quantity(round(x.value * factor, 6), x.text) for x in q]
 
 
 def _working_hours(p: Phrase, q: list[Quantity]) -> list[Quantity]:

@@ -35,3 +35,35 @@ def customers_schema() -> Schema:
         }
     )
     return infer_schema(df)
+
+
+@pytest.fixture(scope="session")
+def flights_schema(datasets_dir) -> Schema:
+    """nycflights13 flights (first 20,000 rows): HHMM times (dep_time 517 = 05:17), delays
+    in minutes, an hour column, airport and airline codes. A table the parser was not
+    developed on."""
+    path = datasets_dir / "nycflights13" / "flights.csv"
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing; the nycflights13 tables ship in shared/")
+    return infer_schema(pd.read_csv(path, nrows=20_000))
+
+
+@pytest.fixture(scope="session")
+def survey_schema() -> Schema:
+    """A small survey table in the style of carData's Chile and plm's Wages: one-letter
+    codes shared by two columns (sex M/F, region M/N/S), yes/no columns named as adjectives,
+    a name without vowels (wks), a joined name (airq), a "No X" label."""
+    n = 300
+    df = pd.DataFrame(
+        {
+            "region": [["C", "M", "N", "S", "SA"][i % 5] for i in range(n)],
+            "sex": [["F", "M"][i % 2] for i in range(n)],
+            "age": [18 + (i * 7) % 50 for i in range(n)],
+            "vote": [["Y", "N", "U", "A"][i % 4] for i in range(n)],
+            "married": [["yes", "no"][i % 3 == 0] for i in range(n)],
+            "wks": [5 + (i * 3) % 48 for i in range(n)],
+            "airq": [3.0 + (i * 1.7) % 70 for i in range(n)],
+            "hatype": [["Aura", "No Aura", "Mixed"][i % 3] for i in range(n)],
+        }
+    )
+    return infer_schema(df)
