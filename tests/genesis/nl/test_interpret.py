@@ -433,3 +433,31 @@ def test_weather_adjectives_and_parentheses(weather_schema, prompt, expected):
 
 def test_a_lone_level_word_is_not_dropped_silently(weather_schema):
     assert "low" in interpret("200 rows with low visibility", weather_schema).unresolved
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        # "men": sex M, not region M (sex's labels are all F/M aliases)
+        ("1000 men aged 18-30 who voted yes",
+         {("sex", "eq", "M"), ("age", "between", (18.0, 30.0)), ("vote", "eq", "Y")}),
+        ("400 people in their 50s who voted no",
+         {("age", "between", (50.0, 59.0)), ("vote", "eq", "N")}),  # a final "no" is a label
+        ("250 men not voting yes", {("sex", "eq", "M"), ("vote", "ne", "Y")}),
+        ("700 unmarried women", {("married", "eq", "no"), ("sex", "eq", "F")}),
+        ("400 people working more than 40 weeks", {("wks", "gt", 40.0)}),  # wks: no vowels
+        ("250 records with air quality above 40", {("airq", "gt", 40.0)}),  # air+quality
+        ("150 patients without aura", {("hatype", "eq", "No Aura")}),
+        ("150 people in region N", {("region", "eq", "N")}),
+    ],
+)  # fmt: skip
+def test_unseen_table_shapes(survey_schema, prompt, expected):
+    """Shapes found on real tables the parser was not developed on (carData Chile, plm
+    Wages, KosteckiDillon), on a table built here in their style."""
+    got = interpret(prompt, survey_schema)
+    assert keys(got) == expected, got
+
+
+def test_airport_names_become_codes_for_unrecorded_labels(flights_schema):
+    got = interpret("600 American Airlines flights to Miami", flights_schema)
+    assert keys(got) == {("carrier", "eq", "AA"), ("dest", "eq", "MIA")}
