@@ -57,9 +57,7 @@ def dropped_words(
     for amb in ambiguities:
         columns.update(amb.get("candidates") or [])
     unresolved_words = {w for u in unresolved for w in normalize(u).split()}
-    label_forms = [
-        (normalize(str(v)), canonical(str(v))) for vs in labels.values() for v in vs
-    ]
+    label_forms = [(normalize(str(v)), canonical(str(v))) for vs in labels.values() for v in vs]
     covered = [False] * len(phrases)
     for i, p in enumerate(phrases):
         if i in used or p.kind not in _CONTENT_KINDS:
@@ -79,6 +77,7 @@ def dropped_words(
             or _un_word(norm, columns, index)
             or (norm in lx.LEVEL_WORDS and _names_next(phrases, i, columns, index))
             or (norm in _TIME_UNITS and i > 0 and normalize(phrases[i - 1].text) in _PER)
+            or _made_by(phrases, i, columns, index)
         ):
             covered[i] = True
     # windows of words that spell a label of a condition
@@ -138,9 +137,7 @@ def _spells(
             return True
     joined = normalize(" ".join(words)).replace(" ", "")
     return len(window) > 1 and any(
-        len(name := "".join(c.tokens)) >= 4
-        and joined.startswith(name)
-        and c.name in labels
+        len(name := "".join(c.tokens)) >= 4 and joined.startswith(name) and c.name in labels
         for c in index.columns
     )
 
@@ -150,6 +147,20 @@ def _names_next(phrases: list[Phrase], i: int, columns: set[str], index: SchemaI
     3 miles)")."""
     nxt = phrases[i + 1] if i + 1 < len(phrases) else None
     return nxt is not None and bool(set(index.score_columns([nxt.text], "numeric")) & columns)
+
+
+def _made_by(phrases: list[Phrase], i: int, columns: set[str], index: SchemaIndex) -> bool:
+    """ "made by Embraer", "operated by Delta": the verb before a "by" marker whose value
+    became a condition on a maker/brand/carrier column."""
+    nxt = phrases[i + 1] if i + 1 < len(phrases) else None
+    if nxt is None or normalize(nxt.text) != "by":
+        return False
+    concepts = lx.MARKER_CONCEPTS["by"]
+    return any(
+        set(c.tokens) & set(concepts) or "".join(c.tokens) in concepts
+        for c in index.columns
+        if c.name in columns
+    )
 
 
 def _un_word(norm: str, columns: set[str], index: SchemaIndex) -> bool:

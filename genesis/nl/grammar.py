@@ -311,7 +311,9 @@ def _normalize(prompt: str) -> str:
     # "more than an hour" -> "more than 1 hour" (not "$20 an hour", a rate)
     prompt = re.sub(r"\bhalf\s+an\s+hour\b", "30 minutes", prompt, flags=re.IGNORECASE)
     prompt = re.sub(
-        r"(?<![\d\s])(\s+)(?:an|one)\s+(hour|minute|day|week)\b", r"\1 1 \2", prompt,
+        r"(?<![\d\s])(\s+)(?:an|one)\s+(hour|minute|day|week)\b",
+        r"\1 1 \2",
+        prompt,
         flags=re.IGNORECASE,
     )
     return re.sub(r"\byears?-olds?\b", "years old", prompt, flags=re.IGNORECASE)

@@ -321,9 +321,7 @@ class Resolver(ValueReader):
     ) -> tuple[str, int] | None:
         """The one numeric column whose name the two words before ``k`` spell run together
         ("air quality above 40" -> airq), and the index of the first word."""
-        if k < 2 or not all(
-            phrases[j].kind == "word" and not consumed[j] for j in (k - 2, k - 1)
-        ):
+        if k < 2 or not all(phrases[j].kind == "word" and not consumed[j] for j in (k - 2, k - 1)):
             return None
         first = _word(phrases[k - 2])
         joined = first + _word(phrases[k - 1])
@@ -509,9 +507,7 @@ def _rate_word(phrases: list[Phrase], j: int) -> str | None:
 def _per_period(q: list[Quantity], rate: str | None, tokens: list[str]) -> list[Quantity]:
     """``q`` per ``rate`` as per the period in the column name ("2 hours a day" on
     hours-per-week -> 14)."""
-    period = next(
-        (tokens[i + 1] for i, t in enumerate(tokens[:-1]) if t == "per"), None
-    )
+    period = next((tokens[i + 1] for i, t in enumerate(tokens[:-1]) if t == "per"), None)
     if rate is None or period not in lx.DURATION_UNITS or rate == period:
         return q
     factor = lx.DURATION_UNITS[period] / lx.DURATION_UNITS[rate]
