@@ -106,7 +106,7 @@ CLOCK.8: /(?:\d{{1,2}}(?::\d{{2}})?\s?(?:am|pm|a\.m\.|p\.m\.)(?!\w)|noon\b|midni
 DECADE.7: /(?:(?:early|mid|late)[\s-]+)?(?:'?\d0'?s\b|(?:{decade_words})\b)/i
 CMP.6: /(?:{cmp_words})/i
 SUFFIX.6: /(?:{suffix})/i
-NUMBER.5: /[$€£]?\d+(?:,\d{{3}})*(?:\.\d+)?(?:(?:bn|mm|[kmb])\b|\s*(?:{multipliers})\b)?\s?%?/i
+NUMBER.5: /−?[$€£]?\d+(?:,\d{{3}})*(?:\.\d+)?(?:(?:bn|mm|[kmb])\b|\s*(?:{multipliers})\b)?\s?%?/i
 NUMWORDS.5: /{_number_word_pattern()}/i
 NEG.4: /non-(?=\w)|(?:{negations})/i
 BETWEEN.3: /between\b/i
@@ -154,13 +154,15 @@ def parse_number_words(text: str) -> int:
 def parse_number(text: str) -> Quantity:
     """``"$50,000"``, ``"10k"``, ``"1.5M"``, ``"50%"``, ``"3 thousand"`` as a :class:`Quantity`."""
     raw = text.strip()
+    sign = -1.0 if raw.startswith("−") else 1.0
+    raw = raw.lstrip("−")
     money = raw[:1] in "$€£"
     percent = raw.endswith("%")
     body = raw.lstrip("$€£").rstrip("%").strip().lower()
     match = re.match(r"([\d,]*\.?\d+)\s*([a-z]*)", body)
     if match is None:  # cannot happen for NUMBER tokens
         return Quantity(float("nan"), raw, money, percent)
-    value = float(match.group(1).replace(",", ""))
+    value = sign * float(match.group(1).replace(",", ""))
     suffix = match.group(2)
     if suffix in lx.SUFFIX_MULTIPLIERS:
         value *= lx.SUFFIX_MULTIPLIERS[suffix]
@@ -297,6 +299,11 @@ _SPELLED_UNITS = re.compile(
     r"feet|foot|degrees?|percent)\b",
     re.IGNORECASE,
 )
+_SIGNED = re.compile(
+    r"((?:\b(?:over|above|under|below|than|least|most|between|from|to|and|is|of|equals?)|"
+    r"[=<>]=?|≤|≥)\s+)-(?=\d|\.\d)",
+    re.IGNORECASE,
+)
 _TOKEN_KINDS = {
     "NEG": "negation", "IN": "member", "FROM": "member", "AT": "member", "OR": "or",
     "AND": "and", "SEP": "sep", "DASH": "sep", "CONJ": "conj", "QUOTED": "quoted",
@@ -308,6 +315,8 @@ def _normalize(prompt: str) -> str:
     """``"30-year-old"`` -> ``"30 year-old"``: a number joined to its unit by a dash is not a
     range."""
     prompt = _SPELLED_UNITS.sub(r"\1 \2", prompt)
+    # "over -0.5": a minus after a comparison word is a sign ("18-25" stays a range)
+    prompt = _SIGNED.sub(lambda m: m.group(1) + "−", prompt)
     # "more than an hour" -> "more than 1 hour" (not "$20 an hour", a rate)
     prompt = re.sub(r"\bhalf\s+an\s+hour\b", "30 minutes", prompt, flags=re.IGNORECASE)
     prompt = re.sub(

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from genesis.nl import lexicon as lx
-from genesis.nl.columns import Column, SchemaIndex, overlaps
+from genesis.nl.columns import Column, SchemaIndex, overlaps, stem
 from genesis.nl.grammar import Phrase, Quantity
 from genesis.nl.units import clock_kind, clock_value, convert_duration
 from genesis.nl.values import ValueReader, word_of
@@ -289,6 +289,14 @@ class Resolver(ValueReader):
             fewest = min(len(self.index.column(n).tokens) for n in top)
             plain = [n for n in top if len(self.index.column(n).tokens) == fewest]
             top = plain if len(plain) == 1 else top
+        if len(top) > 1:
+            # "dep time": dep_time, whose name the words spell whole, over sched_dep_time
+            # and "day of year": day_of_year over year (the longest name spelled whole)
+            named = {stem(w) for w in words} | set(words) | {"of", "per", "the", "in", "at"}
+            whole = [n for n in top if set(self.index.column(n).tokens) <= named]
+            longest = max((len(self.index.column(n).tokens) for n in whole), default=0)
+            whole = [n for n in whole if len(self.index.column(n).tokens) == longest]
+            top = whole if len(whole) == 1 else top
         if len(top) > 1 or not subject and not p.hint and not self._defaulted(p, q, top):
             values = self._duration_values(q, duration, top) if duration else q
             res.ambiguities.append(

@@ -146,6 +146,8 @@ class ValueReader:
                 mentioned.extend(top)
                 res.mentioned.extend(top)
                 presence = self._presence(w, top, negated, connective)
+                if presence and self._label_follows(phrases, k, presence[0]):
+                    presence = None  # "with premium no": the label written after the name
                 if presence and _true_label(self.index.column(presence[0])) is not None:
                     res.conditions.append(presence)  # "premium", "non-local": yes/no columns
                     negated = False
@@ -231,6 +233,13 @@ class ValueReader:
         label = order[-1][0] if lx.LEVEL_WORDS[word] == "top" else order[0][0]
         used_second = len(words) == 2 and self.index.score_columns(words[1:])
         return (column.name, "eq", label), (end if used_second else k + 1)
+
+    def _label_follows(self, phrases: list[Phrase], k: int, column: str) -> bool:
+        """Whether the word after ``k`` is a label of ``column`` ("premium no")."""
+        if k + 1 >= len(phrases) or phrases[k + 1].kind not in ("word", "quoted", "negation"):
+            return False
+        tier, found = self.index.match_labels(phrases[k + 1].text.strip("\"'"))
+        return tier == 4 and column in found
 
     def _un_word(self, word: str, negated: bool) -> tuple | None:
         """ "unmarried", "non-smoker": the false label of the yes/no column the rest of the

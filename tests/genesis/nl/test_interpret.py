@@ -485,3 +485,22 @@ def test_a_number_after_a_0_1_column_is_its_label():
     assert keys(interpret("rows where worked is 0", schema)) == {("worked", "eq", 0.0)}
     got = interpret("300 rows with black 0", schema)
     assert got.unresolved == [] and got.confidence == 1.0
+
+
+def test_signs_whole_names_and_labels_after_names(flights_schema, customers_schema):
+    """Found by a sweep over the unseen tables: a minus after a comparison word is a sign
+    ("18-25" stays a range); words that spell a column's whole name pick it over a longer
+    name that shares them; a label written after a yes/no column's name is that label."""
+    got = interpret("500 flights with dep delay over -5", flights_schema)
+    assert keys(got) == {("dep_delay", "gt", -5.0)} and got.unresolved == []
+    got = interpret("flights with arr delay between -10 and 0", flights_schema)
+    assert keys(got) == {("arr_delay", "between", (-10.0, 0.0))}
+    assert keys(interpret("500 rows with dep time over 1357", flights_schema)) == {
+        ("dep_time", "gt", 1357.0)
+    }
+    got = interpret("300 customers with churned no", customers_schema)
+    assert keys(got) == {("churned", "eq", False)}, got
+    assert keys(interpret("women aged 18-25", customers_schema)) == {
+        ("gender", "eq", "F"),
+        ("customerAge", "between", (18.0, 25.0)),
+    }
