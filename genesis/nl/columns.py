@@ -202,6 +202,8 @@ class SchemaIndex:
             return 1.5  # "voting" -> vote
         if len(w) >= 4 and any(len(t) >= 3 and _skeleton(w) == t for t in tokens):
             return 1.5  # "weeks" -> wks: a name written without its vowels
+        if single and len(tokens[0]) == 2 and len(w) >= 6 and w.startswith(tokens[0]):
+            return 1.0  # "education" -> ed: a two-letter name is a weak abbreviation
         for t in tokens:
             # "visibility" -> visib, "departure" -> dep, "temp" -> temperature
             if len(t) >= 3 and len(w) >= max(5, len(t) + 2) and w.startswith(t):

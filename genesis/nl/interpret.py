@@ -149,7 +149,15 @@ def interpret(
     """Read ``prompt`` against ``schema`` (a :class:`genesis.schema.Schema`).
 
     Never raises for a prompt it cannot read: what it could not map is listed in
-    ``unresolved`` and lowers ``confidence``. Raises :class:`InvalidParameterError` for an
+    ``unresolved`` and lowers ``confidence``. No content word is dropped silently (see
+    :mod:`genesis.nl.coverage`): each is the count, the data context, a filler, part of a
+    condition, or listed. A term that matches several columns equally ("delayed": dep_delay
+    and arr_delay) is applied to none: it is listed in ``unresolved`` and kept in
+    ``ambiguities``, from which :func:`genesis.nl.clarify` asks which column, with the value
+    already in the columns' unit ("more than an hour" -> 60 minutes). Durations ("90
+    minutes", "2 hours a day") are converted to the column's unit when its name or the
+    lexicon gives one, else listed; times of day ("before 8am", "between 9 and 5") are read
+    on an hour column or an HHMM column (see :mod:`genesis.nl.units`). Raises :class:`InvalidParameterError` for an
     empty or non-string prompt and for a ``schema`` that is not a Schema. ``context``: the
     data context (a string, or a dict with ``data_context``/``dataset``) used when the
     prompt names none.

@@ -64,6 +64,7 @@ def survey_schema() -> Schema:
             "wks": [5 + (i * 3) % 48 for i in range(n)],
             "airq": [3.0 + (i * 1.7) % 70 for i in range(n)],
             "hatype": [["Aura", "No Aura", "Mixed"][i % 3] for i in range(n)],
+            "ed": [4 + i % 14 for i in range(n)],
         }
     )
     return infer_schema(df)

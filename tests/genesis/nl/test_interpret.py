@@ -449,6 +449,7 @@ def test_a_lone_level_word_is_not_dropped_silently(weather_schema):
         ("250 records with air quality above 40", {("airq", "gt", 40.0)}),  # air+quality
         ("150 patients without aura", {("hatype", "eq", "No Aura")}),
         ("150 people in region N", {("region", "eq", "N")}),
+        ("250 men with 12 years of education", {("sex", "eq", "M"), ("ed", "eq", 12.0)}),
     ],
 )  # fmt: skip
 def test_unseen_table_shapes(survey_schema, prompt, expected):
