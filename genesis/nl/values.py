@@ -75,6 +75,13 @@ class ValueReader:
             if p.kind not in ("word", "quoted"):
                 k += 1
                 continue
+            named = self.index.score_columns([word_of(p)])
+            if len(named) == 1 and self._label_follows(phrases, k, next(iter(named))):
+                # "Remote not remote", "female Male": the column's name, then its label
+                mentioned.extend(named)
+                res.mentioned.extend(named)
+                k += 1
+                continue
             if word_of(p) in lx.AGE_GROUPS and not negated:
                 group = self._age_group(word_of(p))
                 if group is not None:  # "seniors": a default the prompt's numbers override
@@ -235,11 +242,17 @@ class ValueReader:
         return (column.name, "eq", label), (end if used_second else k + 1)
 
     def _label_follows(self, phrases: list[Phrase], k: int, column: str) -> bool:
-        """Whether the word after ``k`` is a label of ``column`` ("premium no")."""
-        if k + 1 >= len(phrases) or phrases[k + 1].kind not in ("word", "quoted", "negation"):
-            return False
-        tier, found = self.index.match_labels(phrases[k + 1].text.strip("\"'"))
-        return tier == 4 and column in found
+        """Whether the words after ``k`` (up to three) spell a label of ``column``
+        ("premium no", "Remote not remote")."""
+        for end in range(k + 2, min(len(phrases), k + 4) + 1):
+            chunk = phrases[k + 1 : end]
+            if any(ph.kind not in ("word", "quoted", "negation") for ph in chunk):
+                break
+            text = " ".join(ph.text.strip("\"'") for ph in chunk)
+            tier, found = self.index.match_labels(text)
+            if tier == 4 and column in found:
+                return True
+        return False
 
     def _un_word(self, word: str, negated: bool) -> tuple | None:
         """ "unmarried", "non-smoker": the false label of the yes/no column the rest of the

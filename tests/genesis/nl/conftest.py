@@ -65,6 +65,7 @@ def survey_schema() -> Schema:
             "airq": [3.0 + (i * 1.7) % 70 for i in range(n)],
             "hatype": [["Aura", "No Aura", "Mixed"][i % 3] for i in range(n)],
             "ed": [4 + i % 14 for i in range(n)],
+            "remote": [["Remote", "Not remote"][i % 2] for i in range(n)],
         }
     )
     return infer_schema(df)

@@ -450,6 +450,9 @@ def test_a_lone_level_word_is_not_dropped_silently(weather_schema):
         ("150 patients without aura", {("hatype", "eq", "No Aura")}),
         ("150 people in region N", {("region", "eq", "N")}),
         ("250 men with 12 years of education", {("sex", "eq", "M"), ("ed", "eq", 12.0)}),
+        # the column's name, then one of its labels (modeldata's stackoverflow Remote)
+        ("300 rows with remote not remote", {("remote", "eq", "Not remote")}),
+        ("300 remote women", {("remote", "eq", "Remote"), ("sex", "eq", "F")}),
     ],
 )  # fmt: skip
 def test_unseen_table_shapes(survey_schema, prompt, expected):
