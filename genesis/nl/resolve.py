@@ -16,7 +16,15 @@ from typing import Any
 from genesis.nl import lexicon as lx
 from genesis.nl.columns import Column, SchemaIndex, overlaps, stem
 from genesis.nl.grammar import Phrase, Quantity
-from genesis.nl.units import clock_kind, clock_value, convert_duration
+from genesis.nl.units import (
+    clock_kind,
+    clock_value,
+    convert_duration,
+    duration_word,
+    per_period,
+    rate_word,
+    working_hours,
+)
 from genesis.nl.values import ValueReader, word_of
 
 _NUMBER_KINDS = ("comparison", "range", "decade", "number")
@@ -237,8 +245,8 @@ class Resolver(ValueReader):
             return
         subject = self._subject_words(phrases, consumed, k)
         words = [_word(phrases[j]) for j, _ in subject]
-        duration = _duration_word(phrases, k)
-        q = _working_hours(p, p.quantities)
+        duration = duration_word(phrases, k)
+        q = working_hours(p, p.quantities)
         clock = any(x.clock for x in q)
         candidates: dict[str, float] = {}
         for j, weight in subject:
@@ -317,7 +325,7 @@ class Resolver(ValueReader):
             if q is None:  # the column's unit is not known: no guess
                 res.unresolved.append(text)
                 return
-            q = _per_period(q, _rate_word(phrases, k + 2), column.tokens)
+            q = per_period(q, rate_word(phrases, k + 2), column.tokens)
         elif clock_kind(column) is not None and all(x.clock for x in q):
             q = [Quantity(float(clock_value(column, x.value)), x.text) for x in q]
         added = self.condition_for(column, p.op or "eq", q, negated)
@@ -532,50 +540,6 @@ def _date_condition(name: str, op: str, q: list[Quantity], negated: bool) -> tup
 
 def _year_like(x: Quantity) -> bool:
     return float(x.value).is_integer() and 1800 <= x.value <= 2100 and not (x.money or x.percent)
-
-
-def _duration_word(phrases: list[Phrase], k: int) -> str | None:
-    """The duration unit word right after the number phrase ``k`` ("2 hours"), if any."""
-    nxt = phrases[k + 1] if k + 1 < len(phrases) else None
-    if nxt is None or nxt.kind != "word" or phrases[k].kind == "decade":
-        return None
-    word = _word(nxt)
-    return word if word in lx.DURATION_UNITS else None
-
-
-def _rate_word(phrases: list[Phrase], j: int) -> str | None:
-    """The period of a rate after a duration ("2 hours a day" -> "day"), if any."""
-    words = [_word(p) for p in phrases[j : j + 2] if p.kind == "word"]
-    if len(words) == 2 and words[0] in ("a", "an", "per", "each", "every"):
-        return words[1] if words[1] in lx.DURATION_UNITS else None
-    if words and words[0] in ("daily", "weekly"):
-        return words[0].removesuffix("ly").replace("dai", "day")
-    return None
-
-
-def _per_period(q: list[Quantity], rate: str | None, tokens: list[str]) -> list[Quantity]:
-    """``q`` per ``rate`` as per the period in the column name ("2 hours a day" on
-    hours-per-week -> 14)."""
-    period = next((tokens[i + 1] for i, t in enumerate(tokens[:-1]) if t == "per"), None)
-    if rate is None or period not in lx.DURATION_UNITS or rate == period:
-        return q
-    factor = lx.DURATION_UNITS[period] / lx.DURATION_UNITS[rate]
-    return [Quantity(round(x.value * factor, 6), x.text) for x in q]
-
-
-def _working_hours(p: Phrase, q: list[Quantity]) -> list[Quantity]:
-    """ "between 9 and 5": a range of whole hours 1..12 running backwards is a span of the
-    day, 09:00 to 17:00."""
-    if p.kind != "range" or len(q) != 2 or any(x.clock or x.money or x.percent for x in q):
-        return q
-    low, high = q
-    whole = all(float(x.value).is_integer() and 1 <= x.value <= 12 for x in q)
-    if not whole or low.value <= high.value:
-        return q
-    return [
-        Quantity(low.value, low.text, clock=True),
-        Quantity(high.value + 12, high.text, clock=True),
-    ]
 
 
 def _next_content(phrases: list[Phrase], j: int) -> Phrase | None:

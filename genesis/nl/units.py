@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from genesis.nl import lexicon as lx
+from genesis.nl.grammar import Phrase, Quantity
 
 if TYPE_CHECKING:
     from genesis.nl.columns import Column
@@ -60,4 +61,58 @@ def convert_duration(value: float, unit_word: str, column: Column) -> float | No
     return int(converted) if float(converted).is_integer() else round(converted, 6)
 
 
-__all__ = ["clock_kind", "clock_value", "convert_duration", "duration_unit"]
+_RATE_ADVERBS = {"daily": "day", "weekly": "week", "hourly": "hour"}
+
+
+def duration_word(phrases: list[Phrase], k: int) -> str | None:
+    """The duration unit word right after the number phrase ``k`` ("2 hours"), if any."""
+    nxt = phrases[k + 1] if k + 1 < len(phrases) else None
+    if nxt is None or nxt.kind != "word" or phrases[k].kind == "decade":
+        return None
+    word = nxt.text.lower()
+    return word if word in lx.DURATION_UNITS else None
+
+
+def rate_word(phrases: list[Phrase], j: int) -> str | None:
+    """The period of a rate after a duration ("2 hours a day" -> "day"), if any."""
+    words = [p.text.lower() for p in phrases[j : j + 2] if p.kind == "word"]
+    if len(words) == 2 and words[0] in ("a", "an", "per", "each", "every"):
+        return words[1] if words[1] in lx.DURATION_UNITS else None
+    return _RATE_ADVERBS.get(words[0]) if words else None
+
+
+def per_period(q: list[Quantity], rate: str | None, tokens: list[str]) -> list[Quantity]:
+    """``q`` per ``rate`` as per the period in the column name ("2 hours a day" on
+    hours-per-week -> 14)."""
+    period = next((tokens[i + 1] for i, t in enumerate(tokens[:-1]) if t == "per"), None)
+    if rate is None or period not in lx.DURATION_UNITS or rate == period:
+        return q
+    factor = lx.DURATION_UNITS[period] / lx.DURATION_UNITS[rate]
+    return [Quantity(round(x.value * factor, 6), x.text) for x in q]
+
+
+def working_hours(p: Phrase, q: list[Quantity]) -> list[Quantity]:
+    """ "between 9 and 5": a range of whole hours 1..12 running backwards is a span of the
+    day, 09:00 to 17:00."""
+    if p.kind != "range" or len(q) != 2 or any(x.clock or x.money or x.percent for x in q):
+        return q
+    low, high = q
+    whole = all(float(x.value).is_integer() and 1 <= x.value <= 12 for x in q)
+    if not whole or low.value <= high.value:
+        return q
+    return [
+        Quantity(low.value, low.text, clock=True),
+        Quantity(high.value + 12, high.text, clock=True),
+    ]
+
+
+__all__ = [
+    "clock_kind",
+    "clock_value",
+    "convert_duration",
+    "duration_unit",
+    "duration_word",
+    "per_period",
+    "rate_word",
+    "working_hours",
+]
