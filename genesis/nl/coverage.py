@@ -197,7 +197,8 @@ def _lexicon_value(norm: str, columns: set[str], index: SchemaIndex) -> bool:
     if norm in lx.LEVEL_WORDS:
         return any(index.column(c).intervals for c in tokens_of)
     if norm in lx.DAY_GROUPS or norm in lx.WEEKDAYS or word in lx.WEEKDAYS:
-        return bool(columns)
+        days = index.day_labels((1, 2, 3, 4, 5, 6, 7))
+        return days is not None and days[0] in columns
     return False
 
 

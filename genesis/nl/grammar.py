@@ -245,8 +245,11 @@ class _ToPhrases(Transformer):
     def range(self, items: list[Any]) -> Phrase:
         qs = [i for i in items if isinstance(i, Quantity)]
         low, high = qs
+        if high.clock and not low.clock and float(low.value).is_integer() and 1 <= low.value <= 12:
+            # "between 6 and 9 am": the am/pm written once applies to both ends
+            low = parse_clock(f"{int(low.value)}{high.text.lower().replace('.', '')[-2:]}")
         # "$30-50k": the unit written once applies to both ends
-        if high.text.lower().endswith(("k", "m")) and not low.text.lower().endswith(("k", "m")):
+        elif high.text.lower().endswith(("k", "m")) and not low.text.lower().endswith(("k", "m")):
             low = parse_number(low.text + high.text.lower()[-1])
         money = low.money or high.money
         low.money = high.money = money

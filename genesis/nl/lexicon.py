@@ -115,6 +115,8 @@ _CONCEPTS: list[tuple[str, str]] = [
         "signed signup registered registration joined join created started",
     ),
     ("origin", "origin departing departure airport airports"),
+    ("dep departure", "departing departure depart departs departed leaving leave leaves left"),
+    ("arr arrival", "arriving arrival arrive arrives arrived"),
     ("dest destination", "destination arriving arrival"),
     ("carrier airline", "carrier airline airlines"),
     ("delay", "delay delayed delays late"),

@@ -154,13 +154,13 @@ class Resolver(ValueReader):
             # conjunction names the rows
             head = []
             for i, p in enumerate(phrases):
-                if p.kind in _BREAKS:
-                    break
+                if p.kind in _BREAKS or (p.kind in _NUMBER_KINDS and i not in used):
+                    break  # the rows' noun comes before the first condition
                 before = phrases[i - 1] if i else None
                 marked = before is not None and (
                     before.kind in ("member", "negation") or _word(before) in lx.MARKER_CONCEPTS
                 )
-                if p.kind == "word" and p.text.islower() and not marked:
+                if p.kind == "word" and p.text.islower() and not marked and not _time_word(p):
                     head.append(p.text)  # not a name ("from Atlantis")
             plural = next(
                 (
@@ -257,7 +257,7 @@ class Resolver(ValueReader):
             candidates = {
                 name: score
                 for name, score in candidates.items()
-                if (clock_kind(self.index.column(name)) is not None) == clock
+                if (clock_kind(self.index.column(name)) in ("hour", "hhmm")) == clock
             }
         if not candidates and p.hint:
             candidates = self.index.score_columns([p.hint], "numeric")
@@ -326,7 +326,7 @@ class Resolver(ValueReader):
                 res.unresolved.append(text)
                 return
             q = per_period(q, rate_word(phrases, k + 2), column.tokens)
-        elif clock_kind(column) is not None and all(x.clock for x in q):
+        elif clock_kind(column) in ("hour", "hhmm") and all(x.clock for x in q):
             q = [Quantity(float(clock_value(column, x.value)), x.text) for x in q]
         added = self.condition_for(column, p.op or "eq", q, negated)
         if added is None:
@@ -425,7 +425,7 @@ class Resolver(ValueReader):
 
     def _default_columns(self, p: Phrase, q: list[Quantity]) -> dict[str, float]:
         if any(x.clock for x in q):
-            cols = [c for c in self.index.columns if clock_kind(c) is not None]
+            cols = [c for c in self.index.columns if clock_kind(c) in ("hour", "hhmm")]
             exact = [c for c in cols if c.tokens == ["hour"]]
             return {c.name: 1.0 for c in (exact or cols)}
         if any(x.date for x in q):
@@ -540,6 +540,17 @@ def _date_condition(name: str, op: str, q: list[Quantity], negated: bool) -> tup
 
 def _year_like(x: Quantity) -> bool:
     return float(x.value).is_integer() and 1800 <= x.value <= 2100 and not (x.money or x.percent)
+
+
+def _time_word(p: Phrase) -> bool:
+    """A day, month, season or part of the day ("weekends", "mornings"), never the rows."""
+    word = _word(p)
+    single = stem(word)
+    return any(
+        w in table
+        for w in (word, single)
+        for table in (lx.DAY_GROUPS, lx.WEEKDAYS, lx.MONTHS, lx.SEASONS, lx.DAY_PARTS)
+    )
 
 
 def _next_content(phrases: list[Phrase], j: int) -> Phrase | None:

@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 
 
 def clock_kind(column: Column) -> str | None:
-    """``"hour"``, ``"hhmm"`` or None (see the module docstring)."""
+    """``"hour"``, ``"hhmm"``, ``"minute"`` (a minute-of-the-hour column) or None (see the
+    module docstring)."""
     if not column.numeric:
         return None
     low, high = column.schema.minimum, column.schema.maximum
@@ -29,6 +30,8 @@ def clock_kind(column: Column) -> str | None:
         return None
     if "hour" in column.tokens and len(column.tokens) <= 2 and float(high) <= 24:
         return "hour"
+    if column.tokens == ["minute"] and float(high) <= 60:
+        return "minute"  # the minute of the hour, a part of a time of day
     if "time" in column.tokens and 100 < float(high) <= 2400:
         return "hhmm"
     return None

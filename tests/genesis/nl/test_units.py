@@ -105,3 +105,21 @@ def test_rates_and_the_data_context(adult_schema):
     assert ("hours-per-week", "gt", 14.0) in keys(got)
     # "$20 an hour" is a rate, not "20 1 hour"
     assert interpret("people earning 20 an hour", adult_schema).n_samples is None
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected", "unresolved"),
+    [
+        # a duration is never read on the minute-of-the-hour column
+        ("500 flights arriving more than 30 minutes late", {("arr_delay", "gt", 30.0)}, []),
+        # "am" written once applies to both ends (was 6,000,000: "6" + the "m" of "am")
+        ("flights leaving between 6 and 9 am", {("dep_time", "between", (600.0, 900.0))}, []),
+        # no day-of-week column in flights: "weekends" is listed, not taken as the rows' name
+        ("flights departing before noon on weekends", {("dep_time", "lt", 1200.0)},
+         ["weekends"]),
+    ],
+)  # fmt: skip
+def test_flight_phrasings(flights_schema, prompt, expected, unresolved):
+    got = interpret(prompt, flights_schema)
+    assert keys(got) == expected, got
+    assert got.unresolved == unresolved and got.data_context is None
