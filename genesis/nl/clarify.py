@@ -230,7 +230,9 @@ def _merge(
     conditions = ConditionSet(kept + [c for c in new if c.column not in answered["dropped"]])
     unresolved = [u for u in current.unresolved if not _settled(u, answered)]
     ambiguities = [a for a in current.ambiguities if a["term"] not in answered["resolved_terms"]]
-    confidence = 1.0 - 0.25 * len(unresolved) - 0.2 * len(ambiguities)
+    # an ambiguous term is also listed as unresolved (see interpret): counted once
+    unlisted = [a for a in ambiguities if a["term"] not in unresolved]
+    confidence = 1.0 - 0.25 * len(unresolved) - 0.2 * len(unlisted)
     return Interpretation(
         n_samples=current.n_samples if current.n_samples is not None else n_samples,
         conditions=conditions,

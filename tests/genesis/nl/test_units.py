@@ -56,6 +56,7 @@ def test_a_duration_matching_two_columns_is_a_question(flights_schema):
     (amb,) = got.ambiguities
     assert set(amb["candidates"]) == {"dep_delay", "arr_delay"} and amb["values"] == [60]
     c = clarify(prompt, flights_schema)
+    assert c.interpretation.confidence == got.confidence  # the term counted once
     question = next(q for q in c.questions if q["field"] == "conditions")
     assert set(question["options"]) == {"dep_delay", "arr_delay"}
     answer = clarify("arr_delay", flights_schema, session_id=c.session_id)
