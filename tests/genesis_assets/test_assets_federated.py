@@ -1,0 +1,129 @@
+"""A federated dataset (``sites:`` in genesis.yaml) materialized on a real Dagster instance:
+every site partition of every round, the plans between them, the model from the aggregate,
+the synthetic table, each site's quality and privacy audit and the dashboard; the site
+assets' metadata and stored messages carry no rows; bad configurations are refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+import pandas as pd
+import pytest
+import yaml
+
+from genesis.errors import ConfigError
+from genesis_assets.config import load_config
+from genesis_assets.factory import build_definitions
+from tests.leakage import leaked_rows
+
+SITES = ("north", "south")
+ORDER = ("site_support", "marginals_plan", "site_marginals", "correlation_plan",
+         "site_statistics", "synthesis_model", "synthetic_dataset", "site_quality",
+         "site_privacy", "federated_dashboard")  # fmt: skip
+PARTITIONED = {"site_support", "site_marginals", "site_statistics", "site_quality", "site_privacy"}
+
+
+def write_config(folder: Path, sites: dict[str, pd.DataFrame] | None, **dataset) -> Path:
+    entries = []
+    for name, rows in (sites or {}).items():
+        rows.to_csv(folder / f"{name}.csv", index=False)
+        entries.append({"name": name, "source": f"{name}.csv"})
+    entry = {"name": "clinics", "sites": entries, "target": "income",
+             "sensitive_columns": ["income"], "quasi_identifiers": ["age", "sex", "race"],
+             "federated": {"epsilon": 4.0, "delta": 1e-5, "secure": True}, **dataset}  # fmt: skip
+    document = {"storage": {"root": "artifacts"}, "executor": "in_process", "datasets": [entry]}
+    path = folder / "genesis.yaml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False))
+    return path
+
+
+@pytest.fixture(scope="module")
+def site_frames(adult_df) -> dict[str, pd.DataFrame]:
+    sample = adult_df.sample(n=1200, random_state=0).reset_index(drop=True)
+    # non-IID: the sites differ in their mix of sexes
+    north = pd.concat([sample[sample["sex"] == "Male"].iloc[:450],
+                       sample[sample["sex"] == "Female"].iloc[:150]])  # fmt: skip
+    south = sample.drop(north.index)
+    return {"north": north.reset_index(drop=True), "south": south.reset_index(drop=True)}
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory, site_frames):
+    folder = tmp_path_factory.mktemp("federated")
+    config = write_config(folder, site_frames)
+    defs = build_definitions(load_config(config))
+    events = {}
+    with dg.instance_for_test() as instance:
+        for stage in ORDER:
+            keys = [None] if stage not in PARTITIONED else list(SITES)
+            for partition in keys:
+                result = dg.materialize(
+                    list(defs.assets), resources=defs.resources, instance=instance,
+                    selection=[dg.AssetKey(["clinics", stage])], partition_key=partition,
+                )  # fmt: skip
+                assert result.success
+                (event,) = result.get_asset_materialization_events()
+                events[(stage, partition)] = {
+                    k: v.value for k, v in event.materialization.metadata.items()
+                }
+        yield folder, events, instance
+
+
+def test_every_partition_and_the_chain_are_materialized(project):
+    folder, events, instance = project
+    for stage in PARTITIONED:
+        partitions = instance.get_materialized_partitions(dg.AssetKey(["clinics", stage]))
+        assert partitions == set(SITES), stage
+    model = events[("synthesis_model", None)]
+    assert model["sites"] == 2 and model["secure"] is True and model["epsilon"] == 4.0
+    synthetic = pd.read_parquet(folder / "artifacts/clinics/synthetic_dataset.parquet")
+    assert len(synthetic) == events[("synthetic_dataset", None)]["dagster/row_count"] > 800
+    assert set(synthetic["site"]) == set(SITES)
+    for site in SITES:
+        quality = events[("site_quality", site)]
+        assert 0.5 < quality["quality_score"] <= 1 and quality["holdout_rows"] == 120
+        assert events[("site_privacy", site)]["overall_risk"] in {
+            "LOW", "MEDIUM", "HIGH", "CRITICAL"}  # fmt: skip
+    dashboard = events[("federated_dashboard", None)]["dashboard"]
+    assert "## Site north" in dashboard and "## Site south" in dashboard
+
+
+def test_the_sites_share_statistics_never_rows(project, site_frames):
+    folder, events, _ = project
+    for (stage, site), metadata in events.items():
+        if site is not None:
+            assert leaked_rows(str(metadata), site_frames[site]) == [], (stage, site)
+    for site, rows in site_frames.items():
+        for phase in ("support", "marginals", "correlation"):
+            text = (folder / f"artifacts/clinics/federation/{phase}/{site}.json").read_text()
+            assert leaked_rows(text, rows) == [], (phase, site)
+    # secure: the aggregator's files hold masked vectors, not the site's counts
+    marginals = (folder / "artifacts/clinics/federation/marginals/north.json").read_text()
+    assert '"masked"' in marginals and '"vector"' not in marginals
+
+
+@pytest.mark.parametrize(
+    ("sites", "federated", "expected"),
+    [
+        (("north",), None, "a federation needs at least 2"),
+        (("north", "south"), {"epsilon": 0.0}, "epsilon must be a positive number"),
+        (("north", "south"), {"epsilon": -1.0}, "epsilon must be a positive number"),
+        (("north", "north"), None, "used by another site"),
+    ],
+)
+def test_bad_configurations_are_refused(tmp_path, site_frames, sites, federated, expected):
+    frames = {name: site_frames["north"] for name in set(sites)}
+    path = write_config(tmp_path, frames, **({"federated": federated} if federated else {}))
+    document = yaml.safe_load(path.read_text())
+    document["datasets"][0]["sites"] = [{"name": s, "source": f"{s}.csv"} for s in sites]
+    path.write_text(yaml.safe_dump(document))
+    with pytest.raises(ConfigError, match=expected):
+        load_config(path)
+
+
+def test_a_missing_site_source_is_refused(tmp_path, site_frames):
+    path = write_config(tmp_path, site_frames)
+    (tmp_path / "south.csv").unlink()
+    with pytest.raises(ConfigError, match=r"site 'south': file .*south.csv' does not exist"):
+        load_config(path)
