@@ -43,6 +43,11 @@ from genesis_resources import ArtifactStore
 SITE_STAGES = {"support": "site_support", "marginals": "site_marginals",
                "correlation": "site_statistics"}  # fmt: skip
 PLAN_STAGES = {"marginals": "marginals_plan", "correlation": "correlation_plan"}
+#: every federated asset carries it: ``materialize_all`` and ``nightly_refresh`` leave them
+#: out (a run cannot hold several sites' partitions); refresh a federated dataset with a
+#: backfill of its group over all partitions, which runs each round's partitions before the
+#: plan that sums them
+FEDERATED_TAGS = {"genesis/federated": "true"}
 
 
 def site_names(ds: DatasetConfig) -> list[str]:
@@ -91,6 +96,7 @@ def build_federated_assets(ds: DatasetConfig) -> list[dg.AssetsDefinition]:
         @dg.asset(
             key=[*prefix, stage],
             group_name=ds.name,
+            tags=FEDERATED_TAGS,
             partitions_def=partitions,
             deps=[dg.AssetKey([*prefix, upstream])] if upstream else None,
             code_version=version,
@@ -134,6 +140,7 @@ def build_federated_assets(ds: DatasetConfig) -> list[dg.AssetsDefinition]:
         @dg.asset(
             key=[*prefix, stage],
             group_name=ds.name,
+            tags=FEDERATED_TAGS,
             deps=[dg.AssetKey([*prefix, SITE_STAGES[ROUNDS[done - 1]]])],
             code_version=version,
             description=f"The sum of every site's {ROUNDS[done - 1]} answers and the plan of "
@@ -155,6 +162,7 @@ def build_federated_assets(ds: DatasetConfig) -> list[dg.AssetsDefinition]:
     @dg.asset(
         key=[*prefix, "synthesis_model"],
         group_name=ds.name,
+        tags=FEDERATED_TAGS,
         deps=[dg.AssetKey([*prefix, SITE_STAGES["correlation"]])],
         code_version=version,
         metadata=PRIVATE,

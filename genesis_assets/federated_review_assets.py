@@ -13,7 +13,7 @@ import pandas as pd
 from genesis.federated.support import SITE_COLUMN
 from genesis.jsonsafe import finite
 from genesis_assets.config import DatasetConfig
-from genesis_assets.federated_assets import site_names, site_partitions
+from genesis_assets.federated_assets import FEDERATED_TAGS, site_names, site_partitions
 from genesis_assets.federated_sites import read_message, site_rows, write_message
 from genesis_assets.metadata import preview, table_shape
 from genesis_resources import ArtifactStore
@@ -32,6 +32,7 @@ def build_federated_review_assets(ds: DatasetConfig) -> list[dg.AssetsDefinition
     @dg.asset(
         key=[*prefix, "synthetic_dataset"],
         group_name=ds.name,
+        tags=FEDERATED_TAGS,
         ins={"synthesis_model": dg.AssetIn(key=[*prefix, "synthesis_model"])},
         code_version=ds.version_of("rows", "seed"),
         description="Synthetic rows from the federated model, sites mixed in proportion to "
@@ -52,6 +53,7 @@ def build_federated_review_assets(ds: DatasetConfig) -> list[dg.AssetsDefinition
     @dg.asset(
         key=[*prefix, "site_quality"],
         group_name=ds.name,
+        tags=FEDERATED_TAGS,
         partitions_def=partitions,
         ins={"synthetic_dataset": dg.AssetIn(key=[*prefix, "synthetic_dataset"])},
         description="Each site's holdout against the synthetic rows imitating that site "
@@ -76,6 +78,7 @@ def build_federated_review_assets(ds: DatasetConfig) -> list[dg.AssetsDefinition
     @dg.asset(
         key=[*prefix, "site_privacy"],
         group_name=ds.name,
+        tags=FEDERATED_TAGS,
         partitions_def=partitions,
         ins={"synthetic_dataset": dg.AssetIn(key=[*prefix, "synthetic_dataset"])},
         description="Each site's privacy audit (membership, attribute inference, "
@@ -112,6 +115,7 @@ def build_federated_review_assets(ds: DatasetConfig) -> list[dg.AssetsDefinition
     @dg.asset(
         key=[*prefix, "federated_dashboard"],
         group_name=ds.name,
+        tags=FEDERATED_TAGS,
         deps=[dg.AssetKey([*prefix, "site_quality"]), dg.AssetKey([*prefix, "site_privacy"])],
         description="One section per site: its quality against its holdout and its privacy "
         "audit, beside the federation's privacy budget.",

@@ -127,3 +127,31 @@ def test_a_missing_site_source_is_refused(tmp_path, site_frames):
     (tmp_path / "south.csv").unlink()
     with pytest.raises(ConfigError, match=r"site 'south': file .*south.csv' does not exist"):
         load_config(path)
+
+
+def test_two_federations_and_a_single_table_load_together(tmp_path, site_frames, small_adult):
+    """Different site lists are different partitions definitions: the code location still
+    loads, and ``materialize_all`` leaves the federated assets to a backfill of their group."""
+    path = write_config(tmp_path, site_frames)
+    small_adult.to_csv(tmp_path / "small.csv", index=False)
+    document = yaml.safe_load(path.read_text())
+    other = {**document["datasets"][0], "name": "banks"}
+    other["sites"] = [
+        {"name": "east", "source": "north.csv"},
+        {"name": "west", "source": "south.csv"},
+    ]
+    document["datasets"] += [other, {"name": "adult", "source": "small.csv", "method": "cart"}]
+    path.write_text(yaml.safe_dump(document))
+    defs = build_definitions(load_config(path))
+    dg.Definitions.validate_loadable(defs)
+    job = defs.resolve_job_def("materialize_all")
+    keys = {k.to_user_string() for k in job.asset_layer.executable_asset_keys}
+    assert "adult/synthetic_dataset" in keys
+    assert not {k for k in keys if k.startswith(("clinics/", "banks/"))}
+    partitions = {
+        a.key.to_user_string(): a.partitions_def.get_partition_keys()
+        for a in defs.assets
+        if a.partitions_def is not None
+    }
+    assert partitions["clinics/site_statistics"] == ["north", "south"]
+    assert partitions["banks/site_statistics"] == ["east", "west"]
