@@ -155,3 +155,30 @@ def test_two_federations_and_a_single_table_load_together(tmp_path, site_frames,
     }
     assert partitions["clinics/site_statistics"] == ["north", "south"]
     assert partitions["banks/site_statistics"] == ["east", "west"]
+
+
+def test_the_commented_example_of_genesis_yaml_loads(tmp_path):
+    """The commented ``branches`` entry of the project's genesis.yaml, uncommented: two sites
+    of the packaged Adult sample, one partition each."""
+    from genesis_assets.config import DEFAULT_CONFIG_PATH
+
+    lines = DEFAULT_CONFIG_PATH.read_text().splitlines()
+    start = lines.index("  # - name: branches")
+    block = []
+    for line in lines[start:]:
+        if not line.startswith("  #"):
+            break
+        block.append("  " + line[len("  # ") :].split(" # ")[0])
+    (entry,) = yaml.safe_load("\n".join(block))
+    root = DEFAULT_CONFIG_PATH.parent
+    entry["sites"] = [{**s, "source": str(root / s["source"])} for s in entry["sites"]]
+    path = tmp_path / "genesis.yaml"
+    path.write_text(yaml.safe_dump({"storage": {"root": "artifacts"}, "datasets": [entry]}))
+    (dataset,) = load_config(path).datasets
+    assert dataset.is_federated and [s.name for s in dataset.sites] == ["north", "south"]
+    assert dataset.federated.epsilon == 4.0 and dataset.federated.secure
+    defs = build_definitions(load_config(path))
+    statistics = next(
+        a for a in defs.assets if a.key == dg.AssetKey(["branches", "site_statistics"])
+    )
+    assert statistics.partitions_def.get_partition_keys() == ["north", "south"]
