@@ -108,17 +108,15 @@ def build_federated_assets(ds: DatasetConfig) -> list[dg.AssetsDefinition]:
             site = context.partition_key
             training, _ = site_rows(ds, site)
             if phase == "support":
-                node = local_site(
-                    artifact_store, ds, site, training, secret=new_secret(artifact_store, ds, site)
-                )
-                cost = make_aggregator(ds).epsilon_cost()
-                node.authorize(cost)  # before any statistic leaves the site
-                key = node._party.public_key if settings(ds).secure else None
-                plan = make_aggregator(ds).support_plan()
+                secret = new_secret(artifact_store, ds, site)  # a fresh session
+                node, key = local_site(artifact_store, ds, site, training, secret=secret)
+                aggregator = make_aggregator(ds)
+                node.authorize(aggregator.epsilon_cost())  # before any statistic leaves
+                plan = aggregator.support_plan()
                 message = {"message": node.train_local(plan), "public_key": key}
             else:
                 stored = read_message(artifact_store, ds, PLAN_STAGES[phase])
-                node = local_site(artifact_store, ds, site, training, keys=stored.get("keys"))
+                node, _ = local_site(artifact_store, ds, site, training, keys=stored.get("keys"))
                 message = node.train_local(stored["plan"])
             size = write_message(artifact_store, ds, f"{phase}/{site}", message)
             return dg.MaterializeResult(

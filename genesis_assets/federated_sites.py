@@ -52,8 +52,9 @@ def new_secret(store: ArtifactStore, ds: DatasetConfig, site: str) -> int:
 
 def local_site(store: ArtifactStore, ds: DatasetConfig, site: str, training: pd.DataFrame, *,
                secret: int | None = None, keys: dict[str, bytes] | None = None):  # fmt: skip
-    """The site's :class:`~genesis.federated.DataSite` on its training rows, its masking key
-    pair rebuilt from this session's secret (and agreed with ``keys`` when given)."""
+    """The site's :class:`~genesis.federated.DataSite` on its training rows and its public
+    masking key (None without ``secure``): the key pair is rebuilt from this session's secret,
+    so every round of the session masks with the same pairs (agreed with ``keys`` when given)."""
     from genesis.federated import DataSite, SiteConfig
 
     if secret is None:
@@ -62,11 +63,10 @@ def local_site(store: ArtifactStore, ds: DatasetConfig, site: str, training: pd.
     budget = cfg.epsilon if cfg.epsilon is not None else 1.0
     node = DataSite(site, training, SiteConfig(site, 1.0, budget, cfg.min_samples, seed=secret))
     node.initialize()
-    if cfg.secure:
-        node.masking_key(0)
-        if keys is not None:
-            node.agree_masks(keys)
-    return node
+    public_key = node.masking_key(0) if cfg.secure else None
+    if public_key is not None and keys is not None:
+        node.agree_masks(keys)
+    return node, public_key
 
 
 def encode(value: Any) -> Any:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dagster as dg
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -182,3 +183,31 @@ def test_the_commented_example_of_genesis_yaml_loads(tmp_path):
         a for a in defs.assets if a.key == dg.AssetKey(["branches", "site_statistics"])
     )
     assert statistics.partitions_def.get_partition_keys() == ["north", "south"]
+
+
+def test_the_assets_run_the_library_protocol(tmp_path, site_frames):
+    """Without secure aggregation the rounds are exact: the model the assets build from the
+    stored messages is the one FederatedGenerator builds from the same sites' rows."""
+    from genesis.federated import DataSite, FederatedGenerator, ModelAggregator, SiteConfig
+    from genesis.splits import split_holdout
+    from genesis_resources import GenesisIOManager, LocalArtifactStore
+
+    config = write_config(tmp_path, site_frames, federated={"secure": False})
+    defs = build_definitions(load_config(config))
+    with dg.instance_for_test() as instance:
+        for stage in ORDER[: ORDER.index("synthesis_model") + 1]:
+            for partition in list(SITES) if stage in PARTITIONED else [None]:
+                assert dg.materialize(
+                    list(defs.assets), resources=defs.resources, instance=instance,
+                    selection=[dg.AssetKey(["clinics", stage])], partition_key=partition,
+                ).success  # fmt: skip
+    store = LocalArtifactStore(root=str(tmp_path / "artifacts"))
+    model = GenesisIOManager(artifact_store=store).load_stage("clinics", "synthesis_model")
+    generator = FederatedGenerator(ModelAggregator(seed=0))
+    for site in SITES:
+        training, _ = split_holdout(pd.read_csv(tmp_path / f"{site}.csv"), 0.2, 0)
+        generator.add_site(DataSite(site, training, SiteConfig(site, seed=1)))
+    generator.train()
+    ours, library = np.asarray(model.correlation_), np.asarray(generator.model_.correlation_)
+    assert ours.shape == library.shape and ours.shape[0] > 10
+    assert np.abs(ours - library).max() < 1e-9
