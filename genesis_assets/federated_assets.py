@@ -71,16 +71,33 @@ def make_aggregator(ds: DatasetConfig):
 
 def replay(store: ArtifactStore, ds: DatasetConfig, rounds: int):
     """The aggregator after the first ``rounds`` rounds, rebuilt from the stored messages
-    of every site; returns ``(aggregator, last AggregatedModel, bytes read)``."""
+    of every site; returns ``(aggregator, last AggregatedModel, the support messages)``.
+
+    Raises:
+        FederatedError: a site has not answered one of those rounds (its partition of the
+            round's site asset was not materialized).
+    """
+    from genesis.errors import FederatedError
+
+    def messages(phase: str) -> dict:
+        missing = [s for s in names if not store.exists(ds.name, f"federation/{phase}/{s}.json")]
+        if missing:
+            raise FederatedError(
+                f"dataset {ds.name!r}: site(s) {missing} have not answered the {phase} round; "
+                f"materialize {ds.name}/{SITE_STAGES[phase]} for those partitions first (a "
+                "backfill of the group over all partitions runs every site)"
+            )
+        return {s: read_message(store, ds, f"{phase}/{s}") for s in names}
+
     agg = make_aggregator(ds)
     names = site_names(ds)
-    support = {s: read_message(store, ds, f"support/{s}") for s in names}
+    support = messages("support")
     if agg.secure:
         agg.open_session({s: support[s]["public_key"] for s in names}, max_weight=1.0)
     agg.support_plan()
     result = agg.aggregate([support[s]["message"] for s in names])
     for phase in ROUNDS[1:rounds]:
-        result = agg.aggregate([read_message(store, ds, f"{phase}/{s}") for s in names])
+        result = agg.aggregate(list(messages(phase).values()))
     return agg, result, support
 
 

@@ -211,3 +211,21 @@ def test_the_assets_run_the_library_protocol(tmp_path, site_frames):
     ours, library = np.asarray(model.correlation_), np.asarray(generator.model_.correlation_)
     assert ours.shape == library.shape and ours.shape[0] > 10
     assert np.abs(ours - library).max() < 1e-9
+
+
+def test_a_site_that_has_not_answered_stops_the_plan(tmp_path, site_frames):
+    config = write_config(tmp_path, site_frames)
+    defs = build_definitions(load_config(config))
+    with dg.instance_for_test() as instance:
+        run = dict(assets=list(defs.assets), resources=defs.resources, instance=instance)
+        assert dg.materialize(
+            **run, selection=[dg.AssetKey(["clinics", "site_support"])], partition_key="north"
+        ).success
+        result = dg.materialize(
+            **run, selection=[dg.AssetKey(["clinics", "marginals_plan"])], raise_on_error=False
+        )
+    assert not result.success
+    (failure,) = [e for e in result.all_events if e.is_step_failure]
+    error = failure.step_failure_data.error
+    text = "\n".join(e.message for e in (error, error.cause) if e is not None)
+    assert "site(s) ['south'] have not answered the support round" in text
