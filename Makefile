@@ -177,7 +177,7 @@ bench-augmentation: install
 bench-streaming: install
 	PYTHONPATH=$(CURDIR) nice -n 10 $(BIN)/python benchmarks/streaming.py --out benchmarks/results/streaming.md
 
-# Federated synthesis on Adult, 5 sites: 7 splits x 3 epsilons, 2 draws each (~7 min on 2 cores)
+# Federated synthesis on Adult, 5 sites: 7 splits x 3 epsilons, 2 draws each (~11 min on 2 cores)
 .PHONY: bench-federated
 bench-federated: install
 	PYTHONPATH=$(CURDIR) nice -n 10 $(BIN)/python benchmarks/federated.py --out benchmarks/results/federated.md
