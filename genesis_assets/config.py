@@ -34,6 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from genesis.errors import ConfigError, GenesisError
 from genesis.io.urls import is_url, redact_url
+from genesis_assets.federated_config import FederatedSettings, SiteSourceConfig, federated_problems
 from genesis_assets.relational_config import (
     RelationshipConfig,
     relational_problems,
@@ -124,6 +125,13 @@ class DatasetConfig(BaseModel):
         description="With 'tables': the table the privacy audit runs on, joined with "
         "aggregates of its children; default: the root table with the most rows.",
     )
+    sites: list[SiteSourceConfig] | None = Field(
+        None, description="A federated dataset instead of 'source': [{name, source}, ...] "
+        "(see genesis_assets/federated_config.py).",
+    )  # fmt: skip
+    federated: FederatedSettings | None = Field(
+        None, description="With 'sites': {epsilon, delta, secure} of the aggregation."
+    )
     scale: float = Field(
         1.0,
         gt=0,
@@ -199,6 +207,11 @@ class DatasetConfig(BaseModel):
     def is_relational(self) -> bool:
         """Whether the dataset names several tables (``tables:``) rather than a ``source``."""
         return self.tables is not None
+
+    @property
+    def is_federated(self) -> bool:
+        """Whether the dataset is federated over ``sites`` (each keeps its rows)."""
+        return self.sites is not None or self.federated is not None
 
     @property
     def is_uri(self) -> bool:
@@ -454,6 +467,11 @@ def _resolve(config: GenesisConfig, base: Path, where: str) -> GenesisConfig:
                     f"{label}, field {field!r}: {repeated} listed twice; list each once"
                 )
         problems.extend(_drift_problems(ds, label))
+        if ds.is_federated:  # sites keeping their rows: their own checks
+            found, sites = federated_problems(ds, base, label)
+            problems.extend(found)
+            datasets.append(ds.model_copy(update={"sites": sites}))
+            continue
         if ds.is_relational or ds.source is None:  # several tables: their own checks
             found, tables = relational_problems(ds, base, label)
             problems.extend(found)

@@ -8,6 +8,8 @@ from genesis_assets.audit_assets import build_audit_assets
 from genesis_assets.config import DatasetConfig, GenesisConfig
 from genesis_assets.dashboard_assets import build_dashboard_assets
 from genesis_assets.drift_assets import build_drift_assets
+from genesis_assets.federated_assets import build_federated_assets
+from genesis_assets.federated_review_assets import build_federated_review_assets
 from genesis_assets.quality_assets import build_quality_assets
 from genesis_assets.relational_assets import build_relational_assets
 from genesis_assets.relational_review_assets import build_relational_review_assets
@@ -28,6 +30,8 @@ from genesis_assets.synthesis_assets import build_synthesis_assets
 
 def build_dataset_assets(ds: DatasetConfig) -> dg.Definitions:
     """The assets and asset checks of one dataset, keyed ``[ds.name, stage]``, grouped ``ds.name``."""
+    if ds.is_federated:  # sites keeping their rows (genesis_assets/federated_assets.py)
+        return _definitions([*build_federated_assets(ds), *build_federated_review_assets(ds)])
     if ds.is_relational:  # several tables: their own chain (genesis_assets/relational_assets.py)
         return _definitions([*build_relational_assets(ds), *build_relational_review_assets(ds)])
     built = [*build_source_assets(ds), *build_synthesis_assets(ds), *build_quality_assets(ds)]
@@ -65,7 +69,7 @@ def build_definitions(config: GenesisConfig) -> dg.Definitions:
                     ds, [k for k in dataset_asset_keys(chains[ds.name]) if k not in publishers]
                 )
                 for ds in config.datasets
-                if not ds.is_relational  # watches one source; see docs/relational.md
+                if not (ds.is_relational or ds.is_federated)  # watches one source
             ],
             schedules=[build_nightly_refresh(config)],
         ),

@@ -30,7 +30,11 @@ STAGE = "synthetic_stream"
 #: tag of the assets that publish to an external system
 PUBLISHES_TAG = "genesis/publishes"
 #: what materialize_all, nightly_refresh and drift runs select: every asset but the publishers
-REFRESH_SELECTION = dg.AssetSelection.all() - dg.AssetSelection.tag(PUBLISHES_TAG, "kafka")
+REFRESH_SELECTION = (
+    dg.AssetSelection.all()
+    - dg.AssetSelection.tag(PUBLISHES_TAG, "kafka")
+    - dg.AssetSelection.tag("genesis/federated", "true")  # federated_assets.FEDERATED_TAGS
+)
 #: seconds between two progress lines in the run's log
 PROGRESS_EVERY = 5.0
 
