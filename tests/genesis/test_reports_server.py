@@ -18,6 +18,7 @@ import pytest
 
 from genesis.errors import InvalidParameterError, SourceNotFoundError
 from genesis.reports_server import ReportServer, list_reports, resolve_report
+from tests.signals import interruptible
 
 
 @pytest.fixture
@@ -156,6 +157,7 @@ def test_the_command_serves_and_stops_on_a_signal(root, repo_root, stop):
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        preexec_fn=interruptible,
     )
     try:
         deadline = time.monotonic() + 20

@@ -24,6 +24,8 @@ import dagster as dg
 import pytest
 import yaml
 
+from tests.signals import interruptible
+
 DAGSTER = str(Path(sys.executable).parent / "dagster")
 STAGES = {
     "raw_source",
@@ -220,6 +222,7 @@ def test_make_ui_serves_the_ui_and_the_reports_and_stops_on_a_signal(
     proc = subprocess.Popen(
         [sys.executable, "-m", "genesis_assets.ui", "--port", str(ui_port)],
         cwd=repo_root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        preexec_fn=interruptible,
     )  # fmt: skip
     ui = f"http://127.0.0.1:{ui_port}"
     try:

@@ -23,6 +23,7 @@ import dagster as dg
 import pandas as pd
 
 from tests.genesis_assets.project import adult_entry, materialize, write_project
+from tests.signals import interruptible
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 TRAINING_ROWS = 3_000
@@ -78,6 +79,7 @@ def start_server(
         text=True,
         env=environment,
         cwd=project.folder,
+        preexec_fn=interruptible,
     )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

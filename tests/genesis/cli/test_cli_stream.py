@@ -18,6 +18,7 @@ import pytest
 
 from genesis.generators import SyntheticGenerator
 from genesis.streaming.serializers import decode_messages
+from tests.signals import interruptible
 
 SEQUENCE = "_genesis_sequence"
 
@@ -122,6 +123,7 @@ def _genesis(*args: str) -> subprocess.Popen:
         stderr=subprocess.PIPE,
         text=True,
         env=env,
+        preexec_fn=interruptible,
     )
 
 
