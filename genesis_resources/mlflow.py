@@ -155,8 +155,9 @@ class MLflowResource(dg.ConfigurableResource):
                 os.environ[variable] = value
         if not self.tracking_uri:
             self._local_dir().mkdir(parents=True, exist_ok=True)
-        mlflow.set_tracking_uri(self.resolved_tracking_uri())
-        mlflow.set_registry_uri(self.resolved_registry_uri())
+        with _environment_kept("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI"):
+            mlflow.set_tracking_uri(self.resolved_tracking_uri())
+            mlflow.set_registry_uri(self.resolved_registry_uri())
         client = mlflow.MlflowClient()
         experiment = client.get_experiment_by_name(self.experiment_name)
         if experiment is not None:
@@ -205,3 +206,21 @@ class MLflowResource(dg.ConfigurableResource):
         import mlflow
 
         mlflow.log_text(text, artifact_file)
+
+
+@contextlib.contextmanager
+def _environment_kept(*names: str) -> Iterator[None]:
+    """Undo what the block writes to these environment variables.
+
+    ``mlflow.set_tracking_uri`` also exports ``MLFLOW_TRACKING_URI`` (for subprocesses). Left
+    set, it reads as a server the user configured: every later resource in the process, of
+    any project, would then use this project's embedded store instead of its own."""
+    saved = {name: os.environ.get(name) for name in names}
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

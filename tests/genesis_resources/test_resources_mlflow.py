@@ -16,6 +16,23 @@ def test_default_is_sqlite_in_the_local_folder(tmp_path):
     assert resource.registered_model_name("adult") == "genesis-adult"
 
 
+def test_an_embedded_store_is_not_exported_to_the_next_project(tmp_path, monkeypatch):
+    import os
+
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    monkeypatch.delenv("MLFLOW_REGISTRY_URI", raising=False)
+    first = MLflowResource(local_dir=str(tmp_path / "first"), experiment_name="unit")
+    with first.start_run("toy"):
+        pass
+    # mlflow.set_tracking_uri exports the variable; left set, it would read as a server the
+    # user configured and send every later project to the first one's store
+    assert "MLFLOW_TRACKING_URI" not in os.environ
+    assert "MLFLOW_REGISTRY_URI" not in os.environ
+    import mlflow
+
+    assert mlflow.get_tracking_uri() == first.resolved_tracking_uri()  # in-process use is kept
+
+
 def test_configured_server_uri_wins():
     resource = MLflowResource(
         tracking_uri="http://mlflow:5000", registry_uri="http://registry:5000"
