@@ -27,7 +27,7 @@ help:
 	@echo "make bench-unseen   the support model on 30 real tables it was not developed on"
 	@echo "make bench-fidelity   Genesis vs SDV and MOSTLY AI TabularARGN on Adult, weather, flights"
 	@echo "make bench-conditional   conditional generation on Adult vs SDV sample_from_conditions"
-	@echo "make bench-nl   exact-match accuracy of the plain-language prompt parser (183 prompts)"
+	@echo "make bench-nl   exact-match accuracy of the plain-language prompt parser (243 prompts, 9 tables)"
 	@echo "make bench-augmentation   Adult-3%: no augmentation vs SMOTE-NC vs Genesis"
 	@echo "make bench-streaming   rows/s into Kafka (JSON, Avro) vs generation alone and Faker; RSS over 10M rows"
 	@echo "make bench-relational   nycflights13 (5 tables): Genesis RelationalSynthesizer vs SDV HMA"
