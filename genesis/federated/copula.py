@@ -8,10 +8,14 @@ import time
 import numpy as np
 import pandas as pd
 
-from genesis.federated.sketch import cells_to_step, discrete_marginal, step_quantiles
+from genesis.federated.sketch import cells_to_step, step_quantiles
 from genesis.federated.support import AgreedEncoding
 from genesis.generators.base import DP_PROFILE_ROWS
-from genesis.generators.gaussian_copula import GaussianCopulaSynthesizer, _cholesky
+from genesis.generators.gaussian_copula import (
+    GaussianCopulaSynthesizer,
+    _cholesky,
+    discrete_marginal,
+)
 
 
 def correlation_from_sums(vector: np.ndarray, k: int) -> tuple[np.ndarray, float]:

@@ -21,10 +21,10 @@ from genesis.federated.sketch import (
     cell_counts,
     cells_to_step,
     continuous_scores,
-    discrete_marginal,
     discrete_scores,
 )
 from genesis.federated.support import SITE_COLUMN, agreed_encoding, site_support
+from genesis.generators.gaussian_copula import discrete_marginal
 from genesis.validation import check_seed, validate_frame
 
 #: the methods a site can train for

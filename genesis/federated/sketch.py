@@ -135,24 +135,6 @@ def continuous_scores(
     return special.ndtri(np.clip(u, _EPS, 1 - _EPS))
 
 
-def discrete_marginal(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(lower, width, marginal)`` of a discrete column from its (summed) code counts, laid out
-    as the central copula lays them (most frequent code owns the first interval)."""
-    counts = np.clip(np.asarray(counts, float), 0.0, None)
-    if counts.sum() <= 0:
-        counts = np.ones_like(counts)
-    order = np.argsort(-counts, kind="stable")
-    order = order[counts[order] > 0]
-    bounds = np.concatenate([[0.0], np.cumsum(counts[order]) / counts.sum()])
-    bounds[-1] = 1.0
-    lower = np.zeros(counts.size)
-    width = np.zeros(counts.size)
-    lower[order] = bounds[:-1]
-    width[order] = np.diff(bounds)
-    thresholds = special.ndtri(bounds[1:-1]).astype(np.float32)
-    return lower, width, ("discrete", thresholds, order.astype(np.int64))
-
-
 def discrete_scores(
     codes: np.ndarray, lower: np.ndarray, width: np.ndarray, rng: np.random.Generator
 ) -> np.ndarray:

@@ -322,10 +322,11 @@ def _check_dp_params(model: GaussianCopulaSynthesizer) -> None:
                 )
 
 
-def _discrete_from_counts(
-    codes: np.ndarray, counts: np.ndarray, rng: np.random.Generator
-) -> tuple[np.ndarray, tuple]:
-    """A discrete marginal from (noisy) counts, and the normal scores of ``codes`` under it."""
+def discrete_marginal(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, tuple]:
+    """``(lower, width, marginal)`` of a discrete column from its code counts: the most
+    frequent code owns the first interval of [0, 1]. The one layout of a discrete marginal,
+    shared by the private fit and the federated aggregate (:mod:`genesis.federated`)."""
+    counts = np.clip(np.asarray(counts, float), 0.0, None)
     if counts.sum() <= 0:
         counts = np.ones_like(counts)
     order = np.argsort(-counts, kind="stable")
@@ -336,10 +337,17 @@ def _discrete_from_counts(
     width = np.zeros(counts.size)
     lower[order] = bounds[:-1]
     width[order] = np.diff(bounds)
-    u = lower[codes] + rng.random(codes.size) * width[codes]
-    scores = special.ndtri(np.clip(u, _EPS, 1 - _EPS))
     thresholds = special.ndtri(bounds[1:-1]).astype(np.float32)
-    return scores, ("discrete", thresholds, order.astype(np.int64))
+    return lower, width, ("discrete", thresholds, order.astype(np.int64))
+
+
+def _discrete_from_counts(
+    codes: np.ndarray, counts: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, tuple]:
+    """A discrete marginal from (noisy) counts, and the normal scores of ``codes`` under it."""
+    lower, width, marginal = discrete_marginal(counts)
+    u = lower[codes] + rng.random(codes.size) * width[codes]
+    return special.ndtri(np.clip(u, _EPS, 1 - _EPS)), marginal
 
 
 def _continuous_from_histogram(
