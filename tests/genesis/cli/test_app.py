@@ -12,6 +12,10 @@ from typer.testing import CliRunner
 
 from genesis.cli import COMMAND_MODULES, app, build_app
 
+CLI_PACKAGES = {
+    "genesis", "typer", "click", "rich", "shellingham", "markdown_it", "mdurl", "pygments",
+    "annotated_doc", "attr",
+}  # fmt: skip
 HEAVY = ("pandas", "numpy", "torch", "sklearn", "scipy", "plotly", "dash", "pyarrow", "dagster")
 COMMANDS = (
     "discover", "generate", "generate-domain", "stream", "augment", "evaluate", "audit", "drift", "dashboard", "version", "serve-reports", "chat", "serve",
@@ -40,23 +44,27 @@ def test_version_flag(invoke):
 
 
 def test_help_is_instant_and_imports_no_heavy_library():
+    # Speed is asserted through what --help imports, not a wall-clock bound: the allowed
+    # packages load in 0.1-0.3 s on an idle 2-core machine, but a timer in a test fails on a
+    # loaded CI runner (1.2 s seen) without anything being wrong.
     code = (
-        "import sys, time; t = time.perf_counter()\n"
+        "import sys\n"
         "from genesis.cli import app\n"
         "try:\n    app(['--help'])\nexcept SystemExit:\n    pass\n"
-        "elapsed = time.perf_counter() - t\n"
-        f"heavy = [m for m in {HEAVY!r} if m in sys.modules]\n"
-        "print('HEAVY=' + ','.join(heavy), file=sys.stderr)\n"
-        "print(f'SECONDS={elapsed}', file=sys.stderr)"
+        "top = {m.split('.')[0] for m in sys.modules}\n"
+        "third_party = sorted(m for m in top - set(sys.stdlib_module_names)"
+        " if not m.startswith('_'))\n"
+        "print('IMPORTED=' + ','.join(third_party), file=sys.stderr)"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert "Usage" in out.stdout and "generate" in out.stdout
     report = dict(line.split("=", 1) for line in out.stderr.splitlines() if "=" in line)
-    assert report["HEAVY"] == ""
-    # 0.1-0.3 s on an idle 2-core machine; importing pandas alone takes longer than this
-    assert float(report["SECONDS"]) < 1.0
+    imported = set(report["IMPORTED"].split(","))
+    assert not imported & set(HEAVY)
+    # typer and what it renders help with; any other package is a new import on every command
+    assert imported <= CLI_PACKAGES, f"--help imports {sorted(imported - CLI_PACKAGES)}"
 
 
 def test_one_more_command_group_registers_itself(tmp_path, monkeypatch):
