@@ -268,6 +268,13 @@ class ColumnFaker:
         if semantic is SemanticType.CREDIT_CARD:
             return _PatternFaker(unique, hashes, pattern_templates(text), luhn=True)
         if column.kind is ColumnKind.TEXT and not column.pii and semantic is None:
+            from genesis.schema.semantic import names_organisations
+
+            if names_organisations(pd.Series(pd.unique(text)[:1000], dtype=object)):
+                from genesis.generators.entity_names import EntityNameFaker, name_templates
+
+                # names are shown to people; none may equal a real one (free text may)
+                return EntityNameFaker(unique, np.unique(_hash(text)), name_templates(present))
             lengths = present.astype(str).str.len().to_numpy()
             return _TextFaker(
                 unique,
