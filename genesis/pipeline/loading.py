@@ -59,7 +59,7 @@ class _Mapping(dict):
 
 
 class _LineLoader(yaml.SafeLoader):
-    def construct_mapping(self, node, deep=False):  # noqa: ANN001 - PyYAML's signature
+    def construct_mapping(self, node, deep=False):
         mapping = _Mapping(super().construct_mapping(node, deep=deep))
         mapping.line = node.start_mark.line + 1
         mapping.key_lines = {
@@ -80,7 +80,7 @@ def load_pipeline(path: str | os.PathLike[str]) -> Pipeline:
     if not file.is_file():
         raise PipelineDefinitionError(f"pipeline file {str(file)!r} does not exist; fix the path")
     try:
-        document = yaml.load(file.read_text(encoding="utf-8"), Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+        document = yaml.load(file.read_text(encoding="utf-8"), Loader=_LineLoader)
     except yaml.YAMLError as exc:
         raise PipelineDefinitionError(f"{file} is not valid YAML: {exc}") from None
     where = str(file)

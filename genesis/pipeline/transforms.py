@@ -86,7 +86,7 @@ def sample(frames, *, n: int | None = None, frac: float | None = None, seed: int
     df = _one(frames, "sample")
     if (n is None) == (frac is None):
         raise InvalidParameterError("transform 'sample' takes exactly one of n= or frac=")
-    if n is not None and (isinstance(n, bool) or not isinstance(n, int) or not 0 <= n):
+    if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 0):
         raise InvalidParameterError(f"transform 'sample': n must be an integer >= 0, got {n!r}")
     if frac is not None and not (isinstance(frac, int | float) and 0 < frac <= 1):
         raise InvalidParameterError(f"transform 'sample': frac must be in (0, 1], got {frac!r}")
