@@ -59,13 +59,20 @@ class _Mapping(dict):
 
 
 class _LineLoader(yaml.SafeLoader):
-    def construct_mapping(self, node, deep=False):
-        mapping = _Mapping(super().construct_mapping(node, deep=deep))
-        mapping.line = node.start_mark.line + 1
-        mapping.key_lines = {
-            k.value: k.start_mark.line + 1 for k, _ in node.value if hasattr(k, "value")
-        }
-        return mapping
+    """PyYAML's safe loader whose mappings are :class:`_Mapping` (they know their lines)."""
+
+
+def _construct_map(loader: _LineLoader, node: yaml.MappingNode):  # a generator, as PyYAML's
+    data = _Mapping()
+    data.line = node.start_mark.line + 1
+    data.key_lines = {
+        k.value: k.start_mark.line + 1 for k, _ in node.value if isinstance(k, yaml.ScalarNode)
+    }
+    yield data
+    data.update(loader.construct_mapping(node))
+
+
+_LineLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
 
 
 def load_pipeline(path: str | os.PathLike[str]) -> Pipeline:
