@@ -5,8 +5,13 @@ into the code location beside the dataset chains."""
 from __future__ import annotations
 
 import importlib
+import os
+import shutil
 import stat
+import subprocess
+import sys
 import textwrap
+from pathlib import Path
 
 import dagster as dg
 import pandas as pd
@@ -215,3 +220,49 @@ def test_bad_pipeline_entries_stop_the_configuration(tmp_path, make_config):
         load_config(make_config(pipelines=["twice.yaml", "again.yaml"]))
     with pytest.raises(ConfigError, match="pipelines"):
         load_config(make_config(pipelines="not-a-list.yaml"))
+
+
+def test_the_dagster_cli_materializes_a_yaml_pipeline_step_per_process(
+    tmp_path, make_config, repo_root, monkeypatch
+):
+    """`dagster asset materialize` on the code location, with the multiprocess executor: each
+    step re-imports the definitions (and so the YAML pipeline) in its own process."""
+    (tmp_path / "pipelines").mkdir()
+    (tmp_path / "pipelines" / "adult.yaml").write_text(
+        PIPELINE_YAML.replace("small.csv", "../small.csv")
+    )
+    config_path = make_config(pipelines=["pipelines/adult.yaml"])  # executor: multiprocess
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    shutil.copy(repo_root / "dagster.yaml", home / "dagster.yaml")
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(home),
+        "GENESIS_CONFIG": str(config_path),
+        "OMP_NUM_THREADS": "1",
+        "PYTHONPATH": str(repo_root),
+    }
+    command = [
+        str(Path(sys.executable).parent / "dagster"),
+        "asset",
+        "materialize",
+        "-m",
+        "genesis_assets.definitions",
+        "--select",
+        "group:adult_yaml",
+    ]
+    done = subprocess.run(
+        command, cwd=repo_root, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-4000:]
+    assert "Multiprocess executor" in done.stderr
+    written = pd.read_parquet(tmp_path / "pipelines" / "pipeline_out" / "synthetic.parquet")
+    pd.testing.assert_frame_equal(written, load_pipeline_run(tmp_path / "pipelines" / "adult.yaml"))
+    monkeypatch.setenv("DAGSTER_HOME", str(home))  # dagster.yaml reads its folder from it
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        for node in ("load", "sub", "synth", "save"):
+            event = instance.get_latest_materialization_event(dg.AssetKey(["adult_yaml", node]))
+            assert event is not None, node
+        assert (
+            instance.get_latest_materialization_event(dg.AssetKey(["adult", "raw_source"])) is None
+        )
