@@ -65,9 +65,15 @@ class _LineLoader(yaml.SafeLoader):
 def _construct_map(loader: _LineLoader, node: yaml.MappingNode):  # a generator, as PyYAML's
     data = _Mapping()
     data.line = node.start_mark.line + 1
-    data.key_lines = {
-        k.value: k.start_mark.line + 1 for k, _ in node.value if isinstance(k, yaml.ScalarNode)
-    }
+    data.key_lines = {}
+    for key, _ in node.value:
+        if not isinstance(key, yaml.ScalarNode):
+            continue
+        if key.value in data.key_lines:  # PyYAML would keep the last value silently
+            raise yaml.constructor.ConstructorError(
+                None, None, f"key {key.value!r} appears twice in one mapping", key.start_mark
+            )
+        data.key_lines[key.value] = key.start_mark.line + 1
     yield data
     data.update(loader.construct_mapping(node))
 

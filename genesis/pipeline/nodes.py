@@ -110,6 +110,9 @@ class PipelineNode:
                 frame = self.input_frame(inputs)
                 return {"output": frame.dropna()}
 
+    ``inputs`` hold the upstream nodes' own objects (branches share them in process):
+    treat them as read-only and copy a table before changing it.
+
     Args:
         name: unique in the pipeline; letters, digits and ``_`` (a Dagster asset name).
         inputs: names of the nodes whose results this one reads (a string for one).

@@ -146,6 +146,8 @@ def test_broken_files(tmp_path):
     assert "top level must be a mapping" in error_of(tmp_path, "- a\n- b\n")
     assert "key 'nodes' is required" in error_of(tmp_path, "name: p\n")
     assert "non-empty list" in error_of(tmp_path, "name: p\nnodes: []\n")
+    twice = error_of(tmp_path, "name: p\nnodes:\n  - name: a\n    type: source\n    type: sink\n")
+    assert "key 'type' appears twice" in twice and "line 5" in twice
 
 
 def test_graph_errors_from_yaml_keep_their_class_and_name_the_file(tmp_path):
