@@ -391,3 +391,50 @@ class PrivacyBudgetExceededError(FederatedError):
 
 class SiteDroppedError(FederatedError):
     """A site dropped out of secure aggregation and its masks could not be recovered."""
+
+
+# --- pipelines ----------------------------------------------------------------------------
+
+
+class PipelineError(GenesisError):
+    """A pipeline (:mod:`genesis.pipeline`) is wrongly declared or could not run."""
+
+
+class PipelineValidationError(PipelineError, ValueError):
+    """``Pipeline.validate()`` found a mistake in the graph (see the subclasses)."""
+
+
+class PipelineCycleError(PipelineValidationError):
+    """The nodes' inputs form a cycle; the message names the nodes around it."""
+
+
+class MissingInputError(PipelineValidationError):
+    """A node names an input that is no node of the pipeline."""
+
+
+class UnknownNodeTypeError(PipelineValidationError):
+    """A node's ``node_type`` is not registered (built-in, subclass or dotted import path)."""
+
+
+class SinkWithoutInputError(PipelineValidationError):
+    """A sink node has no input to write."""
+
+
+class SourceWithInputsError(PipelineValidationError):
+    """A source node names inputs; sources read their table and take none."""
+
+
+class DuplicateNodeError(PipelineValidationError):
+    """Two nodes of one pipeline share a name."""
+
+
+class PipelineDefinitionError(PipelineError, ConfigError):
+    """A pipeline's YAML or a node's parameters are invalid; the message names the key/line."""
+
+
+class NodeExecutionError(PipelineError):
+    """A node failed while running; ``node`` names it and its dependents did not run."""
+
+    def __init__(self, message: str, node: str | None = None) -> None:
+        super().__init__(message)
+        self.node = node

@@ -35,6 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from genesis.errors import ConfigError, GenesisError
 from genesis.io.urls import is_url, redact_url
 from genesis_assets.federated_config import FederatedSettings, SiteSourceConfig, federated_problems
+from genesis_assets.pipeline_config import pipeline_problems
 from genesis_assets.relational_config import (
     RelationshipConfig,
     relational_problems,
@@ -314,6 +315,11 @@ class GenesisConfig(BaseModel):
     reports: ReportsConfig = Field(
         default_factory=ReportsConfig, description="Where the UI links the HTML reports."
     )
+    pipelines: list[str] = Field(
+        default_factory=list,
+        description="YAML pipelines (genesis.pipeline) compiled into assets beside the "
+        "datasets, paths relative to genesis.yaml (see genesis_assets/pipeline_config.py).",
+    )
     executor: Literal["multiprocess", "in_process"] = Field(
         "multiprocess",
         description=(
@@ -495,6 +501,8 @@ def _resolve(config: GenesisConfig, base: Path, where: str) -> GenesisConfig:
             source = str(local)
         datasets.append(ds.model_copy(update={"source": source}))
     problems.extend(schedule_problems(config.schedule))
+    found, pipelines = pipeline_problems(config.pipelines, base, [d.name for d in config.datasets])
+    problems.extend(found)
     problems.extend(
         f"dataset {ds.name!r}: privacy_retry audits each attempt against the holdout, and "
         "holdout_fraction is 0; set holdout_fraction (e.g. 0.2) or remove privacy_retry"
@@ -521,6 +529,7 @@ def _resolve(config: GenesisConfig, base: Path, where: str) -> GenesisConfig:
     return config.model_copy(
         update={
             "datasets": datasets,
+            "pipelines": pipelines,
             "storage": config.storage.model_copy(update={"root": str(root.resolve())}),
             "versioning": config.versioning.model_copy(update={"warehouse": warehouse}),
         }
