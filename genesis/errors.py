@@ -391,3 +391,11 @@ class PrivacyBudgetExceededError(FederatedError):
 
 class SiteDroppedError(FederatedError):
     """A site dropped out of secure aggregation and its masks could not be recovered."""
+
+
+# --- devices (GPU generation) ---------------------------------------------------------------
+
+
+class DeviceUnavailableError(GenesisError, RuntimeError):
+    """A device was asked for by name (``"cuda"``, ``"cuda:1"``) that torch cannot see here;
+    ``device="auto"`` falls back to the CPU with a logged reason instead."""
