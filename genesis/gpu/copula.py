@@ -118,7 +118,9 @@ class TorchCopulaSampler:
             x = values[:, j]
             if self.discrete[j]:
                 frame[column] = x.astype(np.int64)
-            elif marginal[0] not in ("discrete", "empirical") and marginal[1] not in DEVICE_FAMILIES:
+            elif (
+                marginal[0] not in ("discrete", "empirical") and marginal[1] not in DEVICE_FAMILIES
+            ):
                 _, family, params, lo, hi = marginal
                 frame[column] = np.clip(getattr(stats, family).ppf(x, *params), lo, hi)
             else:

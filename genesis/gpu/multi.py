@@ -97,9 +97,7 @@ class MultiGPUGenerator:
                 check_device_string(device)
                 resolve_device(device)  # a named GPU that is not there fails here, not later
         self.devices: list[str] = list(devices)
-        self._local = (
-            BatchedGenerator(model, self.batch_size, "cpu") if not self.devices else None
-        )
+        self._local = BatchedGenerator(model, self.batch_size, "cpu") if not self.devices else None
         self._pools: list[ProcessPoolExecutor] = []
         self._finalizer = weakref.finalize(self, _shutdown, self._pools)
 

@@ -108,8 +108,15 @@ def test_generator_for_generates_through_worker_processes(fitted):
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{"devices": []}, {"devices": ["gpu0"]}, {"generation_batch_size": 0}, {"generation_chunk_rows": 0}],
+    [
+        {"devices": []},
+        {"devices": ["gpu0"]},
+        {"generation_batch_size": 0},
+        {"generation_chunk_rows": 0},
+    ],
 )
 def test_bad_generation_settings_are_refused(kwargs):
-    with pytest.raises(Exception, match="devices|device|generation_batch_size|generation_chunk_rows"):
+    with pytest.raises(
+        Exception, match="devices|device|generation_batch_size|generation_chunk_rows"
+    ):
         ComputeResource(**kwargs)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pytest
 import torch
 from scipy import stats
 
@@ -81,7 +80,10 @@ def test_generated_distribution_agrees_with_the_numpy_path(copula):
         assert statistic < 0.03, (column, statistic)
     for column in CATEGORICAL:
         shares = pd.concat(
-            [ours[column].value_counts(normalize=True), theirs[column].value_counts(normalize=True)],
+            [
+                ours[column].value_counts(normalize=True),
+                theirs[column].value_counts(normalize=True),
+            ],
             axis=1,
         ).fillna(0)
         tvd = 0.5 * (shares.iloc[:, 0] - shares.iloc[:, 1]).abs().sum()
@@ -89,9 +91,10 @@ def test_generated_distribution_agrees_with_the_numpy_path(copula):
     spearman = ours[NUMERIC].corr("spearman") - theirs[NUMERIC].corr("spearman")
     assert np.abs(spearman.to_numpy()).max() < 0.05
     # a dependence between a number and a label survives too
-    gap = ours.groupby("sex")["hours-per-week"].mean() - theirs.groupby("sex")[
-        "hours-per-week"
-    ].mean()
+    gap = (
+        ours.groupby("sex")["hours-per-week"].mean()
+        - theirs.groupby("sex")["hours-per-week"].mean()
+    )
     assert gap.abs().max() < 1.0, gap
 
 

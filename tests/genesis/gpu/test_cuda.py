@@ -18,9 +18,7 @@ from genesis.gpu.devices import HostStaging
 
 pytestmark = [
     pytest.mark.cuda,
-    pytest.mark.skipif(
-        not torch.cuda.is_available(), reason="no CUDA device: run on a GPU host"
-    ),
+    pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device: run on a GPU host"),
 ]
 
 

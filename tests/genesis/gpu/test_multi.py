@@ -37,7 +37,9 @@ def test_without_cuda_devices_none_generates_in_process(copula, monkeypatch, cap
         multi = MultiGPUGenerator(copula, batch_size=300, chunk_rows=400)
     assert multi.devices == [] and multi.fallback_reason.startswith("no CUDA device")
     assert multi.fallback_reason in caplog.text
-    pd.testing.assert_frame_equal(multi.generate(1000, seed=1), _one_device(copula, 1000, 400, 1, 300))
+    pd.testing.assert_frame_equal(
+        multi.generate(1000, seed=1), _one_device(copula, 1000, 400, 1, 300)
+    )
     assert not multi._pools  # no worker process was started
 
 

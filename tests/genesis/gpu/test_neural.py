@@ -30,7 +30,10 @@ def test_category_shares_follow_the_models_own_sampling(neural, method):
     theirs = model.generate(6000, seed=1)
     for column in ["workclass", "relationship", "sex", "income"]:
         shares = pd.concat(
-            [ours[column].value_counts(normalize=True), theirs[column].value_counts(normalize=True)],
+            [
+                ours[column].value_counts(normalize=True),
+                theirs[column].value_counts(normalize=True),
+            ],
             axis=1,
         ).fillna(0)
         tvd = 0.5 * (shares.iloc[:, 0] - shares.iloc[:, 1]).abs().sum()
@@ -54,8 +57,13 @@ def test_ctgan_conditional_vector_is_drawn_as_ctgans_own(neural):
     ``sample_original_condvec`` (one-hot over the same columns)."""
     model = neural("ctgan")
     sampler = BatchedGenerator(model, batch_size=1000, device="cpu")._sampler
-    np.random.seed(0)  # ctgan draws it from numpy's global generator
-    theirs = model.synthesizer._model._data_sampler.sample_original_condvec(50_000).mean(axis=0)
+    state = np.random.get_state()  # noqa: NPY002
+    np.random.seed(0)  # noqa: NPY002 (ctgan draws it from numpy's global generator)
+    try:
+        theirs = model.synthesizer._model._data_sampler.sample_original_condvec(50_000)
+    finally:
+        np.random.set_state(state)  # noqa: NPY002
+    theirs = theirs.mean(axis=0)
     index = torch.multinomial(
         sampler._condition, 50_000, True, generator=torch.Generator().manual_seed(0)
     ).numpy()
