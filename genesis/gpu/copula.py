@@ -13,12 +13,15 @@ the host, from the device's uniforms).
 
 Given the *same* normals the model frame equals the numpy path's (tests feed numpy's normals
 through :meth:`TorchCopulaSampler.decode`; a score exactly on a float32 threshold could in
-principle land on the other side where torch's and scipy's ``ndtr`` differ by an ulp). The
-normals themselves come from a ``torch.Generator`` on the device, not from numpy's
-generator, so rows drawn here are *not* the rows the CPU model draws for the same seed: they
-follow the same distribution (tests compare per-column KS distances and correlations with
-the numpy path) and are exactly reproducible for the same seed, batch size and device type
-(CUDA and CPU generators differ).
+principle land on the other side where torch's and scipy's ``ndtr`` differ by an ulp). By default
+the normals come from a ``torch.Generator`` on the device, not from numpy's generator, so
+rows drawn here are *not* the rows the CPU model draws for the same seed: they follow the
+same distribution (tests compare per-column KS distances and correlations with the numpy
+path) and are exactly reproducible for the same seed, batch size and device type (CUDA and
+CPU generators differ). With the normals drawn by numpy on the host (``host_rng`` of
+:meth:`TorchCopulaSampler.sample`, ``normals="numpy"`` of
+:class:`~genesis.gpu.BatchedGenerator`) the rows are the CPU model's, up to the float32
+rounding of the matrix product and of ``ndtr`` (see the tests for the measured agreement).
 """
 
 from __future__ import annotations
@@ -127,15 +130,27 @@ class TorchCopulaSampler:
                 frame[column] = np.ascontiguousarray(x)
         return frame
 
-    def sample(self, n: int, batch_size: int, generator: Any) -> dict[str, np.ndarray]:
+    def sample(
+        self, n: int, batch_size: int, generator: Any, host_rng: np.random.Generator | None = None
+    ) -> dict[str, np.ndarray]:
         """``n`` model-frame rows in batches of ``batch_size``: each batch is drawn and
-        inverted on the device while the previous one is copied to pinned host memory."""
+        inverted on the device while the previous one is copied to pinned host memory.
+
+        With ``host_rng`` the standard normals are drawn by it on the host, in the order the
+        numpy path draws them (``host_rng.standard_normal((n, k), float32)`` row by row,
+        whatever the batches), and copied to the device; ``generator`` is then unused."""
         torch = self._torch
-        staging = HostStaging(self.device, n, len(self.columns), torch.float64)
+        k = len(self.columns)
+        staging = HostStaging(self.device, n, k, torch.float64)
         with torch.no_grad():
             for start in range(0, n, batch_size):
                 rows = min(batch_size, n - start)
-                staging.submit(self.decode(self.normals(rows, generator)), start)
+                if host_rng is None:
+                    z = self.normals(rows, generator)
+                else:
+                    drawn = host_rng.standard_normal((rows, k), dtype=np.float32)
+                    z = torch.from_numpy(drawn).to(self.device) @ self._cholesky_t
+                staging.submit(self.decode(z), start)
         return self.finish(staging.result())
 
 

@@ -14,7 +14,7 @@ import pandas as pd
 from genesis.errors import InvalidParameterError
 from genesis.generators.base import _check_rows
 from genesis.generators.seeding import chunk_seed
-from genesis.gpu.batched import DEFAULT_BATCH_SIZE, BatchedGenerator, unwrap
+from genesis.gpu.batched import DEFAULT_BATCH_SIZE, BatchedGenerator, check_normals, unwrap
 from genesis.gpu.devices import check_device_string, import_torch, logger, resolve_device
 from genesis.validation import check_int, check_seed
 
@@ -25,11 +25,12 @@ DEFAULT_CHUNK_ROWS = 1_000_000
 _WORKER: BatchedGenerator | None = None
 
 
-def _start_worker(model_bytes: bytes, device: str, batch_size: int) -> None:
+def _start_worker(model_bytes: bytes, device: str, batch_size: int, normals: str) -> None:
     global _WORKER
     from genesis.generators.base import BaseSynthesizer
 
-    _WORKER = BatchedGenerator(BaseSynthesizer.from_bytes(model_bytes), batch_size, device)
+    model = BaseSynthesizer.from_bytes(model_bytes)
+    _WORKER = BatchedGenerator(model, batch_size, device, normals=normals)
 
 
 def _worker_chunk(rows: int, seed: int, conditions: Any) -> pd.DataFrame:
@@ -55,6 +56,8 @@ class MultiGPUGenerator:
             one CPU generator in this process (logged as a fallback, ``fallback_reason``).
         batch_size: rows per device batch in each worker (see :class:`BatchedGenerator`).
         chunk_rows: rows per chunk of :meth:`generate`.
+        normals: ``"device"`` or ``"numpy"`` (copula: the chunks are then the CPU model's
+            own ``generate_chunks``), see :class:`BatchedGenerator`.
 
     Raises (at construction):
         InvalidParameterError: an empty or malformed ``devices`` list, a bad ``batch_size``
@@ -69,6 +72,7 @@ class MultiGPUGenerator:
         *,
         batch_size: int = DEFAULT_BATCH_SIZE,
         chunk_rows: int = DEFAULT_CHUNK_ROWS,
+        normals: str = "device",
     ) -> None:
         check_int("batch_size", batch_size, 1)
         check_int("chunk_rows", chunk_rows, 1)
@@ -76,6 +80,7 @@ class MultiGPUGenerator:
         self.batch_size = int(batch_size)
         self.chunk_rows = int(chunk_rows)
         self._synthesizer = unwrap(model)
+        self.normals = check_normals(normals, self._synthesizer.method)
         self.fallback_reason: str | None = None
         if devices is None:
             torch = import_torch()
@@ -97,7 +102,11 @@ class MultiGPUGenerator:
                 check_device_string(device)
                 resolve_device(device)  # a named GPU that is not there fails here, not later
         self.devices: list[str] = list(devices)
-        self._local = BatchedGenerator(model, self.batch_size, "cpu") if not self.devices else None
+        self._local = (
+            None
+            if self.devices
+            else BatchedGenerator(model, self.batch_size, "cpu", normals=self.normals)
+        )
         self._pools: list[ProcessPoolExecutor] = []
         self._finalizer = weakref.finalize(self, _shutdown, self._pools)
 
@@ -123,7 +132,7 @@ class MultiGPUGenerator:
                     max_workers=1,
                     mp_context=context,
                     initializer=_start_worker,
-                    initargs=(model_bytes, device, self.batch_size),
+                    initargs=(model_bytes, device, self.batch_size, self.normals),
                 )
                 for device in self.devices
             )

@@ -122,3 +122,15 @@ def test_bad_rows_and_seed_are_refused(copula):
 def test_unfitted_model_is_refused():
     with pytest.raises(NotFittedError):
         BatchedGenerator(SyntheticGenerator("gaussian_copula"), batch_size=10)
+
+
+@pytest.mark.parametrize("normals", ["gpu", None, "NUMPY"])
+def test_unknown_normals_are_refused(copula, normals):
+    with pytest.raises(InvalidParameterError, match="normals"):
+        BatchedGenerator(copula, batch_size=10, device="cpu", normals=normals)
+
+
+def test_numpy_normals_are_for_the_copula_only(cart, neural):
+    for model in (cart, neural("tvae")):
+        with pytest.raises(InvalidParameterError, match="gaussian_copula method only"):
+            BatchedGenerator(model, batch_size=10, device="cpu", normals="numpy")
