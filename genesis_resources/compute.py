@@ -24,8 +24,8 @@ class ComputeResource(dg.ConfigurableResource):
     The defaults suit a small CPU machine. On a GPU host set ``device: cuda`` (or leave
     ``auto``); on a big CPU host raise ``torch_threads``. Training: statistical methods
     (cart, gaussian_copula) ignore ``device``, ``torch_threads`` and ``batch_size``.
-    Generation (:meth:`generator_for`): ``device``, ``devices``, ``generation_batch_size``
-    and ``generation_chunk_rows`` choose between the model itself, a
+    Generation (:meth:`generator_for`): ``device``, ``devices``, ``generation_batch_size``,
+    ``generation_chunk_rows`` and ``generation_normals`` choose between the model itself, a
     :class:`~genesis.gpu.BatchedGenerator` and a :class:`~genesis.gpu.MultiGPUGenerator`.
     """
 
@@ -61,6 +61,14 @@ class ComputeResource(dg.ConfigurableResource):
         1_000_000,
         ge=1,
         description="Rows per chunk handed to one device when generation is sharded (`devices`).",
+    )
+
+    generation_normals: Literal["device", "numpy"] = Field(
+        "device",
+        description=(
+            "Copula only: 'numpy' draws the normals as the CPU model does, so device rows equal "
+            "the CPU model's (float32 rounding aside); 'device' draws them on the device (faster)."
+        ),
     )
 
     @field_validator("devices")
@@ -116,10 +124,19 @@ class ComputeResource(dg.ConfigurableResource):
                 list(self.devices),
                 batch_size=self.generation_batch_size,
                 chunk_rows=self.generation_chunk_rows,
+                normals=self._normals_for(model),
             )
         if unwrap(model).method not in DEVICE_METHODS or self.device == "cpu":
             return model
         if self.device == "auto" and not import_torch().cuda.is_available():
             logger.info("ComputeResource: no CUDA device, the model generates on the CPU itself")
             return model
-        return BatchedGenerator(model, self.generation_batch_size, self.device)
+        return BatchedGenerator(
+            model, self.generation_batch_size, self.device, normals=self._normals_for(model)
+        )
+
+    def _normals_for(self, model: Any) -> str:
+        """``generation_normals`` for a copula; other methods always draw on the device."""
+        from genesis.gpu.batched import unwrap
+
+        return self.generation_normals if unwrap(model).method == "gaussian_copula" else "device"
