@@ -8,7 +8,10 @@ speed does not depend on training quality) on 2,000 of its rows. For each model,
   CTGAN), on the CPU;
 * ``BatchedGenerator(device="cpu")`` — the torch path on the CPU;
 * ``BatchedGenerator(device="cuda")`` — the torch path on the GPU, where torch sees one
-  (warmed up once first); on a CPU-only machine the table says so and has no CUDA rows.
+  (warmed up once first); on a CPU-only machine the table says so and has no CUDA rows;
+* for the copula, both ``normals="device"`` (drawn by a torch generator on the device) and
+  ``normals="numpy"`` (the CPU model's own normals, copied to the device: the CPU model's
+  rows).
 
 Each figure is the median of ``--repeats`` runs, end to end (the table in the source's
 format), and, for the batched rows, the model-frame stage alone (normals and marginal
@@ -39,6 +42,7 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import torch  # noqa: E402
 
@@ -66,8 +70,11 @@ def _model_frame(batched: BatchedGenerator, n: int, seed: int) -> Callable[[], o
 
     def run() -> object:
         generator = torch.Generator(device=device).manual_seed(library_seed(seed, SAMPLING))
+        host = np.random.default_rng(seed) if batched.normals == "numpy" else None
         with batched._threads(torch, device):
-            return batched._sampler.sample(n, batched.batch_size, generator)
+            if host is None:
+                return batched._sampler.sample(n, batched.batch_size, generator)
+            return batched._sampler.sample(n, batched.batch_size, generator, host)
 
     return run
 
@@ -77,12 +84,13 @@ def measure(model, name: str, n: int, batch_size: int, repeats: int) -> list[dic
     seconds = _median_seconds(lambda: model.generate(n, seed=1), repeats)
     rows.append({"model": name, "path": "model.generate (CPU)", "rows": n, "end_to_end": seconds})
     devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
-    for device in devices:
-        batched = BatchedGenerator(model, batch_size, device)
+    normals = ["device", "numpy"] if model.method == "gaussian_copula" else ["device"]
+    for device, source in [(d, s) for d in devices for s in normals]:
+        batched = BatchedGenerator(model, batch_size, device, normals=source)
         batched.generate(min(n, batch_size), seed=0)  # warm-up (CUDA context, kernels)
         end_to_end = _median_seconds(lambda b=batched: b.generate(n, seed=1), repeats)
         frame = _median_seconds(_model_frame(batched, n, 1), repeats)
-        label = f"BatchedGenerator({device!r}, batch {batch_size:,})"
+        label = f"BatchedGenerator({device!r}, batch {batch_size:,}, normals={source!r})"
         rows.append(
             {"model": name, "path": label, "rows": n, "end_to_end": end_to_end, "frame": frame}
         )
