@@ -113,3 +113,16 @@ def test_numpy_normals_give_the_models_own_rows_whatever_the_batches(copula):
     for batch_size in (333, 65_536):
         ours = BatchedGenerator(copula, batch_size, "cpu", normals="numpy").generate(20_000, seed=4)
         pd.testing.assert_frame_equal(ours, expected, check_exact=False, rtol=1e-5)
+
+
+def test_weather_table_keeps_its_format_and_the_models_rows(weather_df):
+    """Datetimes, mostly-null numbers and point masses come back as model.generate writes
+    them (the same inverse_transform; normals="numpy" gives the model's own rows)."""
+    from tests.genesis.generators.conftest import assert_same_format
+
+    weather = weather_df.sample(2000, random_state=0).reset_index(drop=True)
+    model = SyntheticGenerator("gaussian_copula").fit(weather)
+    out = BatchedGenerator(model, 700, "cpu").generate(3000, seed=2)
+    assert_same_format(weather, out, model.schema_)
+    same = BatchedGenerator(model, 700, "cpu", normals="numpy").generate(3000, seed=2)
+    pd.testing.assert_frame_equal(same, model.generate(3000, seed=2), check_exact=False, rtol=1e-5)

@@ -70,3 +70,17 @@ def test_ctgan_conditional_vector_is_drawn_as_ctgans_own(neural):
     ours = np.bincount(index, minlength=sampler._n_categories) / index.size
     assert ours.shape == theirs.shape
     np.testing.assert_allclose(ours, theirs, atol=0.01)
+
+
+def test_ctgan_without_discrete_columns_has_no_conditional_vector():
+    """ctgan draws no conditional vector when no column is discrete; neither does this path."""
+    from genesis.generators import SyntheticGenerator
+
+    rng = np.random.default_rng(0)
+    numbers = pd.DataFrame(rng.normal(size=(500, 3)), columns=["a", "b", "c"])
+    model = SyntheticGenerator("ctgan", epochs=1, batch_size=100).fit(numbers)
+    batched = BatchedGenerator(model, batch_size=256, device="cpu")
+    assert batched._sampler._condition is None
+    out = batched.generate(600, seed=0)
+    assert list(out.columns) == list(numbers.columns) and len(out) == 600
+    assert out.notna().all().all()
