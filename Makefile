@@ -33,6 +33,7 @@ help:
 	@echo "make bench-relational   nycflights13 (5 tables): Genesis RelationalSynthesizer vs SDV HMA"
 	@echo "make bench-federated   Adult over 5 sites (IID, Dirichlet non-IID; eps inf/8/1): federated vs centralized vs local-only copula"
 	@echo "make bench-api   REST API: 1,000-row natural-language requests, then 20 clients for 30 s"
+	@echo "make bench-gpu   genesis.gpu: copula and CTGAN sampling rows/s, torch path (CPU; CUDA where present) vs the models' own"
 	@echo "make lint    ruff check + ruff format --check"
 
 $(STAMP): pyproject.toml
@@ -187,3 +188,8 @@ bench-federated: install
 .PHONY: bench-api
 bench-api: install
 	PYTHONPATH=$(CURDIR) nice -n 10 $(BIN)/python benchmarks/api_load.py --out benchmarks/results/api_load.md
+
+# genesis.gpu sampling speed; on a machine without CUDA it measures the CPU torch path and says so
+.PHONY: bench-gpu
+bench-gpu: install
+	PYTHONPATH=$(CURDIR) nice -n 10 $(BIN)/python benchmarks/gpu.py --out benchmarks/results/gpu.md $(GPU_ARGS)

@@ -438,3 +438,11 @@ class NodeExecutionError(PipelineError):
     def __init__(self, message: str, node: str | None = None) -> None:
         super().__init__(message)
         self.node = node
+
+
+# --- devices (GPU generation) ---------------------------------------------------------------
+
+
+class DeviceUnavailableError(GenesisError, RuntimeError):
+    """A device was asked for by name (``"cuda"``, ``"cuda:1"``) that torch cannot see here;
+    ``device="auto"`` falls back to the CPU with a logged reason instead."""
