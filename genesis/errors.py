@@ -391,3 +391,11 @@ class PrivacyBudgetExceededError(FederatedError):
 
 class SiteDroppedError(FederatedError):
     """A site dropped out of secure aggregation and its masks could not be recovered."""
+
+
+# --- scale-out: Dask clusters (genesis_resources.dask) ------------------------------------
+
+
+class ClusterUnavailableError(GenesisError, ConnectionError):
+    """The Dask scheduler at the configured address did not answer, or a local cluster could
+    not start."""

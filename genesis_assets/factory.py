@@ -7,6 +7,7 @@ import dagster as dg
 from genesis_assets.audit_assets import build_audit_assets
 from genesis_assets.config import DatasetConfig, GenesisConfig
 from genesis_assets.dashboard_assets import build_dashboard_assets
+from genesis_assets.deployment import executor_def
 from genesis_assets.drift_assets import build_drift_assets
 from genesis_assets.federated_assets import build_federated_assets
 from genesis_assets.federated_review_assets import build_federated_review_assets
@@ -55,10 +56,7 @@ def _definitions(built: list) -> dg.Definitions:
 def build_definitions(config: GenesisConfig) -> dg.Definitions:
     """Every dataset's chain, the shared resources, the executor, the ``materialize_all`` job
     (every asset but the ``synthetic_stream`` publishers) and ``publish_streams``."""
-    executor = {
-        "multiprocess": dg.multi_or_in_process_executor,
-        "in_process": dg.in_process_executor,
-    }[config.executor]
+    executor = executor_def(config.executor, config.k8s)
     chains = {ds.name: build_dataset_assets(ds) for ds in config.datasets}
     publishers = stream_keys(config)  # a drift run refits; it does not publish
     return dg.Definitions.merge(
