@@ -16,6 +16,7 @@ from genesis_assets.relational_assets import build_relational_assets
 from genesis_assets.relational_review_assets import build_relational_review_assets
 from genesis_assets.release_assets import build_release_assets
 from genesis_assets.resources import build_resources
+from genesis_assets.scale_assets import build_scale_assets, build_scale_jobs, scale_keys
 from genesis_assets.scenario_assets import build_scenario_assets
 from genesis_assets.schedules import build_nightly_refresh
 from genesis_assets.sensors import build_drift_sensor, dataset_asset_keys
@@ -43,6 +44,7 @@ def build_dataset_assets(ds: DatasetConfig) -> dg.Definitions:
     # last: the dashboard shows the privacy, drift and release stages built before it
     built += build_dashboard_assets(ds, built)
     built += build_stream_assets(ds)
+    built += build_scale_assets(ds)
     return _definitions(built)
 
 
@@ -58,7 +60,8 @@ def build_definitions(config: GenesisConfig) -> dg.Definitions:
     (every asset but the ``synthetic_stream`` publishers) and ``publish_streams``."""
     executor = executor_def(config.executor, config.k8s)
     chains = {ds.name: build_dataset_assets(ds) for ds in config.datasets}
-    publishers = stream_keys(config)  # a drift run refits; it does not publish
+    # a drift run refits; it neither publishes nor regenerates the chunked outputs
+    publishers = stream_keys(config) | scale_keys(config)
     return dg.Definitions.merge(
         *chains.values(),
         dg.Definitions(  # drift sensor per dataset, nightly refresh of all
@@ -76,6 +79,7 @@ def build_definitions(config: GenesisConfig) -> dg.Definitions:
             jobs=[
                 dg.define_asset_job("materialize_all", selection=REFRESH_SELECTION),
                 *build_stream_jobs(config),
+                *build_scale_jobs(config),
             ],
             executor=executor,
         ),

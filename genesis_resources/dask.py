@@ -104,9 +104,11 @@ class DaskResource(dg.ConfigurableResource):
         *,
         storage_options: dict[str, Any] | None = None,
         progress: Callable[[Any], None] | None = None,
+        **options: Any,
     ) -> Any:
         """:func:`genesis.generators.chunked.generate_to` with this cluster as the executor:
-        the chunk files are the same bytes as generated in one process."""
+        the chunk files are the same bytes as generated in one process. ``options``: further
+        keywords of ``generate_to`` (e.g. ``overwrite``)."""
         from genesis.generators.chunked import generate_to
 
         with self.client() as client:
@@ -121,6 +123,7 @@ class DaskResource(dg.ConfigurableResource):
                 executor=client,
                 storage_options=storage_options,
                 progress=progress,
+                **options,
             )
 
 
