@@ -393,6 +393,30 @@ class SiteDroppedError(FederatedError):
     """A site dropped out of secure aggregation and its masks could not be recovered."""
 
 
+# --- chunked generation -------------------------------------------------------------------
+
+
+class ChunkedOutputError(GenesisError):
+    """A chunked output (``genesis.generators.chunked.generate_to``) cannot be written or
+    completed (see the subclasses)."""
+
+
+class DestinationConflictError(ChunkedOutputError, FileExistsError):
+    """The destination already holds another output: a manifest or plan of different
+    arguments, or files Genesis did not write. Choose an empty destination, or pass
+    ``overwrite=True`` to replace a previous chunked output."""
+
+
+class IncompleteOutputError(ChunkedOutputError):
+    """A manifest was asked for while chunks are missing or hold the wrong number of rows;
+    the message names them (regenerate them alone with ``write_chunk``)."""
+
+
+class DestinationUnreachableError(ChunkedOutputError, DataWriteError, ConnectionError):
+    """The destination's storage cannot be reached (a bucket that does not exist, a server
+    that does not answer, refused credentials)."""
+
+
 # --- scale-out: Dask clusters (genesis_resources.dask) ------------------------------------
 
 
