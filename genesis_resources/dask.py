@@ -80,7 +80,8 @@ class DaskResource(dg.ConfigurableResource):
                         threads_per_worker=self.threads_per_worker,
                         processes=True,
                         host="127.0.0.1",
-                        dashboard_address=None,
+                        # the scheduler always serves HTTP (health, metrics): loopback, any port
+                        dashboard_address="127.0.0.1:0",
                     )
                 except (OSError, TimeoutError) as exc:
                     raise ClusterUnavailableError(
