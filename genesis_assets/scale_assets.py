@@ -26,7 +26,6 @@ Each dataset gets the job ``<dataset>_large_synthetic`` (the partitioned asset) 
 from the UI or with ``dagster job backfill``.
 """
 
-from __future__ import annotations
 
 from typing import Any
 
@@ -74,7 +73,7 @@ def build_scale_assets(ds: DatasetConfig) -> list[dg.AssetsDefinition]:
     return [_chunk_asset(ds), _manifest_asset(ds)]
 
 
-def build_scale_jobs(config: GenesisConfig) -> list[dg.UnresolvedAssetJobDefinition]:
+def build_scale_jobs(config: GenesisConfig) -> list:
     """``<dataset>_large_synthetic`` per dataset with ``scale``: the asset to backfill."""
     return [
         dg.define_asset_job(
