@@ -47,14 +47,16 @@ def chunk_task(
     index: int,
     conditions: Any,
     storage_options: dict | None,
+    arrow_schema: Any = None,
 ) -> Any:
     """Write one chunk in a worker (the model from ``data``, loaded once per process)."""
     from genesis.generators.chunked import write_chunk
 
     model = _load(key, data)
     return write_chunk(
-        model, destination, plan, index, conditions=conditions, storage_options=storage_options
-    )
+        model, destination, plan, index, conditions=conditions,
+        storage_options=storage_options, arrow_schema=arrow_schema,
+    )  # fmt: skip
 
 
 def is_dask_client(executor: Any) -> bool:
@@ -72,6 +74,7 @@ def run_chunks(
     storage_options: dict | None = None,
     executor: Any = None,
     progress: Callable[[Any], None] | None = None,
+    arrow_schema: Any = None,
 ) -> list[Any]:
     """Write chunks ``indexes`` of ``plan`` with ``executor``; return their results in index
     order. ``data``: the model's bytes. See :func:`genesis.generators.chunked.generate_to`."""
@@ -88,9 +91,11 @@ def run_chunks(
         return []
     if executor is None:
         for index in indexes:
-            done(chunk_task(key, data, *args, index, conditions, storage_options))
+            done(chunk_task(key, data, *args, index, conditions, storage_options, arrow_schema))
     elif is_dask_client(executor):
-        _run_dask(executor, key, data, args, indexes, conditions, storage_options, done)
+        _run_dask(
+            executor, key, data, args, indexes, (conditions, storage_options, arrow_schema), done
+        )
     elif isinstance(executor, int) and not isinstance(executor, bool):
         if executor < 1:
             raise InvalidParameterError(
@@ -103,9 +108,13 @@ def run_chunks(
             initializer=_init_worker,
             initargs=(key, data),
         ) as pool:
-            _run_futures(pool, key, None, args, indexes, conditions, storage_options, done)
+            _run_futures(
+                pool, key, None, args, indexes, (conditions, storage_options, arrow_schema), done
+            )
     elif isinstance(executor, cf.Executor):
-        _run_futures(executor, key, data, args, indexes, conditions, storage_options, done)
+        _run_futures(
+            executor, key, data, args, indexes, (conditions, storage_options, arrow_schema), done
+        )
     else:
         raise InvalidParameterError(
             f"executor must be None, a number of worker processes, a concurrent.futures."
@@ -120,14 +129,10 @@ def _run_futures(
     data: bytes | None,
     args: tuple,
     indexes: Sequence[int],
-    conditions: Any,
-    storage_options: dict | None,
+    extra: tuple,
     done: Callable[[Any], None],
 ) -> None:
-    futures = [
-        pool.submit(chunk_task, key, data, *args, index, conditions, storage_options)
-        for index in indexes
-    ]
+    futures = [pool.submit(chunk_task, key, data, *args, index, *extra) for index in indexes]
     try:
         for future in cf.as_completed(futures):
             done(future.result())
@@ -143,8 +148,7 @@ def _run_dask(
     data: bytes,
     args: tuple,
     indexes: Sequence[int],
-    conditions: Any,
-    storage_options: dict | None,
+    extra: tuple,
     done: Callable[[Any], None],
 ) -> None:
     from distributed import as_completed
@@ -159,8 +163,7 @@ def _run_dask(
             model,
             *args,
             index,
-            conditions,
-            storage_options,
+            *extra,
             key=f"genesis-chunk-{key[:12]}-{run}-{index}",
             pure=False,
         )  # fmt: skip

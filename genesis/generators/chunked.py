@@ -186,18 +186,20 @@ def write_chunk(
     *,
     conditions: Any = None,
     storage_options: dict | None = None,
+    arrow_schema: Any = None,
 ) -> ChunkResult:
     """Generate chunk ``index`` of ``plan`` with ``plan.seed_of(index)`` and write it to
     ``destination`` as ``plan.file_name(index)``.
 
     The file is written whole (a local temporary file renamed into place; on S3 one PUT of
     the finished object), so a reader never sees half a chunk; writing it again writes the
-    same bytes. ``model``: a fitted ``SyntheticGenerator`` or synthesizer.
+    same bytes. ``model``: a fitted ``SyntheticGenerator`` or synthesizer. ``arrow_schema``
+    (Iceberg output): the table's Arrow schema the chunk is converted to.
     """
     started = time.perf_counter()
     rows = plan.rows_of(index)
     frame = model.generate(rows, seed=plan.seed_of(index), conditions=conditions)
-    data = parquet_bytes(frame, getattr(model, "schema_", None))
+    data = parquet_bytes(frame, getattr(model, "schema_", None), arrow_schema)
     del frame
     store = ChunkStore(destination, storage_options)
     path = store.put(plan.file_name(index), data)
@@ -395,14 +397,17 @@ def generate_to(
     storage_options: dict | None = None,
     progress: Callable[[ChunkResult], None] | None = None,
     overwrite: bool = False,
+    table: str | None = None,
+    catalog: dict | str | None = None,
 ) -> ChunkedOutput:
     """Write ``n_rows`` synthetic rows of ``model`` to ``destination`` chunk by chunk.
 
     Args:
         model: a fitted ``SyntheticGenerator`` or synthesizer.
         destination: a local folder or fsspec URL (``s3://bucket/prefix``) for
-            ``format="parquet"``; for ``format="iceberg"``, see
-            :func:`genesis.generators.chunk_iceberg.commit_chunks`.
+            ``format="parquet"``; for ``format="iceberg"``, where the catalog lives as for
+            :meth:`genesis.versioning.DatasetRepository.init`: a local folder (embedded
+            catalog), or the warehouse URI together with ``catalog`` settings.
         n_rows, chunk_rows: rows in all and per chunk (integers >= 1); memory is bounded by
             one chunk per worker, never by ``n_rows``.
         seed: seed of the whole output (None: the model's); chunk ``i`` uses
@@ -416,6 +421,9 @@ def generate_to(
         storage_options: fsspec options of a remote destination (credentials, endpoint).
         progress: called with each :class:`ChunkResult` as it completes (in this process).
         overwrite: replace another plan's output in ``destination`` instead of refusing.
+        table, catalog: Iceberg only: the table's name in the ``genesis`` namespace
+            (default ``synthetic``) and PyIceberg catalog settings (see
+            :mod:`genesis.generators.chunk_iceberg`).
 
     Running again with the same arguments into a complete output does nothing and returns
     it; into an output a killed run left, it writes only the missing chunks.
@@ -440,9 +448,14 @@ def generate_to(
         from genesis.generators.chunk_iceberg import generate_iceberg
 
         return generate_iceberg(
-            model, destination, plan, conditions, executor=executor,
-            storage_options=storage_options, progress=progress, overwrite=overwrite,
+            model, os.fspath(destination), plan, conditions, table=table or "synthetic",
+            catalog=catalog, executor=executor, storage_options=storage_options,
+            progress=progress, overwrite=overwrite,
         )  # fmt: skip
+    if table is not None or catalog is not None:
+        raise InvalidParameterError(
+            "table= and catalog= apply to format='iceberg'; drop them for Parquet output"
+        )
     started = time.perf_counter()
     data = model.to_bytes()
     identity = _identity(plan, model_fingerprint(model), conditions, format)
