@@ -64,6 +64,22 @@ def is_dask_client(executor: Any) -> bool:
     return type(executor).__module__.startswith("distributed") and hasattr(executor, "scatter")
 
 
+def check_executor(executor: Any) -> Any:
+    """``executor`` if :func:`run_chunks` can use it, else :class:`InvalidParameterError`."""
+    if executor is None or is_dask_client(executor) or isinstance(executor, cf.Executor):
+        return executor
+    if isinstance(executor, int) and not isinstance(executor, bool):
+        if executor < 1:
+            raise InvalidParameterError(
+                f"executor must be >= 1 worker processes, got {executor}; pass None to run here"
+            )
+        return executor
+    raise InvalidParameterError(
+        "executor must be None, a number of worker processes, a concurrent.futures.Executor "
+        f"or a dask.distributed Client; got {type(executor).__name__}"
+    )
+
+
 def run_chunks(
     data: bytes,
     destination: str,
@@ -87,6 +103,7 @@ def run_chunks(
         if progress is not None:
             progress(result)
 
+    check_executor(executor)
     if not indexes:
         return []
     if executor is None:
@@ -96,11 +113,7 @@ def run_chunks(
         _run_dask(
             executor, key, data, args, indexes, (conditions, storage_options, arrow_schema), done
         )
-    elif isinstance(executor, int) and not isinstance(executor, bool):
-        if executor < 1:
-            raise InvalidParameterError(
-                f"executor must be >= 1 worker processes, got {executor}; pass None to run here"
-            )
+    elif isinstance(executor, int):
         workers = min(executor, len(indexes))
         with cf.ProcessPoolExecutor(
             max_workers=workers,
@@ -111,14 +124,9 @@ def run_chunks(
             _run_futures(
                 pool, key, None, args, indexes, (conditions, storage_options, arrow_schema), done
             )
-    elif isinstance(executor, cf.Executor):
+    else:
         _run_futures(
             executor, key, data, args, indexes, (conditions, storage_options, arrow_schema), done
-        )
-    else:
-        raise InvalidParameterError(
-            f"executor must be None, a number of worker processes, a concurrent.futures."
-            f"Executor or a dask.distributed Client; got {type(executor).__name__}"
         )
     return sorted(results, key=lambda r: r.index)
 

@@ -430,12 +430,14 @@ def generate_to(
 
     Raises:
         InvalidParameterError: ``n_rows`` or ``chunk_rows`` below 1, a bad seed or executor.
+        InvalidConditionError: a condition does not fit the model's schema.
         UnsupportedFormatError: ``format`` is not one of :data:`FORMATS`.
         DestinationConflictError: ``destination`` holds another output (see ``overwrite``).
         DestinationUnreachableError: the destination's storage cannot be reached.
     """
-    from genesis.generators.chunk_executors import run_chunks
+    from genesis.generators.chunk_executors import check_executor, run_chunks
 
+    check_executor(executor)
     if format not in FORMATS:
         raise UnsupportedFormatError(
             f"format must be one of {list(FORMATS)}, got {format!r}; write a single file "
@@ -444,6 +446,10 @@ def generate_to(
     if seed is None:
         seed = getattr(model, "seed", 0)
     plan = ChunkPlan(n_rows=n_rows, chunk_rows=chunk_rows, seed=seed)
+    if conditions is not None:  # a bad condition fails here, before any worker starts
+        from genesis.generators.conditioning import prepare_conditions
+
+        prepare_conditions(model, conditions)
     if format == "iceberg":
         from genesis.generators.chunk_iceberg import generate_iceberg
 
