@@ -47,19 +47,37 @@ def chunk_task(
     index: int,
     conditions: Any,
     storage_options: dict | None,
+    arrow_schema: Any = None,
 ) -> Any:
     """Write one chunk in a worker (the model from ``data``, loaded once per process)."""
     from genesis.generators.chunked import write_chunk
 
     model = _load(key, data)
     return write_chunk(
-        model, destination, plan, index, conditions=conditions, storage_options=storage_options
-    )
+        model, destination, plan, index, conditions=conditions,
+        storage_options=storage_options, arrow_schema=arrow_schema,
+    )  # fmt: skip
 
 
 def is_dask_client(executor: Any) -> bool:
     """Whether ``executor`` is a ``distributed.Client`` (checked without importing dask)."""
     return type(executor).__module__.startswith("distributed") and hasattr(executor, "scatter")
+
+
+def check_executor(executor: Any) -> Any:
+    """``executor`` if :func:`run_chunks` can use it, else :class:`InvalidParameterError`."""
+    if executor is None or is_dask_client(executor) or isinstance(executor, cf.Executor):
+        return executor
+    if isinstance(executor, int) and not isinstance(executor, bool):
+        if executor < 1:
+            raise InvalidParameterError(
+                f"executor must be >= 1 worker processes, got {executor}; pass None to run here"
+            )
+        return executor
+    raise InvalidParameterError(
+        "executor must be None, a number of worker processes, a concurrent.futures.Executor "
+        f"or a dask.distributed Client; got {type(executor).__name__}"
+    )
 
 
 def run_chunks(
@@ -72,6 +90,7 @@ def run_chunks(
     storage_options: dict | None = None,
     executor: Any = None,
     progress: Callable[[Any], None] | None = None,
+    arrow_schema: Any = None,
 ) -> list[Any]:
     """Write chunks ``indexes`` of ``plan`` with ``executor``; return their results in index
     order. ``data``: the model's bytes. See :func:`genesis.generators.chunked.generate_to`."""
@@ -84,18 +103,17 @@ def run_chunks(
         if progress is not None:
             progress(result)
 
+    check_executor(executor)
     if not indexes:
         return []
     if executor is None:
         for index in indexes:
-            done(chunk_task(key, data, *args, index, conditions, storage_options))
+            done(chunk_task(key, data, *args, index, conditions, storage_options, arrow_schema))
     elif is_dask_client(executor):
-        _run_dask(executor, key, data, args, indexes, conditions, storage_options, done)
-    elif isinstance(executor, int) and not isinstance(executor, bool):
-        if executor < 1:
-            raise InvalidParameterError(
-                f"executor must be >= 1 worker processes, got {executor}; pass None to run here"
-            )
+        _run_dask(
+            executor, key, data, args, indexes, (conditions, storage_options, arrow_schema), done
+        )
+    elif isinstance(executor, int):
         workers = min(executor, len(indexes))
         with cf.ProcessPoolExecutor(
             max_workers=workers,
@@ -103,13 +121,12 @@ def run_chunks(
             initializer=_init_worker,
             initargs=(key, data),
         ) as pool:
-            _run_futures(pool, key, None, args, indexes, conditions, storage_options, done)
-    elif isinstance(executor, cf.Executor):
-        _run_futures(executor, key, data, args, indexes, conditions, storage_options, done)
+            _run_futures(
+                pool, key, None, args, indexes, (conditions, storage_options, arrow_schema), done
+            )
     else:
-        raise InvalidParameterError(
-            f"executor must be None, a number of worker processes, a concurrent.futures."
-            f"Executor or a dask.distributed Client; got {type(executor).__name__}"
+        _run_futures(
+            executor, key, data, args, indexes, (conditions, storage_options, arrow_schema), done
         )
     return sorted(results, key=lambda r: r.index)
 
@@ -120,14 +137,10 @@ def _run_futures(
     data: bytes | None,
     args: tuple,
     indexes: Sequence[int],
-    conditions: Any,
-    storage_options: dict | None,
+    extra: tuple,
     done: Callable[[Any], None],
 ) -> None:
-    futures = [
-        pool.submit(chunk_task, key, data, *args, index, conditions, storage_options)
-        for index in indexes
-    ]
+    futures = [pool.submit(chunk_task, key, data, *args, index, *extra) for index in indexes]
     try:
         for future in cf.as_completed(futures):
             done(future.result())
@@ -143,8 +156,7 @@ def _run_dask(
     data: bytes,
     args: tuple,
     indexes: Sequence[int],
-    conditions: Any,
-    storage_options: dict | None,
+    extra: tuple,
     done: Callable[[Any], None],
 ) -> None:
     from distributed import as_completed
@@ -159,8 +171,7 @@ def _run_dask(
             model,
             *args,
             index,
-            conditions,
-            storage_options,
+            *extra,
             key=f"genesis-chunk-{key[:12]}-{run}-{index}",
             pure=False,
         )  # fmt: skip

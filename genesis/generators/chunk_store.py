@@ -23,13 +23,14 @@ from genesis.io.formats import first_line
 from genesis.io.urls import is_remote_url, redact_url
 
 
-def parquet_bytes(frame: pd.DataFrame, schema: Any = None) -> bytes:
+def parquet_bytes(frame: pd.DataFrame, schema: Any = None, arrow_schema: Any = None) -> bytes:
     """``frame`` as Parquet bytes, the same bytes for the same rows in any process.
 
     Columns get the source's types back (:func:`genesis.schema.restore_types`) as in
     :func:`genesis.io.write_table`. pyarrow writes no timestamp into a file (the footer
     holds the schema, the statistics and ``created_by``, the writer's version), so equal
-    rows and library versions give equal bytes.
+    rows and library versions give equal bytes. With ``arrow_schema`` (an Iceberg table's),
+    the table is converted as :func:`genesis.versioning.catalog.to_arrow` does and cast to it.
     """
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -40,7 +41,12 @@ def parquet_bytes(frame: pd.DataFrame, schema: Any = None) -> bytes:
         from genesis.schema.logical import restore_types
 
         frame = restore_types(frame, schema)
-    table = pa.Table.from_pandas(parquet_ready(frame), preserve_index=False)
+    if arrow_schema is None:
+        table = pa.Table.from_pandas(parquet_ready(frame), preserve_index=False)
+    else:
+        from genesis.versioning.catalog import to_arrow
+
+        table = to_arrow(parquet_ready(frame)).cast(arrow_schema)
     buffer = io.BytesIO()
     pq.write_table(table, buffer)
     return buffer.getvalue()
