@@ -39,11 +39,6 @@ class ScaleConfig(BaseModel):
         gt=0,
         description="Rows per chunk: one partition, one file; memory is bounded by a chunk.",
     )
-    format: Literal["parquet", "iceberg"] = Field(
-        "parquet",
-        description="'parquet': one file per chunk and a manifest; 'iceberg': the same files "
-        "committed to an Iceberg table in one commit by the manifest stage.",
-    )
     seed: int | None = Field(None, ge=0, description="Generation seed; empty: the dataset's.")
     executor: Literal["partitions", "dask"] = Field(
         "partitions",

@@ -186,7 +186,7 @@ def test_dask_executor_writes_the_whole_set_in_one_run(make_config, adult_datase
         ({"rows": 10, "chunk_rows": 0}, "chunk_rows"),
         ({"rows": 0}, "rows"),
         ({"rows": 10, "chunk": 5}, "chunk"),
-        ({"rows": 10, "format": "csv"}, "format"),
+        ({"rows": 10, "format": "iceberg"}, "format"),
         (2.0, "takes {rows, chunk_rows}"),
         ({"rows": 10**9, "chunk_rows": 1_000}, "raise chunk_rows to at least 10,000"),
     ],
