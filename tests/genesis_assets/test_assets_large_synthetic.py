@@ -7,6 +7,7 @@ library's in-process ``generate_to`` output."""
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import dagster as dg
@@ -178,6 +179,46 @@ def test_dask_executor_writes_the_whole_set_in_one_run(make_config, adult_datase
     )
     generate_to(model, tmp_path / "reference", ROWS, chunk_rows=CHUNK_ROWS, seed=0)
     assert _files(out) == _files(tmp_path / "reference")
+
+
+def test_chunks_and_manifest_go_to_the_projects_s3_storage(
+    make_config, adult_dataset, s3_server, s3_client, monkeypatch, tmp_path
+):
+    bucket = f"large-{uuid.uuid4().hex[:10]}"
+    s3_client.create_bucket(Bucket=bucket)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
+    storage = {"kind": "s3", "bucket": bucket, "prefix": "p", "endpoint_url": s3_server}
+    storage["region"] = "us-east-1"
+    config = make_config(
+        adult_dataset(method="gaussian_copula", scale=SCALE),
+        storage={"root": "artifacts", **storage},
+        executor="in_process",
+    )
+    with _instance(tmp_path) as instance:
+        upstream = dg.AssetSelection.assets(MODEL).upstream()
+        assert materialize(config, upstream, instance=instance).success
+        for key in ("0", "1", "2"):
+            result = materialize(config, [CHUNKS], instance=instance, partition_key=key)
+            path = metadata_of(result, "large_synthetic")["path"]
+            assert path == f"s3://{bucket}/p/adult/large_synthetic/part-0000{key}.parquet"
+        totals = metadata_of(materialize(config, [MANIFEST], instance=instance), MANIFEST.path[1])
+    assert totals["manifest"] == f"s3://{bucket}/p/adult/large_synthetic/_manifest.json"
+    listed = s3_client.list_objects_v2(Bucket=bucket, Prefix="p/adult/large_synthetic/")
+    objects = {o["Key"].rsplit("/", 1)[1] for o in listed["Contents"]}
+    assert objects == {
+        "part-00000.parquet",
+        "part-00001.parquet",
+        "part-00002.parquet",
+        "_manifest.json",
+    }
+    model_bytes = s3_client.get_object(Bucket=bucket, Key="p/adult/synthesis_model.model")
+    model = SyntheticGenerator.from_bytes(model_bytes["Body"].read())
+    generate_to(model, tmp_path / "reference", ROWS, chunk_rows=CHUNK_ROWS, seed=0)
+    for name, data in _files(tmp_path / "reference").items():
+        if name in objects:
+            got = s3_client.get_object(Bucket=bucket, Key=f"p/adult/large_synthetic/{name}")
+            assert got["Body"].read() == data, name
 
 
 @pytest.mark.parametrize(
