@@ -16,7 +16,12 @@ from genesis_assets.relational_assets import build_relational_assets
 from genesis_assets.relational_review_assets import build_relational_review_assets
 from genesis_assets.release_assets import build_release_assets
 from genesis_assets.resources import build_resources
-from genesis_assets.scale_assets import build_scale_assets, build_scale_jobs, scale_keys
+from genesis_assets.scale_assets import (
+    build_scale_assets,
+    build_scale_jobs,
+    build_scale_sensors,
+    scale_keys,
+)
 from genesis_assets.scenario_assets import build_scenario_assets
 from genesis_assets.schedules import build_nightly_refresh
 from genesis_assets.sensors import build_drift_sensor, dataset_asset_keys
@@ -71,7 +76,8 @@ def build_definitions(config: GenesisConfig) -> dg.Definitions:
                 )
                 for ds in config.datasets
                 if not (ds.is_relational or ds.is_federated)  # watches one source
-            ],
+            ]
+            + build_scale_sensors(config),
             schedules=[build_nightly_refresh(config)],
         ),
         dg.Definitions(

@@ -221,6 +221,33 @@ def test_chunks_and_manifest_go_to_the_projects_s3_storage(
             assert got["Body"].read() == data, name
 
 
+def test_automation_requests_the_manifest_once_every_chunk_exists(
+    make_config, adult_dataset, tmp_path
+):
+    config = make_config(
+        adult_dataset(method="gaussian_copula", scale=SCALE), executor="in_process"
+    )
+    defs = build_definitions(load_config(config))
+    sensor = defs.resolve_sensor_def("large_synthetic_manifests")
+    assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
+    assert sensor.asset_selection.resolve(defs.resolve_asset_graph()) == {MANIFEST}
+    with _instance(tmp_path) as instance:
+        upstream = dg.AssetSelection.assets(MODEL).upstream()
+        assert materialize(config, upstream, instance=instance).success
+        first = dg.evaluate_automation_conditions(defs=defs, instance=instance)
+        assert first.get_num_requested(MANIFEST) == 0  # no chunk yet
+        cursor = first.cursor
+        for key in ("0", "1"):
+            materialize(config, [CHUNKS], instance=instance, partition_key=key)
+            step = dg.evaluate_automation_conditions(defs=defs, instance=instance, cursor=cursor)
+            assert step.get_num_requested(MANIFEST) == 0  # chunk 2 still missing
+            cursor = step.cursor
+        materialize(config, [CHUNKS], instance=instance, partition_key="2")
+        last = dg.evaluate_automation_conditions(defs=defs, instance=instance, cursor=cursor)
+        assert last.get_num_requested(MANIFEST) == 1
+        assert last.get_num_requested(CHUNKS) == 0  # chunks are only ever asked for
+
+
 @pytest.mark.parametrize(
     ("scale", "message"),
     [
