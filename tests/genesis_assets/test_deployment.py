@@ -87,6 +87,9 @@ def test_k8s_profile_selects_the_k8s_executor_and_s3(monkeypatch):
     assert config.k8s is not None and config.k8s.max_concurrent == 8
     resources = config.k8s.executor_config()["step_k8s_config"]["container_config"]["resources"]
     assert resources["limits"] == {"memory": "2Gi"}
+    chunks = defs.resolve_job_def("adult_large_synthetic")
+    assert chunks.executor_def.name == "k8s"
+    assert len(chunks.partitions_def.get_partition_keys()) == 100  # 100M rows, 1M per chunk
     store = defs.resources["artifact_store"]
     assert store.path_for("adult", "large_synthetic").startswith("s3://genesis-artifacts/genesis/")
 
