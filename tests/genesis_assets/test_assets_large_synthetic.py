@@ -93,7 +93,10 @@ def test_chunks_backfilled_then_manifest_equal_the_library_output(
         assert not (out / "_manifest.json").exists()
 
         _run_chunk(instance, "1")
+        # a chunk file of an earlier, larger plan would be read as part of the table
+        (out / "part-00003.parquet").write_bytes((out / "part-00000.parquet").read_bytes())
         done = materialize(project, [MANIFEST], instance=instance)
+        assert not (out / "part-00003.parquet").exists()
         totals = metadata_of(done, "large_synthetic_manifest")
         complete = _files(out)
         # the library, in this process, from the same (seed-0) model: the reference bytes
