@@ -36,9 +36,12 @@ def cluster():
     assert client.status == "closed"
     assert len(info["workers"]) == 2
     # the local cluster was stopped: its scheduler no longer answers
-    with pytest.raises(ClusterUnavailableError, match="no Dask scheduler answered"):
-        with DaskResource(address=address, connect_timeout=2).client():
-            pass
+    stopped = DaskResource(address=address, connect_timeout=2)
+    with (
+        pytest.raises(ClusterUnavailableError, match="no Dask scheduler answered"),
+        stopped.client(),
+    ):
+        pass
 
 
 def _files(folder: Path) -> dict[str, bytes]:
@@ -87,9 +90,9 @@ def test_no_scheduler_at_the_address_is_a_clear_error():
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     resource = DaskResource(address=f"tcp://127.0.0.1:{port}", connect_timeout=2)
-    with pytest.raises(ClusterUnavailableError, match=f"127.0.0.1:{port}.*leave 'address' empty"):
-        with resource.client():
-            pass
+    expected = f"127.0.0.1:{port}.*leave 'address' empty"
+    with pytest.raises(ClusterUnavailableError, match=expected), resource.client():
+        pass
 
 
 def test_bad_settings_are_refused():
