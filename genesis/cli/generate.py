@@ -3,7 +3,7 @@ tables linked by keys, see :mod:`genesis.cli.relational`."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Annotated
 
 import typer
@@ -14,7 +14,6 @@ from genesis.cli.common import (
     Method,
     SepOption,
     TableReader,
-    check_output_format,
     handles_errors,
     progress,
     rows_progress,
@@ -127,8 +126,6 @@ def generate(
     if n is None:
         raise typer.BadParameter("give the number of rows to generate", param_hint="'-n'")
     chunked = _is_chunked(output, chunk_rows, workers, overwrite)
-    if not chunked:
-        check_output_format(output)
     if time_budget is not None and method is not Method.auto:
         raise typer.BadParameter("only applies to --method auto", param_hint="'--time-budget'")
     if where:
@@ -171,11 +168,17 @@ def generate(
 
 
 def _is_chunked(output: str, chunk_rows: int | None, workers: int, overwrite: bool) -> bool:
-    """Whether OUTPUT gets chunked generation: a folder or prefix (no table file ending), or
-    a .parquet file with --chunk-rows."""
+    """Whether OUTPUT gets chunked generation: a folder or prefix (no file ending, or an
+    existing folder), or a .parquet file with --chunk-rows."""
     suffix = output.lower()
     if not suffix.endswith(OUTPUT_SUFFIXES):
-        return True
+        if output.endswith("/") or not PurePosixPath(output).suffix or Path(output).is_dir():
+            return True
+        raise typer.BadParameter(
+            f"cannot tell the format of {output!r}; end it with .csv, .parquet or .jsonl, or "
+            "give a folder or s3:// prefix (no file ending) for one Parquet file per chunk",
+            param_hint="'--output'",
+        )
     options = {"--chunk-rows": chunk_rows, "--workers": workers > 1, "--overwrite": overwrite}
     given = [name for name, value in options.items() if value]
     if not given:

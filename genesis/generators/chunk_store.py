@@ -106,18 +106,18 @@ class ChunkStore:
                 ) from None
             return
         bucket = self.root.split("/", 1)[0]
-        try:
-            found = self.fs.exists(bucket)
+        try:  # info, not exists: exists answers False when the server cannot be reached
+            self.fs.info(bucket)
+        except FileNotFoundError:
+            raise DestinationUnreachableError(
+                f"the bucket {bucket!r} of {self.shown()!r} does not exist or is not visible with "
+                "these credentials; create it or fix the storage_options"
+            ) from None
         except Exception as exc:
             raise DestinationUnreachableError(
                 f"cannot reach {self.shown()!r} ({first_line(exc)}); check the endpoint, the "
                 "network and the storage_options credentials"
             ) from None
-        if not found:
-            raise DestinationUnreachableError(
-                f"the bucket {bucket!r} of {self.shown()!r} does not exist or is not visible with "
-                "these credentials; create it or fix the storage_options"
-            )
 
     def names(self) -> list[str]:
         """Names of the objects directly in the destination (empty when it does not exist)."""
