@@ -182,3 +182,18 @@ def test_workspace_and_helm_values_name_the_code_location():
     profile = Path(env["GENESIS_CONFIG"]).relative_to("/opt/genesis")
     assert (ROOT / profile).is_file()
     assert "WORKDIR /opt/genesis" in (K8S / "Dockerfile").read_text()
+
+
+def test_deployment_module_checks_instance_files_from_the_command_line(
+    monkeypatch, tmp_path, capsys
+):
+    from genesis_assets.deployment import main
+
+    for key, value in DUMMY_ENV.items():
+        monkeypatch.setenv(key, value)
+    assert main([str(K8S / "dagster.yaml")]) == 0
+    assert "valid (storage=dagster_postgres.DagsterPostgresStorage" in capsys.readouterr().out
+    broken = tmp_path / "dagster.yaml"
+    broken.write_text((K8S / "dagster.yaml").read_text().replace("run_queue:", "run_queu:"))
+    assert main([str(broken)]) == 1
+    assert "run_queu" in capsys.readouterr().err

@@ -98,3 +98,20 @@ def test_no_scheduler_at_the_address_is_a_clear_error():
 def test_bad_settings_are_refused():
     with pytest.raises(Exception, match="n_workers"):
         DaskResource(n_workers=0)
+
+
+def test_code_location_registers_the_resource(make_project_defs, monkeypatch):
+    monkeypatch.delenv("GENESIS_DASK_ADDRESS", raising=False)
+    assert make_project_defs().resources["dask"].address is None  # a local cluster per use
+    monkeypatch.setenv("GENESIS_DASK_ADDRESS", "tcp://dask-scheduler:8786")
+    assert make_project_defs().resources["dask"].address == "tcp://dask-scheduler:8786"
+
+
+@pytest.fixture
+def make_project_defs(tmp_path, adult_df):
+    from genesis_assets.config import load_config
+    from genesis_assets.factory import build_definitions
+    from tests.genesis_assets.project import write_project
+
+    path = write_project(tmp_path, adult_df.head(300))
+    return lambda: build_definitions(load_config(path))
