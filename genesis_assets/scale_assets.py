@@ -11,11 +11,12 @@ A dataset with ``scale: {rows, chunk_rows}`` in ``genesis.yaml`` (see
   on whatever the deployment runs (local processes, one Kubernetes pod per run), a failed
   chunk is re-run alone, and a re-run rewrites the same bytes. Metadata: rows, bytes, rows/s,
   path, SHA-256, the model's fingerprint.
-- ``<dataset>/large_synthetic_manifest``, written last (requested by the automation daemon
-  once every chunk exists and none is running, or materialized by hand): it reads each chunk's latest
-  materialization from the instance, refuses (naming them) chunks never materialized or made
-  by another model, and calls :func:`~genesis.generators.chunked.write_manifest`, which checks
-  every file's rows and writes ``_manifest.json``.
+- ``<dataset>/large_synthetic_manifest``, written last (requested by the sensor
+  ``large_synthetic_manifests`` once every chunk exists and none is running, or materialized
+  by hand): it reads each chunk's latest materialization from the instance, refuses (naming
+  them) chunks never materialized or made by another model, removes chunk files of an earlier,
+  larger plan, and calls :func:`~genesis.generators.chunked.write_manifest`, which checks every
+  file's rows and writes ``_manifest.json``.
 
 With ``scale: {executor: dask}``, ``large_synthetic`` is one unpartitioned asset instead: its
 run hands every chunk to the ``dask`` resource (:class:`genesis_resources.dask.DaskResource`)
