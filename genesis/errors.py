@@ -446,3 +446,35 @@ class NodeExecutionError(PipelineError):
 class DeviceUnavailableError(GenesisError, RuntimeError):
     """A device was asked for by name (``"cuda"``, ``"cuda:1"``) that torch cannot see here;
     ``device="auto"`` falls back to the CPU with a logged reason instead."""
+
+
+# --- chunked generation -------------------------------------------------------------------
+
+
+class ChunkedOutputError(GenesisError):
+    """A chunked output (``genesis.generators.chunked.generate_to``) cannot be written or
+    completed (see the subclasses)."""
+
+
+class DestinationConflictError(ChunkedOutputError, FileExistsError):
+    """The destination already holds another output: a manifest or plan of different
+    arguments, or files Genesis did not write. Choose an empty destination, or pass
+    ``overwrite=True`` to replace a previous chunked output."""
+
+
+class IncompleteOutputError(ChunkedOutputError):
+    """A manifest was asked for while chunks are missing or hold the wrong number of rows;
+    the message names them (regenerate them alone with ``write_chunk``)."""
+
+
+class DestinationUnreachableError(ChunkedOutputError, DataWriteError, ConnectionError):
+    """The destination's storage cannot be reached (a bucket that does not exist, a server
+    that does not answer, refused credentials)."""
+
+
+# --- scale-out: Dask clusters (genesis_resources.dask) ------------------------------------
+
+
+class ClusterUnavailableError(GenesisError, ConnectionError):
+    """The Dask scheduler at the configured address did not answer, or a local cluster could
+    not start."""

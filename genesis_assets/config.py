@@ -34,6 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from genesis.errors import ConfigError, GenesisError
 from genesis.io.urls import is_url, redact_url
+from genesis_assets.deployment import K8sExecutorConfig, k8s_problems
 from genesis_assets.federated_config import FederatedSettings, SiteSourceConfig, federated_problems
 from genesis_assets.pipeline_config import pipeline_problems
 from genesis_assets.relational_config import (
@@ -41,6 +42,7 @@ from genesis_assets.relational_config import (
     relational_problems,
     single_table_problems,
 )
+from genesis_assets.scale_config import ScaleConfig, scale_problems
 from genesis_assets.scenario_config import ScenarioConfig, scenario_problems
 from genesis_assets.schedule_config import ScheduleConfig, schedule_problems
 from genesis_assets.stream_config import StreamConfig, kafka_source_problems, stream_problems
@@ -133,11 +135,11 @@ class DatasetConfig(BaseModel):
     federated: FederatedSettings | None = Field(
         None, description="With 'sites': {epsilon, delta, secure} of the aggregation."
     )
-    scale: float = Field(
+    scale: float | ScaleConfig = Field(
         1.0,
-        gt=0,
         description="With 'tables': rows of every synthetic table as a multiple of its real "
-        "rows (children follow their parents).",
+        "rows (children follow their parents). With 'source': {rows, chunk_rows}, the asset "
+        "large_synthetic partitioned by chunk (see genesis_assets/scale_config.py).",
     )
     format: str | None = Field(None, description="csv, parquet, jsonl, sql; else from extension.")
     query: str | None = Field(None, description="SQL query, for SQLAlchemy URL sources.")
@@ -213,6 +215,11 @@ class DatasetConfig(BaseModel):
     def is_federated(self) -> bool:
         """Whether the dataset is federated over ``sites`` (each keeps its rows)."""
         return self.sites is not None or self.federated is not None
+
+    @property
+    def large(self) -> ScaleConfig | None:
+        """The chunked generation of ``scale: {rows, chunk_rows}``; None when not configured."""
+        return self.scale if isinstance(self.scale, ScaleConfig) else None
 
     @property
     def is_uri(self) -> bool:
@@ -320,13 +327,18 @@ class GenesisConfig(BaseModel):
         description="YAML pipelines (genesis.pipeline) compiled into assets beside the "
         "datasets, paths relative to genesis.yaml (see genesis_assets/pipeline_config.py).",
     )
-    executor: Literal["multiprocess", "in_process"] = Field(
+    executor: Literal["multiprocess", "in_process", "k8s"] = Field(
         "multiprocess",
         description=(
             "How runs execute their steps: 'multiprocess' (Dagster's default: one process per "
-            "step, datasets in parallel; a run's launch config may still pick in_process) or "
-            "'in_process' (one process: far less start-up cost for a single small chain)."
+            "step, datasets in parallel; a run's launch config may still pick in_process), "
+            "'in_process' (one process: far less start-up cost for a single small chain) or "
+            "'k8s' (dagster-k8s's k8s_job_executor: one Kubernetes pod per step; the profile "
+            "deploy/k8s/genesis.k8s.yaml)."
         ),
+    )
+    k8s: K8sExecutorConfig | None = Field(
+        None, description="With executor 'k8s': pods per run and each step pod's resources."
     )
 
 
@@ -473,6 +485,12 @@ def _resolve(config: GenesisConfig, base: Path, where: str) -> GenesisConfig:
                     f"{label}, field {field!r}: {repeated} listed twice; list each once"
                 )
         problems.extend(_drift_problems(ds, label))
+        if "scale" in ds.model_fields_set:
+            problems.extend(
+                scale_problems(
+                    ds.scale, relational=ds.is_relational, federated=ds.is_federated, label=label
+                )
+            )
         if ds.is_federated:  # sites keeping their rows: their own checks
             found, sites = federated_problems(ds, base, label)
             problems.extend(found)
@@ -503,6 +521,7 @@ def _resolve(config: GenesisConfig, base: Path, where: str) -> GenesisConfig:
     problems.extend(schedule_problems(config.schedule))
     found, pipelines = pipeline_problems(config.pipelines, base, [d.name for d in config.datasets])
     problems.extend(found)
+    problems.extend(k8s_problems(config.executor, config.k8s))
     problems.extend(
         f"dataset {ds.name!r}: privacy_retry audits each attempt against the holdout, and "
         "holdout_fraction is 0; set holdout_fraction (e.g. 0.2) or remove privacy_retry"

@@ -7,6 +7,7 @@ import dagster as dg
 from genesis_assets.audit_assets import build_audit_assets
 from genesis_assets.config import DatasetConfig, GenesisConfig
 from genesis_assets.dashboard_assets import build_dashboard_assets
+from genesis_assets.deployment import executor_def
 from genesis_assets.drift_assets import build_drift_assets
 from genesis_assets.federated_assets import build_federated_assets
 from genesis_assets.federated_review_assets import build_federated_review_assets
@@ -15,6 +16,12 @@ from genesis_assets.relational_assets import build_relational_assets
 from genesis_assets.relational_review_assets import build_relational_review_assets
 from genesis_assets.release_assets import build_release_assets
 from genesis_assets.resources import build_resources
+from genesis_assets.scale_assets import (
+    build_scale_assets,
+    build_scale_jobs,
+    build_scale_sensors,
+    scale_keys,
+)
 from genesis_assets.scenario_assets import build_scenario_assets
 from genesis_assets.schedules import build_nightly_refresh
 from genesis_assets.sensors import build_drift_sensor, dataset_asset_keys
@@ -42,6 +49,7 @@ def build_dataset_assets(ds: DatasetConfig) -> dg.Definitions:
     # last: the dashboard shows the privacy, drift and release stages built before it
     built += build_dashboard_assets(ds, built)
     built += build_stream_assets(ds)
+    built += build_scale_assets(ds)
     return _definitions(built)
 
 
@@ -55,12 +63,10 @@ def _definitions(built: list) -> dg.Definitions:
 def build_definitions(config: GenesisConfig) -> dg.Definitions:
     """Every dataset's chain, the shared resources, the executor, the ``materialize_all`` job
     (every asset but the ``synthetic_stream`` publishers) and ``publish_streams``."""
-    executor = {
-        "multiprocess": dg.multi_or_in_process_executor,
-        "in_process": dg.in_process_executor,
-    }[config.executor]
+    executor = executor_def(config.executor, config.k8s)
     chains = {ds.name: build_dataset_assets(ds) for ds in config.datasets}
-    publishers = stream_keys(config)  # a drift run refits; it does not publish
+    # a drift run refits; it neither publishes nor regenerates the chunked outputs
+    publishers = stream_keys(config) | scale_keys(config)
     return dg.Definitions.merge(
         *chains.values(),
         dg.Definitions(  # drift sensor per dataset, nightly refresh of all
@@ -70,7 +76,8 @@ def build_definitions(config: GenesisConfig) -> dg.Definitions:
                 )
                 for ds in config.datasets
                 if not (ds.is_relational or ds.is_federated)  # watches one source
-            ],
+            ]
+            + build_scale_sensors(config),
             schedules=[build_nightly_refresh(config)],
         ),
         dg.Definitions(
@@ -78,6 +85,7 @@ def build_definitions(config: GenesisConfig) -> dg.Definitions:
             jobs=[
                 dg.define_asset_job("materialize_all", selection=REFRESH_SELECTION),
                 *build_stream_jobs(config),
+                *build_scale_jobs(config),
             ],
             executor=executor,
         ),

@@ -139,7 +139,7 @@ def single_table_problems(ds: DatasetConfig, label: str) -> list[str]:
     return [
         f"{label}, field {field!r}: only applies with 'tables' (several tables linked by "
         "keys); remove it, or list the tables under 'tables' instead of 'source'"
-        for field in ("relationships", "primary_keys", "root", "scale")
+        for field in ("relationships", "primary_keys", "root")
         if field in ds.model_fields_set
     ]
 

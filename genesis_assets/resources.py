@@ -5,6 +5,7 @@ from __future__ import annotations
 from genesis.io.urls import is_url
 from genesis_assets.config import GenesisConfig
 from genesis_resources import ComputeResource, GenesisIOManager, LocalArtifactStore, MLflowResource
+from genesis_resources.dask import DaskResource
 from genesis_resources.iceberg import IcebergIOManager, VersioningResource
 from genesis_resources.kafka import KafkaResource
 from genesis_resources.reports import ReportLinks
@@ -13,7 +14,8 @@ from genesis_resources.storage import ArtifactStore
 
 def build_resources(config: GenesisConfig) -> dict[str, object]:
     """``compute``, ``artifact_store`` and the ``io_manager`` writing into it, MLflow, the
-    Iceberg catalog and its IO manager, the links to the report server and ``kafka``."""
+    Iceberg catalog and its IO manager, the links to the report server, ``kafka`` and
+    ``dask``."""
     store = artifact_store(config)
     versioning = versioning_resource(config)
     return {
@@ -25,6 +27,7 @@ def build_resources(config: GenesisConfig) -> dict[str, object]:
         "iceberg_io_manager": IcebergIOManager(versioning=versioning, artifact_store=store),
         "report_links": ReportLinks(base_url=config.reports.base_url),
         "kafka": kafka_resource(),
+        "dask": dask_resource(),
     }
 
 
@@ -106,3 +109,16 @@ def kafka_resource() -> KafkaResource:
         sasl_username=_env_var(env["sasl_username"]),
         sasl_password=_env_var(env["sasl_password"]),
     )
+
+
+#: environment variable naming the Dask scheduler of the ``dask`` resource
+DASK_ADDRESS_ENV = "GENESIS_DASK_ADDRESS"
+
+
+def dask_resource() -> DaskResource:
+    """The cluster of ``scale: {executor: dask}`` datasets: the scheduler named by
+    ``GENESIS_DASK_ADDRESS`` (tcp://host:8786), else a local cluster of 2 worker processes
+    started for the run. Nothing starts until an asset uses it."""
+    import os
+
+    return DaskResource(address=os.environ.get(DASK_ADDRESS_ENV) or None)

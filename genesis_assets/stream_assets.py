@@ -34,6 +34,9 @@ REFRESH_SELECTION = (
     dg.AssetSelection.all()
     - dg.AssetSelection.tag(PUBLISHES_TAG, "kafka")
     - dg.AssetSelection.tag("genesis/federated", "true")  # federated_assets.FEDERATED_TAGS
+    - dg.AssetSelection.tag("genesis/scale", "chunked")  # scale_assets.SCALE_TAG: asked for,
+    - dg.AssetSelection.tag("genesis/scale", "manifest")  # never a side effect of a refit
+    - dg.AssetSelection.tag("genesis/scale", "dask")
 )
 #: seconds between two progress lines in the run's log
 PROGRESS_EVERY = 5.0

@@ -62,6 +62,16 @@ class S3ArtifactStore(ArtifactStore):
     def path_for(self, dataset: str, name: str) -> str:
         return f"s3://{self.bucket}/{self._key(dataset, name)}"
 
+    def storage_options(self) -> dict:
+        """s3fs options with this store's endpoint, region and keys (boto3's default
+        credential chain when the keys are empty)."""
+        client = {"endpoint_url": self.endpoint_url, "region_name": self.region_name}
+        options: dict = {"key": self.aws_access_key_id, "secret": self.aws_secret_access_key}
+        options = {k: v for k, v in options.items() if v}
+        if any(client.values()):
+            options["client_kwargs"] = {k: v for k, v in client.items() if v}
+        return options
+
     def exists(self, dataset: str, name: str) -> bool:
         from botocore.exceptions import ClientError
 

@@ -39,6 +39,11 @@ class ArtifactStore(dg.ConfigurableResource, ABC):
         """Write ``data`` atomically; return its path. ``private``: the artifact holds real
         data and is readable by its owner only."""
 
+    def storage_options(self) -> dict | None:
+        """fsspec ``storage_options`` that reach :meth:`path_for`'s paths (None: a local
+        path), for writers that take a path rather than bytes (chunked generation)."""
+        return None
+
     @abstractmethod
     def read_bytes(self, dataset: str, name: str) -> bytes:
         """Read an artifact; :class:`SourceNotFoundError` when it was never written."""

@@ -105,6 +105,34 @@ def progress(total: int) -> Iterator[Callable[[str], None]]:
         bar.update(task, completed=total, description="done")
 
 
+@contextmanager
+def rows_progress(total: int) -> Iterator[Callable[[int], None]]:
+    """A Rich progress bar over ``total`` rows on stderr, with rows/s; yields
+    ``advance(rows)``."""
+    import time
+
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (
+        TextColumn("generating"),
+        BarColumn(),
+        TextColumn("{task.completed:,.0f}/{task.total:,.0f} rows"),
+        TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(),
+    )
+    started = time.perf_counter()
+    with Progress(*columns, console=stderr(), transient=False) as bar:
+        task = bar.add_task("rows", total=total, rate="")
+        done = [0]
+
+        def advance(rows: int) -> None:
+            done[0] += rows
+            rate = done[0] / max(time.perf_counter() - started, 1e-9)
+            bar.update(task, advance=rows, rate=f"{rate:,.0f} rows/s")
+
+        yield advance
+
+
 # --- reading tables -----------------------------------------------------------------------
 
 EncodingOption = Annotated[

@@ -3,19 +3,20 @@ tables linked by keys, see :mod:`genesis.cli.relational`."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Annotated
 
 import typer
 
 from genesis.cli.common import (
+    OUTPUT_SUFFIXES,
     EncodingOption,
     Method,
     SepOption,
     TableReader,
-    check_output_format,
     handles_errors,
     progress,
+    rows_progress,
 )
 
 
@@ -33,8 +34,9 @@ def generate(
         typer.Option(
             "--output",
             "-o",
-            help="Where to write the rows: .csv, .parquet or .jsonl; for a folder of tables, "
-            "the folder to write them into.",
+            help="Where to write the rows: .csv, .parquet or .jsonl; a folder or s3:// prefix "
+            "for one Parquet file per chunk and a manifest; for a folder of tables, the "
+            "folder to write them into.",
         ),
     ],
     n: Annotated[
@@ -84,6 +86,28 @@ def generate(
             "multiple of the real ones (default 1.0).",
         ),
     ] = None,
+    chunk_rows: Annotated[
+        int | None,
+        typer.Option(
+            "--chunk-rows",
+            min=1,
+            help="Rows per chunk: generate chunk by chunk (memory bounded by a chunk) into a "
+            "folder or s3:// prefix of Parquet files, or into one .parquet file "
+            "(default 1,000,000 when OUTPUT is a folder).",
+        ),
+    ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers", min=1, help="Chunked output: worker processes (same bytes for any number)."
+        ),
+    ] = 1,
+    overwrite: Annotated[
+        bool,
+        typer.Option(
+            "--overwrite", help="Chunked output: replace another plan's output in OUTPUT."
+        ),
+    ] = False,
     encoding: EncodingOption = None,
     sep: SepOption = None,
 ) -> None:
@@ -101,7 +125,7 @@ def generate(
                                      param_hint=f"'{option}'")  # fmt: skip
     if n is None:
         raise typer.BadParameter("give the number of rows to generate", param_hint="'-n'")
-    check_output_format(output)
+    chunked = _is_chunked(output, chunk_rows, workers, overwrite)
     if time_budget is not None and method is not Method.auto:
         raise typer.BadParameter("only applies to --method auto", param_hint="'--time-budget'")
     if where:
@@ -123,16 +147,74 @@ def generate(
             from genesis.generators.conditional_parse import parse_conditions
 
             conditions = parse_conditions(where, model.schema_)
-        step(f"generating {n:,} rows" + (f" where {conditions}" if conditions else ""))
-        synthetic = model.generate(n, seed=seed, conditions=conditions)
-        step(f"writing {output}")
-        write_table(synthetic, output, schema=model.schema_)
         if save_model is not None:
             step(f"saving the model to {save_model}")
             model.save(str(save_model))
+        if chunked:
+            step(f"generating {n:,} rows to {output} in chunks")
+        else:
+            step(f"generating {n:,} rows" + (f" where {conditions}" if conditions else ""))
+            synthetic = model.generate(n, seed=seed, conditions=conditions)
+            step(f"writing {output}")
+            write_table(synthetic, output, schema=model.schema_)
+    if chunked:
+        _generate_chunked(model, output, n, chunk_rows, seed, conditions, workers, overwrite)
+        return
     typer.echo(
         f"wrote {len(synthetic):,} rows to {output} (method {model.method}, "
         f"fit {model.fit_seconds_:.1f} s)",
+        err=True,
+    )
+
+
+def _is_chunked(output: str, chunk_rows: int | None, workers: int, overwrite: bool) -> bool:
+    """Whether OUTPUT gets chunked generation: a folder or prefix (no file ending, or an
+    existing folder), or a .parquet file with --chunk-rows."""
+    suffix = output.lower()
+    if not suffix.endswith(OUTPUT_SUFFIXES):
+        if output.endswith("/") or not PurePosixPath(output).suffix or Path(output).is_dir():
+            return True
+        raise typer.BadParameter(
+            f"cannot tell the format of {output!r}; end it with .csv, .parquet or .jsonl, or "
+            "give a folder or s3:// prefix (no file ending) for one Parquet file per chunk",
+            param_hint="'--output'",
+        )
+    options = {"--chunk-rows": chunk_rows, "--workers": workers > 1, "--overwrite": overwrite}
+    given = [name for name, value in options.items() if value]
+    if not given:
+        return False
+    if suffix.endswith(".parquet") and given == ["--chunk-rows"]:
+        return True
+    raise typer.BadParameter(
+        "chunked output is Parquet: give a folder or s3:// prefix (one file per chunk), or a "
+        ".parquet file with --chunk-rows alone",
+        param_hint=f"'{given[0]}'",
+    )
+
+
+def _generate_chunked(model, output, n, chunk_rows, seed, conditions, workers, overwrite) -> None:
+    """Write N rows chunk by chunk with a progress bar of rows and rows/s."""
+    from genesis.generators.chunked import CHUNK_ROWS
+
+    chunk_rows = CHUNK_ROWS if chunk_rows is None else chunk_rows
+    if output.lower().endswith(".parquet"):
+        path = model.generate_to(output, n, chunk_rows, seed, conditions)
+        typer.echo(f"wrote {n:,} rows to {path} (method {model.method})", err=True)
+        return
+    with rows_progress(n) as advance:
+        out = model.generate_to(
+            output, n, chunk_rows, seed, conditions,
+            executor=None if workers == 1 else workers, overwrite=overwrite,
+            progress=lambda chunk: advance(chunk.rows),
+        )  # fmt: skip
+    if out.reused == len(out.chunks):
+        typer.echo(f"{output} already holds these {out.rows:,} rows; nothing to do", err=True)
+        return
+    typer.echo(
+        f"wrote {out.rows:,} rows in {len(out.chunks)} chunk files to {output} "
+        f"({out.bytes / 1e6:,.1f} MB, {out.rows_per_second:,.0f} rows/s"
+        + (f", {out.reused} chunks kept from an earlier run" if out.reused else "")
+        + f"); manifest {out.manifest} (method {model.method})",
         err=True,
     )
 

@@ -117,16 +117,21 @@ class SyntheticGenerator:
 
     def generate_to(
         self,
-        path: str | os.PathLike[str],
-        n: int,
-        *,
+        destination: str | os.PathLike[str],
+        n_rows: int,
         chunk_rows: int = 1_000_000,
         seed: int | None = None,
         conditions: Any = None,
-    ) -> str:
-        """Write ``n`` rows to a Parquet file chunk by chunk; returns the path."""
+        format: str = "parquet",
+        **options: Any,
+    ) -> Any:
+        """Write ``n_rows`` rows chunk by chunk: to one file when ``destination`` ends in
+        ``.parquet`` (returns the path), else to a folder, ``s3://`` prefix or Iceberg table
+        of chunk files (returns a :class:`~genesis.generators.chunked.ChunkedOutput`; see
+        :func:`genesis.generators.chunked.generate_to` for ``options`` such as ``executor``
+        and ``storage_options``)."""
         return self.synthesizer.generate_to(
-            path, n, chunk_rows=chunk_rows, seed=seed, conditions=conditions
+            destination, n_rows, chunk_rows, seed, conditions, format, **options
         )
 
     def save(self, path: str | os.PathLike[str]) -> str:

@@ -329,17 +329,53 @@ class BaseSynthesizer:
 
     def generate_to(
         self,
-        path: str | os.PathLike[str],
-        n: int,
-        *,
+        destination: str | os.PathLike[str],
+        n_rows: int,
         chunk_rows: int = CHUNK_ROWS,
         seed: int | None = None,
         conditions: Any = None,
+        format: str = "parquet",
+        **options: Any,
+    ) -> Any:
+        """Write ``n_rows`` synthetic rows to ``destination`` chunk by chunk, so the whole
+        table never sits in memory. ``conditions``: as in :meth:`generate`; ``seed`` None:
+        the constructor's.
+
+        * ``destination`` ending in ``.parquet``: one Parquet file, written atomically (mode
+          0644: a synthetic table is for sharing); returns its path.
+        * otherwise a local folder or ``s3://`` prefix (one Parquet file per chunk and a
+          manifest, each written whole), or with ``format="iceberg"`` an Iceberg table: see
+          :func:`genesis.generators.chunked.generate_to`, which takes the keyword
+          ``options`` (``executor``, ``storage_options``, ``progress``, ``overwrite`` ...)
+          and returns a :class:`~genesis.generators.chunked.ChunkedOutput`.
+
+        Chunk ``i`` is drawn with ``chunk_seed(seed, i)`` either way, so the single file
+        holds the same rows as the chunk files. Columns get the types the source had
+        (:func:`genesis.schema.restore_types`).
+        """
+        if format == "parquet" and os.fspath(destination).lower().endswith(".parquet"):
+            if options:
+                raise InvalidParameterError(
+                    f"{sorted(options)} apply to a folder of chunk files; give a folder (no "
+                    ".parquet ending) as the destination, or drop them"
+                )
+            return self._write_single_parquet(destination, n_rows, chunk_rows, seed, conditions)
+        from genesis.generators.chunked import generate_to
+
+        self._check_fitted()
+        return generate_to(
+            self, destination, n_rows, chunk_rows, check_seed(self.seed if seed is None else seed),
+            conditions, format, **options,
+        )  # fmt: skip
+
+    def _write_single_parquet(
+        self,
+        path: str | os.PathLike[str],
+        n: int,
+        chunk_rows: int,
+        seed: int | None,
+        conditions: Any,
     ) -> str:
-        """Write ``n`` synthetic rows to a Parquet file at ``path``, chunk by chunk, so the
-        whole table never sits in memory; returns the path (written atomically, mode 0644: a
-        synthetic table is for sharing). Columns get the types the source had
-        (:func:`genesis.schema.restore_types`). ``conditions``: as in :meth:`generate`."""
         import tempfile
         from pathlib import Path
 

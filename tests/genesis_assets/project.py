@@ -60,11 +60,12 @@ def materialize(
     replace: dict | None = None,
     extra: list | None = None,
     resources: dict | None = None,
+    partition_key: str | None = None,
 ):
     """Materialize ``selection`` of the project's chain in-process.
 
     ``replace`` swaps assets by key (stand-ins), ``extra`` adds assets, ``resources``
-    overrides resources. Returns the ExecuteInProcessResult.
+    overrides resources, ``partition_key`` picks the partition of partitioned assets. Returns the ExecuteInProcessResult.
     """
     from genesis_assets.config import load_config
     from genesis_assets.factory import build_definitions
@@ -85,6 +86,7 @@ def materialize(
         selection=selection,
         raise_on_error=raise_on_error,
         run_config=run_config,
+        partition_key=partition_key,
     )
 
 
