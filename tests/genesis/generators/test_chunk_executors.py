@@ -87,9 +87,11 @@ def test_dask_workers_write_the_same_bytes(models, reference, dask_client, tmp_p
         )  # fmt: skip
         assert sum(r.rows for r in seen) == ROWS
         _same_output(folder, reference[method])
-    # the chunks ran on the workers, not in this process
-    workers = dask_client.run(lambda: __import__("os").getpid())
-    assert len(workers) == 2
+    # the chunks ran on the workers: each holds the model it loaded from the bytes
+    loaded = dask_client.run(
+        lambda: sorted(__import__("genesis.generators.chunk_executors", fromlist=["x"])._MODELS)
+    )
+    assert len(loaded) == 2 and all(len(keys) == 1 for keys in loaded.values()), loaded
 
 
 def test_a_chunk_failing_in_a_worker_surfaces_and_leaves_no_manifest(models, tmp_path):
