@@ -191,7 +191,7 @@ bench-api: install
 
 # Chunked generation to Parquet: copula and CART, 10M and 100M Adult-shaped rows, in one
 # process, 2 worker processes and a local Dask cluster of 2 workers; rows/s, peak RSS of the
-# process tree, byte identity, 1 -> 2 scaling (~1 h on 2 cores; a quiet machine, please).
+# process tree, byte identity, 1 -> 2 scaling (~30 min on 2 cores; a quiet machine, please).
 # Writes benchmarks/results/scale.md; commits nothing. SCALE_ARGS="--rows 2000000" for a quick run.
 .PHONY: bench-scale
 bench-scale: install

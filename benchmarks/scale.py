@@ -27,7 +27,7 @@ the same bytes from every executor, scaling 1 -> 2 processes >= 1.7x.
 Run::
 
     PYTHONPATH=. nice -n 10 .venv/bin/python benchmarks/scale.py \
-        --out benchmarks/results/scale.md                       # make bench-scale (~1 h)
+        --out benchmarks/results/scale.md                       # make bench-scale (~30 min)
     PYTHONPATH=. .venv/bin/python benchmarks/scale.py --rows 2000000 \
         --methods gaussian_copula                                 # quick
 """
