@@ -70,8 +70,18 @@ def test_two_worker_processes_write_the_same_bytes(models, reference, tmp_path, 
     _same_output(tmp_path, reference[method])
 
 
-def test_any_executor_and_a_thread_pool_write_the_same_bytes(models, reference, tmp_path):
-    with cf.ThreadPoolExecutor(max_workers=2) as pool:
+@pytest.mark.parametrize("kind", ["threads", "processes"])
+def test_any_executor_writes_the_same_bytes(models, reference, tmp_path, kind):
+    """A caller's own pool: the model travels with each task and is loaded once per
+    process."""
+    import multiprocessing
+
+    pool = (
+        cf.ThreadPoolExecutor(max_workers=2)
+        if kind == "threads"
+        else cf.ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn"))
+    )
+    with pool:
         generate_to(models["cart"], tmp_path, ROWS, chunk_rows=CHUNK, seed=11, executor=pool)
     _same_output(tmp_path, reference["cart"])
 
