@@ -32,6 +32,7 @@ help:
 	@echo "make bench-streaming   rows/s into Kafka (JSON, Avro) vs generation alone and Faker; RSS over 10M rows"
 	@echo "make bench-relational   nycflights13 (5 tables): Genesis RelationalSynthesizer vs SDV HMA"
 	@echo "make bench-federated   Adult over 5 sites (IID, Dirichlet non-IID; eps inf/8/1): federated vs centralized vs local-only copula"
+	@echo "make bench-scale   chunked Parquet generation: 10M/100M rows, 1 process vs 2 processes vs Dask; RSS, same bytes"
 	@echo "make bench-api   REST API: 1,000-row natural-language requests, then 20 clients for 30 s"
 	@echo "make bench-gpu   genesis.gpu: copula and CTGAN sampling rows/s, torch path (CPU; CUDA where present) vs the models' own"
 	@echo "make lint    ruff check + ruff format --check"
@@ -193,3 +194,11 @@ bench-api: install
 .PHONY: bench-gpu
 bench-gpu: install
 	PYTHONPATH=$(CURDIR) nice -n 10 $(BIN)/python benchmarks/gpu.py --out benchmarks/results/gpu.md $(GPU_ARGS)
+
+# Chunked generation to Parquet: copula and CART, 10M and 100M Adult-shaped rows, in one
+# process, 2 worker processes and a local Dask cluster of 2 workers; rows/s, peak RSS of the
+# process tree, byte identity, 1 -> 2 scaling (~30 min on 2 cores; a quiet machine, please).
+# Writes benchmarks/results/scale.md; commits nothing. SCALE_ARGS="--rows 2000000" for a quick run.
+.PHONY: bench-scale
+bench-scale: install
+	PYTHONPATH=$(CURDIR) nice -n 10 $(BIN)/python benchmarks/scale.py --out benchmarks/results/scale.md $(SCALE_ARGS)

@@ -35,6 +35,39 @@ def _load(key: str, data: bytes | None) -> Any:
     return model
 
 
+def _glibc() -> Any:
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        return libc if hasattr(libc, "malloc_trim") else None
+    except OSError:  # not glibc (macOS, musl ...): nothing to trim
+        return None
+
+
+_LIBC: list[Any] = []
+
+
+def _return_freed_memory() -> None:
+    """Hand the memory a finished chunk freed back to the system: Arrow's pool keeps freed
+    pages for reuse and glibc keeps freed heap, so a process between chunks would hold a
+    chunk's worth it no longer uses (measured: 650 -> 200 MB resting RSS of a worker after
+    a million copula rows, same speed).
+
+    (A fixed low mmap threshold, ``mallopt(M_MMAP_THRESHOLD)``, lowers the peak within a
+    chunk too, 760 -> 556 MB for a million copula rows, but costs 35% more CPU in page
+    faults: smaller chunks are the cheaper way to a lower peak, 504 MB at 500,000 rows.)
+    """
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
+    if not _LIBC:
+        _LIBC.append(_glibc())
+    if _LIBC[0] is not None:
+        _LIBC[0].malloc_trim(0)
+
+
 def _init_worker(key: str, data: bytes) -> None:
     _load(key, data)
 
@@ -49,14 +82,18 @@ def chunk_task(
     storage_options: dict | None,
     arrow_schema: Any = None,
 ) -> Any:
-    """Write one chunk in a worker (the model from ``data``, loaded once per process)."""
+    """Write one chunk (the model from ``data``, loaded once per process), then give the
+    memory it used back (:func:`_return_freed_memory`)."""
     from genesis.generators.chunked import write_chunk
 
     model = _load(key, data)
-    return write_chunk(
-        model, destination, plan, index, conditions=conditions,
-        storage_options=storage_options, arrow_schema=arrow_schema,
-    )  # fmt: skip
+    try:
+        return write_chunk(
+            model, destination, plan, index, conditions=conditions,
+            storage_options=storage_options, arrow_schema=arrow_schema,
+        )  # fmt: skip
+    finally:
+        _return_freed_memory()
 
 
 def is_dask_client(executor: Any) -> bool:
@@ -111,8 +148,9 @@ def run_chunks(
             done(chunk_task(key, data, *args, index, conditions, storage_options, arrow_schema))
     elif is_dask_client(executor):
         _run_dask(
-            executor, key, data, args, indexes, (conditions, storage_options, arrow_schema), done
-        )
+            executor, key, data, args, indexes,
+            (conditions, storage_options, arrow_schema), done,
+        )  # fmt: skip
     elif isinstance(executor, int):
         workers = min(executor, len(indexes))
         with cf.ProcessPoolExecutor(
@@ -122,8 +160,9 @@ def run_chunks(
             initargs=(key, data),
         ) as pool:
             _run_futures(
-                pool, key, None, args, indexes, (conditions, storage_options, arrow_schema), done
-            )
+                pool, key, None, args, indexes,
+                (conditions, storage_options, arrow_schema), done,
+            )  # fmt: skip
     else:
         _run_futures(
             executor, key, data, args, indexes, (conditions, storage_options, arrow_schema), done

@@ -332,16 +332,16 @@ def prepare_destination(
     store.check_reachable()
     names = store.names()
     ours = {MANIFEST_NAME, PLAN_NAME}
-    foreign = [
-        n for n in names if n not in ours and not _PART.fullmatch(n) and n not in store.leftovers()
-    ]
+    leftovers = [n for n in names if n.startswith(".") and n.endswith(".tmp")]
+    foreign = [n for n in names if n not in ours and not _PART.fullmatch(n) and n not in leftovers]
     if foreign:
         raise DestinationConflictError(
             f"{store.shown()!r} holds files Genesis did not write ({', '.join(foreign[:5])}); "
             "write chunked output to an empty folder or prefix of its own"
         )
-    for leftover in store.leftovers():
+    for leftover in leftovers:
         store.remove(leftover)
+    names = [n for n in names if n not in leftovers]
     recorded = None
     for name in (MANIFEST_NAME, PLAN_NAME):
         data = store.get(name) if name in names else None
@@ -418,6 +418,9 @@ def generate_to(
         executor: None (this process), an int (that many worker processes), any
             ``concurrent.futures.Executor``, or a ``dask.distributed.Client``. Workers get the
             model as bytes once and keep it loaded; the output is byte-identical for all.
+            Worker processes are started with ``spawn`` (safe beside threads): a script
+            that passes an int must call ``generate_to`` under
+            ``if __name__ == "__main__":``, as with any ``multiprocessing`` pool.
         storage_options: fsspec options of a remote destination (credentials, endpoint).
         progress: called with each :class:`ChunkResult` as it completes (in this process).
         overwrite: replace another plan's output in ``destination`` instead of refusing.

@@ -63,3 +63,27 @@ def test_bad_table_names_and_missing_tables(cart, tmp_path):
         generate_to(cart, tmp_path, 1_000, format="iceberg", table="a-b")
     with pytest.raises(InvalidParameterError, match="no Iceberg table genesis.nope"):
         open_table(str(tmp_path), "nope", None, None)
+
+
+def test_s3_warehouse_gets_the_chunks_and_one_commit(
+    cart, s3_server, s3_client, s3_storage_options, tmp_path
+):
+    from tests.conftest import S3_KEY, S3_SECRET
+
+    s3_client.create_bucket(Bucket="warehouse")
+    catalog = {
+        "uri": f"sqlite:///{tmp_path / 'catalog.db'}",
+        "s3.endpoint": s3_server,
+        "s3.access-key-id": S3_KEY,
+        "s3.secret-access-key": S3_SECRET,
+        "s3.region": "us-east-1",
+    }
+    out = generate_to(
+        cart, "s3://warehouse/wh", 5_000, chunk_rows=2_000, format="iceberg", table="adult",
+        catalog=catalog, storage_options=s3_storage_options, executor=2,
+    )  # fmt: skip
+    assert out.rows == 5_000 and out.manifest.startswith("s3://warehouse/wh/")
+    table = open_table("s3://warehouse/wh", "adult", catalog, None)
+    assert len(table.snapshots()) == 1 and table.scan().count() == 5_000
+    keys = [o["Key"] for o in s3_client.list_objects_v2(Bucket="warehouse")["Contents"]]
+    assert sum(k.endswith(".parquet") and "/part-" in k for k in keys) == 3
