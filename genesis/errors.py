@@ -391,3 +391,13 @@ class PrivacyBudgetExceededError(FederatedError):
 
 class SiteDroppedError(FederatedError):
     """A site dropped out of secure aggregation and its masks could not be recovered."""
+
+
+class SiteConnectionError(FederatedError):
+    """A site process and the aggregator could not reach each other (bad address, refused
+    connection, TLS mismatch, a wrong site token)."""
+
+
+class PrivacyLedgerError(FederatedError):
+    """A site's privacy ledger file cannot be read (corrupt, another site's, or unwritable);
+    it is never silently reset."""
