@@ -140,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
         channel = connect(args.aggregator, root_certificates=roots, timeout=args.connect_timeout)
         with channel:
             serve(site, channel, token)
-    except GenesisError as exc:
+    except (GenesisError, OSError, ValueError) as exc:  # the proxy shows this last line
         print(f"site process: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
         return 2
     return 0
