@@ -191,9 +191,11 @@ def test_a_wrong_token_is_refused(site_files):
         server.register("p0")
         path, table = site_files["p0"]
         site = DataSite("p0", table)
-        with site_process.connect(server.address, timeout=10) as channel:
-            with pytest.raises(SiteConnectionError, match="refused site 'p0'"):
-                site_process.serve(site, channel, token="not-the-token")
+        with (
+            site_process.connect(server.address, timeout=10) as channel,
+            pytest.raises(SiteConnectionError, match="refused site 'p0'"),
+        ):
+            site_process.serve(site, channel, token="not-the-token")
     finally:
         server.stop()
 
