@@ -109,3 +109,40 @@ def test_ledger_records_and_bad_paths(tmp_path):
     ]
     with pytest.raises(InvalidParameterError, match="ledger_path"):
         SiteConfig("a", ledger_path="")
+
+
+def test_the_site_process_keeps_its_ledger_across_a_restart(table, tmp_path):
+    from genesis.federated.transport import RemoteSite
+
+    paths = {}
+    for i in range(2):
+        paths[f"r{i}"] = tmp_path / f"r{i}.csv"
+        table.iloc[i * 1000 : (i + 1) * 1000].to_csv(paths[f"r{i}"], index=False)
+
+    def remote_sites():
+        return [
+            RemoteSite(
+                name,
+                path,
+                SiteConfig(name, privacy_budget=1.5, ledger_path=str(tmp_path / f"{name}.ledger")),
+            )
+            for name, path in paths.items()
+        ]
+
+    sites = remote_sites()
+    try:
+        _run(sites)
+        assert [site.privacy_spent for site in sites] == [1.0, 1.0]
+    finally:
+        for site in sites:
+            site.close()
+    sites = remote_sites()  # new processes read the ledger the old ones wrote
+    try:
+        assert [site.privacy_spent for site in sites] == [1.0, 1.0]
+        with pytest.raises(
+            PrivacyBudgetExceededError, match=r"site 'r0' has spent epsilon=1.*0\.5 remaining"
+        ):
+            _run(sites)
+    finally:
+        for site in sites:
+            site.close()
