@@ -10,6 +10,7 @@ import numpy as np
 from genesis.errors import FederatedError, InvalidParameterError, SiteDroppedError
 from genesis.federated.accounting import calibrate_multiplier, spent_epsilon
 from genesis.federated.aggregator import ModelAggregator
+from genesis.federated.dp_support import KAPPA
 from genesis.federated.masking import decode_fixed, remove_dropped_masks
 from genesis.federated.support import agreed_encoding
 
@@ -39,6 +40,10 @@ class SecureAggregator(ModelAggregator):
             ``privacy_budget`` is charged this epsilon.
         delta: the delta of (epsilon, delta)-DP, in (0, 1).
         seed: seed of the agreed encoding, of the key pairs and of the noise.
+        support_share: with ``epsilon``, the share of epsilon and of delta the support round
+            spends (:mod:`genesis.federated.dp_support`: thresholded noisy label counts and
+            noisy public-bin histograms of the numbers); the statistics rounds spend the
+            rest. The two add up (basic composition) to the (epsilon, delta) charged.
 
     Protocol: each site clips, adds its share ``sigma / sqrt(m)`` of the Gaussian noise
     (the m shares sum to ``sigma``, so the aggregator never sees an unnoised sum), encodes
@@ -51,10 +56,12 @@ class SecureAggregator(ModelAggregator):
     same masks, without noise (``noise_scale`` applies to the copula's statistics) and
     ``epsilon`` is refused: differential privacy for the networks is not implemented.
 
-    Neighbouring datasets differ by one row at one site. What is protected: the marginal
-    histograms and correlation sums. Not protected (public metadata, as in the central DP
-    copula): column names and types, every site's label set and numeric minimum and
-    maximum (the support round), and the number of sites.
+    Neighbouring datasets differ by one row at one site. With ``epsilon`` every release is
+    protected: the support round (labels released only above a noisy-count threshold,
+    numeric ranges from noisy histograms over public bins, never exact minima or maxima)
+    and the marginal histograms and correlation sums. Public: column names and types, the
+    sites' names and their number. Without ``epsilon`` the support round shares exact
+    label sets and numeric minima and maxima (no DP guarantee is claimed).
     """
 
     secure = True
@@ -69,8 +76,16 @@ class SecureAggregator(ModelAggregator):
         *,
         seed: int = 0,
         max_categories: int = 100,
+        support_share: float = 0.1,
     ) -> None:
         super().__init__(seed=seed, max_categories=max_categories)
+        if not _number(support_share) or not 0 < support_share < 1:
+            raise InvalidParameterError(
+                f"support_share must be in (0, 1), got {support_share!r}; e.g. 0.1 (10% of "
+                "epsilon and delta for the support round)"
+            )
+        self.support_share = float(support_share)
+        self._support_dp: dict[str, Any] | None = None
         if not _number(noise_scale) or noise_scale < 0:
             raise InvalidParameterError(
                 f"noise_scale must be a number >= 0, got {noise_scale!r}; e.g. 0.1"
@@ -126,8 +141,16 @@ class SecureAggregator(ModelAggregator):
         if self.epsilon is None:
             return self.noise_scale
         if self._multiplier is None:
-            self._multiplier = calibrate_multiplier(self.epsilon, self.delta, RELEASES)
+            epsilon, delta = self._statistics_budget()
+            self._multiplier = calibrate_multiplier(epsilon, delta, RELEASES)
         return self._multiplier
+
+    def _support_budget(self) -> tuple[float, float]:
+        return self.support_share * self.epsilon, self.support_share * self.delta
+
+    def _statistics_budget(self) -> tuple[float, float]:
+        share = 1.0 - self.support_share
+        return share * self.epsilon, share * self.delta
 
     def sensitivities(self, k: int) -> dict[str, float]:
         """L2 sensitivity of each release for ``k`` model columns (one row added/removed)."""
@@ -142,7 +165,48 @@ class SecureAggregator(ModelAggregator):
         plan = super().support_plan()
         # counts would reveal each site's histograms without noise: only labels and ranges
         plan.update({"counts": False, "sketch_points": 2})
+        if self.epsilon is not None:
+            epsilon, delta = self._support_budget()
+            plan["dp"] = {"epsilon": epsilon, "delta": delta}
         return plan
+
+    def aggregate(self, site_params: list[dict], reveals: dict | None = None):
+        """Aggregate masked messages; ``reveals[(survivor, dropped)]`` holds the pairwise seeds
+        surviving sites revealed for dropped ones (unmask protocol)."""
+        self._reveals = reveals or {}
+        phases = {p.get("phase") for p in site_params if isinstance(p, dict)}
+        if phases == {"support"}:
+            self._check_support_dp(site_params)
+        return ModelAggregator.aggregate(self, site_params)
+
+    def _check_support_dp(self, site_params: list[dict]) -> None:
+        """Under DP every site must have answered the support round with its DP release."""
+        if self.epsilon is None:
+            self._support_dp = None
+            return
+        released = [p.get("dp") for p in site_params]
+        if any(r is None for r in released):
+            raise FederatedError(
+                "a site answered the support round without differential privacy although the "
+                "aggregator has epsilon set; every site must answer support_plan()'s plan"
+            )
+        epsilon, delta = self._support_budget()
+        worst = max(released, key=lambda r: r["epsilon"])
+        if worst["epsilon"] > epsilon * (1 + 1e-9) or worst["delta"] > delta * (1 + 1e-9):
+            raise FederatedError(
+                f"a site's support release spent {worst}, above the round's budget "
+                f"(epsilon={epsilon:.4g}, delta={delta:.3g})"
+            )
+        self._support_dp = {
+            "epsilon": float(worst["epsilon"]),
+            "delta": float(worst["delta"]),
+            "sigma": float(worst["sigma"]),
+            "threshold": float(worst["threshold"]),
+            "changed_counts": int(worst["l0"]),
+            "mechanism": "labels: OpenDP make_gaussian_threshold per site; numbers: OpenDP "
+            "make_gaussian on public-bin histograms, summed, bins kept above "
+            f"{KAPPA:g} sd (post-processing)",
+        }
 
     def round_plan(self, phase: str) -> dict[str, Any]:
         if not self._roster:
@@ -168,11 +232,6 @@ class SecureAggregator(ModelAggregator):
         return plan
 
     # -- aggregation -----------------------------------------------------------------------
-    def aggregate(self, site_params: list[dict], reveals: dict | None = None):
-        """Aggregate masked messages; ``reveals[(survivor, dropped)]`` holds the pairwise seeds
-        surviving sites revealed for dropped ones (unmask protocol)."""
-        self._reveals = reveals or {}
-        return super().aggregate(site_params)
 
     def _sum(self, site_params: list[dict], phase: str, size: int) -> np.ndarray:
         present = [p["site"] for p in site_params]
@@ -215,13 +274,23 @@ class SecureAggregator(ModelAggregator):
         multiplier = self.noise_multiplier
         k = len(agreed_encoding(self._support).columns)
         sens = self.sensitivities(k)
+        if self.epsilon is None:
+            statistics_delta, support = self.delta, None
+        else:
+            statistics_delta, support = self._statistics_budget()[1], self._support_dp
+        statistics = spent_epsilon(multiplier, statistics_delta, RELEASES)
+        total = statistics + (support["epsilon"] if support else 0.0)
         return {
             "secure": True,
             "roster": list(self._roster),
             "differential_privacy": {
-                "epsilon": spent_epsilon(multiplier, self.delta, RELEASES),
-                "delta": self.delta,
+                # basic composition of the support round and the two statistics releases
+                "epsilon": total,
+                "delta": statistics_delta + (support["delta"] if support else 0.0),
                 "target_epsilon": self.epsilon,
+                "support_share": None if self.epsilon is None else self.support_share,
+                "support": support,
+                "statistics": {"epsilon": statistics, "delta": statistics_delta},
                 "noise_multiplier": multiplier,
                 "sigma": {name: multiplier * s for name, s in sens.items()},
                 "sensitivity": sens,

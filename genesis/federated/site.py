@@ -228,6 +228,10 @@ class DataSite:
         plan = plan or {"phase": "support"}
         phase = plan.get("phase")
         if phase == "support":
+            if plan.get("dp") is not None:  # labels and ranges under differential privacy
+                from genesis.federated.dp_support import dp_site_support
+
+                return dp_site_support(self._data, self._name, plan, SITE_COLUMN)
             return site_support(
                 self._data,
                 self._name,
