@@ -167,9 +167,9 @@ def numeric_histogram(present: np.ndarray, n_missing: int, kind: str) -> np.ndar
     public value bins, then missing, then decimals (datetimes: time units)."""
     bins = np.bincount(value_bins(present.astype(np.float64), kind), minlength=_n_bins(kind))
     extra = _row_units(present) if kind == "datetime" else _row_decimals(present)
-    return np.concatenate(
-        [bins, [n_missing], np.bincount(extra, minlength=_n_extra(kind))]
-    ).astype(np.float64)
+    return np.concatenate([bins, [n_missing], np.bincount(extra, minlength=_n_extra(kind))]).astype(
+        np.float64
+    )
 
 
 # -- the site's release --------------------------------------------------------------------
@@ -199,7 +199,9 @@ def dp_site_support(
             keyed[f"{name}\x1f{i}"] = float(count)
     released = _threshold_measurement(sigma, tau)(keyed) if keyed else {}
     for name in labels:
-        kept = {int(k.split("\x1f")[1]): v for k, v in released.items() if k.split("\x1f")[0] == name}
+        kept = {
+            int(k.split("\x1f")[1]): v for k, v in released.items() if k.split("\x1f")[0] == name
+        }
         order = sorted(kept)
         columns[name] = {
             "type": "labels",
@@ -223,7 +225,9 @@ def dp_site_support(
             parts.append(numeric_histogram(present, len(s) - present.size, kinds[name]))
         space = (dp.vector_domain(dp.atom_domain(T=float, nan=False)), dp.l2_distance(T=float))
         noisy = np.asarray(dp.m.make_gaussian(*space, scale=sigma)(np.concatenate(parts).tolist()))
-        for name, piece in zip(numeric, np.split(noisy, np.cumsum([p.size for p in parts])[:-1]), strict=True):
+        for name, piece in zip(
+            numeric, np.split(noisy, np.cumsum([p.size for p in parts])[:-1]), strict=True
+        ):
             columns[name] = {"type": kinds[name], "dtype": str(frame[name].dtype), "dp_hist": piece}
     columns[site_column] = {
         "type": "labels",
@@ -237,7 +241,13 @@ def dp_site_support(
         "site": site,
         "n": None,
         "columns": {c: columns[c] for c in frame.columns},
-        "dp": {"epsilon": cost, "delta": float(budget["delta"]), "sigma": sigma, "threshold": tau, "l0": l0},
+        "dp": {
+            "epsilon": cost,
+            "delta": float(budget["delta"]),
+            "sigma": sigma,
+            "threshold": tau,
+            "l0": l0,
+        },
     }
 
 

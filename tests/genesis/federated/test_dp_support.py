@@ -1,0 +1,199 @@
+"""The support round under differential privacy: rare labels and exact ranges stay private,
+the budget split is recorded and adds up, and the accounting matches OpenDP."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from genesis.errors import FederatedError, InvalidParameterError
+from genesis.federated import DataSite, FederatedGenerator, SecureAggregator, SiteConfig
+from genesis.federated.dp_support import (
+    KAPPA,
+    bin_edges,
+    calibrate_support,
+    numeric_histogram,
+    support_cost,
+    value_bins,
+)
+from genesis.federated.transport import encode
+from genesis.generators.encoding import OTHER_LABEL
+
+
+def _opendp():
+    try:
+        import opendp.prelude as dp
+    except ImportError as exc:  # a required dependency of the feature: fail with the fix
+        raise AssertionError("install the federated extra: pip install -e '.[federated]'") from exc
+    dp.enable_features("contrib")
+    return dp
+
+
+def _sites(table, n=3):
+    size = len(table) // n
+    return [
+        DataSite(
+            f"s{i}",
+            table.iloc[i * size : (i + 1) * size].reset_index(drop=True),
+            SiteConfig(f"s{i}", 1.0, 100.0, seed=i),
+        )  # fmt: skip
+        for i in range(n)
+    ]
+
+
+def _support(aggregator, sites):
+    plan = aggregator.support_plan()
+    messages = [site.train_local(plan) for site in sites]
+    return messages, aggregator.aggregate(messages).parameters["support"]
+
+
+@pytest.fixture
+def rare_table(table):
+    rows = table.copy()
+    rows["city"] = rows["city"].astype(object)
+    rows.loc[5, "city"] = "atlantis"  # one row, at site s0
+    rows.loc[7, "income"] = 9_876_543.21  # one extreme value, at site s0
+    return rows
+
+
+def test_a_label_held_by_one_row_is_not_released(rare_table):
+    exact = SecureAggregator()  # no epsilon: the exact label sets (no DP claimed)
+    _, support = _support(exact, _sites(rare_table))
+    assert "atlantis" in support["columns"]["city"]["labels"]
+    private = SecureAggregator(epsilon=8.0)
+    messages, support = _support(private, _sites(rare_table))
+    labels = support["columns"]["city"]["labels"]
+    assert "atlantis" not in labels and OTHER_LABEL in labels
+    assert {"north", "south", "east"} <= set(labels)  # hundreds of rows each: released
+    assert "atlantis" not in encode(messages[0])  # not in the site's message either
+    # the row with the unreleased label is encoded as __other__ at its site
+    encoding_frame = private_frame(private, rare_table)
+    assert (encoding_frame == OTHER_LABEL).sum() == 1
+
+
+def private_frame(aggregator, rows):
+    from genesis.federated.support import agreed_encoding
+
+    encoding = agreed_encoding(aggregator._support)
+    frame = encoding.model_frame(rows.assign(site="s0"))
+    codes = encoding.transformer.inverse_transform(frame)["city"]
+    return codes
+
+
+def test_numeric_bounds_are_public_bin_edges_not_the_exact_extremes(rare_table):
+    private = SecureAggregator(epsilon=8.0)
+    messages, support = _support(private, _sites(rare_table))
+    lower, upper = bin_edges("numeric")
+    edges = set(lower) | set(upper)
+    for column in ("age", "income", "hours"):
+        grid = support["columns"][column]["grid"]
+        exact_min, exact_max = rare_table[column].min(), rare_table[column].max()
+        assert grid[0] != exact_min and grid[-1] != exact_max, column
+        assert grid[0] in edges and grid[-1] in edges, column
+    # the single extreme income is outside the agreed range (it would need its own bin)
+    assert support["columns"]["income"]["grid"][-1] < 9_876_543.21
+    # the exact extremes are in no site's message
+    text = encode(messages[0])
+    assert repr(9_876_543.21) not in text and "9876543" not in text
+    # without epsilon the exact minimum and maximum are shared (the documented behaviour)
+    _, exact = _support(SecureAggregator(), _sites(rare_table))
+    assert exact["columns"]["income"]["grid"][-1] == 9_876_543.21
+
+
+def test_the_budget_split_is_recorded_and_adds_up(table):
+    epsilon, delta = 2.0, 1e-5
+    generator = FederatedGenerator(SecureAggregator(epsilon=epsilon, delta=delta))
+    for site in _sites(table):
+        generator.add_site(site)
+    result = generator.train()
+    dp = result.metadata["differential_privacy"]
+    assert dp["support_share"] == 0.1
+    support, statistics = dp["support"], dp["statistics"]
+    assert support["epsilon"] == pytest.approx(0.1 * epsilon, rel=1e-6)
+    assert support["delta"] == pytest.approx(0.1 * delta)
+    assert statistics["epsilon"] == pytest.approx(0.9 * epsilon, rel=1e-6)
+    assert dp["epsilon"] == pytest.approx(support["epsilon"] + statistics["epsilon"])
+    assert dp["epsilon"] == pytest.approx(epsilon, rel=1e-6)
+    assert dp["delta"] == pytest.approx(delta)
+    # the ledger of every site is charged the run's epsilon and delta
+    for site in generator.sites:
+        (entry,) = site.ledger.entries
+        assert entry["epsilon"] == pytest.approx(dp["epsilon"], rel=1e-6)
+        assert entry["delta"] == pytest.approx(dp["delta"])
+        assert entry["run_id"] == result.metadata["run_id"]
+    # the support round's accounting, recomputed with OpenDP from the recorded noise
+    opendp = _opendp()
+    domain = opendp.map_domain(opendp.atom_domain(T=str), opendp.atom_domain(T=float, nan=False))
+    metric = opendp.l02inf_distance(opendp.absolute_distance(T=float))
+    threshold = opendp.m.make_gaussian_threshold(
+        domain, metric, scale=support["sigma"], threshold=support["threshold"]
+    )
+    l0 = support["changed_counts"]
+    assert l0 == 2 + 2 * 3  # two label columns (city, member), three numeric
+    measurement = opendp.c.make_fix_delta(
+        opendp.c.make_zCDP_to_approxDP(threshold), delta=support["delta"]
+    )
+    spent, spent_delta = measurement.map((l0, math.sqrt(l0), 1.0))
+    assert spent == pytest.approx(support["epsilon"]) and spent_delta == support["delta"]
+
+
+def test_calibration_and_threshold_formula():
+    from scipy.stats import norm
+
+    sigma, tau = calibrate_support(0.5, 1e-6, 10)
+    assert tau == pytest.approx(1 + sigma * norm.isf(1e-6 / 20))
+    assert support_cost(sigma, tau, 1e-6, 10) == pytest.approx(0.5, rel=1e-6)
+    # more changed counts or less budget need more noise
+    assert calibrate_support(0.5, 1e-6, 20)[0] > sigma
+    assert calibrate_support(0.25, 1e-6, 10)[0] > sigma
+
+
+def test_public_bins_and_histograms():
+    x = np.array([-250.0, -0.001, 0.0, 1e-9, 3.0, 3.5, 17.0, 9e20])
+    bins = value_bins(x, "numeric")
+    lower, upper = bin_edges("numeric")
+    inside = (lower[bins] <= x) & (x <= upper[bins])
+    # 1e-9 (below 1e-6) counts in the zero bin; 9e20, beyond the last bin, in the last bin
+    assert inside[[0, 1, 2, 4, 5, 6]].all()
+    assert bins[-1] == lower.size - 1
+    assert bins[2] == bins[3]  # zero and a value below 1e-6 share the zero bin
+    counts = numeric_histogram(np.array([1.0, 2.5, 2.25]), n_missing=4, kind="numeric")
+    n_bins = lower.size
+    assert counts[:n_bins].sum() == 3 and counts[n_bins] == 4
+    assert list(counts[n_bins + 1 : n_bins + 4]) == [1, 1, 1]  # decimals 0, 1, 2
+
+
+def test_a_small_federation_still_agrees_a_support(table):
+    # 3 x 200 rows at epsilon 1: few bins clear the cut; the most populated one stands in
+    generator = FederatedGenerator(SecureAggregator(epsilon=1.0))
+    for site in _sites(table.iloc[:600]):
+        site.config.min_samples = 100
+        generator.add_site(site)
+    generator.train()
+    rows = generator.generate(300)
+    assert len(rows) == 300 and rows["age"].notna().all()
+    support = generator.aggregator._support["columns"]
+    assert all(OTHER_LABEL in support[c]["labels"] for c in ("city", "member"))
+    assert KAPPA > 0
+
+
+def test_bad_inputs(table):
+    with pytest.raises(InvalidParameterError, match=r"support_share must be in \(0, 1\)"):
+        SecureAggregator(epsilon=1.0, support_share=1.0)
+    with pytest.raises(InvalidParameterError, match="support_share"):
+        SecureAggregator(epsilon=1.0, support_share=0)
+    private = SecureAggregator(epsilon=1.0)
+    sites = _sites(table)
+    plan = private.support_plan()
+    messages = [sites[0].train_local(plan), *(s.train_local() for s in sites[1:])]
+    with pytest.raises(FederatedError, match="without differential privacy although"):
+        private.aggregate(messages)
+    from genesis.federated.support import agree_support
+
+    with pytest.raises(FederatedError, match="with differential privacy and some without"):
+        agree_support(messages, seed=0, max_categories=100)
+    bare = [s.train_local({"phase": "support", "counts": False, "sketch_points": 2}) for s in sites]
+    with pytest.raises(FederatedError, match="without differential privacy although"):
+        private.aggregate(bare)
