@@ -22,15 +22,15 @@ releases only:
 Sensitivity (one row added or removed at one site, the neighbouring relation of the whole
 federation): a row changes one label count per label column and, per numeric column, one
 value-or-missing bin and one decimals bin, each by 1: ``l0 = c_labels + 2 c_numeric`` counts,
-``l2 = sqrt(l0)``, ``linf = 1``. Accounting (conservative): OpenDP's privacy map of
-``make_gaussian_threshold`` at that ``d_in``, i.e. ``rho = l0 / (2 sigma**2)`` zCDP plus
-the probability ``delta_t`` that any of ``l0`` keys absent from a neighbour is released,
-converted to (epsilon, delta) by ``make_zCDP_to_approxDP``/``make_fix_delta``. The threshold
-is ``tau = 1 + sigma * Phi^-1(1 - delta_S / (2 l0))`` (so ``delta_t <= delta_S / 2``) and
-``sigma`` is the smallest scale whose round spends at most ``(epsilon_S, delta_S)``. Each
-site's round is DP in its own rows; the sites hold disjoint rows, so the round as a whole
-spends ``(epsilon_S, delta_S)`` (parallel composition), and the run ``epsilon_S`` plus the
-statistics rounds' epsilon (basic composition): what each site's ledger is charged.
+``l2 = sqrt(l0)``, ``linf = 1``. Accounting (zCDP, conservative: every count is treated as a
+key that may appear): the round gets ``rho_S`` (``support_share`` of the run's rho, see
+:mod:`genesis.federated.accounting`), so ``sigma = sqrt(l0 / (2 rho_S))``, and the threshold
+``tau = 1 + sigma * Phi^-1(1 - delta_t / l0)`` releases a key absent from a neighbour with
+probability below ``delta_t`` (``support_share`` of the run's delta). OpenDP's privacy map of
+``make_gaussian_threshold`` at that ``d_in`` checks both (``rho_S``, ``delta_t``). Each site's
+round is DP in its own rows and the sites hold disjoint rows, so the round as a whole spends
+``(rho_S, delta_t)``; the run adds the statistics rounds' rho and converts the sum to
+(epsilon, delta): what each site's ledger is charged.
 """
 
 from __future__ import annotations
@@ -79,35 +79,26 @@ def _threshold_measurement(sigma: float, tau: float):
 
 
 def threshold_for(sigma: float, delta: float, l0: int) -> float:
-    """``tau``: a key absent from a neighbour is released with probability at most
-    ``delta / (2 l0)`` (so all ``l0`` of them: ``delta / 2``)."""
+    """``tau``: each of ``l0`` keys absent from a neighbour is released with probability
+    below ``delta / l0`` (all of them: below ``delta``)."""
     from scipy.stats import norm
 
-    return 1.0 + float(sigma) * float(norm.isf(delta / (2.0 * l0)))
+    return 1.0 + float(sigma) * float(norm.isf(0.99 * delta / l0))
 
 
-def support_cost(sigma: float, tau: float, delta: float, l0: int) -> float:
-    """Epsilon (at ``delta``) of one site's support release, by OpenDP's privacy map."""
-    dp = _opendp()
-    measurement = dp.c.make_fix_delta(
-        dp.c.make_zCDP_to_approxDP(_threshold_measurement(sigma, tau)), delta=float(delta)
-    )
-    return float(measurement.map((int(l0), math.sqrt(l0), 1.0))[0])
+def support_cost(sigma: float, tau: float, l0: int) -> tuple[float, float]:
+    """``(rho, delta)`` of one site's support release (approximate zCDP), by OpenDP's
+    privacy map of ``make_gaussian_threshold`` for ``l0`` counts changed by one row."""
+    rho, delta = _threshold_measurement(sigma, tau).map((int(l0), math.sqrt(l0), 1.0))
+    return float(rho), float(delta)
 
 
 @lru_cache(maxsize=64)
-def calibrate_support(epsilon: float, delta: float, l0: int) -> tuple[float, float]:
-    """``(sigma, tau)``: the smallest noise whose support release spends ``(epsilon, delta)``
-    for ``l0`` counts changed by one row."""
-    dp = _opendp()
-    d_in = (int(l0), math.sqrt(l0), 1.0)
-
-    def make(sigma: float):
-        inner = _threshold_measurement(sigma, threshold_for(sigma, delta, l0))
-        return dp.c.make_fix_delta(dp.c.make_zCDP_to_approxDP(inner), delta=float(delta))
-
-    sigma = float(dp.binary_search_param(make, d_in=d_in, d_out=(float(epsilon), float(delta))))
-    return sigma, threshold_for(sigma, delta, l0)
+def calibrate_support(rho: float, delta: float, l0: int) -> tuple[float, float]:
+    """``(sigma, tau)`` of a support release spending ``rho`` (zCDP) and ``delta`` (the
+    threshold's) for ``l0`` counts changed by one row: ``rho = l0 / (2 sigma**2)``."""
+    sigma = math.sqrt(l0 / (2.0 * float(rho)))
+    return sigma, threshold_for(sigma, float(delta), l0)
 
 
 # -- the public bins -----------------------------------------------------------------------
@@ -186,7 +177,7 @@ def dp_site_support(
     numeric = [c for c in names if _is_numeric(frame[c])]
     labels = [c for c in names if c not in numeric]
     l0 = max(len(labels) + 2 * len(numeric), 1)
-    sigma, tau = calibrate_support(float(budget["epsilon"]), float(budget["delta"]), l0)
+    sigma, tau = calibrate_support(float(budget["rho"]), float(budget["delta"]), l0)
     columns: dict[str, dict[str, Any]] = {}
     # labels: one OpenDP threshold release over every label column's counts
     keyed: dict[str, float] = {}
@@ -235,15 +226,15 @@ def dp_site_support(
         "labels": [site],  # public: the site's own name
         "counts": [1.0],
     }
-    cost = support_cost(sigma, tau, float(budget["delta"]), l0)
+    rho, delta = support_cost(sigma, tau, l0)
     return {
         "phase": "support",
         "site": site,
         "n": None,
         "columns": {c: columns[c] for c in frame.columns},
         "dp": {
-            "epsilon": cost,
-            "delta": float(budget["delta"]),
+            "rho": rho,
+            "delta": delta,
             "sigma": sigma,
             "threshold": tau,
             "l0": l0,

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from genesis.errors import FederatedError, InvalidParameterError, SiteDroppedError
-from genesis.federated.accounting import calibrate_multiplier, spent_epsilon
+from genesis.federated.accounting import epsilon_of_rho, rho_budget, spent_epsilon
 from genesis.federated.aggregator import ModelAggregator
 from genesis.federated.dp_support import KAPPA
 from genesis.federated.masking import decode_fixed, remove_dropped_masks
@@ -40,10 +40,12 @@ class SecureAggregator(ModelAggregator):
             ``privacy_budget`` is charged this epsilon.
         delta: the delta of (epsilon, delta)-DP, in (0, 1).
         seed: seed of the agreed encoding, of the key pairs and of the noise.
-        support_share: with ``epsilon``, the share of epsilon and of delta the support round
-            spends (:mod:`genesis.federated.dp_support`: thresholded noisy label counts and
-            noisy public-bin histograms of the numbers); the statistics rounds spend the
-            rest. The two add up (basic composition) to the (epsilon, delta) charged.
+        support_share: with ``epsilon``, the share of the run's zCDP budget rho (and of
+            delta, for the label threshold) the support round spends
+            (:mod:`genesis.federated.dp_support`: thresholded noisy label counts and noisy
+            public-bin histograms of the numbers); the two statistics releases spend the rest
+            of rho. The rhos add up (zCDP composition) and convert to the (epsilon, delta)
+            charged.
 
     Protocol: each site clips, adds its share ``sigma / sqrt(m)`` of the Gaussian noise
     (the m shares sum to ``sigma``, so the aggregator never sees an unnoised sum), encodes
@@ -86,6 +88,7 @@ class SecureAggregator(ModelAggregator):
             )
         self.support_share = float(support_share)
         self._support_dp: dict[str, Any] | None = None
+        self._rho_total: float | None = None
         if not _number(noise_scale) or noise_scale < 0:
             raise InvalidParameterError(
                 f"noise_scale must be a number >= 0, got {noise_scale!r}; e.g. 0.1"
@@ -141,16 +144,20 @@ class SecureAggregator(ModelAggregator):
         if self.epsilon is None:
             return self.noise_scale
         if self._multiplier is None:
-            epsilon, delta = self._statistics_budget()
-            self._multiplier = calibrate_multiplier(epsilon, delta, RELEASES)
+            # RELEASES Gaussian releases at multiplier m spend rho = RELEASES / (2 m**2)
+            rho = (1.0 - self.support_share) * self._rho()
+            self._multiplier = math.sqrt(RELEASES / (2.0 * rho))
         return self._multiplier
 
-    def _support_budget(self) -> tuple[float, float]:
-        return self.support_share * self.epsilon, self.support_share * self.delta
+    def _threshold_delta(self) -> float:
+        """The share of delta the support round's label threshold may spend."""
+        return self.support_share * self.delta
 
-    def _statistics_budget(self) -> tuple[float, float]:
-        share = 1.0 - self.support_share
-        return share * self.epsilon, share * self.delta
+    def _rho(self) -> float:
+        """The run's zCDP budget: converted at the rest of delta, it spends epsilon."""
+        if self._rho_total is None:
+            self._rho_total = rho_budget(self.epsilon, self.delta - self._threshold_delta())
+        return self._rho_total
 
     def sensitivities(self, k: int) -> dict[str, float]:
         """L2 sensitivity of each release for ``k`` model columns (one row added/removed)."""
@@ -166,8 +173,7 @@ class SecureAggregator(ModelAggregator):
         # counts would reveal each site's histograms without noise: only labels and ranges
         plan.update({"counts": False, "sketch_points": 2})
         if self.epsilon is not None:
-            epsilon, delta = self._support_budget()
-            plan["dp"] = {"epsilon": epsilon, "delta": delta}
+            plan["dp"] = {"rho": self.support_share * self._rho(), "delta": self._threshold_delta()}
         return plan
 
     def aggregate(self, site_params: list[dict], reveals: dict | None = None):
@@ -190,15 +196,15 @@ class SecureAggregator(ModelAggregator):
                 "a site answered the support round without differential privacy although the "
                 "aggregator has epsilon set; every site must answer support_plan()'s plan"
             )
-        epsilon, delta = self._support_budget()
-        worst = max(released, key=lambda r: r["epsilon"])
-        if worst["epsilon"] > epsilon * (1 + 1e-9) or worst["delta"] > delta * (1 + 1e-9):
+        rho, delta = self.support_share * self._rho(), self._threshold_delta()
+        worst = max(released, key=lambda r: (r["rho"], r["delta"]))
+        if worst["rho"] > rho * (1 + 1e-9) or worst["delta"] > delta * (1 + 1e-9):
             raise FederatedError(
                 f"a site's support release spent {worst}, above the round's budget "
-                f"(epsilon={epsilon:.4g}, delta={delta:.3g})"
+                f"(rho={rho:.4g}, delta={delta:.3g})"
             )
         self._support_dp = {
-            "epsilon": float(worst["epsilon"]),
+            "rho": float(worst["rho"]),
             "delta": float(worst["delta"]),
             "sigma": float(worst["sigma"]),
             "threshold": float(worst["threshold"]),
@@ -274,28 +280,38 @@ class SecureAggregator(ModelAggregator):
         multiplier = self.noise_multiplier
         k = len(agreed_encoding(self._support).columns)
         sens = self.sensitivities(k)
-        if self.epsilon is None:
-            statistics_delta, support = self.delta, None
-        else:
-            statistics_delta, support = self._statistics_budget()[1], self._support_dp
-        statistics = spent_epsilon(multiplier, statistics_delta, RELEASES)
-        total = statistics + (support["epsilon"] if support else 0.0)
-        return {
-            "secure": True,
-            "roster": list(self._roster),
-            "differential_privacy": {
-                # basic composition of the support round and the two statistics releases
-                "epsilon": total,
-                "delta": statistics_delta + (support["delta"] if support else 0.0),
-                "target_epsilon": self.epsilon,
-                "support_share": None if self.epsilon is None else self.support_share,
-                "support": support,
-                "statistics": {"epsilon": statistics, "delta": statistics_delta},
-                "noise_multiplier": multiplier,
-                "sigma": {name: multiplier * s for name, s in sens.items()},
-                "sensitivity": sens,
-                "releases": RELEASES,
-                "accountant": "OpenDP make_gaussian (zCDP) + make_zCDP_to_approxDP",
-                "neighbouring_relation": "add/remove one row at one site",
-            },
+        accounting: dict[str, Any] = {
+            "noise_multiplier": multiplier,
+            "sigma": {name: multiplier * s for name, s in sens.items()},
+            "sensitivity": sens,
+            "releases": RELEASES,
+            "neighbouring_relation": "add/remove one row at one site",
         }
+        if self.epsilon is None:
+            accounting.update(
+                epsilon=spent_epsilon(multiplier, self.delta, RELEASES),
+                delta=self.delta,
+                target_epsilon=None,
+                accountant="OpenDP make_gaussian (zCDP) + make_zCDP_to_approxDP",
+                support=None,
+                note="the support round shares exact label sets and ranges (no DP claimed)",
+            )
+        else:
+            support = self._support_dp or {"rho": 0.0, "delta": 0.0}
+            statistics_rho = RELEASES / (2.0 * multiplier**2)
+            rho = support["rho"] + statistics_rho
+            conversion_delta = self.delta - support["delta"]
+            accounting.update(
+                # zCDP composition of the support round and the statistics releases, then
+                # one conversion: (epsilon, delta) is what each site's ledger is charged
+                epsilon=epsilon_of_rho(rho, conversion_delta),
+                delta=self.delta,
+                target_epsilon=self.epsilon,
+                rho=rho,
+                support_share=self.support_share,
+                support=self._support_dp,
+                statistics={"rho": statistics_rho},
+                accountant="OpenDP make_gaussian_threshold and make_gaussian (zCDP), "
+                "rho added, make_zCDP_to_approxDP at delta less the threshold's delta",
+            )
+        return {"secure": True, "roster": list(self._roster), "differential_privacy": accounting}
