@@ -14,7 +14,7 @@ releases only:
   data-independent bins (signed log10 bins, :data:`BINS_PER_DECADE` per decade from
   ``1e-6`` to ``1e15``, an exact-zero bin; 30-day bins for datetimes from 1900 to 2100), its
   missing values, and each value's decimals (datetimes: its time unit), and adds Gaussian
-  noise to every count (OpenDP ``make_gaussian``). The aggregator sums the sites' noisy
+  noise to every count (the Gaussian mechanism). The aggregator sums the sites' noisy
   histograms and keeps the bins above ``KAPPA`` standard deviations of the summed noise
   (post-processing, no budget): the range is the outermost kept bins' edges, never a
   site's exact minimum or maximum; the agreed sketch is the kept bins' noisy mass.
@@ -30,7 +30,8 @@ probability below ``delta_t`` (``support_share`` of the run's delta). OpenDP's p
 ``make_gaussian_threshold`` at that ``d_in`` checks both (``rho_S``, ``delta_t``). Each site's
 round is DP in its own rows and the sites hold disjoint rows, so the round as a whole spends
 ``(rho_S, delta_t)``; the run adds the statistics rounds' rho and converts the sum to
-(epsilon, delta): what each site's ledger is charged.
+(epsilon, delta): what each site's ledger is charged. The noise is drawn from the site's
+private seed (as in the statistics rounds), so seeded simulations repeat exactly.
 """
 
 from __future__ import annotations
@@ -165,13 +166,17 @@ def numeric_histogram(present: np.ndarray, n_missing: int, kind: str) -> np.ndar
 
 # -- the site's release --------------------------------------------------------------------
 def dp_site_support(
-    frame: pd.DataFrame, site: str, plan: dict[str, Any], site_column: str
+    frame: pd.DataFrame,
+    site: str,
+    plan: dict[str, Any],
+    site_column: str,
+    rng: np.random.Generator,
 ) -> dict[str, Any]:
     """One site's DP support message (see the module docstring); ``plan["dp"]`` holds the
-    round's ``epsilon`` and ``delta``."""
+    round's ``rho`` and threshold ``delta``; ``rng`` (from the site's private seed, as the
+    statistics rounds' noise) draws the noise, so a seeded simulation repeats exactly."""
     from genesis.federated.support import _is_numeric
 
-    dp = _opendp()
     budget = plan["dp"]
     names = [c for c in frame.columns if c != site_column]
     numeric = [c for c in names if _is_numeric(frame[c])]
@@ -188,7 +193,9 @@ def dp_site_support(
         label_values[name] = list(table.index)
         for i, count in enumerate(table.to_numpy()):
             keyed[f"{name}\x1f{i}"] = float(count)
-    released = _threshold_measurement(sigma, tau)(keyed) if keyed else {}
+    # the threshold mechanism whose privacy map OpenDP gives (support_cost)
+    noisy_counts = np.asarray(list(keyed.values())) + rng.normal(0.0, sigma, len(keyed))
+    released = {k: v for k, v in zip(keyed, noisy_counts, strict=True) if v > tau}
     for name in labels:
         kept = {
             int(k.split("\x1f")[1]): v for k, v in released.items() if k.split("\x1f")[0] == name
@@ -214,8 +221,8 @@ def dp_site_support(
                 x = s.to_numpy(np.float64, na_value=np.nan)
                 present = x[np.isfinite(x)]
             parts.append(numeric_histogram(present, len(s) - present.size, kinds[name]))
-        space = (dp.vector_domain(dp.atom_domain(T=float, nan=False)), dp.l2_distance(T=float))
-        noisy = np.asarray(dp.m.make_gaussian(*space, scale=sigma)(np.concatenate(parts).tolist()))
+        counts = np.concatenate(parts)
+        noisy = counts + rng.normal(0.0, sigma, counts.size)  # the Gaussian mechanism
         for name, piece in zip(
             numeric, np.split(noisy, np.cumsum([p.size for p in parts])[:-1]), strict=True
         ):

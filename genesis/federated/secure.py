@@ -209,8 +209,9 @@ class SecureAggregator(ModelAggregator):
             "sigma": float(worst["sigma"]),
             "threshold": float(worst["threshold"]),
             "changed_counts": int(worst["l0"]),
-            "mechanism": "labels: OpenDP make_gaussian_threshold per site; numbers: OpenDP "
-            "make_gaussian on public-bin histograms, summed, bins kept above "
+            "mechanism": "labels: Gaussian noisy counts above a threshold per site (privacy "
+            "map: OpenDP make_gaussian_threshold); numbers: Gaussian noise on public-bin "
+            "histograms, summed across sites, bins kept above "
             f"{KAPPA:g} sd (post-processing)",
         }
 
@@ -300,7 +301,8 @@ class SecureAggregator(ModelAggregator):
             support = self._support_dp or {"rho": 0.0, "delta": 0.0}
             statistics_rho = RELEASES / (2.0 * multiplier**2)
             rho = support["rho"] + statistics_rho
-            conversion_delta = self.delta - support["delta"]
+            # the threshold's share of delta is reserved whole (it spends at most that)
+            conversion_delta = self.delta - self._threshold_delta()
             accounting.update(
                 # zCDP composition of the support round and the statistics releases, then
                 # one conversion: (epsilon, delta) is what each site's ledger is charged

@@ -231,7 +231,8 @@ class DataSite:
             if plan.get("dp") is not None:  # labels and ranges under differential privacy
                 from genesis.federated.dp_support import dp_site_support
 
-                return dp_site_support(self._data, self._name, plan, SITE_COLUMN)
+                rng = np.random.default_rng([self._secret, 6, self._sessions])
+                return dp_site_support(self._data, self._name, plan, SITE_COLUMN, rng)
             return site_support(
                 self._data,
                 self._name,
