@@ -2,7 +2,7 @@
 
 Without DP the support round shares every site's exact label sets and numeric minimum and
 maximum, which one row can change: a leak outside the stated budget. With ``epsilon`` set,
-the round spends a stated share of the run's budget (``support_share``, 10% by default) and
+the round spends a stated share of the run's budget (``support_share``, 25% by default) and
 releases only:
 
 * **Labels** (an unknown domain): each site counts its labels and releases those whose

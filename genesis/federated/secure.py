@@ -45,7 +45,9 @@ class SecureAggregator(ModelAggregator):
             (:mod:`genesis.federated.dp_support`: thresholded noisy label counts and noisy
             public-bin histograms of the numbers); the two statistics releases spend the rest
             of rho. The rhos add up (zCDP composition) and convert to the (epsilon, delta)
-            charged.
+            charged. 0.25 by default: on Adult over 5 sites it kept the most quality at
+            epsilon 1 and 8 without losing TSTR AUC (0.1: quality 0.834 at epsilon 1;
+            0.25: 0.870; 0.5: 0.882 but TSTR AUC 0.74 instead of 0.82).
 
     Protocol: each site clips, adds its share ``sigma / sqrt(m)`` of the Gaussian noise
     (the m shares sum to ``sigma``, so the aggregator never sees an unnoised sum), encodes
@@ -78,12 +80,12 @@ class SecureAggregator(ModelAggregator):
         *,
         seed: int = 0,
         max_categories: int = 100,
-        support_share: float = 0.1,
+        support_share: float = 0.25,
     ) -> None:
         super().__init__(seed=seed, max_categories=max_categories)
         if not _number(support_share) or not 0 < support_share < 1:
             raise InvalidParameterError(
-                f"support_share must be in (0, 1), got {support_share!r}; e.g. 0.1 (10% of "
+                f"support_share must be in (0, 1), got {support_share!r}; e.g. 0.25 (25% of "
                 "epsilon and delta for the support round)"
             )
         self.support_share = float(support_share)
@@ -306,7 +308,8 @@ class SecureAggregator(ModelAggregator):
             accounting.update(
                 # zCDP composition of the support round and the statistics releases, then
                 # one conversion: (epsilon, delta) is what each site's ledger is charged
-                epsilon=epsilon_of_rho(rho, conversion_delta),
+                # 12 significant digits: the calibration's binary search is no finer
+                epsilon=float(f"{epsilon_of_rho(rho, conversion_delta):.12g}"),
                 delta=self.delta,
                 target_epsilon=self.epsilon,
                 rho=rho,
