@@ -10,7 +10,8 @@ privacy ledger (:mod:`.ledger`) so its budget holds across runs; under a DP budg
 support round is differentially private too (:mod:`.dp_support`).
 
 Modules: :mod:`.sketch` (mergeable marginals), :mod:`.support` (the agreed encoding),
-:mod:`.dp_support` (the DP support round), :mod:`.site`, :mod:`.ledger`, :mod:`.aggregator`, :mod:`.copula` (the fitted model from the sums),
+:mod:`.dp_support` (the DP support round), :mod:`.site`, :mod:`.ledger`,
+:mod:`.aggregator`, :mod:`.copula` (the fitted model from the sums),
 :mod:`.masking` and :mod:`.secure` (secure aggregation), :mod:`.accounting` (OpenDP),
 :mod:`.neural` and :mod:`.fedgan` (FedAvg), :mod:`.generator`, :mod:`.simulator`,
 :mod:`.transport` and :mod:`.site_process` (sites as processes, gRPC).
