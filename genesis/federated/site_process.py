@@ -27,9 +27,9 @@ from genesis.federated.transport import (
     PULL,
     PUSH,
     TOKEN_ENV,
-    _from_bytes,
-    _grpc,
-    _to_bytes,
+    from_bytes,
+    grpc_module,
+    to_bytes,
 )
 
 _OPS = (
@@ -76,7 +76,7 @@ def connect(address: str, *, root_certificates: bytes | None = None, timeout: fl
     Raises:
         SiteConnectionError: nothing answers at ``address`` within ``timeout`` seconds.
     """
-    grpc = _grpc()
+    grpc = grpc_module()
     if root_certificates is not None:
         credentials = grpc.ssl_channel_credentials(root_certificates=root_certificates)
         channel = grpc.secure_channel(address, credentials, options=CHANNEL_OPTIONS)
@@ -96,13 +96,9 @@ def connect(address: str, *, root_certificates: bytes | None = None, timeout: fl
 
 def serve(site: DataSite, channel, token: str) -> None:
     """Pull requests over ``channel`` and push the answers until the aggregator says stop."""
-    grpc = _grpc()
-    pull = channel.unary_unary(
-        PULL, request_serializer=_to_bytes, response_deserializer=_from_bytes
-    )
-    push = channel.unary_unary(
-        PUSH, request_serializer=_to_bytes, response_deserializer=_from_bytes
-    )
+    grpc = grpc_module()
+    pull = channel.unary_unary(PULL, request_serializer=to_bytes, response_deserializer=from_bytes)
+    push = channel.unary_unary(PUSH, request_serializer=to_bytes, response_deserializer=from_bytes)
     who = {"site": site.name, "token": token}
     while True:
         try:

@@ -68,7 +68,8 @@ CHANNEL_OPTIONS = [
 TOKEN_ENV = "GENESIS_SITE_TOKEN"
 
 
-def _grpc():
+def grpc_module():
+    """The ``grpc`` package, or an install hint."""
     try:
         import grpc
     except ImportError as exc:
@@ -106,11 +107,13 @@ def decode(line: str) -> Any:
     return json.loads(line, object_hook=hook)
 
 
-def _to_bytes(message: Any) -> bytes:
+def to_bytes(message: Any) -> bytes:
+    """:func:`encode` as UTF-8: the gRPC serializer of every message."""
     return encode(message).encode()
 
 
-def _from_bytes(data: bytes) -> Any:
+def from_bytes(data: bytes) -> Any:
+    """Inverse of :func:`to_bytes`: the gRPC deserializer."""
     return decode(data.decode())
 
 
@@ -134,7 +137,7 @@ class FederationServer:
     """
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, server_credentials=None):
-        grpc = _grpc()
+        grpc = grpc_module()
         self._boxes: dict[str, _Mailbox] = {}
         self._lock = threading.Lock()
         self._stopped = threading.Event()
@@ -142,10 +145,10 @@ class FederationServer:
             SERVICE,
             {
                 "Pull": grpc.unary_unary_rpc_method_handler(
-                    self._pull, request_deserializer=_from_bytes, response_serializer=bytes
+                    self._pull, request_deserializer=from_bytes, response_serializer=bytes
                 ),
                 "Push": grpc.unary_unary_rpc_method_handler(
-                    self._push, request_deserializer=bytes, response_serializer=_to_bytes
+                    self._push, request_deserializer=bytes, response_serializer=to_bytes
                 ),
             },
         )
@@ -194,7 +197,7 @@ class FederationServer:
             box.requests.put(None)
 
     def _box(self, message: dict, context) -> _Mailbox:
-        grpc = _grpc()
+        grpc = grpc_module()
         box = self._boxes.get(str(message.get("site")))
         if box is None or not secrets.compare_digest(str(message.get("token", "")), box.token):
             context.abort(grpc.StatusCode.PERMISSION_DENIED, "unknown site or wrong token")
@@ -206,9 +209,9 @@ class FederationServer:
         try:
             request = box.requests.get(timeout=POLL_SECONDS)
         except queue.Empty:
-            return _to_bytes({"op": "idle"})
+            return to_bytes({"op": "idle"})
         if request is None or self._stopped.is_set():
-            return _to_bytes({"op": "stop"})
+            return to_bytes({"op": "stop"})
         return request  # already encoded by the proxy (its transcript holds the same text)
 
     def _push(self, data: bytes, context) -> dict:
@@ -223,7 +226,7 @@ class FederationServer:
         box = self._boxes.get(site)
         if box is None:
             raise SiteDroppedError(f"site {site!r} is not connected to this server")
-        text = _to_bytes(request)
+        text = to_bytes(request)
         box.requests.put(text)
         deadline = time.monotonic() + timeout
         while True:

@@ -242,3 +242,29 @@ def test_quality_on_adult_stays_within_the_stated_margins(adult_df):
         assert report["privacy"]["support_share"] == 0.25
         federated = quality(simulator.generate_synthetic(n, seed=0))
         assert federated >= central - margin, (epsilon, federated, central)
+
+
+def test_datetimes_decimals_and_missing_under_dp():
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    n = 3_000
+    hours = rng.integers(0, 365 * 24, n)
+    rows = pd.DataFrame({
+        "when": pd.Timestamp("2013-01-01") + pd.to_timedelta(hours, unit="h"),
+        "wind": np.where(rng.random(n) < 0.1, np.nan, np.round(rng.gamma(2, 5, n), 2)),
+        "kind": rng.choice(["a", "b", "c"], n),
+    })  # fmt: skip
+    generator = FederatedGenerator(SecureAggregator(epsilon=8.0))
+    for site in _sites(rows):
+        generator.add_site(site)
+    generator.train()
+    support = generator.aggregator._support["columns"]
+    assert support["when"]["step"] == 3_600 * 10**9  # hours, from the noisy unit counts
+    assert support["wind"]["decimals"] == 2
+    assert 0.05 < support["wind"]["missing_share"] < 0.15
+    out = generator.generate(1_000)
+    assert (out["when"].dt.minute == 0).all() and out["wind"].isna().any()
+    # the range is 30-day public bins around the year, not its first and last hour
+    assert out["when"].min() <= pd.Timestamp("2013-01-15") and out["when"].max().year <= 2014
+    assert support["when"]["grid"][0] != rows["when"].min().value
