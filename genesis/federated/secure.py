@@ -175,7 +175,11 @@ class SecureAggregator(ModelAggregator):
         # counts would reveal each site's histograms without noise: only labels and ranges
         plan.update({"counts": False, "sketch_points": 2})
         if self.epsilon is not None:
-            plan["dp"] = {"rho": self.support_share * self._rho(), "delta": self._threshold_delta()}
+            plan["dp"] = {
+                "rho": self.support_share * self._rho(),
+                "delta": self._threshold_delta(),
+                "run_epsilon": self.epsilon,  # each site checks it authorized this much
+            }
         return plan
 
     def aggregate(self, site_params: list[dict], reveals: dict | None = None):

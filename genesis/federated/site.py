@@ -121,6 +121,7 @@ class DataSite:
         self._data = data.assign(**{SITE_COLUMN: name})
         self.method: str | None = None
         self.ledger = PrivacyLedger(name, self.config.ledger_path)
+        self._authorized: float | None = None  # epsilon of the run authorized, until charged
         self._party: MaskingParty | None = None
         self._sessions = 0
         # never seeded from the plan: the aggregator knows the plan's seed
@@ -184,12 +185,14 @@ class DataSite:
                 f"{max(budget - spent, 0.0):.4g} remaining; a run at epsilon={epsilon:.4g} would "
                 "exceed it: lower the aggregator's epsilon or raise the site's budget"
             )
+        self._authorized = float(epsilon)
 
     def charge(self, epsilon: float, *, delta: float = 0.0, run_id: str | None = None) -> None:
         """Record epsilon (and delta) spent on this site's rows by run ``run_id``; runs without
         a DP guarantee (epsilon 0) are not recorded."""
         if float(epsilon) > 0:
             self.ledger.record(float(epsilon), float(delta), run_id)
+        self._authorized = None
 
     # -- secure aggregation ----------------------------------------------------------------
     def masking_key(self, session: int = 0) -> bytes:
@@ -230,6 +233,15 @@ class DataSite:
         if phase == "support":
             if plan.get("dp") is not None:  # labels and ranges under differential privacy
                 from genesis.federated.dp_support import dp_site_support
+
+                # the site itself checks its budget: a DP run starts only once authorized
+                run_epsilon = float(plan["dp"].get("run_epsilon", 0.0))
+                if self._authorized is None or self._authorized + 1e-12 < run_epsilon:
+                    raise PrivacyBudgetExceededError(
+                        f"site {self._name!r} was asked for a differentially private support "
+                        f"round of a run at epsilon={run_epsilon:.4g} that it has not authorized "
+                        "against its privacy_budget; call authorize(epsilon) first"
+                    )
 
                 rng = np.random.default_rng([self._secret, 6, self._sessions])
                 return dp_site_support(self._data, self._name, plan, SITE_COLUMN, rng)

@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from genesis.errors import FederatedError, InvalidParameterError
+from genesis.errors import FederatedError, InvalidParameterError, PrivacyBudgetExceededError
 from genesis.federated import DataSite, FederatedGenerator, SecureAggregator, SiteConfig
 from genesis.federated.dp_support import (
     KAPPA,
@@ -44,6 +44,8 @@ def _sites(table, n=3):
 
 
 def _support(aggregator, sites):
+    for site in sites:
+        site.authorize(aggregator.epsilon_cost())
     plan = aggregator.support_plan()
     messages = [site.train_local(plan) for site in sites]
     return messages, aggregator.aggregate(messages).parameters["support"]
@@ -197,6 +199,13 @@ def test_bad_inputs(table):
     private = SecureAggregator(epsilon=1.0)
     sites = _sites(table)
     plan = private.support_plan()
+    # a site answers a DP round only once it has checked the run against its budget
+    with pytest.raises(PrivacyBudgetExceededError, match="has not authorized"):
+        sites[0].train_local(plan)
+    sites[0].authorize(0.5)
+    with pytest.raises(PrivacyBudgetExceededError, match="epsilon=1 that it has not authorized"):
+        sites[0].train_local(plan)
+    sites[0].authorize(1.0)
     messages = [sites[0].train_local(plan), *(s.train_local() for s in sites[1:])]
     with pytest.raises(FederatedError, match="without differential privacy although"):
         private.aggregate(messages)

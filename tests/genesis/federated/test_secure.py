@@ -42,6 +42,7 @@ def _open(aggregator, sites):
     keys = aggregator.open_session({s.name: s.masking_key() for s in sites})
     for site in sites:
         site.initialize()
+        site.authorize(aggregator.epsilon_cost())
         site.agree_masks(keys)
     plan = aggregator.support_plan()
     aggregator.aggregate([s.train_local(plan) for s in sites])
