@@ -124,7 +124,6 @@ class _Mailbox:
         self.token = token
         self.requests: queue.Queue = queue.Queue()
         self.answers: queue.Queue = queue.Queue()
-        self.connected = threading.Event()
 
 
 class FederationServer:
@@ -134,9 +133,18 @@ class FederationServer:
         host: interface to bind (``127.0.0.1`` by default; a public one only with TLS).
         port: 0 (default) lets the system choose a free port.
         server_credentials: ``grpc.ssl_server_credentials(...)`` for TLS; None: plaintext.
+        max_workers: threads serving calls; each connected site holds one while it waits
+            for its next request, so at least the number of sites sharing this server.
     """
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, server_credentials=None):
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        server_credentials=None,
+        max_workers: int = 32,
+    ):
         grpc = grpc_module()
         self._boxes: dict[str, _Mailbox] = {}
         self._lock = threading.Lock()
@@ -153,7 +161,7 @@ class FederationServer:
             },
         )
         self._server = grpc.server(
-            futures.ThreadPoolExecutor(max_workers=16), options=CHANNEL_OPTIONS
+            futures.ThreadPoolExecutor(max_workers=int(max_workers)), options=CHANNEL_OPTIONS
         )
         self._server.add_generic_rpc_handlers((handler,))
         target = f"{host}:{int(port)}"
@@ -205,7 +213,6 @@ class FederationServer:
 
     def _pull(self, message: dict, context) -> bytes:
         box = self._box(message, context)
-        box.connected.set()
         try:
             request = box.requests.get(timeout=POLL_SECONDS)
         except queue.Empty:
@@ -239,11 +246,6 @@ class FederationServer:
                     raise SiteDroppedError(
                         f"site {site!r} did not answer within {timeout:g} s"
                     ) from None
-
-    def wait_connected(self, site: str, timeout: float) -> bool:
-        """Whether ``site`` has pulled at least once within ``timeout`` seconds."""
-        box = self._boxes.get(site)
-        return box is not None and box.connected.wait(timeout)
 
     def stop(self) -> None:
         """Stop serving (sites still polling are told to stop first)."""
