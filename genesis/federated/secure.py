@@ -18,6 +18,10 @@ from genesis.federated.support import agreed_encoding
 RELEASES = 2
 #: grid points of continuous columns when epsilon is set
 DP_GRID_POINTS = 33
+#: under epsilon, a category whose noisy count is below this many standard deviations of
+#: the marginals' noise is dropped (post-processing): it cannot be told from noise, and an
+#: empty ``__other__`` placeholder would otherwise turn up in a binary target
+CATEGORY_CUT = 3.0
 
 
 def _number(value: Any) -> bool:
@@ -282,6 +286,19 @@ class SecureAggregator(ModelAggregator):
             rng = np.random.default_rng([self.seed, 11, len(dropped)])
             result = result + rng.normal(0.0, share, result.size)
         return result
+
+    def _clean_marginals(self, encoding, marginals: dict[str, list[float]]) -> dict:
+        if self.epsilon is None:
+            return marginals
+        k = len(encoding.columns)
+        cut = CATEGORY_CUT * self.noise_multiplier * self.sensitivities(k)["marginals"]
+        cleaned = dict(marginals)
+        for column in encoding.n_codes:
+            counts = np.asarray(marginals[column], float)
+            keep = counts >= cut
+            if keep.any():
+                cleaned[column] = np.where(keep, counts, 0.0).tolist()
+        return cleaned
 
     def _metadata(self) -> dict[str, Any]:
         multiplier = self.noise_multiplier

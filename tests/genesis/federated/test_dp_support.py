@@ -277,3 +277,16 @@ def test_datetimes_decimals_and_missing_under_dp():
     # the range is 30-day public bins around the year, not its first and last hour
     assert out["when"].min() <= pd.Timestamp("2013-01-15") and out["when"].max().year <= 2014
     assert support["when"]["grid"][0] != rows["when"].min().value
+
+
+def test_an_empty_other_placeholder_never_reaches_the_synthetic_rows(table):
+    # every label is released here, so no real row is __other__: its noisy count is noise
+    for seed in range(6):  # the sites' private seeds draw the noise
+        generator = FederatedGenerator(SecureAggregator(epsilon=1.0, seed=seed))
+        for i, site in enumerate(_sites(table)):
+            site.config.seed = site._secret = 10 * seed + i
+            generator.add_site(site)
+        generator.train()
+        rows = generator.generate(5_000)
+        assert OTHER_LABEL in generator.aggregator._support["columns"]["member"]["labels"]
+        assert set(rows["member"]) == {"yes", "no"}, seed
