@@ -7,7 +7,8 @@ releases only:
 
 * **Labels** (an unknown domain): each site counts its labels and releases those whose
   Gaussian-noised count clears a threshold ``tau``: the stability-based (propose-test-
-  release) set union, OpenDP's ``make_gaussian_threshold`` (Rogers 2023). A label held by
+  release) set union, whose privacy is OpenDP's map of ``make_gaussian_threshold`` at the
+  same scale and threshold (Rogers 2023). A label held by
   few rows is never released; rows whose label was not released by any site are encoded as
   ``__other__`` (:data:`~genesis.generators.encoding.OTHER_LABEL`), a public placeholder.
 * **Numbers and datetimes** (a public domain): each site counts its values in fixed,
