@@ -478,3 +478,13 @@ class DestinationUnreachableError(ChunkedOutputError, DataWriteError, Connection
 class ClusterUnavailableError(GenesisError, ConnectionError):
     """The Dask scheduler at the configured address did not answer, or a local cluster could
     not start."""
+
+
+class SiteConnectionError(FederatedError):
+    """A site process and the aggregator could not reach each other (bad address, refused
+    connection, TLS mismatch, a wrong site token)."""
+
+
+class PrivacyLedgerError(FederatedError):
+    """A site's privacy ledger file cannot be read (corrupt, another site's, or unwritable);
+    it is never silently reset."""

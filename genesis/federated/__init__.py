@@ -4,14 +4,17 @@ The Gaussian copula's sufficient statistics (marginal histograms on an agreed gr
 normal-score correlation) add up across sites, so three exchanges (support, marginals,
 correlation) give the central model, optionally through secure aggregation with a stated
 differential-privacy budget. ``method="tvae"``/``"ctgan"`` average the networks' weights over
-rounds instead (FedAvg). Sites may run in their own processes
-(:class:`~genesis.federated.transport.RemoteSite`); only statistics cross.
+rounds instead (FedAvg). Sites may run in their own processes, reached over gRPC
+(:class:`~genesis.federated.transport.RemoteSite`); only statistics cross. Each site keeps a
+privacy ledger (:mod:`.ledger`) so its budget holds across runs; under a DP budget the
+support round is differentially private too (:mod:`.dp_support`).
 
 Modules: :mod:`.sketch` (mergeable marginals), :mod:`.support` (the agreed encoding),
-:mod:`.site`, :mod:`.aggregator`, :mod:`.copula` (the fitted model from the sums),
+:mod:`.dp_support` (the DP support round), :mod:`.site`, :mod:`.ledger`,
+:mod:`.aggregator`, :mod:`.copula` (the fitted model from the sums),
 :mod:`.masking` and :mod:`.secure` (secure aggregation), :mod:`.accounting` (OpenDP),
 :mod:`.neural` and :mod:`.fedgan` (FedAvg), :mod:`.generator`, :mod:`.simulator`,
-:mod:`.transport` and :mod:`.site_process` (sites as processes).
+:mod:`.transport` and :mod:`.site_process` (sites as processes, gRPC).
 
 Example:
     >>> from genesis.federated import create_federated_generator

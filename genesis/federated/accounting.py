@@ -7,6 +7,11 @@ Gaussian release of L2 sensitivity ``sqrt(releases)`` at scale ``multiplier``. O
 ``make_gaussian`` gives that measurement's zCDP and ``make_zCDP_to_approxDP`` /
 ``make_fix_delta`` convert it to (epsilon, delta); :func:`calibrate_multiplier` binary-searches
 the smallest multiplier that meets a target.
+
+With ``epsilon`` set, the run's whole budget is one zCDP budget: :func:`rho_budget` is the
+largest rho whose conversion at the run's delta (less the support threshold's delta) spends
+at most epsilon; the support round takes ``support_share`` of rho and the two statistics
+releases the rest; :func:`epsilon_of_rho` converts the sum of what they spent back.
 """
 
 from __future__ import annotations
@@ -49,3 +54,32 @@ def calibrate_multiplier(epsilon: float, delta: float, releases: int) -> float:
             d_out=(float(epsilon), float(delta)),
         )
     )
+
+
+def _rho_measurement(delta: float):
+    """A unit-scale Gaussian whose ``d_in = sqrt(2 rho)`` is rho-zCDP, converted at delta."""
+    dp = _opendp()
+    space = (dp.vector_domain(dp.atom_domain(T=float, nan=False)), dp.l2_distance(T=float))
+    gaussian = dp.m.make_gaussian(*space, scale=1.0)
+    return dp.c.make_fix_delta(dp.c.make_zCDP_to_approxDP(gaussian), delta=float(delta))
+
+
+def epsilon_of_rho(rho: float, delta: float) -> float:
+    """Epsilon (at ``delta``) of a rho-zCDP release, by OpenDP's conversion."""
+    if rho <= 0:
+        return 0.0
+    return float(_rho_measurement(delta).map(math.sqrt(2.0 * rho))[0])
+
+
+def rho_budget(epsilon: float, delta: float) -> float:
+    """The largest zCDP rho whose conversion spends at most (epsilon, delta): the run's
+    budget, shared by its releases (zCDP composes by adding rho)."""
+    dp = _opendp()
+
+    def make(scale: float):
+        space = (dp.vector_domain(dp.atom_domain(T=float, nan=False)), dp.l2_distance(T=float))
+        gaussian = dp.m.make_gaussian(*space, scale=float(scale))
+        return dp.c.make_fix_delta(dp.c.make_zCDP_to_approxDP(gaussian), delta=float(delta))
+
+    scale = float(dp.binary_search_param(make, d_in=1.0, d_out=(float(epsilon), float(delta))))
+    return 1.0 / (2.0 * scale * scale)

@@ -140,9 +140,10 @@ class ModelAggregator:
         if phase == "marginals":
             total = self._sum(site_params, phase, sum(encoding.sizes))
             split = np.split(total, np.cumsum(encoding.sizes)[:-1])
-            self._marginals = {
-                c: part.tolist() for c, part in zip(encoding.columns, split, strict=True)
-            }
+            self._marginals = self._clean_marginals(
+                encoding,
+                {c: part.tolist() for c, part in zip(encoding.columns, split, strict=True)},
+            )
             n = float(np.clip(split[0], 0, None).sum())
             return AggregatedModel(
                 {"phase": "correlation", "support": self._support, "marginals": self._marginals},
@@ -187,6 +188,10 @@ class ModelAggregator:
             1 + self._fedavg_rounds,
             {"secure": self.secure, "differential_privacy": None},
         )
+
+    def _clean_marginals(self, encoding, marginals: dict[str, list[float]]) -> dict:
+        """Post-processing of the summed marginals (none for exact sums)."""
+        return marginals
 
     def _check_sites(self, site_params: list[dict]) -> None:
         names = [p.get("site") for p in site_params]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from typing import Any
 
 import numpy as np
@@ -156,11 +157,20 @@ class FederatedGenerator:
         else:
             for phase in ("marginals", "correlation"):
                 result = self._round(self.aggregator.round_plan(phase))
-        for site in self._active():
-            site.charge(cost)
+        run_id = uuid.uuid4().hex
+        dp = result.metadata.get("differential_privacy") or {}
+        if cost > 0 and dp.get("target_epsilon") is not None:
+            # what the accountant says the run spent (at most the authorized cost)
+            cost, delta = min(float(dp["epsilon"]), cost), float(dp["delta"])
+        else:
+            delta = float(getattr(self.aggregator, "delta", 0.0)) if cost > 0 else 0.0
+        for site in self._active():  # each site records the run in its privacy ledger
+            site.charge(cost, delta=delta, run_id=run_id)
         self.model_ = result.parameters["model"]
         result.metadata.update(
             {
+                "run_id": run_id,
+                "epsilon_charged": cost,
                 "rounds": self.history_,
                 "rounds_requested": int(rounds),
                 "dropped_sites": sorted(self._dropped),

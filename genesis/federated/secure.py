@@ -8,8 +8,9 @@ from typing import Any
 import numpy as np
 
 from genesis.errors import FederatedError, InvalidParameterError, SiteDroppedError
-from genesis.federated.accounting import calibrate_multiplier, spent_epsilon
+from genesis.federated.accounting import epsilon_of_rho, rho_budget, spent_epsilon
 from genesis.federated.aggregator import ModelAggregator
+from genesis.federated.dp_support import KAPPA
 from genesis.federated.masking import decode_fixed, remove_dropped_masks
 from genesis.federated.support import agreed_encoding
 
@@ -17,6 +18,10 @@ from genesis.federated.support import agreed_encoding
 RELEASES = 2
 #: grid points of continuous columns when epsilon is set
 DP_GRID_POINTS = 33
+#: under epsilon, a category whose noisy count is below this many standard deviations of
+#: the marginals' noise is dropped (post-processing): it cannot be told from noise, and an
+#: empty ``__other__`` placeholder would otherwise turn up in a binary target
+CATEGORY_CUT = 3.0
 
 
 def _number(value: Any) -> bool:
@@ -39,6 +44,14 @@ class SecureAggregator(ModelAggregator):
             ``privacy_budget`` is charged this epsilon.
         delta: the delta of (epsilon, delta)-DP, in (0, 1).
         seed: seed of the agreed encoding, of the key pairs and of the noise.
+        support_share: with ``epsilon``, the share of the run's zCDP budget rho (and of
+            delta, for the label threshold) the support round spends
+            (:mod:`genesis.federated.dp_support`: thresholded noisy label counts and noisy
+            public-bin histograms of the numbers); the two statistics releases spend the rest
+            of rho. The rhos add up (zCDP composition) and convert to the (epsilon, delta)
+            charged. 0.25 by default: on Adult over 5 sites it kept the most quality at
+            epsilon 1 and 8 without losing TSTR AUC (0.1: quality 0.834 at epsilon 1;
+            0.25: 0.870; 0.5: 0.882 but TSTR AUC 0.74 instead of 0.82).
 
     Protocol: each site clips, adds its share ``sigma / sqrt(m)`` of the Gaussian noise
     (the m shares sum to ``sigma``, so the aggregator never sees an unnoised sum), encodes
@@ -51,10 +64,12 @@ class SecureAggregator(ModelAggregator):
     same masks, without noise (``noise_scale`` applies to the copula's statistics) and
     ``epsilon`` is refused: differential privacy for the networks is not implemented.
 
-    Neighbouring datasets differ by one row at one site. What is protected: the marginal
-    histograms and correlation sums. Not protected (public metadata, as in the central DP
-    copula): column names and types, every site's label set and numeric minimum and
-    maximum (the support round), and the number of sites.
+    Neighbouring datasets differ by one row at one site. With ``epsilon`` every release is
+    protected: the support round (labels released only above a noisy-count threshold,
+    numeric ranges from noisy histograms over public bins, never exact minima or maxima)
+    and the marginal histograms and correlation sums. Public: column names and types, the
+    sites' names and their number. Without ``epsilon`` the support round shares exact
+    label sets and numeric minima and maxima (no DP guarantee is claimed).
     """
 
     secure = True
@@ -69,8 +84,17 @@ class SecureAggregator(ModelAggregator):
         *,
         seed: int = 0,
         max_categories: int = 100,
+        support_share: float = 0.25,
     ) -> None:
         super().__init__(seed=seed, max_categories=max_categories)
+        if not _number(support_share) or not 0 < support_share < 1:
+            raise InvalidParameterError(
+                f"support_share must be in (0, 1), got {support_share!r}; e.g. 0.25 (25% of "
+                "epsilon and delta for the support round)"
+            )
+        self.support_share = float(support_share)
+        self._support_dp: dict[str, Any] | None = None
+        self._rho_total: float | None = None
         if not _number(noise_scale) or noise_scale < 0:
             raise InvalidParameterError(
                 f"noise_scale must be a number >= 0, got {noise_scale!r}; e.g. 0.1"
@@ -126,8 +150,20 @@ class SecureAggregator(ModelAggregator):
         if self.epsilon is None:
             return self.noise_scale
         if self._multiplier is None:
-            self._multiplier = calibrate_multiplier(self.epsilon, self.delta, RELEASES)
+            # RELEASES Gaussian releases at multiplier m spend rho = RELEASES / (2 m**2)
+            rho = (1.0 - self.support_share) * self._rho()
+            self._multiplier = math.sqrt(RELEASES / (2.0 * rho))
         return self._multiplier
+
+    def _threshold_delta(self) -> float:
+        """The share of delta the support round's label threshold may spend."""
+        return self.support_share * self.delta
+
+    def _rho(self) -> float:
+        """The run's zCDP budget: converted at the rest of delta, it spends epsilon."""
+        if self._rho_total is None:
+            self._rho_total = rho_budget(self.epsilon, self.delta - self._threshold_delta())
+        return self._rho_total
 
     def sensitivities(self, k: int) -> dict[str, float]:
         """L2 sensitivity of each release for ``k`` model columns (one row added/removed)."""
@@ -142,7 +178,52 @@ class SecureAggregator(ModelAggregator):
         plan = super().support_plan()
         # counts would reveal each site's histograms without noise: only labels and ranges
         plan.update({"counts": False, "sketch_points": 2})
+        if self.epsilon is not None:
+            plan["dp"] = {
+                "rho": self.support_share * self._rho(),
+                "delta": self._threshold_delta(),
+                "run_epsilon": self.epsilon,  # each site checks it authorized this much
+            }
         return plan
+
+    def aggregate(self, site_params: list[dict], reveals: dict | None = None):
+        """Aggregate masked messages; ``reveals[(survivor, dropped)]`` holds the pairwise seeds
+        surviving sites revealed for dropped ones (unmask protocol)."""
+        self._reveals = reveals or {}
+        phases = {p.get("phase") for p in site_params if isinstance(p, dict)}
+        if phases == {"support"}:
+            self._check_support_dp(site_params)
+        return ModelAggregator.aggregate(self, site_params)
+
+    def _check_support_dp(self, site_params: list[dict]) -> None:
+        """Under DP every site must have answered the support round with its DP release."""
+        if self.epsilon is None:
+            self._support_dp = None
+            return
+        released = [p.get("dp") for p in site_params]
+        if any(r is None for r in released):
+            raise FederatedError(
+                "a site answered the support round without differential privacy although the "
+                "aggregator has epsilon set; every site must answer support_plan()'s plan"
+            )
+        rho, delta = self.support_share * self._rho(), self._threshold_delta()
+        worst = max(released, key=lambda r: (r["rho"], r["delta"]))
+        if worst["rho"] > rho * (1 + 1e-9) or worst["delta"] > delta * (1 + 1e-9):
+            raise FederatedError(
+                f"a site's support release spent {worst}, above the round's budget "
+                f"(rho={rho:.4g}, delta={delta:.3g})"
+            )
+        self._support_dp = {
+            "rho": float(worst["rho"]),
+            "delta": float(worst["delta"]),
+            "sigma": float(worst["sigma"]),
+            "threshold": float(worst["threshold"]),
+            "changed_counts": int(worst["l0"]),
+            "mechanism": "labels: Gaussian noisy counts above a threshold per site (privacy "
+            "map: OpenDP make_gaussian_threshold); numbers: Gaussian noise on public-bin "
+            "histograms, summed across sites, bins kept above "
+            f"{KAPPA:g} sd (post-processing)",
+        }
 
     def round_plan(self, phase: str) -> dict[str, Any]:
         if not self._roster:
@@ -168,11 +249,6 @@ class SecureAggregator(ModelAggregator):
         return plan
 
     # -- aggregation -----------------------------------------------------------------------
-    def aggregate(self, site_params: list[dict], reveals: dict | None = None):
-        """Aggregate masked messages; ``reveals[(survivor, dropped)]`` holds the pairwise seeds
-        surviving sites revealed for dropped ones (unmask protocol)."""
-        self._reveals = reveals or {}
-        return super().aggregate(site_params)
 
     def _sum(self, site_params: list[dict], phase: str, size: int) -> np.ndarray:
         present = [p["site"] for p in site_params]
@@ -211,22 +287,57 @@ class SecureAggregator(ModelAggregator):
             result = result + rng.normal(0.0, share, result.size)
         return result
 
+    def _clean_marginals(self, encoding, marginals: dict[str, list[float]]) -> dict:
+        if self.epsilon is None:
+            return marginals
+        k = len(encoding.columns)
+        cut = CATEGORY_CUT * self.noise_multiplier * self.sensitivities(k)["marginals"]
+        cleaned = dict(marginals)
+        for column in encoding.n_codes:
+            counts = np.asarray(marginals[column], float)
+            keep = counts >= cut
+            if keep.any():
+                cleaned[column] = np.where(keep, counts, 0.0).tolist()
+        return cleaned
+
     def _metadata(self) -> dict[str, Any]:
         multiplier = self.noise_multiplier
         k = len(agreed_encoding(self._support).columns)
         sens = self.sensitivities(k)
-        return {
-            "secure": True,
-            "roster": list(self._roster),
-            "differential_privacy": {
-                "epsilon": spent_epsilon(multiplier, self.delta, RELEASES),
-                "delta": self.delta,
-                "target_epsilon": self.epsilon,
-                "noise_multiplier": multiplier,
-                "sigma": {name: multiplier * s for name, s in sens.items()},
-                "sensitivity": sens,
-                "releases": RELEASES,
-                "accountant": "OpenDP make_gaussian (zCDP) + make_zCDP_to_approxDP",
-                "neighbouring_relation": "add/remove one row at one site",
-            },
+        accounting: dict[str, Any] = {
+            "noise_multiplier": multiplier,
+            "sigma": {name: multiplier * s for name, s in sens.items()},
+            "sensitivity": sens,
+            "releases": RELEASES,
+            "neighbouring_relation": "add/remove one row at one site",
         }
+        if self.epsilon is None:
+            accounting.update(
+                epsilon=spent_epsilon(multiplier, self.delta, RELEASES),
+                delta=self.delta,
+                target_epsilon=None,
+                accountant="OpenDP make_gaussian (zCDP) + make_zCDP_to_approxDP",
+                support=None,
+                note="the support round shares exact label sets and ranges (no DP claimed)",
+            )
+        else:
+            support = self._support_dp or {"rho": 0.0, "delta": 0.0}
+            statistics_rho = RELEASES / (2.0 * multiplier**2)
+            rho = support["rho"] + statistics_rho
+            # the threshold's share of delta is reserved whole (it spends at most that)
+            conversion_delta = self.delta - self._threshold_delta()
+            accounting.update(
+                # zCDP composition of the support round and the statistics releases, then
+                # one conversion: (epsilon, delta) is what each site's ledger is charged
+                # 12 significant digits: the calibration's binary search is no finer
+                epsilon=float(f"{epsilon_of_rho(rho, conversion_delta):.12g}"),
+                delta=self.delta,
+                target_epsilon=self.epsilon,
+                rho=rho,
+                support_share=self.support_share,
+                support=self._support_dp,
+                statistics={"rho": statistics_rho},
+                accountant="OpenDP make_gaussian_threshold and make_gaussian (zCDP), "
+                "rho added, make_zCDP_to_approxDP at delta less the threshold's delta",
+            )
+        return {"secure": True, "roster": list(self._roster), "differential_privacy": accounting}

@@ -126,7 +126,7 @@ class FederatedTrainingSimulator:
             "n_sites": result.n_sites,
             "site_rows": {s.name: s.n_samples for s in generator.sites},
             "skipped_sites": skipped,
-            "privacy": None if dp is None else {"epsilon": dp["epsilon"], "delta": dp["delta"]},
+            "privacy": None if dp is None else _privacy(dp),
             "correlation": result.parameters["correlation"],
         }
 
@@ -135,3 +135,11 @@ class FederatedTrainingSimulator:
         if self.generator is None:
             raise NotFittedError("call simulate_training() before generate_synthetic()")
         return self.generator.generate(n_samples, **kwargs)
+
+
+def _privacy(dp: dict) -> dict:
+    """The run's (epsilon, delta) and, under a budget, the support round's share of it."""
+    out = {"epsilon": dp["epsilon"], "delta": dp["delta"]}
+    if dp.get("support_share") is not None:
+        out["support_share"] = dp["support_share"]
+    return out

@@ -15,6 +15,7 @@ from genesis.errors import (
     PrivacyBudgetExceededError,
     SiteTooSmallError,
 )
+from genesis.federated.ledger import PrivacyLedger
 from genesis.federated.masking import MaskingParty
 from genesis.federated.sketch import (
     SKETCH_POINTS,
@@ -47,6 +48,9 @@ class SiteConfig:
             differential-privacy noise; None (default) draws a fresh secret from the operating
             system. Whoever knows it can remove this site's masks and noise, so set it only
             for reproducible tests; the aggregate does not depend on the key (masks cancel).
+        ledger_path: the site's privacy ledger file (:mod:`genesis.federated.ledger`): the
+            epsilon of every run is recorded there, so ``privacy_budget`` holds across runs and
+            processes. None (default) keeps the ledger in memory (one object's runs only).
     """
 
     name: str
@@ -54,6 +58,7 @@ class SiteConfig:
     privacy_budget: float = 1.0
     min_samples: int = 100
     seed: int | None = None
+    ledger_path: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
@@ -72,6 +77,12 @@ class SiteConfig:
             )
         if self.seed is not None:
             check_seed(self.seed)
+        if self.ledger_path is not None:
+            if not isinstance(self.ledger_path, str | os.PathLike) or not str(self.ledger_path):
+                raise InvalidParameterError(
+                    f"SiteConfig.ledger_path must be a file path or None, got {self.ledger_path!r}"
+                )
+            self.ledger_path = str(self.ledger_path)
 
 
 class DataSite:
@@ -109,7 +120,8 @@ class DataSite:
         self._name = name
         self._data = data.assign(**{SITE_COLUMN: name})
         self.method: str | None = None
-        self.privacy_spent = 0.0
+        self.ledger = PrivacyLedger(name, self.config.ledger_path)
+        self._authorized: float | None = None  # epsilon of the run authorized, until charged
         self._party: MaskingParty | None = None
         self._sessions = 0
         # never seeded from the plan: the aggregator knows the plan's seed
@@ -155,18 +167,32 @@ class DataSite:
         return np.random.default_rng([int(plan["seed"]), stream, zlib.crc32(self._name.encode())])
 
     # -- privacy budget --------------------------------------------------------------------
-    def authorize(self, epsilon: float) -> None:
-        """Refuse a run that would take the site's spent epsilon past its budget."""
-        if self.privacy_spent + epsilon > self.config.privacy_budget + 1e-12:
-            raise PrivacyBudgetExceededError(
-                f"site {self._name!r} has spent epsilon={self.privacy_spent:.4g} of its "
-                f"privacy_budget={self.config.privacy_budget:.4g}; a run at epsilon={epsilon:.4g} "
-                "would exceed it: lower the aggregator's epsilon or raise the site's budget"
-            )
+    @property
+    def privacy_spent(self) -> float:
+        """Epsilon spent on this site's rows, over every run its ledger records."""
+        return self.ledger.spent
 
-    def charge(self, epsilon: float) -> None:
-        """Record epsilon spent on this site's rows."""
-        self.privacy_spent += float(epsilon)
+    def authorize(self, epsilon: float) -> None:
+        """Refuse a run that would take the site's spent epsilon past its budget (the ledger
+        file is re-read first: another process of this site may have charged it)."""
+        self.ledger.refresh()
+        spent, budget = self.privacy_spent, self.config.privacy_budget
+        if spent + epsilon > budget + 1e-12:
+            where = f" (ledger {self.config.ledger_path})" if self.config.ledger_path else ""
+            raise PrivacyBudgetExceededError(
+                f"site {self._name!r} has spent epsilon={spent:.4g} of its privacy_budget="
+                f"{budget:.4g} over {len(self.ledger.entries)} run(s){where}, "
+                f"{max(budget - spent, 0.0):.4g} remaining; a run at epsilon={epsilon:.4g} would "
+                "exceed it: lower the aggregator's epsilon or raise the site's budget"
+            )
+        self._authorized = float(epsilon)
+
+    def charge(self, epsilon: float, *, delta: float = 0.0, run_id: str | None = None) -> None:
+        """Record epsilon (and delta) spent on this site's rows by run ``run_id``; runs without
+        a DP guarantee (epsilon 0) are not recorded."""
+        if float(epsilon) > 0:
+            self.ledger.record(float(epsilon), float(delta), run_id)
+        self._authorized = None
 
     # -- secure aggregation ----------------------------------------------------------------
     def masking_key(self, session: int = 0) -> bytes:
@@ -205,6 +231,20 @@ class DataSite:
         plan = plan or {"phase": "support"}
         phase = plan.get("phase")
         if phase == "support":
+            if plan.get("dp") is not None:  # labels and ranges under differential privacy
+                from genesis.federated.dp_support import dp_site_support
+
+                # the site itself checks its budget: a DP run starts only once authorized
+                run_epsilon = float(plan["dp"].get("run_epsilon", 0.0))
+                if self._authorized is None or self._authorized + 1e-12 < run_epsilon:
+                    raise PrivacyBudgetExceededError(
+                        f"site {self._name!r} was asked for a differentially private support "
+                        f"round of a run at epsilon={run_epsilon:.4g} that it has not authorized "
+                        "against its privacy_budget; call authorize(epsilon) first"
+                    )
+
+                rng = np.random.default_rng([self._secret, 6, self._sessions])
+                return dp_site_support(self._data, self._name, plan, SITE_COLUMN, rng)
             return site_support(
                 self._data,
                 self._name,

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from genesis.errors import FederatedSchemaError
+from genesis.federated.dp_support import agree_numeric, other_labels
 from genesis.federated.sketch import (
     GRID_POINTS,
     column_grid,
@@ -31,7 +32,7 @@ from genesis.federated.sketch import (
     quantile_sketch,
     step_quantiles,
 )
-from genesis.generators.encoding import _DATETIME_UNITS_NS, _observed_decimals
+from genesis.generators.encoding import _DATETIME_UNITS_NS, OTHER_LABEL, _observed_decimals
 from genesis.generators.transformer import TableTransformer
 from genesis.schema.types import ColumnKind
 
@@ -114,6 +115,13 @@ def agree_support(
                 "every site the same columns in the same order"
             )
     sized = all(m["n"] is not None for m in messages)
+    private = {"dp" in m for m in messages}
+    if len(private) > 1:
+        raise FederatedSchemaError(
+            "some sites answered the support round with differential privacy and some without; "
+            "every site must answer the same plan"
+        )
+    sigmas = [m["dp"]["sigma"] for m in messages] if private.pop() else None
     agreed: dict[str, dict[str, Any]] = {}
     for name in reference:
         parts = [m["columns"][name] for m in messages]
@@ -140,6 +148,13 @@ def agree_support(
                 "labels": list(merged),
                 "counts": list(merged.values()),
             }
+            if any(p.get("other") for p in parts):  # DP: unreleased labels are "__other__"
+                labels, counts = other_labels(list(merged), list(merged.values()))
+                agreed[name].update(labels=labels, counts=counts, dtype="object", other=True)
+            continue
+        if sigmas is not None:
+            dtype = dtypes.pop() if len(dtypes) == 1 else "float64"
+            agreed[name] = agree_numeric(parts, sigmas, kind, dtype)
             continue
         weights = [p["n_present"] if p["n_present"] is not None else 1 for p in parts]
         grid, left, right = merge_sketches([np.asarray(p["sketch"]) for p in parts], weights)
@@ -236,6 +251,9 @@ class AgreedEncoding:
         from genesis.schema import infer_schema
 
         table = skeleton(plan)
+        self._others = {
+            name: spec["labels"] for name, spec in plan["columns"].items() if spec.get("other")
+        }
         self.schema = infer_schema(table, seed=plan["seed"])
         refused = [
             c.name
@@ -264,8 +282,18 @@ class AgreedEncoding:
         ]
 
     def model_frame(self, data: pd.DataFrame) -> pd.DataFrame:
-        """A site's rows in the agreed model frame (point-mass states folded, as in a fit)."""
+        """A site's rows in the agreed model frame (point-mass states folded, as in a fit);
+        under a DP support, labels no site released become ``__other__``."""
+        if self._others:
+            data = data.assign(**{c: _as_other(data[c], ls) for c, ls in self._others.items()})
         return self.transformer.fold_point_masses(self.transformer.transform(data))
+
+
+def _as_other(s: pd.Series, labels: list) -> pd.Series:
+    known = s.isin([label for label in labels if label is not None])
+    if None in labels:
+        known |= s.isna()
+    return s.astype(object).where(known.to_numpy(), OTHER_LABEL)
 
 
 @lru_cache(maxsize=8)

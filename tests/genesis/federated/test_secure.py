@@ -42,6 +42,7 @@ def _open(aggregator, sites):
     keys = aggregator.open_session({s.name: s.masking_key() for s in sites})
     for site in sites:
         site.initialize()
+        site.authorize(aggregator.epsilon_cost())
         site.agree_masks(keys)
     plan = aggregator.support_plan()
     aggregator.aggregate([s.train_local(plan) for s in sites])
@@ -105,15 +106,18 @@ def test_calibration_matches_opendp(table, epsilon, delta):
         opendp.l2_distance(T=float),
     )
     # two releases, each at noise multiplier m: one Gaussian of L2 sensitivity sqrt(2)
+    # the statistics rounds: two releases at multiplier m, each 1 / (2 m**2)-zCDP ...
+    rho = opendp.m.make_gaussian(*space, scale=dp["noise_multiplier"]).map(math.sqrt(2))
+    assert dp["statistics"]["rho"] == pytest.approx(rho)
+    assert rho == pytest.approx((1 - dp["support_share"]) * dp["rho"])
+    # ... plus the support round's rho, converted at delta less the threshold's delta
     measurement = opendp.c.make_fix_delta(
-        opendp.c.make_zCDP_to_approxDP(
-            opendp.m.make_gaussian(*space, scale=dp["noise_multiplier"])
-        ),
-        delta=delta,
+        opendp.c.make_zCDP_to_approxDP(opendp.m.make_gaussian(*space, scale=1.0)),
+        delta=delta - dp["support_share"] * delta,
     )
-    spent, spent_delta = measurement.map(math.sqrt(2))
+    spent, _ = measurement.map(math.sqrt(2 * (rho + dp["support"]["rho"])))
     assert spent <= epsilon + 1e-9 and spent > 0.98 * epsilon
-    assert dp["epsilon"] == pytest.approx(spent) and dp["delta"] == spent_delta == delta
+    assert dp["epsilon"] == pytest.approx(spent) and dp["delta"] == delta
     k = len(result.parameters["correlation"])
     assert dp["sigma"]["marginals"] == pytest.approx(dp["noise_multiplier"] * math.sqrt(k))
     assert all(site.privacy_spent == epsilon for site in generator.sites)
