@@ -128,9 +128,13 @@ def build_federated_assets(ds: DatasetConfig) -> list[dg.AssetsDefinition]:
                 secret = new_secret(artifact_store, ds, site)  # a fresh session
                 node, key = local_site(artifact_store, ds, site, training, secret=secret)
                 aggregator = make_aggregator(ds)
-                node.authorize(aggregator.epsilon_cost())  # before any statistic leaves
+                cost = aggregator.epsilon_cost()
+                node.authorize(cost)  # before any statistic leaves
                 plan = aggregator.support_plan()
                 message = {"message": node.train_local(plan), "public_key": key}
+                # charged once the site's first statistics exist: later rounds of the session
+                # are covered by the same epsilon, and a run that fails after has spent it
+                node.charge(cost, delta=settings(ds).delta, run_id=context.run_id)
             else:
                 stored = read_message(artifact_store, ds, PLAN_STAGES[phase])
                 node, _ = local_site(artifact_store, ds, site, training, keys=stored.get("keys"))

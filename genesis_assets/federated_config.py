@@ -66,6 +66,13 @@ class FederatedSettings(BaseModel):
         True, description="Pairwise-masked sums: the aggregator sees only the sum of the sites."
     )
     min_samples: int = Field(100, ge=1, description="A site with fewer training rows refuses.")
+    privacy_budget: float | None = Field(
+        None,
+        gt=0,
+        description="Total epsilon each site lets runs spend on its rows, kept across runs in "
+        "a privacy ledger per site (federation/<site>.ledger.json in the local artifact store); "
+        "a run that would exceed it is refused. Empty: each run is bounded by epsilon alone.",
+    )
 
 
 def federated_problems(

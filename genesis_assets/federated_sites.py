@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from genesis.errors import ConfigError
 from genesis_assets.config import DatasetConfig
 from genesis_assets.federated_config import FederatedSettings
 from genesis_resources import ArtifactStore
@@ -50,6 +51,18 @@ def new_secret(store: ArtifactStore, ds: DatasetConfig, site: str) -> int:
     return secret
 
 
+def ledger_path(store: ArtifactStore, ds: DatasetConfig, site: str) -> str:
+    """The site's privacy ledger file (:class:`genesis.federated.ledger.PrivacyLedger`): a
+    local file, since the ledger's atomic rename guards the budget against a torn write."""
+    if store.storage_options() is not None:
+        raise ConfigError(
+            f"dataset {ds.name!r}: federated.privacy_budget keeps each site's privacy ledger "
+            "in the artifact store, which is on S3 here; use local storage for a federated "
+            "dataset with a privacy_budget, or remove privacy_budget"
+        )
+    return store.path_for(ds.name, f"federation/{site}.ledger.json")
+
+
 def local_site(store: ArtifactStore, ds: DatasetConfig, site: str, training: pd.DataFrame, *,
                secret: int | None = None, keys: dict[str, bytes] | None = None):  # fmt: skip
     """The site's :class:`~genesis.federated.DataSite` on its training rows and its public
@@ -60,8 +73,15 @@ def local_site(store: ArtifactStore, ds: DatasetConfig, site: str, training: pd.
     if secret is None:
         secret = int(store.read_bytes(ds.name, f"federation/{site}.secret").decode())
     cfg = settings(ds)
-    budget = cfg.epsilon if cfg.epsilon is not None else 1.0
-    node = DataSite(site, training, SiteConfig(site, 1.0, budget, cfg.min_samples, seed=secret))
+    if cfg.privacy_budget is not None:
+        budget, ledger = cfg.privacy_budget, ledger_path(store, ds, site)
+    else:
+        budget, ledger = (cfg.epsilon if cfg.epsilon is not None else 1.0), None
+    node = DataSite(
+        site,
+        training,
+        SiteConfig(site, 1.0, budget, cfg.min_samples, seed=secret, ledger_path=ledger),
+    )
     node.initialize()
     public_key = node.masking_key(0) if cfg.secure else None
     if public_key is not None and keys is not None:

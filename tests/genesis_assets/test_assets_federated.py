@@ -5,6 +5,7 @@ assets' metadata and stored messages carry no rows; bad configurations are refus
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import dagster as dg
@@ -229,3 +230,35 @@ def test_a_site_that_has_not_answered_stops_the_plan(tmp_path, site_frames):
     error = failure.step_failure_data.error
     text = "\n".join(e.message for e in (error, error.cause) if e is not None)
     assert "site(s) ['south'] have not answered the support round" in text
+
+
+def test_a_sites_privacy_budget_holds_across_runs(tmp_path, site_frames):
+    """privacy_budget: each run's epsilon goes into the site's ledger when its statistics
+    leave; a run that would take a site past its budget fails before any statistic leaves."""
+    federated = {"epsilon": 4.0, "privacy_budget": 6.0, "secure": True}
+    config = write_config(tmp_path, site_frames, federated=federated)
+    defs = build_definitions(load_config(config))
+    with dg.instance_for_test() as instance:
+        run = dict(assets=list(defs.assets), resources=defs.resources, instance=instance)
+        select = [dg.AssetKey(["clinics", "site_support"])]
+        assert dg.materialize(**run, selection=select, partition_key="north").success
+        ledger = tmp_path / "artifacts" / "clinics" / "federation" / "north.ledger.json"
+        (entry,) = json.loads(ledger.read_text())["entries"]
+        assert entry["epsilon"] == 4.0 and entry["run_id"]
+        again = dg.materialize(**run, selection=select, partition_key="north", raise_on_error=False)
+        assert not again.success
+        (failure,) = [e for e in again.all_events if e.is_step_failure]
+        cause = failure.step_failure_data.error.cause
+        assert cause.cls_name == "PrivacyBudgetExceededError" and "2 remaining" in cause.message
+        # the other site keeps its own budget
+        assert dg.materialize(**run, selection=select, partition_key="south").success
+    assert len(json.loads(ledger.read_text())["entries"]) == 1
+
+
+@pytest.mark.parametrize("budget", [0.0, -1.0])
+def test_a_bad_privacy_budget_is_refused(tmp_path, site_frames, budget):
+    config = write_config(
+        tmp_path, site_frames, federated={"epsilon": 1.0, "privacy_budget": budget}
+    )
+    with pytest.raises(ConfigError, match="privacy_budget"):
+        load_config(config)
