@@ -78,7 +78,7 @@ def executor_def(executor: str, settings: K8sExecutorConfig | None = None) -> An
     try:
         from dagster_k8s import k8s_job_executor
     except ImportError as exc:
-        raise missing_dependency("dagster_k8s", "executor 'k8s'", "dagster") from exc
+        raise missing_dependency("dagster_k8s", "executor 'k8s'") from exc
     config = (settings or K8sExecutorConfig()).executor_config()
     if not config:
         return k8s_job_executor

@@ -62,7 +62,7 @@ class DaskResource(dg.ConfigurableResource):
         try:
             from distributed import Client, LocalCluster
         except ImportError as exc:
-            raise missing_dependency("distributed", "the Dask resource", "scale") from exc
+            raise missing_dependency("dask", "the Dask resource") from exc
         with contextlib.ExitStack() as stack:
             if self.address:
                 try:

@@ -75,7 +75,7 @@ def grpc_module():
     except ImportError as exc:
         from genesis.errors import missing_dependency
 
-        raise missing_dependency("grpcio", "sites in separate processes") from exc
+        raise missing_dependency("grpc", "sites in separate processes") from exc
     return grpc
 
 

@@ -17,7 +17,7 @@ DATA = "genesis_assets/data/adult_sample.csv"
 
 def section_blocks(language: str) -> list[str]:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = text.split("### Pipelines\n", 1)[1].split("\n## ", 1)[0]
+    section = re.split(r"\n#{2,3} ", text.split("### Pipelines\n", 1)[1], maxsplit=1)[0]
     return re.findall(rf"```{language}\n(.*?)```", section, flags=re.S)
 
 
