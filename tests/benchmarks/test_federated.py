@@ -22,6 +22,7 @@ def test_bad_arguments_are_refused(argv):
         federated.parse_args(argv)
 
 
+@pytest.mark.slow
 def test_a_tiny_run_writes_the_comparison(tmp_path, datasets_dir, capsys):
     out = tmp_path / "federated.md"
     federated.main(

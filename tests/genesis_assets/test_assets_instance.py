@@ -207,7 +207,10 @@ def _answers(url: str) -> bool:
         return False
 
 
-@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
+# SIGINT (Ctrl-C) in every run; SIGTERM as well in `make test-slow` (15 s each)
+@pytest.mark.parametrize(
+    "stop", [pytest.param(signal.SIGTERM, marks=pytest.mark.slow), signal.SIGINT]
+)
 def test_make_ui_serves_the_ui_and_the_reports_and_stops_on_a_signal(
     materialized, project_home, repo_root, stop, monkeypatch
 ):

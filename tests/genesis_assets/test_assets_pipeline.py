@@ -222,6 +222,7 @@ def test_bad_pipeline_entries_stop_the_configuration(tmp_path, make_config):
         load_config(make_config(pipelines="not-a-list.yaml"))
 
 
+@pytest.mark.slow
 def test_the_dagster_cli_materializes_a_yaml_pipeline_step_per_process(
     tmp_path, make_config, repo_root, monkeypatch
 ):

@@ -101,6 +101,7 @@ def test_downstream_loads_the_committed_rows_with_their_snapshot_id_or_the_pinne
         snapshot_of(first.load_data())
 
 
+@pytest.mark.slow
 def test_two_instances_sharing_the_warehouse_write_one_lineage(tmp_path, small_adult):
     """Re-runs and a second Dagster instance on the same artifacts and warehouse release the
     same version: one chain, no duplicated block."""

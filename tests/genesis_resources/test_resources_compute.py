@@ -98,6 +98,7 @@ def test_generator_for_picks_by_device_and_method(fitted, monkeypatch):
     assert resource.generator_for(copula).normals == "numpy"
 
 
+@pytest.mark.slow
 def test_generator_for_generates_through_worker_processes(fitted):
     """Sharded over CPU processes, each method gives the CPU model's own chunks (the copula
     with ``generation_normals: numpy``, CART through its own code in each worker)."""

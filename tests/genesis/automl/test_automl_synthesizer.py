@@ -90,6 +90,7 @@ def test_budget_is_respected_and_skips_are_explained(adult_df):
     assert (board["status"] == "ok").sum() >= 1
 
 
+@pytest.mark.slow
 def test_neural_candidate_gets_epochs_from_the_budget(adult_df):
     df = adult_df.sample(n=1_000, random_state=3).reset_index(drop=True)
     # the first torch fit in a process pays a cold start (11 s seen in CI, 24 s on a machine

@@ -225,6 +225,7 @@ def test_bad_inputs(table):
 ADULT_MARGINS = {8.0: 0.02, 1.0: 0.05}
 
 
+@pytest.mark.slow  # fits the full Adult table centrally and over sites at two budgets
 def test_quality_on_adult_stays_within_the_stated_margins(adult_df):
     from genesis.federated import FederatedTrainingSimulator
     from genesis.generators import GaussianCopulaSynthesizer
