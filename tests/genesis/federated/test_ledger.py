@@ -111,6 +111,7 @@ def test_ledger_records_and_bad_paths(tmp_path):
         SiteConfig("a", ledger_path="")
 
 
+@pytest.mark.slow  # two rounds of gRPC site processes; the ledger file itself is tested in process
 def test_the_site_process_keeps_its_ledger_across_a_restart(table, tmp_path):
     from genesis.federated.transport import RemoteSite
 

@@ -32,6 +32,7 @@ def _rounds(aggregator, sites):
     return plan
 
 
+@pytest.mark.slow  # trains CTGAN at two sites over rounds
 def test_the_global_model_is_the_row_weighted_mean_of_the_sites(make_table):
     from genesis.federated.neural import flatten, neural_shared
 
