@@ -21,7 +21,8 @@ import math
 from genesis.errors import missing_dependency
 
 
-def _opendp():
+def opendp_prelude():
+    """``opendp.prelude`` with contrib features on (the one import of OpenDP in the package)."""
     try:
         import opendp.prelude as dp
     except ImportError as exc:
@@ -31,7 +32,7 @@ def _opendp():
 
 
 def _measurement(multiplier: float, delta: float):
-    dp = _opendp()
+    dp = opendp_prelude()
     space = (dp.vector_domain(dp.atom_domain(T=float, nan=False)), dp.l2_distance(T=float))
     gaussian = dp.m.make_gaussian(*space, scale=float(multiplier))
     return dp.c.make_fix_delta(dp.c.make_zCDP_to_approxDP(gaussian), delta=float(delta))
@@ -46,7 +47,7 @@ def spent_epsilon(multiplier: float, delta: float, releases: int) -> float:
 
 def calibrate_multiplier(epsilon: float, delta: float, releases: int) -> float:
     """The smallest noise multiplier whose ``releases`` releases spend at most (eps, delta)."""
-    dp = _opendp()
+    dp = opendp_prelude()
     return float(
         dp.binary_search_param(
             lambda s: _measurement(s, delta),
@@ -58,7 +59,7 @@ def calibrate_multiplier(epsilon: float, delta: float, releases: int) -> float:
 
 def _rho_measurement(delta: float):
     """A unit-scale Gaussian whose ``d_in = sqrt(2 rho)`` is rho-zCDP, converted at delta."""
-    dp = _opendp()
+    dp = opendp_prelude()
     space = (dp.vector_domain(dp.atom_domain(T=float, nan=False)), dp.l2_distance(T=float))
     gaussian = dp.m.make_gaussian(*space, scale=1.0)
     return dp.c.make_fix_delta(dp.c.make_zCDP_to_approxDP(gaussian), delta=float(delta))
@@ -74,7 +75,7 @@ def epsilon_of_rho(rho: float, delta: float) -> float:
 def rho_budget(epsilon: float, delta: float) -> float:
     """The largest zCDP rho whose conversion spends at most (epsilon, delta): the run's
     budget, shared by its releases (zCDP composes by adding rho)."""
-    dp = _opendp()
+    dp = opendp_prelude()
 
     def make(scale: float):
         space = (dp.vector_domain(dp.atom_domain(T=float, nan=False)), dp.l2_distance(T=float))

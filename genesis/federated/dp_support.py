@@ -44,7 +44,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from genesis.errors import missing_dependency
+from genesis.federated.accounting import opendp_prelude
 from genesis.generators.encoding import _DATETIME_UNITS_NS, OTHER_LABEL
 
 #: signed log10 bins per decade of a numeric column's public histogram
@@ -64,17 +64,8 @@ MAX_DECIMALS = 6
 KAPPA = 5.0
 
 
-def _opendp():
-    try:
-        import opendp.prelude as dp
-    except ImportError as exc:
-        raise missing_dependency("opendp", "differentially private federated support") from exc
-    dp.enable_features("contrib")
-    return dp
-
-
 def _threshold_measurement(sigma: float, tau: float):
-    dp = _opendp()
+    dp = opendp_prelude()
     domain = dp.map_domain(dp.atom_domain(T=str), dp.atom_domain(T=float, nan=False))
     metric = dp.l02inf_distance(dp.absolute_distance(T=float))
     return dp.m.make_gaussian_threshold(domain, metric, scale=float(sigma), threshold=float(tau))
