@@ -200,6 +200,25 @@ def test_weather_datetime_range(weather_small, method):
         assert out["temp"].mean() > weather_small["temp"].mean() + 5
 
 
+@pytest.mark.parametrize("method", ["ctgan", "tvae"])
+def test_weather_datetime_range_neural(weather_tiny, fast_params, method):
+    """The neural methods meet a datetime range through guided sampling: exactly n rows,
+    every one in range, same seed same rows."""
+    model = SyntheticGenerator(method=method, seed=0, **fast_params(method)).fit(weather_tiny)
+    conditions = {"time_hour": ("between", ("2013-01-01T00:00:00Z", "2013-06-30T23:00:00Z"))}
+    low, high = pd.Timestamp("2013-01-01", tz="UTC"), pd.Timestamp("2013-06-30 23:00", tz="UTC")
+    out = model.generate(100, seed=1, conditions=conditions)
+    stamps = pd.to_datetime(out["time_hour"], utc=True)
+    assert len(out) == 100 and stamps.notna().all()
+    assert stamps.between(low, high).all()
+    assert list(out.columns) == list(weather_tiny.columns)
+    pd.testing.assert_frame_equal(out, model.generate(100, seed=1, conditions=conditions))
+    assert not out.equals(model.generate(100, seed=2, conditions=conditions))
+    # the condition does the work: the unconditioned rows fall outside it too
+    plain = pd.to_datetime(model.generate(300, seed=1)["time_hour"], utc=True)
+    assert not plain.between(low, high).all()
+
+
 @pytest.mark.parametrize("method", NATIVE)
 def test_condition_on_a_column_the_model_does_not_learn(weather_small, method):
     """``year`` is constant (reproduced, not learned): the model draws under the condition
