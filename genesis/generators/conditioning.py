@@ -233,8 +233,43 @@ def nearest_alternative(column: str, conditions: list, values: pd.Series) -> str
             f"the nearest value {column} takes is {nearest:g} (range {numeric.min():g} to "
             f"{numeric.max():g}): condition on e.g. {column} == {nearest:g}"
         )
+    nearest_time = _nearest_datetime(present, target)
+    if nearest_time is not None:
+        nearest, low, high = nearest_time
+        return (
+            f"the nearest value {column} takes is {nearest} (range {low} to {high}): "
+            f"condition on e.g. {column} == {nearest!r}"
+        )
     labels = list(pd.unique(present.astype(str)))[:10]
     return f"{column} takes values such as {labels}: condition on one of them"
+
+
+def _nearest_datetime(present: pd.Series, target: Any) -> tuple[Any, Any, Any] | None:
+    """For a column of dates and a date ``target``: the value nearest to it, the smallest
+    and the largest (as the column writes them); None otherwise."""
+    from genesis.generators.conditional_ops import looks_like_datetimes, to_datetimes, to_timestamp
+
+    if target is None or not looks_like_datetimes(present):
+        return None
+    try:
+        stamp = to_timestamp(target)
+    except (TypeError, ValueError):
+        return None
+    stamps = to_datetimes(present.reset_index(drop=True)).dropna()
+    if stamps.empty:
+        return None
+    gaps = np.abs((stamps - stamp).to_numpy().astype("timedelta64[ns]").astype(np.int64))
+    original = present.reset_index(drop=True)
+
+    def shown(position: Any) -> Any:
+        value = original.loc[position]
+        return value.isoformat() if hasattr(value, "isoformat") else value
+
+    return (
+        shown(stamps.index[int(np.argmin(gaps))]),
+        shown(stamps.idxmin()),
+        shown(stamps.idxmax()),
+    )
 
 
 def generate_conditioned(model: Any, n: int, seed: int, conditions: Any) -> pd.DataFrame:

@@ -200,6 +200,25 @@ def test_weather_datetime_range(weather_small, method):
         assert out["temp"].mean() > weather_small["temp"].mean() + 5
 
 
+def test_cart_unseen_timestamp_names_the_nearest_one(weather_small):
+    """CART draws real values: an hour absent from training has probability 0, and the
+    alternative is the nearest hour it can give (not an arbitrary list of labels)."""
+    model = SyntheticGenerator(method="cart", seed=0).fit(weather_small)
+    stamps = pd.to_datetime(weather_small["time_hour"], utc=True)
+    wanted = pd.Timestamp("2013-06-01 12:00", tz="UTC")
+    assert not (stamps == wanted).any() and stamps.min() < wanted < stamps.max()
+    position = int(np.argmin(np.abs((stamps - wanted).to_numpy())))
+    nearest = weather_small["time_hour"].iloc[position]
+    with pytest.raises(InfeasibleConditionError) as caught:
+        model.generate(10, conditions={"time_hour": "2013-06-01T12:00:00Z"})
+    assert caught.value.probability == 0.0
+    assert caught.value.alternative.startswith(f"the nearest value time_hour takes is {nearest}")
+    assert f"time_hour == '{nearest}'" in caught.value.alternative
+    # the alternative it names is one the model meets
+    out = model.generate(10, seed=0, conditions={"time_hour": nearest})
+    assert len(out) == 10 and (out["time_hour"] == nearest).all()
+
+
 @pytest.mark.parametrize("method", ["ctgan", "tvae"])
 def test_weather_datetime_range_neural(weather_tiny, fast_params, method):
     """The neural methods meet a datetime range through guided sampling: exactly n rows,
