@@ -161,6 +161,11 @@ def test_a_kafka_topic_is_a_source_the_drift_sensor_follows(tmp_path, small_adul
     config = write_project(tmp_path, small_adult, entry)
     defs = build_definitions(load_config(config))
     kafka = KafkaResource(bootstrap_servers=kafka_broker)
+    # the nightly refresh re-reads the topic: its job holds raw_source, which takes the resource
+    nightly = defs.resolve_job_def(defs.resolve_schedule_def("nightly_refresh").job_name)
+    source_key = dg.AssetKey(["adult", "raw_source"])
+    assert source_key in nightly.asset_layer.executable_asset_keys
+    assert "kafka" in defs.resolve_assets_def(source_key).required_resource_keys
     with dg.instance_for_test() as instance:
         model = dg.AssetSelection.assets(["adult", "synthesis_model"]).upstream()
         result = materialize(config, model, instance=instance, resources={"kafka": kafka})

@@ -56,6 +56,18 @@ def test_credentials_come_from_the_environment_through_envvar(monkeypatch):
     assert resolved.producer_config()["sasl.password"] == PASSWORD
     assert resolved.producer_config()["bootstrap.servers"] == "broker:9094"
     assert PASSWORD not in repr(resolved)
+    # both directions take the same credentials: the consumer's settings and the producer
+    # of a synthetic stream (built without connecting)
+    assert resolved.consumer_config()["sasl.password"] == PASSWORD
+    from genesis.generators import SyntheticGenerator
+
+    model = SyntheticGenerator("gaussian_copula", seed=0).fit(
+        pd.DataFrame({"x": [float(i % 7) for i in range(60)], "k": ["a", "b", "c"] * 20})
+    )
+    producer = resolved.streaming_generator(model, "t").producer_config
+    assert producer["security.protocol"] == "SASL_PLAINTEXT"
+    assert producer["sasl.mechanism"] == "PLAIN" and producer["sasl.username"] == "genesis"
+    assert producer["sasl.password"] == PASSWORD
 
 
 def test_without_environment_the_resource_points_at_a_local_broker(monkeypatch):

@@ -103,6 +103,63 @@ def test_kafka_avro_from_a_saved_model_with_where(invoke, table, kafka_broker, t
     assert sorted(int(m.key()) for m in messages) == list(range(300))
 
 
+def _read_terminal(master: int, process: subprocess.Popen, timeout: float) -> str:
+    """Everything written to the pseudo-terminal ``master`` until ``process`` exits."""
+    import select
+
+    output = b""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([master], [], [], 0.2)
+        if ready:
+            try:
+                chunk = os.read(master, 65_536)
+            except OSError:  # the child closed its end
+                break
+            if not chunk:
+                break
+            output += chunk
+        elif process.poll() is not None:
+            break
+    return output.decode("utf-8", "replace")
+
+
+def test_the_progress_line_is_live_on_a_terminal(table, kafka_broker):
+    """On a terminal the one Rich line is redrawn while rows flow: rows, rows/s and
+    acknowledged rows, each redraw counting more."""
+    import pty
+
+    topic = f"live-{uuid.uuid4().hex[:8]}"
+    master, terminal = pty.openpty()
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[3])}
+    env.update({"TERM": "xterm", "COLUMNS": "160"})
+    env.pop("NO_COLOR", None)
+    args = ["--kafka", kafka_broker, "--topic", topic, "--rate", "2000", "-n", "4000"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "genesis.cli", "stream", str(table), *args],
+        stdout=subprocess.DEVNULL,
+        stderr=terminal,
+        env=env,
+        preexec_fn=interruptible,
+    )
+    os.close(terminal)
+    try:
+        output = _read_terminal(master, process, timeout=90)
+        assert process.wait(timeout=30) == 0, output
+    finally:
+        process.kill()
+        os.close(master)
+    plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", output)
+    lines = re.findall(r"kafka: ([\d,]+) rows · ([\d,]+) rows/s · ([\d,]+) acknowledged", plain)
+    counts = [(int(rows.replace(",", "")), int(acked.replace(",", ""))) for rows, _, acked in lines]
+    assert len(counts) >= 3, plain  # redrawn while streaming (about 2 s), not only at the end
+    assert counts == sorted(counts) and counts[0][0] < 4_000
+    assert counts[-1] == (4_000, 4_000)
+    assert all(acked <= rows for rows, acked in counts)  # never acknowledged before sent
+    assert "\r" in output  # redrawn in place: one line, not one per update
+    assert "done: 4,000 rows acknowledged" in plain
+
+
 def test_broker_down_fails_fast_with_a_clear_message(invoke, table, error_line):
     from tests.kafka_broker import free_port
 

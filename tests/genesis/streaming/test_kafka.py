@@ -215,6 +215,28 @@ def test_a_full_local_queue_waits_instead_of_dropping(kafka_broker, adult_model)
     assert_exactly_once(decoded(consume_topic(kafka_broker, topic), "json"), 3000)
 
 
+def test_the_producer_is_idempotent_with_a_producer_id_from_the_broker(kafka_broker, adult_model):
+    """librdkafka's own statistics: the idempotent producer got a producer id and epoch from
+    the broker (InitProducerId), so its retries cannot duplicate rows; librdkafka accepts
+    enable.idempotence only with acks=all."""
+    reports: list[dict] = []
+    gen = KafkaStreamingGenerator.from_model(
+        adult_model,
+        kafka_broker,
+        new_topic("idempotent"),
+        producer_config={
+            "statistics.interval.ms": 100,
+            "stats_cb": lambda text: reports.append(json.loads(text)),
+        },
+    )
+    gen.start_streaming(2_000, max_samples=1_000)  # about half a second: several reports
+    assert gen.stats.acknowledged == 1_000
+    eos = [r["eos"] for r in reports if "eos" in r]
+    assert eos, f"no statistics with an 'eos' section in {len(reports)} reports"
+    assert eos[-1]["idemp_state"] == "Assigned"
+    assert eos[-1]["producer_id"] >= 0 and eos[-1]["producer_epoch"] >= 0
+
+
 # --- rate control --------------------------------------------------------------------------
 
 
