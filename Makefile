@@ -16,7 +16,7 @@ export DAGSTER_HOME := $(CURDIR)/.dagster_home
 # the library also defaults to one thread there, this covers every other torch user.
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: help install browser demo test test-slow ui bench bench-automl bench-anonymeter bench-fidelity bench-streaming bench-relational lint format clean
+.PHONY: help install browser demo test test-slow ui bench bench-automl bench-anonymeter bench-fidelity bench-streaming bench-relational bench-domains lint format clean
 
 help:
 	@echo "make demo    set up .venv and materialize the whole asset chain for the default dataset"
@@ -30,6 +30,7 @@ help:
 	@echo "make bench-nl   exact-match accuracy of the plain-language prompt parser (243 prompts, 9 tables)"
 	@echo "make bench-augmentation   Adult-3%: no augmentation vs SMOTE-NC vs Genesis"
 	@echo "make bench-streaming   rows/s into Kafka (JSON, Avro) vs generation alone and Faker; RSS over 10M rows"
+	@echo "make bench-domains   healthcare/finance/retail: 100,000 root rows with every linked table, every rule checked over all rows"
 	@echo "make bench-relational   nycflights13 (5 tables): Genesis RelationalSynthesizer vs SDV HMA"
 	@echo "make bench-federated   Adult over 5 sites (IID, Dirichlet non-IID; eps inf/8/1): federated vs centralized vs local-only copula"
 	@echo "make bench-scale   chunked Parquet generation: 10M/100M rows, 1 process vs 2 processes vs Dask; RSS, same bytes"
@@ -117,6 +118,8 @@ RELATIONAL_ARGS ?=
 bench-relational: $(BENCH_STAMP)
 	PYTHONPATH=$(CURDIR) nice -n 10 $(BENCH_VENV)/bin/python benchmarks/compare_relational.py \
 		--out benchmarks/results/compare_relational.md $(RELATIONAL_ARGS)
+bench-domains: install
+	PYTHONPATH=$(CURDIR) nice -n 10 $(BIN)/python benchmarks/domains.py --out benchmarks/results/domains.md
 # Conditions from common to rare (and ranges): Genesis cart/gaussian_copula vs SDV 2.0
 .PHONY: bench-conditional
 bench-conditional: install $(BENCH_STAMP)

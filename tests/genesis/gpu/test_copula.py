@@ -106,16 +106,16 @@ def test_rows_differ_from_the_numpy_path_but_repeat_per_seed(copula):
     assert not first.equals(copula.generate(3000, seed=11))  # another generator: documented
 
 
-def test_numpy_normals_give_the_models_own_rows_whatever_the_batches(copula):
+def test_numpy_normals_give_the_models_own_rows_whatever_the_batches(copula, same_model_rows):
     """normals="numpy": the normals model.generate draws, inverted by the torch path; the
     rows are the model's (float32 rounding allowed for; measured identical on Adult)."""
     expected = copula.generate(20_000, seed=4)
     for batch_size in (333, 65_536):
         ours = BatchedGenerator(copula, batch_size, "cpu", normals="numpy").generate(20_000, seed=4)
-        pd.testing.assert_frame_equal(ours, expected, check_exact=False, rtol=1e-5)
+        same_model_rows(ours, expected)
 
 
-def test_weather_table_keeps_its_format_and_the_models_rows(weather_df):
+def test_weather_table_keeps_its_format_and_the_models_rows(weather_df, same_model_rows):
     """Datetimes, mostly-null numbers and point masses come back as model.generate writes
     them (the same inverse_transform; normals="numpy" gives the model's own rows)."""
     from tests.genesis.generators.conftest import assert_same_format
@@ -125,4 +125,4 @@ def test_weather_table_keeps_its_format_and_the_models_rows(weather_df):
     out = BatchedGenerator(model, 700, "cpu").generate(3000, seed=2)
     assert_same_format(weather, out, model.schema_)
     same = BatchedGenerator(model, 700, "cpu", normals="numpy").generate(3000, seed=2)
-    pd.testing.assert_frame_equal(same, model.generate(3000, seed=2), check_exact=False, rtol=1e-5)
+    same_model_rows(same, model.generate(3000, seed=2))
