@@ -20,6 +20,9 @@ from genesis.generators import SyntheticGenerator
 from genesis.streaming.serializers import decode_messages
 from tests.signals import interruptible
 
+# rates, pacing and delivery deadlines: run alone after the parallel phase of `make test`
+pytestmark = pytest.mark.serial
+
 SEQUENCE = "_genesis_sequence"
 
 

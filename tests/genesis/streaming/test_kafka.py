@@ -36,6 +36,9 @@ from genesis.streaming.kafka import FORMAT_HEADER, SCHEMA_TOPIC_SUFFIX
 from genesis.streaming.serializers import decode_messages
 from tests.kafka_broker import free_port, tansu_binary
 
+# rates, pacing and delivery deadlines: run alone after the parallel phase of `make test`
+pytestmark = pytest.mark.serial
+
 
 @pytest.fixture(scope="module")
 def adult_model(adult_df):

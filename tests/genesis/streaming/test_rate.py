@@ -10,6 +10,9 @@ import pytest
 from genesis.errors import InvalidParameterError
 from genesis.streaming.rate import TokenBucket
 
+# rates, pacing and delivery deadlines: run alone after the parallel phase of `make test`
+pytestmark = pytest.mark.serial
+
 
 class FakeClock:
     """A clock that only moves when the bucket sleeps, so pacing is exact and instant."""

@@ -20,6 +20,9 @@ from genesis.generators import SyntheticGenerator
 from genesis.streaming import StreamingConfig, StreamingGenerator
 from genesis.streaming.websocket import WebSocketStreamingGenerator, encode_message
 
+# rates, pacing and delivery deadlines: run alone after the parallel phase of `make test`
+pytestmark = pytest.mark.serial
+
 try:
     from websockets.asyncio.client import connect
     from websockets.exceptions import ConnectionClosed, ConnectionClosedError
