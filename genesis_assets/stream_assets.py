@@ -49,6 +49,12 @@ class StreamRunConfig(dg.Config):
     rate: float | None = Field(
         None, gt=0, description="Rows per second; empty: stream.rate from genesis.yaml."
     )
+    seed: int | None = Field(
+        None,
+        ge=0,
+        description="Seed of this run's rows; empty: the dataset's. The same seed and model "
+        "publish the same rows again (keys included); another seed publishes other rows.",
+    )
 
 
 def build_stream_assets(ds: DatasetConfig) -> list[dg.AssetsDefinition]:
@@ -84,13 +90,14 @@ def build_stream_assets(ds: DatasetConfig) -> list[dg.AssetsDefinition]:
 
         rows = config.rows or stream.rows
         rate = config.rate or stream.rate
+        run_seed = seed if config.seed is None else config.seed
         generator = kafka.streaming_generator(
             synthesis_model,
             stream.topic,
             batch_size=stream.batch_size,
             key_column=stream.key,
             value_serializer=stream.format,
-            seed=seed,
+            seed=run_seed,
             conditions=conditions,
             include_metadata=stream.include_metadata,
         )
@@ -113,7 +120,7 @@ def build_stream_assets(ds: DatasetConfig) -> list[dg.AssetsDefinition]:
                 f"{report.get('rows', 0):,} of {rows:,} rows delivered to {stream.topic!r}",
                 metadata={**where, "failed": failed, "rows": int(report.get("rows") or 0)},
             )
-        return dg.MaterializeResult(metadata=_metadata(report, stream, rate, seed, where))
+        return dg.MaterializeResult(metadata=_metadata(report, stream, rate, run_seed, where))
 
     return [synthetic_stream]
 
