@@ -1,7 +1,7 @@
 """Chunked generation into an Iceberg table: chunk data files first, then one commit.
 
 The catalog opens as :meth:`genesis.versioning.DatasetRepository.init` opens it
-(:func:`genesis.versioning.catalog.catalog_properties`): ``destination`` is a local folder
+(both call :func:`genesis.versioning.catalog.open_catalog`): ``destination`` is a local folder
 (an embedded SQLite catalog and warehouse in it) or, with ``catalog`` settings, the warehouse
 URI. The chunks are written with the same :func:`~genesis.generators.chunked.write_chunk`
 as Parquet output (converted to the table's Arrow schema) into a folder of the table's
@@ -30,25 +30,14 @@ PLAN_KEY = "genesis.chunked-plan"
 def open_table(destination: str, table: str, catalog: dict | str | None, arrow_schema: Any):
     """The Iceberg table ``genesis.<table>`` of the catalog at ``destination`` (created with
     ``arrow_schema`` when missing)."""
-    from pyiceberg.catalog import load_catalog
-
     from genesis.io.urls import redact_url
-    from genesis.versioning.catalog import catalog_properties, require_pyiceberg
+    from genesis.versioning.catalog import open_catalog
 
-    require_pyiceberg()
     if not isinstance(table, str) or not table.replace("_", "a").isalnum():
         raise InvalidParameterError(
             f"table name {table!r} must hold only letters, digits and '_'; rename it"
         )
-    props = catalog_properties(str(destination), catalog)
-    name = props.pop("name", "genesis")
-    try:
-        loaded = load_catalog(name, **props)
-    except Exception as exc:
-        raise InvalidParameterError(
-            f"cannot open the Iceberg catalog {name!r} ({props.get('type')}, "
-            f"{redact_url(str(props.get('uri', '')))}): {exc}; check the catalog settings"
-        ) from None
+    loaded = open_catalog(str(destination), catalog)
     from pyiceberg.exceptions import NoSuchTableError
 
     try:

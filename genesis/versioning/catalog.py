@@ -96,6 +96,24 @@ def catalog_properties(path_or_uri: str, catalog: dict[str, Any] | str | None) -
     return {k: str(v) for k, v in props.items()}
 
 
+def open_catalog(path_or_uri: str, catalog: dict[str, Any] | str | None) -> Any:
+    """The PyIceberg catalog for ``path_or_uri`` and ``catalog`` (see
+    :meth:`~genesis.versioning.DatasetRepository.init`); one that does not open is an
+    :class:`~genesis.errors.InvalidParameterError` naming it (credentials redacted)."""
+    require_pyiceberg()
+    from pyiceberg.catalog import load_catalog
+
+    props = catalog_properties(str(path_or_uri), catalog)
+    name = props.pop("name", "genesis")
+    try:
+        return load_catalog(name, **props)
+    except Exception as exc:
+        raise InvalidParameterError(
+            f"cannot open the Iceberg catalog {name!r} ({props.get('type')}, "
+            f"{redact_url(str(props.get('uri', '')))}): {exc}; check the catalog settings"
+        ) from None
+
+
 def to_arrow(df: pd.DataFrame) -> pa.Table:
     """The DataFrame as Arrow with Iceberg-storable types (µs timestamps, no dictionaries)."""
     import pyarrow as pa

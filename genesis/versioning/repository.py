@@ -30,7 +30,6 @@ from genesis.errors import (
     MergeConflictError,
     SourceNotFoundError,
 )
-from genesis.io.urls import redact_url
 from genesis.validation import require_frame, validate_column_names
 from genesis.versioning.catalog import (
     COLUMNS_KEY,
@@ -43,9 +42,8 @@ from genesis.versioning.catalog import (
     NAMESPACE,
     SCHEMA_CHANGES_KEY,
     TAG_MESSAGE_PREFIX,
-    catalog_properties,
     evolve_schema,
-    require_pyiceberg,
+    open_catalog,
     retry,
     to_arrow,
 )
@@ -130,9 +128,6 @@ class DatasetRepository(NotesAndFiles):
             name: the table's name in the ``genesis`` namespace: one table per dataset.
             max_retries: attempts when another writer committed first.
         """
-        require_pyiceberg()
-        from pyiceberg.catalog import load_catalog
-
         if not isinstance(name, str) or not name.replace("_", "a").isalnum():
             raise InvalidParameterError(
                 f"repository name {name!r} must hold only letters, digits and '_'; rename it"
@@ -141,15 +136,7 @@ class DatasetRepository(NotesAndFiles):
             raise InvalidParameterError(
                 "path_or_uri must be a folder path or a warehouse URI such as s3://bucket/prefix"
             )
-        props = catalog_properties(str(path_or_uri), catalog)
-        catalog_name = props.pop("name", "genesis")
-        try:
-            loaded = load_catalog(catalog_name, **props)
-        except Exception as exc:
-            raise InvalidParameterError(
-                f"cannot open the Iceberg catalog {catalog_name!r} ({props.get('type')}, "
-                f"{redact_url(str(props.get('uri', '')))}): {exc}; check the catalog settings"
-            ) from None
+        loaded = open_catalog(str(path_or_uri), catalog)
         repository = cls(loaded, name, max_retries=max_retries)
         repository._path = os.fspath(path_or_uri)
         return repository
