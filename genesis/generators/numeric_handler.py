@@ -195,6 +195,9 @@ class _NumericHandler(_ColumnHandler):
         values = self._to_model(values)
         if missing.any():
             observed = values[~missing]
+            if not observed.size:  # e.g. a parent context in which every value is missing
+                middle = np.array([(self.minimum + self.maximum) / 2], dtype=np.float64)
+                observed = np.asarray(self._to_model(middle), dtype=values.dtype)
             values = values.copy()
             values[missing] = observed[rng.integers(0, observed.size, size=int(missing.sum()))]
         out[self.name] = values

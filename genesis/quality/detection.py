@@ -80,13 +80,18 @@ def detection_auc(prepared: PreparedTables, seed: int) -> float:
         test = fold == k
         if np.unique(y[test]).size < 2 or np.unique(y[~test]).size < 2:
             continue
+        # ... nor one with no value in this fold's training rows (on small tables)
+        seen = ~np.isnan(x[~test]).all(axis=0)
+        if not seen.any():
+            continue
+        fold_mask = mask[seen]
         model = HistGradientBoostingClassifier(
             max_iter=100,
-            categorical_features=mask if mask.any() else None,
+            categorical_features=fold_mask if fold_mask.any() else None,
             random_state=seed,
         )
-        model.fit(x[~test], y[~test])
-        aucs.append(roc_auc_score(y[test], model.predict_proba(x[test])[:, 1]))
+        model.fit(x[~test][:, seen], y[~test])
+        aucs.append(roc_auc_score(y[test], model.predict_proba(x[test][:, seen])[:, 1]))
     return float(np.mean(aucs)) if aucs else float("nan")
 
 

@@ -53,3 +53,18 @@ def test_a_category_only_the_synthetic_table_has_is_found():
     aucs = QualityEvaluator(real, synthetic).evaluate().column_details.set_index("column")
     assert aucs.at["c", "detection_auc"] == pytest.approx(0.625, abs=0.02)  # 25 % rows tell
     assert 0.42 < aucs.at["x", "detection_auc"] < 0.53  # cross-fitting reads noise as < 0.5
+
+
+def test_a_column_with_one_value_in_all_does_not_break_the_cross_fitting():
+    """A numeric column observed in one row only: the fold that tests that row trains on none
+    of its values, and the classifier's binning would fail on the empty column."""
+    from genesis.quality._prepare import prepare_tables
+    from genesis.quality.detection import detection_auc
+    from genesis.schema import infer_schema
+
+    rng = np.random.default_rng(0)
+    real = pd.DataFrame({"x": rng.normal(size=40), "rare": np.r_[5.0, np.full(39, np.nan)]})
+    synthetic = pd.DataFrame({"x": rng.normal(size=40), "rare": np.full(40, np.nan)})
+    prepared = prepare_tables({"real": real, "synthetic": synthetic}, infer_schema(real))
+    auc = detection_auc(prepared, seed=0)
+    assert 0.0 <= auc <= 1.0

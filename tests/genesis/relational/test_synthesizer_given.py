@@ -47,6 +47,18 @@ def test_unseen_context_labels_and_wrong_columns():
         model.synthesizer.generate_given(pd.DataFrame({"y": [1.0, 2.0]}), seed=0)
 
 
+def test_a_context_column_missing_in_every_row():
+    """A parent attribute missing for every parent drawn (a mostly-null column of a small
+    parent sample): the rows are drawn, the attribute stays missing."""
+    df = _frame()
+    df.loc[df.index[::3], "x"] = np.nan  # x is sometimes missing, so the model knows it
+    model = SyntheticGenerator("cart", seed=0, visit_order=["group", "x"]).fit(df)
+    context = pd.DataFrame({"group": ["a", "b"] * 20, "x": np.full(40, np.nan)})
+    out = model.synthesizer.generate_given(context, seed=0)
+    assert len(out) == 40 and out["x"].isna().all()
+    assert out["label"].notna().all()
+
+
 def test_given_columns_get_no_tree_and_plain_generation_is_refused():
     df = _frame()
     model = SyntheticGenerator("cart", seed=0, given=["group", "x"]).fit(df)
