@@ -255,4 +255,49 @@ def _calibrate(status: np.ndarray, share: float, rng: np.random.Generator) -> np
     return status
 
 
-__all__ = ["assign_other_parents", "distinct_pairs", "inherit", "output_table"]
+def orphan_composite_children(
+    generated: dict[str, pd.DataFrame], plans: dict, relationships: list[Relationship], rng
+) -> dict[str, pd.DataFrame]:
+    """``keep_orphans`` for composite keys: drop parent rows until the real share of their
+    children is orphaned.
+
+    A composite foreign key's columns are the child's own attributes (a flight's origin and
+    hour), drawn with its parent: a fresh key would change the row. Real orphans of such a
+    key are parents missing from the parent table (hours without a weather record), so the
+    same happens here: random parents, whole, are dropped while their children fit in the
+    real orphan count. A parent table that other relationships also point to is left whole
+    (dropping its rows would orphan those children too).
+    """
+    out = dict(generated)
+    for table, plan in plans.items():
+        primary = plan.primary
+        if primary is None or len(primary.child_key) < 2 or table not in out:
+            continue
+        share = plan.orphan_share.get(primary.name, 0.0)
+        if (
+            share <= 0
+            or plans[primary.parent].reference  # copied whole, as published
+            or any(r.parent == primary.parent and r.name != primary.name for r in relationships)
+        ):
+            continue
+        children, parents = out[table], out[primary.parent]
+        found = row_index(children, primary.child_key, parents, primary.parent_key)
+        counts = np.bincount(found[found >= 0], minlength=len(parents))
+        candidates = rng.permutation(np.flatnonzero(counts > 0))
+        # a prefix of random parents whose children fit: short of the real count by less
+        # than one parent's children
+        fits = np.cumsum(counts[candidates]) <= round(share * len(children))
+        drop = candidates[: int(fits.sum()) if fits.all() else int(np.argmin(fits))]
+        keep = np.ones(len(parents), dtype=bool)
+        keep[drop] = False
+        out[primary.parent] = parents[keep].reset_index(drop=True)
+    return out
+
+
+__all__ = [
+    "assign_other_parents",
+    "distinct_pairs",
+    "inherit",
+    "orphan_composite_children",
+    "output_table",
+]

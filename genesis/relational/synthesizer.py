@@ -76,8 +76,11 @@ plane has one carrier) is assigned first, and the determined one by whole famili
 carrier. Generated children-per-parent counts keep the model's ranking of the parents and
 the real distribution (:func:`~genesis.relational.child_counts.calibrate_counts`). Limits:
 a child's other parents are matched on one link column each, so the rest of a family's
-profile (a plane's flights' hours and distances) is only as coherent as that column; orphans and nulls of a composite primary key are not
-reproduced (its columns are attributes drawn with the parent).
+profile (a plane's flights' hours and distances) is only as coherent as that column. A
+composite primary key's columns are attributes drawn with the parent, so its orphans come
+from dropped parents, as real ones do (hours without a weather record), with
+``keep_orphans=True`` (:func:`~genesis.relational.assign.orphan_composite_children`); its
+null keys are not reproduced.
 """
 
 from __future__ import annotations
@@ -97,7 +100,13 @@ from genesis.errors import (
     NotFittedError,
     RelationalSchemaError,
 )
-from genesis.relational.assign import assign_other_parents, distinct_pairs, inherit, output_table
+from genesis.relational.assign import (
+    assign_other_parents,
+    distinct_pairs,
+    inherit,
+    orphan_composite_children,
+    output_table,
+)
 from genesis.relational.child_counts import (
     calibrate_counts,
     count_quantiles,
@@ -348,6 +357,13 @@ class RelationalSynthesizer:
                     rng,
                 )
             generated[table] = frame.reset_index(drop=True)
+        if self.keep_orphans:
+            generated = orphan_composite_children(
+                generated,
+                self.plans_,
+                self.schema_.relationships,
+                np.random.default_rng(np.random.SeedSequence([seed, 2])),
+            )
         return {t: output_table(self.plans_[t], generated[t]) for t in self.schema_.table_names}
 
     def _sizes(self, scale) -> tuple[dict[str, int], float | None]:
@@ -452,7 +468,7 @@ class RelationalSynthesizer:
     def _primary_misses(self, plan, frame, parents, rng) -> pd.DataFrame:
         """Null primary keys at the real rate, and with ``keep_orphans`` dangling ones too
         (single-column keys: a composite key's columns are attributes drawn with the parent,
-        so they always match)."""
+        so they always match; see :func:`~genesis.relational.assign.orphan_composite_children`)."""
         p = plan.primary
         if len(p.child_key) != 1 or not len(frame):
             return frame

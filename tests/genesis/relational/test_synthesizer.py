@@ -158,13 +158,19 @@ def test_keep_orphans_keeps_the_real_orphan_rate(flights_tables):
         warnings.simplefilter("ignore")
         model = RelationalSynthesizer(seed=1, keep_orphans=True).fit(flights_tables)
     out = model.generate()
+    hour = ["origin", "year", "month", "day", "hour"]
     for r in (
         Relationship("planes", "tailnum", "flights", "tailnum"),
         Relationship("airports", "faa", "flights", "dest"),
+        # a composite key: orphaned by dropping weather hours, as the real ones are
+        Relationship("weather", hour, "flights", hour),
     ):
         real, _ = _valid_share(flights_tables, r)
         fake, _ = _valid_share(out, r)
         assert abs(fake - real) < 0.03, (str(r), real, fake)
+    weather = Relationship("weather", hour, "flights", hour)
+    assert _valid_share(out, weather)[0] < 1.0  # the real share is 0.99x, not 1
+    pd.testing.assert_frame_equal(model.generate()["weather"], out["weather"])  # seeded
     orphan_tails = set(out["flights"]["tailnum"].dropna()) - set(out["planes"]["tailnum"])
     assert orphan_tails and not orphan_tails & set(flights_tables["planes"]["tailnum"])
 
