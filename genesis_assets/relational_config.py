@@ -161,6 +161,16 @@ def _relationship_problems(ds: DatasetConfig, tables: set[str], label: str) -> l
                 f"{where}: parent_key {keys['parent_key']} and child_key {keys['child_key']} "
                 "must name as many columns (at least one)"
             )
+    if ds.relationships and not problems:
+        # a cycle (or a key naming a column twice) needs no data to be seen: refuse it at
+        # load, not when the schema stage runs
+        from genesis.errors import RelationalSchemaError
+        from genesis.relational.schema import RelationalSchema
+
+        try:
+            RelationalSchema(None, [r.as_dict() for r in ds.relationships])
+        except RelationalSchemaError as exc:
+            problems.append(f"{label}, field 'relationships': {exc}")
     if ds.primary_keys and ds.relationships is None:
         problems.append(
             f"{label}, field 'primary_keys': only read with declared 'relationships' (both "

@@ -135,8 +135,9 @@ class FinanceGenerator(DomainGenerator):
         return calendar.period_days(start or self.start, end or self.end)
 
     # -- customers and credit profiles ------------------------------------------------------
-    def generate_customers(self, n: int) -> pd.DataFrame:
-        """``n`` adult customers: age by the US adult age structure, country, income."""
+    def generate_customers(self, n: int = 1_000) -> pd.DataFrame:
+        """``n`` adult customers (default 1,000): age by the US adult age structure, country,
+        income."""
         n = require_int(n, "n", 1)
         rng = self._rng(1)
         start, _ = self._period(None, None)  # adults when the period starts
@@ -198,9 +199,11 @@ class FinanceGenerator(DomainGenerator):
         return customers
 
     # -- accounts ---------------------------------------------------------------------------
-    def generate_accounts(self, n: int, customers: pd.DataFrame | None = None) -> pd.DataFrame:
-        """``n`` accounts owned by ``customers`` (default: about n / 1.6 fresh customers;
-        every customer gets one account before anyone gets a second). Opened after the
+    def generate_accounts(
+        self, n: int = 1_000, customers: pd.DataFrame | None = None
+    ) -> pd.DataFrame:
+        """``n`` accounts (default 1,000) owned by ``customers`` (default: about n / 1.6 fresh
+        customers; every customer gets one account before anyone gets a second). Opened after the
         owner's 18th birthday, some closed later; checking accounts carry a debit card,
         credit card accounts a credit card; IBANs for DE/GB/NL, routing numbers for US."""
         n = require_int(n, "n", 1)

@@ -182,10 +182,10 @@ class HealthcareGenerator(DomainGenerator):
             "medications": self.generate_medications(patients, events),
         }
 
-    def generate_patient_cohort(self, n_patients: int) -> pd.DataFrame:
-        """``n_patients`` patients: age and sex from the 2020 Census pyramid, deaths over the
-        ``years`` before ``as_of`` from the NCHS life tables, blood types from Red Cross
-        shares."""
+    def generate_patient_cohort(self, n_patients: int = 1_000) -> pd.DataFrame:
+        """``n_patients`` patients (default 1,000): age and sex from the 2020 Census pyramid,
+        deaths over the ``years`` before ``as_of`` from the NCHS life tables, blood types from
+        Red Cross shares."""
         n = require_int(n_patients, "n_patients", 1)
         rng = np.random.default_rng([self.seed, 1])
         bins = np.array(codes.CENSUS_2020_AGE_SEX, dtype=float)

@@ -100,9 +100,9 @@ class RetailGenerator(DomainGenerator):
     def _period(self, start: Any, end: Any) -> tuple[int, int]:
         return calendar.period_days(start or self.start, end or self.end)
 
-    def generate_customers(self, n: int) -> pd.DataFrame:
-        """``n`` customers: signup dates growing towards the end of the period (from a year
-        before it starts), country and currency, adult age."""
+    def generate_customers(self, n: int = 1_000) -> pd.DataFrame:
+        """``n`` customers (default 1,000): signup dates growing towards the end of the period
+        (from a year before it starts), country and currency, adult age."""
         n = require_int(n, "n", 1)
         rng = self._rng(1)
         low, high = self._period(None, None)
@@ -124,8 +124,9 @@ class RetailGenerator(DomainGenerator):
             }
         )
 
-    def generate_products(self, n: int) -> pd.DataFrame:
-        """``n`` products: a category, a log-normal price for it (USD) and a unique GTIN-13."""
+    def generate_products(self, n: int = 500) -> pd.DataFrame:
+        """``n`` products (default 500): a category, a log-normal price for it (USD) and a
+        unique GTIN-13."""
         n = require_int(n, "n", 1)
         rng = self._rng(2)
         names = list(CATEGORIES)
@@ -205,10 +206,10 @@ class RetailGenerator(DomainGenerator):
         return {"orders": orders, "order_items": items}
 
     def generate_ecommerce_dataset(
-        self, n_customers: int, n_products: int | None = None
+        self, n_customers: int = 1_000, n_products: int | None = None
     ) -> dict[str, pd.DataFrame]:
-        """All four tables linked: ``n_customers`` customers, ``n_products`` products
-        (default ``n_customers // 5`` between 100 and 5,000), their orders and items."""
+        """All four tables linked: ``n_customers`` customers (default 1,000), ``n_products``
+        products (default ``n_customers // 5`` between 100 and 5,000), their orders and items."""
         n_customers = require_int(n_customers, "n_customers", 1)
         n_products = require_int(n_products, "n_products", 1, allow_none=True)
         if n_products is None:

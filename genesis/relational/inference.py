@@ -153,6 +153,12 @@ def infer_schema(
         tables: table name -> DataFrame.
         min_containment: least share of a child's non-null key values found in the parent for
             a foreign key to be accepted (0.8: real keys are dirty).
+
+    Raises:
+        RelationalSchemaError: the inferred keys form a cycle between different tables (a
+            country's capital among the cities, a city's country among the countries); the
+            message names the cycle and every inferred relationship, to declare the ones to
+            keep.
     """
     if (
         not isinstance(tables, Mapping)
@@ -201,9 +207,17 @@ def infer_schema(
             df = tables[table]
             if len(fks) >= 2 and df[fks].notna().all(axis=None) and not df.duplicated(fks).any():
                 primary[table] = tuple(fks)
-    return RelationalSchema(
-        {t: list(df.columns) for t, df in tables.items()}, relationships, primary
-    )
+    try:
+        return RelationalSchema(
+            {t: list(df.columns) for t, df in tables.items()}, relationships, primary
+        )
+    except RelationalSchemaError as exc:  # a cycle of inferred keys: name them all
+        found = "; ".join(str(r) for r in relationships)
+        raise RelationalSchemaError(
+            f"{exc}. The relationships were inferred ({found}): declare the ones to keep "
+            "(relationships=[Relationship(parent, parent_key, child, child_key), ...] in "
+            "Python, a rel.yaml with --relationships, 'relationships:' in genesis.yaml)"
+        ) from None
 
 
 def _single_parent(child, column, cdf, tables, candidates, min_containment):

@@ -16,6 +16,8 @@ RELATIONSHIPS = [
     {"parent": "airlines", "parent_key": "carrier", "child": "flights", "child_key": "carrier"},
     {"parent": "planes", "parent_key": ["tailnum"], "child": "flights", "child_key": "tailnum"},
 ]
+#: with RELATIONSHIPS, a cycle: planes are flights' parents and flights planes' parents
+CYCLE = {"parent": "flights", "parent_key": "flight", "child": "planes", "child_key": "last_flight"}
 
 
 def write(folder: Path, **entry) -> Path:
@@ -96,6 +98,10 @@ def test_source_and_tables_together(tmp_path):
         (
             {"relationships": [{**RELATIONSHIPS[0], "child_key": ["carrier", "year"]}]},
             "must name as many columns",
+        ),
+        (  # a cycle needs no data to be seen: refused at load, naming it
+            {"relationships": [*RELATIONSHIPS, CYCLE]},
+            "field 'relationships': the relationships form a cycle: flights -> planes -> flights",
         ),
     ],
 )

@@ -111,6 +111,17 @@ def test_generate_a_folder_infers_and_prints_the_relationships(invoke, tables_di
             "plane_id}]",
             "plane_id",
         ),  # fmt: skip
+        (  # a cycle: refused before anything is fitted, naming it
+            "relationships:\n  - {parent: airlines, parent_key: carrier, child: flights, "
+            "child_key: carrier}\n  - {parent: flights, parent_key: flight, child: airlines, "
+            "child_key: carrier}",
+            "cycle: ",
+        ),  # fmt: skip
+        (  # key types that differ: planes.year holds numbers, flights.tailnum text
+            "relationships: [{parent: planes, parent_key: year, child: flights, child_key: "
+            "tailnum}]",
+            "flights.tailnum holds text values",
+        ),  # fmt: skip
         ("relationships: [: bad", "not valid YAML"),
         ("- just a list", "'relationships' list"),
     ],

@@ -115,3 +115,40 @@ def test_a_link_table_is_keyed_by_its_foreign_keys():
     repeated = pd.concat([pairs, pairs.head(5)])
     schema = RelationalSchema.infer({"students": students, "courses": courses, "enrol": repeated})
     assert schema.primary_keys["enrol"] is None
+
+
+def test_inferred_keys_forming_a_cycle_are_refused_naming_them():
+    # every city names its country, every country its capital city: each table is the
+    # other's parent, so neither can be generated first
+    countries = pd.DataFrame(
+        {
+            "code": [f"C{i:02d}" for i in range(20)],
+            "capital": [f"city-{i * 5:03d}" for i in range(20)],
+            "area": np.arange(20) * 1000.0,
+        }
+    )
+    cities = pd.DataFrame(
+        {
+            "name": [f"city-{i:03d}" for i in range(100)],
+            "country_code": [f"C{i // 5:02d}" for i in range(100)],
+            "population": np.arange(100) * 100,
+        }
+    )
+    tables = {"countries": countries, "cities": cities}
+    with pytest.raises(RelationalSchemaError, match=r"cycle: .*->.*->") as info:
+        RelationalSchema.infer(tables)
+    message = str(info.value)
+    assert "were inferred" in message and "relationships=[" in message  # what to do
+    assert "cities(country_code) -> countries(code)" in message
+    assert "countries(capital) -> cities(name)" in message
+    from genesis.relational import RelationalSynthesizer
+
+    with pytest.raises(RelationalSchemaError, match="were inferred"):  # fit infers when not told
+        RelationalSynthesizer(seed=0).fit(tables)
+    # declaring the ones to keep is accepted
+    declared = RelationalSchema(
+        {t: list(df.columns) for t, df in tables.items()},
+        [Relationship("countries", "code", "cities", "country_code")],
+    )
+    declared.validate(tables)
+    assert declared.roots() == ["countries"]
