@@ -52,8 +52,9 @@ class StreamRunConfig(dg.Config):
     seed: int | None = Field(
         None,
         ge=0,
-        description="Seed of this run's rows; empty: the dataset's. The same seed and model "
-        "publish the same rows again (keys included); another seed publishes other rows.",
+        description="Seed of this run's rows; empty: the dataset's. Batch i is drawn from "
+        "(seed, i): the same seed and model publish the same batches again (keys included); "
+        "another seed publishes other rows.",
     )
 
 

@@ -67,21 +67,27 @@ def test_synthetic_stream_publishes_every_row_of_the_stored_model(stream_project
     )
     assert again.success and metadata_of(again, "synthetic_stream")["rows"] == 50
     assert len(read_topic(kafka_broker, p["topic"])) == 450
-    # ...with the same seed, the first 50 rows of the stream again; another seed, other rows
-    seeded = materialize(
-        p["config"],
-        [STREAM],
-        instance=p["instance"],
-        resources=p["kafka"],
-        run_config={"ops": {"adult__synthetic_stream": {"config": {"rows": 50, "seed": 7}}}},
-    )
-    assert seeded.success and metadata_of(seeded, "synthetic_stream")["seed"] == 7
+    # a whole batch again (batch i is drawn from (seed, i)): the same seed republishes the
+    # first run's batch 0 row for row; another seed publishes other rows
+    for seed in (None, 7):
+        run = materialize(
+            p["config"],
+            [STREAM],
+            instance=p["instance"],
+            resources=p["kafka"],
+            run_config={
+                "ops": {"adult__synthetic_stream": {"config": {"rows": 100, "seed": seed}}}
+            },
+        )
+        assert run.success and metadata_of(run, "synthetic_stream")["seed"] == (seed or 0)
     on_topic = read_topic(kafka_broker, p["topic"])
-    head = on_topic[on_topic["_genesis_sequence"] < 50]
     data = [c for c in on_topic.columns if not c.startswith("_genesis")]
-    assert len(head) == 150  # rows 0-49 published three times
-    # the two runs with the dataset's seed agree row for row; seed 7 adds 50 other rows
-    assert len(head[["_genesis_sequence", *data]].drop_duplicates()) == 100
+    batch0 = on_topic[on_topic["_genesis_batch"] == 0]
+    assert len(batch0) == 350  # 100 (first run) + 50 (rows=50) + 100 + 100
+    runs = batch0.groupby("_genesis_sequence").size()
+    assert (runs.loc[:49] == 4).all() and (runs.loc[50:] == 3).all()
+    full = batch0[batch0["_genesis_sequence"] >= 50][["_genesis_sequence", *data]]
+    assert len(full.drop_duplicates()) == 100  # two copies of rows 50-99 and seed 7's
 
 
 def test_a_broker_that_is_down_fails_the_asset_and_the_password_stays_hidden(stream_project):
