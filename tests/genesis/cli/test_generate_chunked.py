@@ -63,6 +63,7 @@ def test_misused_chunk_options_are_usage_errors(invoke, files, tmp_path, extra, 
     assert result.exit_code == 2 and message in result.output
 
 
+@pytest.mark.slow  # a shell and a fresh interpreter; chunks to S3 stay in make test (test_chunked)
 def test_s3_prefix_from_the_shell(files, s3_server, s3_client, tmp_path, repo_root):
     """The command as a user types it: credentials and endpoint from the AWS variables."""
     s3_client.create_bucket(Bucket="cli-chunks")

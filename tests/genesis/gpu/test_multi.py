@@ -17,6 +17,7 @@ def _one_device(model, n, chunk_rows, seed, batch_size):
     return pd.concat(list(chunks), ignore_index=True)
 
 
+@pytest.mark.slow  # 2 spawned torch processes; the numpy-normals sharding test keeps the path in make test
 def test_two_cpu_workers_equal_one_process(copula, cart):
     """Copula (torch path) and CART (the model's own path) over two spawned processes."""
     for model in (copula, cart):
