@@ -20,9 +20,6 @@ from genesis.generators import SyntheticGenerator
 from genesis.streaming.serializers import decode_messages
 from tests.signals import interruptible
 
-# rates, pacing and delivery deadlines: run alone after the parallel phase of `make test`
-pytestmark = pytest.mark.serial
-
 SEQUENCE = "_genesis_sequence"
 
 
@@ -127,6 +124,7 @@ def _read_terminal(master: int, process: subprocess.Popen, timeout: float) -> st
     return output.decode("utf-8", "replace")
 
 
+@pytest.mark.serial  # a deadline or a signal: alone after the parallel phase
 def test_the_progress_line_is_live_on_a_terminal(table, kafka_broker):
     """On a terminal the one Rich line is redrawn while rows flow: rows, rows/s and
     acknowledged rows, each redraw counting more."""
@@ -163,6 +161,7 @@ def test_the_progress_line_is_live_on_a_terminal(table, kafka_broker):
     assert "done: 4,000 rows acknowledged" in plain
 
 
+@pytest.mark.serial  # a deadline or a signal: alone after the parallel phase
 def test_broker_down_fails_fast_with_a_clear_message(invoke, table, error_line):
     from tests.kafka_broker import free_port
 
@@ -202,6 +201,7 @@ def _wait_for_line(process: subprocess.Popen, pattern: str, timeout: float = 60)
     raise AssertionError(f"no line matching {pattern!r} in:\n{''.join(seen)}")
 
 
+@pytest.mark.serial  # a deadline or a signal: alone after the parallel phase
 def test_ctrl_c_stops_cleanly_and_loses_nothing_acknowledged(table, kafka_broker):
     topic = f"stop-{uuid.uuid4().hex[:8]}"
     process = _genesis("stream", table, "--kafka", kafka_broker, "--topic", topic, "--rate", "2000")
@@ -298,6 +298,7 @@ def test_a_port_in_use_is_a_clear_error(invoke, table, error_line):
     assert "cannot listen on 127.0.0.1" in error_line(result)
 
 
+@pytest.mark.serial  # a deadline or a signal: alone after the parallel phase
 def test_ctrl_c_in_websocket_mode_closes_clients_after_what_they_were_sent(table):
     import asyncio
 
@@ -337,6 +338,7 @@ def test_default_batch_size_follows_the_rate():
     assert default_batch_size(1e6) == 1_000
 
 
+@pytest.mark.serial  # a deadline or a signal: alone after the parallel phase
 def test_broker_killed_mid_stream_reports_the_failures_and_exits_1(table, own_kafka_broker):
     topic = f"killed-{uuid.uuid4().hex[:8]}"
     servers = own_kafka_broker.bootstrap_servers

@@ -36,9 +36,6 @@ from genesis.streaming.kafka import FORMAT_HEADER, SCHEMA_TOPIC_SUFFIX
 from genesis.streaming.serializers import decode_messages
 from tests.kafka_broker import free_port, tansu_binary
 
-# rates, pacing and delivery deadlines: run alone after the parallel phase of `make test`
-pytestmark = pytest.mark.serial
-
 
 @pytest.fixture(scope="module")
 def adult_model(adult_df):
@@ -243,6 +240,7 @@ def test_the_producer_is_idempotent_with_a_producer_id_from_the_broker(kafka_bro
 # --- rate control --------------------------------------------------------------------------
 
 
+@pytest.mark.serial  # a clock or a deadline: alone after the parallel phase
 def test_rate_is_within_10_percent_at_2000_rows_per_second(kafka_broker, adult_model):
     topic = new_topic("paced")
     gen = KafkaStreamingGenerator.from_model(adult_model, kafka_broker, topic, batch_size=100)
@@ -265,6 +263,7 @@ def test_rate_is_within_10_percent_at_2000_rows_per_second(kafka_broker, adult_m
 # --- stop() --------------------------------------------------------------------------------
 
 
+@pytest.mark.serial  # a clock or a deadline: alone after the parallel phase
 def test_stop_mid_stream_loses_nothing_acknowledged(kafka_broker, adult_model):
     topic = new_topic("stopped")
     gen = KafkaStreamingGenerator.from_model(
@@ -305,6 +304,7 @@ def test_stop_mid_stream_loses_nothing_acknowledged(kafka_broker, adult_model):
     gen.stop()  # not streaming: returns at once
 
 
+@pytest.mark.serial  # a clock or a deadline: alone after the parallel phase
 def test_stop_from_the_progress_callback(kafka_broker, adult_model):
     topic = new_topic("self-stopped")
     gen = KafkaStreamingGenerator.from_model(adult_model, kafka_broker, topic, batch_size=100)
@@ -320,6 +320,7 @@ def test_stop_from_the_progress_callback(kafka_broker, adult_model):
 # --- broker failures -----------------------------------------------------------------------
 
 
+@pytest.mark.serial  # a clock or a deadline: alone after the parallel phase
 def test_broker_down_at_start_fails_within_the_timeout(adult_model):
     address = f"127.0.0.1:{free_port()}"  # nothing listens there
     gen = KafkaStreamingGenerator.from_model(adult_model, address, "nowhere", delivery_timeout=2)
@@ -330,6 +331,7 @@ def test_broker_down_at_start_fails_within_the_timeout(adult_model):
     assert gen.stats.sent == 0 and gen.stats.acknowledged == 0
 
 
+@pytest.mark.serial  # a clock or a deadline: alone after the parallel phase
 def test_broker_killed_mid_stream_counts_and_raises_failures(own_kafka_broker, adult_model):
     gen = KafkaStreamingGenerator.from_model(
         adult_model,
@@ -399,6 +401,7 @@ def start_persistent_broker(port: int, endpoint: str, bucket: str) -> subprocess
             time.sleep(0.02)
 
 
+@pytest.mark.serial  # a clock or a deadline: alone after the parallel phase
 def test_rows_acknowledged_before_a_kill_are_stored(s3_server, s3_client, adult_model):
     bucket = f"tansu-{uuid.uuid4().hex[:8]}"
     s3_client.create_bucket(Bucket=bucket)

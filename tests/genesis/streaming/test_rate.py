@@ -10,9 +10,6 @@ import pytest
 from genesis.errors import InvalidParameterError
 from genesis.streaming.rate import TokenBucket
 
-# rates, pacing and delivery deadlines: run alone after the parallel phase of `make test`
-pytestmark = pytest.mark.serial
-
 
 class FakeClock:
     """A clock that only moves when the bucket sleeps, so pacing is exact and instant."""
@@ -79,6 +76,7 @@ def test_sleep_returning_false_gives_up_without_taking():
     assert bucket.tokens == pytest.approx(0.0)
 
 
+@pytest.mark.serial  # a clock or a deadline: alone after the parallel phase
 def test_a_set_event_interrupts_the_wait_in_real_time():
     stop = threading.Event()
     bucket = TokenBucket(1.0, burst=1, sleep=lambda s: not stop.wait(s))
@@ -89,6 +87,7 @@ def test_a_set_event_interrupts_the_wait_in_real_time():
     assert time.monotonic() - started < 0.8
 
 
+@pytest.mark.serial  # a clock or a deadline: alone after the parallel phase
 def test_real_time_pacing_is_close_to_the_rate():
     bucket = TokenBucket(1000.0, burst=50)
     started = time.monotonic()

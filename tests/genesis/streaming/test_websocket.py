@@ -20,9 +20,6 @@ from genesis.generators import SyntheticGenerator
 from genesis.streaming import StreamingConfig, StreamingGenerator
 from genesis.streaming.websocket import WebSocketStreamingGenerator, encode_message
 
-# rates, pacing and delivery deadlines: run alone after the parallel phase of `make test`
-pytestmark = pytest.mark.serial
-
 try:
     from websockets.asyncio.client import connect
     from websockets.exceptions import ConnectionClosed, ConnectionClosedError
@@ -120,6 +117,7 @@ def _slow_socket(port: int) -> socket.socket:
     return sock
 
 
+@pytest.mark.serial  # a clock or a deadline: alone after the parallel phase
 def test_a_slow_client_is_dropped_while_a_fast_one_gets_every_row(model):
     server = server_for(model, batch_size=100, client_buffer=8, slow_client_timeout=1.0)
     total = 20_000
@@ -155,6 +153,7 @@ def test_a_slow_client_is_dropped_while_a_fast_one_gets_every_row(model):
     assert stats.acknowledged - total // 100 <= slow_messages
 
 
+@pytest.mark.serial  # a clock or a deadline: alone after the parallel phase
 def test_stop_closes_clients_and_ends_a_running_stream(model):
     server = server_for(model, batch_size=10)
 
@@ -184,6 +183,7 @@ def test_stop_closes_clients_and_ends_a_running_stream(model):
     assert results[0][0] == results[1][0]
 
 
+@pytest.mark.serial  # a clock or a deadline: alone after the parallel phase
 def test_stop_closes_a_client_that_does_not_read_within_close_timeout(model):
     server = server_for(
         model, batch_size=200, client_buffer=2, close_timeout=0.5, slow_client_timeout=0.3
@@ -205,6 +205,7 @@ def test_stop_closes_a_client_that_does_not_read_within_close_timeout(model):
     assert asyncio.run(run()) < 2.5
 
 
+@pytest.mark.serial  # a clock or a deadline: alone after the parallel phase
 def test_rate_control_paces_the_stream(model):
     server = server_for(model, batch_size=50)
 
